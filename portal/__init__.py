@@ -1,0 +1,96 @@
+"""Fire Safety Training Portal (消防安全培训平台)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from portal.config import check_production, config_for
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, commands."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(Path(__file__).resolve().parent.parent / "instance"),
+        static_folder=str(Path(__file__).resolve().parent.parent / "static"),
+        instance_relative_config=True,
+    )
+    overrides = dict(config or {})
+    app.config.from_object(config_for(overrides.get("PORTAL_ENV")))
+    app.config.update(overrides)
+    configure_database(app)
+    check_production(app.config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_database(app: Flask) -> None:
+    """Default to SQLite in the instance folder (WAL, foreign keys on, see web.database)."""
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        path = Path(app.instance_path) / "portal.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 30})
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def register_extensions(app: Flask) -> None:
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from portal.web.database import install_sqlite_pragmas
+    from portal.web.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from portal.web.session import configure_login, forget_cached_user
+
+    configure_login(login_manager)
+    app.before_request(forget_cached_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.auth.views import bp as auth_bp
+    from portal.company.views import bp as company_bp
+    from portal.office.views import bp as office_bp
+    from portal.public.views import bp as public_bp
+    from portal.trainee.views import bp as trainee_bp
+
+    for blueprint in (public_bp, auth_bp, trainee_bp, company_bp, office_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from portal.web.headers import add_security_headers
+    from portal.web.templating import install_template_globals
+
+    app.after_request(add_security_headers)
+    install_template_globals(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portal.web.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)

@@ -1,0 +1,91 @@
+"""Log in, log out, register with an invitation code, change password."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from portal.domain import accounts, policy
+from portal.domain.errors import ValidationError
+from portal.extensions import db, limiter
+from portal.models import utcnow
+from portal.web.forms import apply_domain_error
+from portal.web.navigation import safe_next
+
+bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("login") or "").strip().lower()
+
+
+def _failed_login(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@policy.public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+               methods=["POST"], deduct_when=_failed_login)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for(policy.home_endpoint(current_user)))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session, form.login.data, form.password.data, now=utcnow())
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), url_for(policy.home_endpoint(user))))
+        g.login_failed = True
+        form.form_errors.append(_("The mobile number, user name or password is not correct."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@policy.public
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@policy.public
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    form = RegisterForm(invite_code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        data = accounts.Registration(
+            real_name=form.real_name.data, mobile=form.mobile.data, password=form.password.data,
+            invite_code=form.invite_code.data, id_number=form.id_number.data or "",
+        )
+        try:
+            user = accounts.register_trainee(db.session, data, public_code=current_app.config["PUBLIC_INVITE_CODE"])
+        except ValidationError as error:
+            db.session.rollback()
+            apply_domain_error(form, error if error.field else ValidationError(error.message, "password"))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("trainee.home"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@policy.signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationError as error:
+            apply_domain_error(form, error if error.field else ValidationError(error.message, "new_password"))
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for(policy.home_endpoint(current_user)))
+    return render_template("auth/password.html", form=form)

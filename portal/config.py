@@ -1,0 +1,95 @@
+"""Settings from the environment, one class per mode."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run in the requested mode."""
+
+
+class BaseConfig:
+    PORTAL_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@fire-training.local")
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    LANGUAGES = ("zh_CN", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None  # a trainee may read a lesson for hours before answering
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+    CONTENT_ROOT = Path(os.environ.get("CONTENT_ROOT", PROJECT_ROOT))
+    PUBLIC_INVITE_CODE = os.environ.get("PUBLIC_INVITE_CODE", "PUBLIC-2026")
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+
+
+class DevelopmentConfig(BaseConfig):
+    PORTAL_ENV = "development"
+
+
+class TestingConfig(BaseConfig):
+    PORTAL_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    WTF_CSRF_ENABLED = False  # tests that prove CSRF switch it back on
+    RATELIMIT_STORAGE_URI = "memory://"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+
+
+class ProductionConfig(BaseConfig):
+    PORTAL_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(env: str | None) -> type[BaseConfig]:
+    """The configuration class for PORTAL_ENV (development when unset)."""
+    name = (env or os.environ.get("PORTAL_ENV") or "development").lower()
+    if name not in CONFIGS:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]
+
+
+def check_production(config) -> None:
+    """Refuse to run production with a missing or default secret key."""
+    if config.get("PORTAL_ENV") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key in ("", DEFAULT_SECRET_KEY) or len(key) < 32:
+        raise ConfigError(
+            "Refusing to start in production: set SECRET_KEY to a random value of at least "
+            "32 characters (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )

@@ -1,0 +1,201 @@
+"""The demo district: localities, organizations of every kind, one account per role, a roster.
+
+Idempotent: every record is looked up by its natural key before it is created.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.passwords import hash_password
+from portal.domain.reference import ensure_reference_data
+from portal.domain.validators import id_check_char, uscc_check_char
+from portal.models import KeyGroup, Locality, Organization, RoleGrant, Sector, Trainee, User
+
+DEMO_PASSWORD = "Demo-Pass-2026"
+DISTRICT_CODE = "110199"
+
+STREETS = (
+    ("01", "东城街道", "Dongcheng Subdistrict"),
+    ("02", "西湖街道", "Xihu Subdistrict"),
+    ("03", "南山镇", "Nanshan Town"),
+    ("04", "北苑街道", "Beiyuan Subdistrict"),
+)
+COMMUNITY_NAMES = (("和平社区", "Heping Community"), ("幸福社区", "Xingfu Community"), ("青山村", "Qingshan Village"))
+
+# (name, kind, sector code, group codes given to most staff)
+ORGANIZATIONS = (
+    ("示范购物中心", "public_gathering", "commerce", ["key_unit_staff"]),
+    ("东城大酒店", "public_gathering", "culture_tourism", ["key_unit_staff"]),
+    ("西湖影城", "public_gathering", "culture_tourism", []),
+    ("南山农贸市场", "public_gathering", "commerce", []),
+    ("北苑体育馆", "public_gathering", "culture_tourism", []),
+    ("和平KTV", "public_gathering", "culture_tourism", []),
+    ("区人民医院", "key_unit", "health", ["key_unit_staff"]),
+    ("区第一中学", "key_unit", "education", ["key_unit_staff"]),
+    ("实验小学", "key_unit", "education", ["key_unit_staff"]),
+    ("幸福养老院", "key_unit", "civil_affairs", ["key_unit_staff"]),
+    ("青山寺", "key_unit", "religious_affairs", ["key_unit_staff"]),
+    ("东方化工有限公司", "key_unit", "industry", ["key_unit_staff"]),
+    ("南山物流仓储中心", "key_unit", "industry", ["key_unit_staff"]),
+    ("安居物业服务有限公司", "general", "housing", ["property_staff"]),
+    ("宏达保安服务公司", "general", "public_security", ["security_staff"]),
+    ("新华书店北苑店", "general", "culture_tourism", []),
+    ("青山农业合作社", "general", "agriculture", []),
+    ("东城街道办事处", "general", "civil_affairs", ["grid_worker"]),
+    ("西湖街道办事处", "general", "civil_affairs", ["grid_worker"]),
+    ("和平社区居委会", "general", "civil_affairs", ["committee_staff"]),
+    ("青山村村委会", "general", "agriculture", ["committee_staff"]),
+    ("东城派出所", "general", "public_security", ["community_police"]),
+    ("小李服装加工厂", "general", "industry", ["small_business_owner"]),
+    ("老王小吃店", "general", "commerce", ["small_business_owner"]),
+)
+POSTS = ("营业员", "收银员", "厨师", "保洁员", "仓管员", "电工", "保安员", "前台", "教师", "护士", "司机", "文员")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红"
+
+
+@dataclass
+class DemoAccount:
+    login: str
+    role: str
+    note: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin", "superuser", "everything, including accounts of office administrators"),
+    DemoAccount("office", "office_admin", "the district training office"),
+    DemoAccount("dept", "dept_viewer", "the Commerce Bureau (commerce sector only)"),
+    DemoAccount("company", "org_admin", "示范购物中心 (a public gathering place)"),
+    DemoAccount("trainee", "trainee", "an employee of 示范购物中心"),
+)
+
+
+def credit_code_for(index: int) -> str:
+    """A valid, deterministic unified social credit code for the n-th demo organization."""
+    first17 = f"91{DISTRICT_CODE}MA{index:07d}"
+    return first17 + uscc_check_char(first17)
+
+
+def id_number_for(index: int, born: date) -> str:
+    first17 = f"{DISTRICT_CODE}{born:%Y%m%d}{index % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def seed_demo(session: Session, *, today: date, people: int = 300) -> dict[str, int]:
+    """Create (or complete) the demo district; returns how many records of each kind were added."""
+    ensure_reference_data(session)
+    counts = {"localities": 0, "organizations": 0, "accounts": 0, "trainees": 0}
+    grids = _seed_localities(session, counts)
+    orgs = _seed_organizations(session, grids, counts)
+    _seed_roster(session, orgs, today=today, people=people, counts=counts)
+    _seed_accounts(session, orgs, counts)
+    session.flush()
+    return counts
+
+
+def _get_or_add_locality(session, counts, code, zh, en, level, parent) -> Locality:
+    locality = session.scalar(select(Locality).where(Locality.code == code))
+    if locality is None:
+        locality = Locality(code=code, name_zh=zh, name_en=en, level=level, parent=parent)
+        session.add(locality)
+        counts["localities"] += 1
+    return locality
+
+
+def _seed_localities(session: Session, counts) -> list[Locality]:
+    district = _get_or_add_locality(session, counts, DISTRICT_CODE, "示范区", "Demo District", "district", None)
+    grids = []
+    for street_code, street_zh, street_en in STREETS:
+        street = _get_or_add_locality(session, counts, DISTRICT_CODE + street_code, street_zh, street_en, "street", district)
+        for c, (community_zh, community_en) in enumerate(COMMUNITY_NAMES, start=1):
+            code = f"{street.code}{c:02d}"
+            community = _get_or_add_locality(session, counts, code, community_zh, community_en, "community", street)
+            for g in range(1, 4):
+                grids.append(_get_or_add_locality(
+                    session, counts, f"{code}{g:02d}", f"{community_zh}第{g}网格", f"{community_en} Grid {g}", "grid", community))
+    session.flush()
+    return grids
+
+
+def _seed_organizations(session: Session, grids: list[Locality], counts) -> list[Organization]:
+    sectors = {s.code: s for s in session.scalars(select(Sector))}
+    orgs = []
+    for index, (name, kind, sector_code, _groups) in enumerate(ORGANIZATIONS, start=1):
+        code = credit_code_for(index)
+        org = session.scalar(select(Organization).where(Organization.credit_code == code))
+        if org is None:
+            org = Organization(
+                name=name, credit_code=code, kind=kind, sector=sectors[sector_code],
+                locality=grids[(index * 5) % len(grids)], address=f"示范区{name}路{index}号",
+                contact_name=SURNAMES[index % len(SURNAMES)] + "经理", contact_phone=f"0101234{index:04d}",
+                invite_code=f"DEMO{index:04d}",
+            )
+            session.add(org)
+            counts["organizations"] += 1
+        orgs.append(org)
+    session.flush()
+    return orgs
+
+
+def _seed_roster(session: Session, orgs: list[Organization], *, today: date, people: int, counts) -> None:
+    groups = {g.code: g for g in session.scalars(select(KeyGroup))}
+    known = set(session.scalars(select(Trainee.mobile)))
+    rng = random.Random(2026)
+    for n in range(people):
+        org_index = n % len(orgs)
+        org, (_name, _kind, _sector, org_groups) = orgs[org_index], ORGANIZATIONS[org_index]
+        mobile = f"139{n:08d}"
+        if mobile in known:
+            continue
+        position = n // len(orgs)  # 0 for the first person of each organization, 1 for the second...
+        member_of = ["all_staff", *org_groups]
+        if position == 0:
+            member_of.append("responsible_person")
+        elif position == 1:
+            member_of.append("safety_manager")
+        elif position == 2 and ORGANIZATIONS[org_index][1] != "general":
+            member_of.append("security_staff")
+        born = date(1970 + rng.randrange(35), 1 + rng.randrange(12), 1 + rng.randrange(28))
+        trainee = Trainee(
+            real_name=SURNAMES[rng.randrange(len(SURNAMES))] + "".join(rng.sample(GIVEN, rng.choice((1, 2)))),
+            mobile=mobile, id_number=id_number_for(n, born) if n % 3 else None, organization=org,
+            locality=org.locality, post=POSTS[rng.randrange(len(POSTS))],
+            start_date=today - timedelta(days=rng.randrange(30, 2000)),
+            groups=[groups[c] for c in dict.fromkeys(member_of)],
+        )
+        if n % 29 == 28:
+            trainee.status, trainee.left_on = "left", today - timedelta(days=rng.randrange(1, 200))
+        session.add(trainee)
+        counts["trainees"] += 1
+
+
+def _seed_accounts(session: Session, orgs: list[Organization], counts) -> None:
+    commerce = session.scalar(select(Sector).where(Sector.code == "commerce"))
+    for account in DEMO_ACCOUNTS:
+        if session.scalar(select(User).where(User.username == account.login)) is not None:
+            continue
+        user = User(username=account.login, display_name=account.note[:100], password_hash=hash_password(DEMO_PASSWORD))
+        session.add(user)
+        counts["accounts"] += 1
+        if account.role == "trainee":
+            _attach_demo_trainee(session, user, orgs[0])
+        elif account.role == "org_admin":
+            user.grants.append(RoleGrant(role="org_admin", organization=orgs[0]))
+        elif account.role == "dept_viewer":
+            user.grants.append(RoleGrant(role="dept_viewer", sector=commerce))
+        else:
+            user.grants.append(RoleGrant(role=account.role))
+    session.flush()
+
+
+def _attach_demo_trainee(session: Session, user: User, org: Organization) -> None:
+    user.mobile = "13800000001"
+    user.display_name = "陈小明"
+    groups = session.scalars(select(KeyGroup).where(KeyGroup.code.in_(("all_staff", "key_unit_staff")))).all()
+    session.add(Trainee(real_name="陈小明", mobile="13800000001", id_number="11010519491231002X",
+                        organization=org, locality=org.locality, post="营业员", user=user, groups=list(groups)))

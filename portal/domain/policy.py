@@ -1,0 +1,164 @@
+"""Who may see and change what: the one place every view and API call asks.
+
+Each view declares its audience with @public or @roles(...); a test enumerates the URL map and
+fails for any view without a declaration. Records outside a user's scope answer 404, so that
+changing an id in a URL reveals nothing.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable, Iterable
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, select, true
+from sqlalchemy.orm import Session
+
+from portal.models import Organization, Trainee, User
+
+ROLE_HOMES = (  # first matching role wins
+    ("superuser", "office.home"),
+    ("office_admin", "office.home"),
+    ("dept_viewer", "office.home"),
+    ("org_admin", "company.home"),
+    ("trainee", "trainee.home"),
+)
+
+OFFICE_ROLES = ("office_admin", "superuser")
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to everybody, logged in or not."""
+    view.access = ("public",)
+    return view
+
+
+def signed_in(view: Callable) -> Callable:
+    """Allow a view to any logged-in user."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    wrapper.access = ("signed_in",)
+    return wrapper
+
+
+def roles(*names: str) -> Callable[[Callable], Callable]:
+    """Allow a view to users holding any of these roles; others get 403, anonymous users a login."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not current_user.has_role(*names):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.access = tuple(names)
+        return wrapper
+
+    return decorate
+
+
+def home_endpoint(user: User) -> str:
+    """The endpoint of a user's own home page."""
+    for role, endpoint in ROLE_HOMES:
+        if user.has_role(role):
+            return endpoint
+    return "public.index"
+
+
+def managed_organization_ids(user: User) -> set[int]:
+    """Organizations a company administrator manages."""
+    return {g.organization_id for g in user.grants if g.role == "org_admin" and g.organization_id}
+
+
+def viewed_sector_ids(user: User) -> set[int]:
+    """Sectors a department viewer may see."""
+    return {g.sector_id for g in user.grants if g.role == "dept_viewer" and g.sector_id}
+
+
+def sees_whole_district(user: User) -> bool:
+    return user.has_role(*OFFICE_ROLES)
+
+
+def organization_scope(user: User):
+    """A WHERE clause limiting Organization to what the user may see."""
+    if sees_whole_district(user):
+        return true()
+    clauses = []
+    managed = managed_organization_ids(user)
+    sectors = viewed_sector_ids(user)
+    if managed:
+        clauses.append(Organization.id.in_(managed))
+    if sectors:
+        clauses.append(Organization.sector_id.in_(sectors))
+    if not clauses:
+        return Organization.id.is_(None)
+    from sqlalchemy import or_
+
+    return or_(*clauses)
+
+
+def visible_organizations(user: User) -> Select:
+    """select(Organization) limited to the user's scope."""
+    return select(Organization).where(organization_scope(user))
+
+
+def can_see_organization(user: User, org: Organization) -> bool:
+    if sees_whole_district(user):
+        return True
+    return org.id in managed_organization_ids(user) or org.sector_id in viewed_sector_ids(user)
+
+
+def can_manage_organization(user: User, org: Organization) -> bool:
+    """Change rosters and settings: the office, or the organization's own administrators."""
+    return sees_whole_district(user) or org.id in managed_organization_ids(user)
+
+
+def can_see_sector(user: User, sector_id: int) -> bool:
+    return sees_whole_district(user) or sector_id in viewed_sector_ids(user)
+
+
+def organization_or_404(session: Session, user: User, org_id: int, *, manage: bool = False) -> Organization:
+    """The organization if the user may see (or manage) it; 404 otherwise."""
+    org = session.get(Organization, org_id)
+    allowed = org is not None and (
+        can_manage_organization(user, org) if manage else can_see_organization(user, org)
+    )
+    if not allowed:
+        abort(404)
+    return org
+
+
+def trainee_or_404(session: Session, user: User, trainee_id: int, *, manage: bool = False) -> Trainee:
+    """A roster person if the user may see (or manage) their organization; 404 otherwise."""
+    trainee = session.get(Trainee, trainee_id)
+    if trainee is None:
+        abort(404)
+    if trainee.user_id is not None and trainee.user_id == user.id and not manage:
+        return trainee
+    org = trainee.organization
+    if org is None:
+        if not sees_whole_district(user):
+            abort(404)
+        return trainee
+    organization_or_404(session, user, org.id, manage=manage)
+    return trainee
+
+
+def can_administer_users(user: User) -> bool:
+    return user.has_role(*OFFICE_ROLES)
+
+
+def grantable_roles(user: User) -> Iterable[str]:
+    """Roles this user may grant to others: only a superuser makes office admins."""
+    if user.has_role("superuser"):
+        return ("trainee", "org_admin", "dept_viewer", "office_admin", "superuser")
+    if user.has_role("office_admin"):
+        return ("org_admin", "dept_viewer")
+    return ()

@@ -1,0 +1,100 @@
+"""Checks for identifiers users type: credit codes, ID numbers, mobiles, passwords."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from portal.domain.errors import ValidationError
+
+# GB 32100-2015: the 31 characters allowed (no I, O, S, V, Z) and the position weights.
+USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+USCC_PATTERN = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$")
+
+# GB 11643-1999: weights of the first 17 digits and the check characters by remainder.
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+
+COMMON_PASSWORDS = frozenset(
+    """123456 12345678 123456789 1234567890 password password1 passw0rd qwerty qwerty123
+    qwertyuiop 11111111 88888888 66666666 00000000 12341234 abc12345 abcd1234 a1234567
+    iloveyou admin123 admin1234 welcome1 1q2w3e4r 1qaz2wsx woaini1314 5201314520 123123123
+    zxcvbnm123 aa123456 asdfghjkl password123 abcdefgh 87654321 11223344 q1w2e3r4""".split()
+)
+
+
+def uscc_check_char(first17: str) -> str:
+    """The check character of a unified social credit code's first 17 characters."""
+    total = sum(USCC_CHARSET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS))
+    return USCC_CHARSET[(31 - total % 31) % 31]
+
+
+def normalize_credit_code(value: str) -> str:
+    """Validate a unified social credit code (GB 32100-2015) and return it upper-cased."""
+    code = (value or "").strip().upper()
+    if len(code) != 18:
+        raise ValidationError(_l("A unified social credit code has exactly 18 characters."))
+    if not USCC_PATTERN.match(code):
+        raise ValidationError(
+            _l("This credit code contains characters that are not allowed (I, O, S, V and Z never appear).")
+        )
+    if uscc_check_char(code[:17]) != code[17]:
+        raise ValidationError(_l("This credit code's check character is wrong: please check for a typo."))
+    return code
+
+
+def id_check_char(first17: str) -> str:
+    """The check character of a resident ID number's first 17 digits."""
+    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+
+
+def normalize_id_number(value: str) -> str:
+    """Validate an 18-digit resident ID number (GB 11643-1999) and return it upper-cased."""
+    number = (value or "").strip().upper()
+    if not ID_PATTERN.match(number):
+        raise ValidationError(_l("A resident ID number has 17 digits followed by a digit or X."))
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValidationError(_l("This ID number contains an impossible date of birth.")) from None
+    if born.year < 1900 or born > date.today():
+        raise ValidationError(_l("This ID number contains an impossible date of birth."))
+    if id_check_char(number[:17]) != number[17]:
+        raise ValidationError(_l("This ID number's check digit is wrong: please check for a typo."))
+    return number
+
+
+def normalize_mobile(value: str) -> str:
+    """Validate a mainland China mobile number (11 digits starting 13-19)."""
+    mobile = re.sub(r"[\s-]", "", value or "")
+    if mobile.startswith("+86"):
+        mobile = mobile[3:]
+    if not MOBILE_PATTERN.match(mobile):
+        raise ValidationError(_l("A mobile number has 11 digits and starts with 13 to 19."))
+    return mobile
+
+
+def _is_sequence(text: str) -> bool:
+    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
+    return len(steps) == 1 and steps.pop() in (-1, 0, 1)
+
+
+def check_password(password: str, *, identifiers: tuple[str, ...] = ()) -> None:
+    """Refuse passwords that are short, long, common, sequential or equal to the login."""
+    if len(password) < 8:
+        raise ValidationError(_l("The password must have at least 8 characters."))
+    if len(password) > 128:
+        raise ValidationError(_l("The password must have at most 128 characters."))
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or _is_sequence(lowered):
+        raise ValidationError(_l("This password is too easy to guess; choose another."))
+    if len(set(lowered)) < 4:
+        raise ValidationError(_l("This password is too easy to guess; choose another."))
+    for identifier in identifiers:
+        if identifier and identifier.lower() in lowered:
+            raise ValidationError(_l("The password must not contain your user name or mobile number."))

@@ -1,0 +1,16 @@
+"""All models, imported here so metadata is complete for migrations and create_all()."""
+from portal.models.audit import AuditEvent
+from portal.models.base import Base, utcnow
+from portal.models.certificates import Certificate
+from portal.models.content import Course, Lesson, Question, QuestionTag, QuestionVersion
+from portal.models.organizations import ORGANIZATION_KINDS, Organization, Sector
+from portal.models.people import ROLES, KeyGroup, RoleGrant, Trainee, User
+from portal.models.places import LOCALITY_LEVELS, Locality
+from portal.models.training import Assignment, Attempt, AttemptItem, Completion, LessonProgress
+
+__all__ = [
+    "AuditEvent", "Base", "utcnow", "Certificate", "Course", "Lesson", "Question", "QuestionTag",
+    "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Sector", "ROLES", "KeyGroup",
+    "RoleGrant", "Trainee", "User", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt",
+    "AttemptItem", "Completion", "LessonProgress",
+]

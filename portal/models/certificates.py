@@ -1,0 +1,29 @@
+"""Certificates issued for completions."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, UTCDateTime, utcnow
+from portal.models.training import Completion
+
+
+class Certificate(Base):
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(32), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    completion_id: Mapped[int] = mapped_column(ForeignKey("completion.id"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(50))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    valid_until: Mapped[Optional[date]] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="valid")  # valid|revoked|replaced|superseded
+    status_reason: Mapped[str] = mapped_column(String(300), default="")
+    replaced_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("certificate.id"))
+
+    completion: Mapped[Completion] = relationship()

@@ -1,0 +1,113 @@
+"""What a trainee must do and has done: assignments, lesson progress, attempts, completions."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, UTCDateTime, utcnow
+from portal.models.content import Course, Lesson, QuestionVersion
+from portal.models.people import Trainee
+
+
+class Assignment(Base):
+    """A course a trainee must complete, why (rule and legal basis) and by when."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (Index("ix_assignment_trainee_status", "trainee_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(64), default="manual")
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    legal_basis: Mapped[str] = mapped_column(String(300), default="")
+    due_on: Mapped[Optional[date]] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open|completed|closed
+    closed_reason: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    trainee: Mapped[Trainee] = relationship()
+    course: Mapped[Course] = relationship()
+
+
+class LessonProgress(Base):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("trainee_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    seconds_spent: Mapped[int] = mapped_column(Integer, default=0)
+
+    lesson: Mapped[Lesson] = relationship()
+
+
+class Attempt(Base):
+    """One sitting of a course's quiz; the draw and option order are stored so reloads match."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (Index("ix_attempt_trainee_course", "trainee_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    practice: Mapped[bool] = mapped_column(Boolean, default=False)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deadline_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | graded
+    score: Mapped[Optional[float]] = mapped_column(Float)
+    passed: Mapped[Optional[bool]] = mapped_column(Boolean)
+
+    course: Mapped[Course] = relationship()
+    items: Mapped[list["AttemptItem"]] = relationship(
+        back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan"
+    )
+
+
+class AttemptItem(Base):
+    __tablename__ = "attempt_item"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"), index=True)
+    option_order: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answer: Mapped[Optional[list[str]]] = mapped_column(JSON)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    points: Mapped[Optional[float]] = mapped_column(Float)
+    correct: Mapped[Optional[bool]] = mapped_column(Boolean)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    question_version: Mapped[QuestionVersion] = relationship()
+
+
+class Completion(Base):
+    """A course completed (online or at an offline session), valid until an optional date."""
+
+    __tablename__ = "completion"
+    __table_args__ = (Index("ix_completion_trainee_course", "trainee_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    completed_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[Optional[date]] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(10), default="online")  # online | offline
+    attempt_id: Mapped[Optional[int]] = mapped_column(ForeignKey("attempt.id"))
+    score: Mapped[Optional[float]] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    trainee: Mapped[Trainee] = relationship()
+    course: Mapped[Course] = relationship()

@@ -1,0 +1,109 @@
+"""The training office's and the departments' pages."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from portal.domain import accounts, policy
+from portal.domain.errors import ValidationError
+from portal.extensions import db
+from portal.models import ORGANIZATION_KINDS, AuditEvent, Organization, Sector, Trainee, User
+from portal.office.forms import ResetPasswordForm
+from portal.web.forms import apply_domain_error
+from portal.web.pagination import paginate
+
+bp = Blueprint("office", __name__, url_prefix="/office", template_folder="templates")
+
+VIEWERS = ("office_admin", "superuser", "dept_viewer")
+
+
+@bp.route("/")
+@policy.roles(*VIEWERS)
+def home():
+    scope = policy.organization_scope(current_user)
+    org_count = db.session.scalar(select(func.count()).select_from(Organization).where(scope))
+    people = db.session.scalar(
+        select(func.count()).select_from(Trainee).join(Organization).where(scope, Trainee.status == "active")
+    )
+    sectors = _visible_sectors()
+    return render_template("office/home.html", org_count=org_count, people=people, sectors=sectors)
+
+
+def _visible_sectors() -> list[Sector]:
+    statement = select(Sector).order_by(Sector.code)
+    if not policy.sees_whole_district(current_user):
+        statement = statement.where(Sector.id.in_(policy.viewed_sector_ids(current_user)))
+    return list(db.session.scalars(statement))
+
+
+@bp.route("/organizations")
+@policy.roles(*VIEWERS)
+def organizations():
+    query = (request.args.get("q") or "").strip()
+    kind = request.args.get("kind") or ""
+    sector = request.args.get("sector") or ""
+    statement = policy.visible_organizations(current_user)
+    if query:
+        statement = statement.where(or_(Organization.name.like(f"%{query}%"), Organization.credit_code == query.upper()))
+    if kind in ORGANIZATION_KINDS:
+        statement = statement.where(Organization.kind == kind)
+    if sector.isdigit():
+        statement = statement.where(Organization.sector_id == int(sector))
+    page = paginate(statement.order_by(Organization.name))
+    return render_template("office/organizations.html", page=page, query=query, kind=kind, sector=sector,
+                           kinds=ORGANIZATION_KINDS, sectors=_visible_sectors())
+
+
+@bp.route("/organizations/<int:org_id>")
+@policy.roles(*VIEWERS)
+def organization(org_id: int):
+    org = policy.organization_or_404(db.session, current_user, org_id)
+    counts = dict(db.session.execute(
+        select(Trainee.status, func.count()).where(Trainee.organization_id == org.id).group_by(Trainee.status)
+    ).all())
+    return render_template("office/organization.html", org=org, counts=counts)
+
+
+@bp.route("/users")
+@policy.roles("office_admin", "superuser")
+def users():
+    query = (request.args.get("q") or "").strip()
+    statement = select(User)
+    if query:
+        like = f"%{query}%"
+        statement = statement.where(or_(User.username.like(like), User.mobile.like(like), User.display_name.like(like)))
+    page = paginate(statement.order_by(User.id))
+    return render_template("office/users.html", page=page, query=query)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@policy.roles("office_admin", "superuser")
+def reset_password(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if user.has_role("superuser", "office_admin") and not current_user.has_role("superuser") and user.id != current_user.id:
+        abort(404)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(db.session, user, form.new_password.data, actor=current_user,
+                                    address=request.remote_addr or "")
+        except ValidationError as error:
+            apply_domain_error(form, ValidationError(error.message, "new_password"))
+        else:
+            db.session.commit()
+            flash(_("The password of %(name)s has been reset.", name=user.login_name), "success")
+            return redirect(url_for("office.users"))
+    return render_template("office/reset_password.html", form=form, user=user)
+
+
+@bp.route("/audit")
+@policy.roles("office_admin", "superuser")
+def audit_log():
+    action = (request.args.get("action") or "").strip()
+    statement = select(AuditEvent)
+    if action:
+        statement = statement.where(AuditEvent.action.like(f"{action}%"))
+    page = paginate(statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    return render_template("office/audit.html", page=page, action=action)

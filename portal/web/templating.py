@@ -1,0 +1,41 @@
+"""Template globals: the locale, the navigation for the user's roles, helpers for names."""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.web.i18n import current_locale
+
+NAVIGATION = (  # (role set, endpoint, label)
+    (("trainee",), "trainee.home", _l("My training")),
+    (("org_admin",), "company.home", _l("My organizations")),
+    (("office_admin", "superuser", "dept_viewer"), "office.home", _l("Overview")),
+    (("office_admin", "superuser", "dept_viewer"), "office.organizations", _l("Organizations")),
+    (("office_admin", "superuser"), "office.users", _l("Accounts")),
+    (("office_admin", "superuser"), "office.audit_log", _l("Audit log")),
+)
+
+
+def navigation() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    return [(endpoint, label) for names, endpoint, label in NAVIGATION if current_user.has_role(*names)]
+
+
+def install_template_globals(app: Flask) -> None:
+    @app.context_processor
+    def inject():
+        locale = current_locale()
+        return {
+            "locale": locale,
+            "html_lang": "en" if locale == "en" else "zh-CN",
+            "navigation": navigation(),
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }
+
+    @app.template_filter("localized")
+    def localized(obj, attr: str = "name"):
+        """obj.name(locale) / obj.title(locale) for the current language."""
+        method = getattr(obj, attr, None)
+        return method(current_locale()) if callable(method) else ""

@@ -1,0 +1,92 @@
+"""Fixtures: an app on a clean database (SQLite by default, PostgreSQL with DATABASE_URL)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db, limiter
+from tests.factories import DEFAULT_PASSWORD
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+
+
+def database_url(tmp_path: Path) -> str:
+    return POSTGRES_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema():
+    """On PostgreSQL, build the schema once; each test then truncates what it wrote."""
+    if not ON_POSTGRES:
+        yield
+        return
+    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": POSTGRES_URL})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        db.engine.dispose()
+    yield
+
+
+def _truncate_all() -> None:
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    """Extra configuration for one test module (override to change settings)."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, _postgres_schema, app_config):
+    config = {
+        "PORTAL_ENV": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "CONTENT_ROOT": FIXTURE_CONTENT,
+        "STORAGE_PATH": str(tmp_path / "storage"),
+        **app_config,
+    }
+    app = create_app(config)
+    with app.app_context():
+        if not ON_POSTGRES:
+            db.create_all()
+        limiter.reset()
+        from portal.domain.reference import ensure_reference_data
+
+        ensure_reference_data(db.session)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if ON_POSTGRES:
+            _truncate_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """The database session of the test's application context."""
+    return db.session
+
+
+@pytest.fixture
+def login(client):
+    """login(user) logs the test client in as that user."""
+
+    def do_login(user, password: str = DEFAULT_PASSWORD):
+        response = client.post("/auth/login", data={"login": user.username or user.mobile, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do_login

@@ -1,0 +1,95 @@
+"""The scope rule, route by route: every role x every route x own and other records.
+
+Every route of the app must appear in ROUTES (a new route fails test_every_route_is_in_the_matrix)
+and every view must declare its audience with policy.public / policy.roles / policy.signed_in.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_org, make_user
+
+ROLES = ("anonymous", "trainee", "org_admin", "dept_viewer", "office_admin", "superuser")
+VIEWERS = {"dept_viewer": 200, "office_admin": 200, "superuser": 200}
+LOGIN = 302  # anonymous users are sent to the login page
+NO = 403
+
+
+def expect(default: int, **by_role: int) -> dict[str, int]:
+    return {role: by_role.get(role, default) for role in ROLES}
+
+
+# endpoint -> list of (url template, expected status per role); {own}/{other} are organizations,
+# {own_user} a user the office may manage.
+ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
+    "public.index": [("/", expect(200))],
+    "public.healthz": [("/healthz", expect(200))],
+    "public.set_language": [("/lang/en?next=/", expect(302))],
+    "static": [("/static/css/portal.css", expect(200))],
+    "auth.login": [("/auth/login", expect(302, anonymous=200))],
+    "auth.logout": [("/auth/logout", expect(405))],
+    "auth.register": [("/auth/register", expect(200))],
+    "auth.change_password": [("/auth/password", expect(200, anonymous=LOGIN))],
+    "trainee.home": [("/me/", expect(NO, anonymous=LOGIN, trainee=200))],
+    "company.home": [("/company/", expect(NO, anonymous=LOGIN, org_admin=302))],
+    "company.organization": [
+        ("/company/{own}/", expect(NO, anonymous=LOGIN, org_admin=200, office_admin=200, superuser=200)),
+        ("/company/{other}/", expect(NO, anonymous=LOGIN, org_admin=404, office_admin=200, superuser=200)),
+        ("/company/999999/", expect(NO, anonymous=LOGIN, org_admin=404, office_admin=404, superuser=404)),
+    ],
+    "office.home": [("/office/", expect(NO, anonymous=LOGIN, **VIEWERS))],
+    "office.organizations": [("/office/organizations", expect(NO, anonymous=LOGIN, **VIEWERS))],
+    "office.organization": [
+        ("/office/organizations/{own}", expect(NO, anonymous=LOGIN, **VIEWERS)),
+        ("/office/organizations/{other}", expect(NO, anonymous=LOGIN, **dict(VIEWERS, dept_viewer=404))),
+    ],
+    "office.users": [("/office/users", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],
+    "office.reset_password": [
+        ("/office/users/{own_user}/password", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200)),
+        ("/office/users/999999/password", expect(NO, anonymous=LOGIN, office_admin=404, superuser=404)),
+    ],
+    "office.audit_log": [("/office/audit", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],
+}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) == set(), "add the new routes to ROUTES with their expected answers"
+    assert set(ROUTES) - endpoints == set()
+
+
+def test_every_view_declares_its_audience(app):
+    undeclared = [name for name, view in app.view_functions.items()
+                  if name != "static" and not getattr(view, "access", None)]
+    assert undeclared == []
+
+
+@pytest.fixture
+def world(session):
+    """Organization A (commerce) is 'own' for the org admin and the department; B (health) is not."""
+    own, other = make_org(sector_code="commerce"), make_org(sector_code="health")
+    users = {
+        "trainee": make_user("trainee", org=own),
+        "org_admin": make_user("org_admin", org=own),
+        "dept_viewer": make_user("dept_viewer", sector_code="commerce"),
+        "office_admin": make_user("office_admin"),
+        "superuser": make_user("superuser"),
+    }
+    session.commit()
+    return {"own": own.id, "other": other.id, "own_user": users["trainee"].id, "users": users}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_route_matrix(client, login, world, role):
+    if role != "anonymous":
+        login(world["users"][role])
+    failures = []
+    for endpoint, cases in ROUTES.items():
+        for template, expected in cases:
+            url = template.format(**world)
+            response = client.get(url)
+            status = response.status_code
+            response.close()
+            if status != expected[role]:
+                failures.append(f"{role} GET {url}: {status}, expected {expected[role]}")
+    assert failures == []
