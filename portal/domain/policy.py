@@ -162,3 +162,21 @@ def grantable_roles(user: User) -> Iterable[str]:
     if user.has_role("office_admin"):
         return ("org_admin", "dept_viewer")
     return ()
+
+
+def trainee_courses(session: Session, trainee: Trainee) -> list:
+    """Courses a trainee may study: those assigned to them and those serving one of their groups."""
+    from portal.models import Assignment, Course
+
+    group_ids = {g.id for g in trainee.groups}
+    assigned = set(session.scalars(select(Assignment.course_id).where(Assignment.trainee_id == trainee.id)))
+    courses = session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.level, Course.code))
+    return [c for c in courses if c.id in assigned or group_ids & {g.id for g in c.groups}]
+
+
+def course_for_trainee_or_404(session: Session, trainee: Trainee, code: str):
+    """The course if the trainee is assigned or enrolled (by key group); 404 otherwise."""
+    for course in trainee_courses(session, trainee):
+        if course.code == code:
+            return course
+    abort(404)

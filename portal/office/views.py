@@ -107,3 +107,16 @@ def audit_log():
         statement = statement.where(AuditEvent.action.like(f"{action}%"))
     page = paginate(statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     return render_template("office/audit.html", page=page, action=action)
+
+
+@bp.route("/questions")
+@policy.roles("office_admin", "superuser")
+def question_stats():
+    from portal.domain.question_stats import question_statistics
+    from portal.models import Course
+
+    courses = list(db.session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.code)))
+    course = request.args.get("course", "")
+    course_id = next((c.id for c in courses if c.code == course), None)
+    stats = question_statistics(db.session, course_id)
+    return render_template("office/questions.html", stats=stats, courses=courses, course=course)

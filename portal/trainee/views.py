@@ -1,23 +1,194 @@
-"""The trainee's own pages."""
+"""The trainee's own pages: training to do, courses, lessons, quizzes and results."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   send_from_directory, url_for)
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.domain import policy
+from portal.domain import policy, progress, quiz
+from portal.domain.content.render import IMAGE_NAME
+from portal.domain.errors import NotAllowed, PortalError
 from portal.extensions import db
-from portal.models import Assignment
+from portal.models import Assignment, Lesson, utcnow
 
 bp = Blueprint("trainee", __name__, url_prefix="/me", template_folder="templates")
+QUESTIONS_PER_PAGE = 5
+
+
+def _trainee():
+    return current_user.trainee
 
 
 @bp.route("/")
 @policy.roles("trainee")
 def home():
-    trainee = current_user.trainee
+    trainee = _trainee()
     assignments = db.session.scalars(
         select(Assignment).where(Assignment.trainee_id == trainee.id, Assignment.status == "open")
         .order_by(Assignment.due_on)
     ).all()
-    return render_template("trainee/home.html", trainee=trainee, assignments=assignments)
+    courses = [(c, progress.course_progress(db.session, trainee, c)) for c in policy.trainee_courses(db.session, trainee)]
+    return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses)
+
+
+@bp.route("/courses/<code>")
+@policy.roles("trainee")
+def course(code: str):
+    trainee = _trainee()
+    course = policy.course_for_trainee_or_404(db.session, trainee, code)
+    state = progress.course_progress(db.session, trainee, course)
+    now = utcnow()
+    current = quiz.open_attempt(db.session, trainee, course)
+    if current is not None and quiz.finish_if_overdue(db.session, current, now=now):
+        db.session.commit()
+        current = None
+    return render_template(
+        "trainee/course.html", course=course, state=state, current=current,
+        attempts=quiz.graded_attempts(db.session, trainee, course),
+        verdict=quiz.eligibility(db.session, trainee, course, now=now),
+    )
+
+
+def _lesson_or_404(course, slug: str) -> Lesson:
+    lesson = next((item for item in progress.live_lessons(course) if item.slug == slug), None)
+    return lesson or abort(404)
+
+
+@bp.route("/courses/<code>/lessons/<slug>", methods=["GET", "POST"])
+@policy.roles("trainee")
+def lesson(code: str, slug: str):
+    trainee = _trainee()
+    course = policy.course_for_trainee_or_404(db.session, trainee, code)
+    lesson = _lesson_or_404(course, slug)
+    lessons = progress.live_lessons(course)
+    index = lessons.index(lesson)
+    following = lessons[index + 1] if index + 1 < len(lessons) else None
+    if request.method == "POST":
+        progress.mark_read(db.session, trainee, lesson, now=utcnow())
+        db.session.commit()
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(read=True)
+        target = (url_for("trainee.lesson", code=code, slug=following.slug) if following
+                  else url_for("trainee.course", code=code))
+        return redirect(target)
+    row = progress.open_lesson(db.session, trainee, lesson, now=utcnow())
+    db.session.commit()
+    return render_template("trainee/lesson.html", course=course, lesson=lesson, index=index, lessons=lessons,
+                           previous=lessons[index - 1] if index else None, following=following, read=row.read_at is not None)
+
+
+@bp.route("/courses/<code>/media/<filename>")
+@policy.roles("trainee")
+def media(code: str, filename: str):
+    course = policy.course_for_trainee_or_404(db.session, _trainee(), code)
+    if not IMAGE_NAME.match(filename):
+        abort(404)
+    folder = Path(current_app.config["CONTENT_ROOT"]) / "courses" / course.slug / "lessons"
+    response = send_from_directory(folder, filename, max_age=86400)
+    if filename.endswith(".svg"):
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+@bp.route("/courses/<code>/quiz", methods=["POST"])
+@policy.roles("trainee")
+def start_quiz(code: str):
+    trainee = _trainee()
+    course = policy.course_for_trainee_or_404(db.session, trainee, code)
+    try:
+        attempt = quiz.start_attempt(db.session, trainee, course, now=utcnow())
+    except NotAllowed as error:
+        db.session.commit()  # an overdue attempt may have been graded on the way
+        flash(str(error.message), "error")
+        return redirect(url_for("trainee.course", code=code))
+    db.session.commit()
+    return redirect(url_for("trainee.attempt", attempt_id=attempt.id))
+
+
+def _own_attempt(attempt_id: int):
+    try:
+        return quiz.attempt_for(db.session, _trainee(), attempt_id)
+    except quiz.Tampered:
+        abort(404)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@policy.roles("trainee")
+def attempt(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if quiz.finish_if_overdue(db.session, attempt, now=utcnow()):
+        db.session.commit()
+        return redirect(url_for("trainee.result", attempt_id=attempt.id))
+    pages = max(1, -(-len(attempt.items) // QUESTIONS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    items = attempt.items[(page - 1) * QUESTIONS_PER_PAGE: page * QUESTIONS_PER_PAGE]
+    return render_template("trainee/attempt.html", attempt=attempt, items=items, page=page, pages=pages,
+                           remaining=quiz.remaining_seconds(attempt, utcnow()))
+
+
+@bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@policy.roles("trainee")
+def save_answers(attempt_id: int):
+    """Saves the answers of one page (no script) or one question (the autosave script posts `item`)."""
+    attempt = _own_attempt(attempt_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    item_ids = [int(v) for v in request.form.getlist("item") if v.isdigit()]
+    now = utcnow()
+    try:
+        for item_id in item_ids:
+            values = request.form.getlist(f"answer-{item_id}")
+            quiz.save_answer(db.session, attempt, item_id, values, now=now)
+    except PortalError as error:
+        db.session.commit()  # keeps an overdue attempt's grade; a refused answer changed nothing
+        if wants_json:
+            return jsonify(saved=False, message=str(error.message)), 409 if isinstance(error, NotAllowed) else 400
+        flash(str(error.message), "error")
+        return redirect(url_for("trainee.result" if attempt.status != "open" else "trainee.attempt", attempt_id=attempt.id))
+    db.session.commit()
+    if wants_json:
+        return jsonify(saved=True, remaining=quiz.remaining_seconds(attempt, now))
+    if request.form.get("then") == "submit":
+        return _submit(attempt)
+    next_page = request.form.get("next_page", type=int)
+    flash(_("Your answers are saved."), "success")
+    return redirect(url_for("trainee.attempt", attempt_id=attempt.id, page=next_page or 1))
+
+
+def _submit(attempt):
+    quiz.submit(db.session, attempt, now=utcnow())
+    db.session.commit()
+    return redirect(url_for("trainee.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@policy.roles("trainee")
+def submit(attempt_id: int):
+    return _submit(_own_attempt(attempt_id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@policy.roles("trainee")
+def result(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.status == "open" and not quiz.finish_if_overdue(db.session, attempt, now=utcnow()):
+        return redirect(url_for("trainee.attempt", attempt_id=attempt.id))
+    db.session.commit()
+    return render_template("trainee/result.html", attempt=attempt, review=quiz.may_review(db.session, attempt),
+                           review_links=_review_links(attempt),
+                           state=progress.course_progress(db.session, _trainee(), attempt.course))
+
+
+def _review_links(attempt) -> dict[int, str]:
+    """For each question, the lesson its pool names (course.yaml `lesson:`), else the course page."""
+    code = attempt.course.code
+    lessons = {pool["tag"]: pool.get("lesson") for pool in attempt.settings.get("pools", [])}
+    links = {}
+    for item in attempt.items:
+        slug = next((lessons[t] for t in item.question_version.data.get("tags", []) if lessons.get(t)), None)
+        links[item.id] = (url_for("trainee.lesson", code=code, slug=slug) if slug
+                          else url_for("trainee.course", code=code) + "#lessons")
+    return links

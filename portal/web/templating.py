@@ -13,6 +13,7 @@ NAVIGATION = (  # (role set, endpoint, label)
     (("office_admin", "superuser", "dept_viewer"), "office.home", _l("Overview")),
     (("office_admin", "superuser", "dept_viewer"), "office.organizations", _l("Organizations")),
     (("office_admin", "superuser"), "office.users", _l("Accounts")),
+    (("office_admin", "superuser"), "office.question_stats", _l("Questions")),
     (("office_admin", "superuser"), "office.audit_log", _l("Audit log")),
 )
 
@@ -33,6 +34,13 @@ def install_template_globals(app: Flask) -> None:
             "navigation": navigation(),
             "current_path": request.full_path.rstrip("?") if request else "/",
         }
+
+    @app.template_filter("t")
+    def translated_text(value) -> str:
+        """The current language's text of a {zh_CN, en} content mapping."""
+        from portal.domain.questions import text
+
+        return text(value, current_locale())
 
     @app.template_filter("localized")
     def localized(obj, attr: str = "name"):

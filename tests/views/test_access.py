@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_org, make_user
+from sqlalchemy import select
+
+from portal.domain import quiz
+from portal.domain.content.sync import sync_content
+from portal.models import Course, utcnow
+from tests.conftest import FIXTURE_CONTENT
+from tests.factories import make_org, make_trainee, make_user
 
 ROLES = ("anonymous", "trainee", "org_admin", "dept_viewer", "office_admin", "superuser")
 VIEWERS = {"dept_viewer": 200, "office_admin": 200, "superuser": 200}
@@ -37,6 +43,18 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/company/{other}/", expect(NO, anonymous=LOGIN, org_admin=404, office_admin=200, superuser=200)),
         ("/company/999999/", expect(NO, anonymous=LOGIN, org_admin=404, office_admin=404, superuser=404)),
     ],
+    "trainee.course": [
+        ("/me/courses/sample-course", expect(NO, anonymous=LOGIN, trainee=200)),
+        ("/me/courses/no-such-course", expect(NO, anonymous=LOGIN, trainee=404)),
+    ],
+    "trainee.lesson": [("/me/courses/sample-course/lessons/01-first", expect(NO, anonymous=LOGIN, trainee=200))],
+    "trainee.media": [("/me/courses/sample-course/media/diagram.svg", expect(NO, anonymous=LOGIN, trainee=200))],
+    "trainee.start_quiz": [("/me/courses/sample-course/quiz", expect(405))],
+    "trainee.attempt": [("/me/attempts/{other_attempt}", expect(NO, anonymous=LOGIN, trainee=404))],
+    "trainee.save_answers": [("/me/attempts/{other_attempt}/answers", expect(405))],
+    "trainee.submit": [("/me/attempts/{other_attempt}/submit", expect(405))],
+    "trainee.result": [("/me/attempts/{other_attempt}/result", expect(NO, anonymous=LOGIN, trainee=404))],
+    "office.question_stats": [("/office/questions", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],
     "office.home": [("/office/", expect(NO, anonymous=LOGIN, **VIEWERS))],
     "office.organizations": [("/office/organizations", expect(NO, anonymous=LOGIN, **VIEWERS))],
     "office.organization": [
@@ -75,8 +93,13 @@ def world(session):
         "office_admin": make_user("office_admin"),
         "superuser": make_user("superuser"),
     }
+    sync_content(session, FIXTURE_CONTENT)
+    course = session.scalar(select(Course).where(Course.code == "sample-course"))
+    stranger = make_trainee(own)
+    other_attempt = quiz.start_attempt(session, stranger, course, now=utcnow())
     session.commit()
-    return {"own": own.id, "other": other.id, "own_user": users["trainee"].id, "users": users}
+    return {"own": own.id, "other": other.id, "own_user": users["trainee"].id, "users": users,
+            "other_attempt": other_attempt.id}
 
 
 @pytest.mark.parametrize("role", ROLES)

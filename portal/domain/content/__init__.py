@@ -1,0 +1,1 @@
+"""Course content as files: loading with line numbers, checking, rendering and syncing."""

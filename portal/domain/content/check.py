@@ -1,0 +1,193 @@
+"""`flask content check`: every problem in the content files, as file:line: message."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from portal.domain import questions as qtypes
+from portal.domain.content.files import LANGS, ContentTree, CourseFile, lesson_path, read_lesson, read_tree
+from portal.domain.reference import KEY_GROUPS
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+LEVELS = ("basic", "advanced", "special")
+GRADING = ("all_or_nothing", "partial")
+REVIEW = ("after_pass", "after_last_attempt", "always")
+QUIZ_NUMBERS = {  # key: (minimum, maximum)
+    "pass_mark": (1, 100), "time_limit_minutes": (0, 600), "attempts_allowed": (0, 100), "cooldown_minutes": (0, 10080),
+}
+
+
+def check_tree(root: Path, *, group_codes: set[str] | None = None) -> ContentTree:
+    """Read and check the whole content tree; the tree's problems list is empty when all is well."""
+    tree = read_tree(root)
+    groups = group_codes or {code for code, _zh, _en in KEY_GROUPS}
+    tags = _check_questions(tree)
+    course_ids = _course_ids(tree)
+    for course in tree.courses:
+        _check_course(tree, course, groups, course_ids, tags)
+    return tree
+
+
+def _translated(tree: ContentTree, path: Path, mapping, key: str, line: int) -> None:
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    if not isinstance(value, dict):
+        tree.problem(path, line, f"{key}: needs a text in each of {', '.join(LANGS)}")
+        return
+    for lang in LANGS:
+        if not str(value.get(lang) or "").strip():
+            tree.problem(path, value.line_of(lang) if hasattr(value, "line_of") else line,
+                         f"{key}: missing translation '{lang}'")
+
+
+def _course_ids(tree: ContentTree) -> set[str]:
+    seen: dict[str, str] = {}
+    for course in tree.courses:
+        data = course.data
+        cid = data.get("id") if isinstance(data, dict) else None
+        if isinstance(cid, str) and cid in seen:
+            tree.problem(course.path, data.line_of("id"), f"duplicate course id {cid!r} (also in {seen[cid]})")
+        elif isinstance(cid, str):
+            seen[cid] = tree.rel(course.path)
+    return set(seen)
+
+
+def _check_course(tree, course: CourseFile, groups, course_ids, tags: Counter) -> None:
+    data, path = course.data, course.path
+    if not isinstance(data, dict):
+        tree.problem(path, 1, "course.yaml holds a mapping")
+        return
+    if not isinstance(data.get("id"), str) or not ID_PATTERN.match(data["id"]):
+        tree.problem(path, data.line_of("id"), "id: lowercase letters, digits and '-', 3-64 characters")
+    for key in ("title", "summary"):
+        _translated(tree, path, data, key, data.line_of(key))
+    if data.get("level") not in LEVELS:
+        tree.problem(path, data.line_of("level"), f"level: one of {', '.join(LEVELS)}")
+    _check_groups(tree, path, data, groups)
+    hours = data.get("credit_hours")
+    if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours <= 0:
+        tree.problem(path, data.line_of("credit_hours"), "credit_hours: a number greater than 0")
+    for index, prerequisite in enumerate(data.get("prerequisites") or []):
+        if prerequisite not in course_ids or prerequisite == data.get("id"):
+            tree.problem(path, data["prerequisites"].line_of(index), f"prerequisite names no other course: {prerequisite!r}")
+    _check_lessons(tree, course)
+    _check_quiz(tree, path, data, tags)
+
+
+def _check_groups(tree, path, data, groups) -> None:
+    value = data.get("groups")
+    if not isinstance(value, list) or not value:
+        tree.problem(path, data.line_of("groups"), "groups: a list of key group codes")
+        return
+    for index, code in enumerate(value):
+        if code not in groups:
+            tree.problem(path, value.line_of(index), f"unknown key group {code!r}")
+
+
+def _check_lessons(tree: ContentTree, course: CourseFile) -> None:
+    data = course.data
+    lessons = data.get("lessons")
+    if not isinstance(lessons, list) or not lessons:
+        tree.problem(course.path, data.line_of("lessons"), "lessons: a list of lesson file stems")
+        return
+    for index, slug in enumerate(lessons):
+        line = lessons.line_of(index)
+        if not isinstance(slug, str) or slug in course.lessons:
+            tree.problem(course.path, line, f"lesson listed twice or not a name: {slug!r}")
+            continue
+        course.lessons[slug] = {}
+        for lang in LANGS:
+            file = lesson_path(course.path.parent, slug, lang)
+            if not file.exists():
+                tree.problem(course.path, line, f"lesson file does not exist: {tree.rel(file)}")
+                continue
+            lesson, bad_line, message = read_lesson(file)
+            if lesson is None:
+                tree.problem(file, bad_line, message)
+            else:
+                course.lessons[slug][lang] = lesson
+
+
+def _check_quiz(tree, path, data, tags: Counter) -> None:
+    quiz = data.get("quiz")
+    if not isinstance(quiz, dict):
+        tree.problem(path, data.line_of("quiz"), "quiz: a mapping with pools, pass_mark and limits")
+        return
+    for key, (low, high) in QUIZ_NUMBERS.items():
+        value = quiz.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            tree.problem(path, quiz.line_of(key), f"quiz.{key}: a whole number from {low} to {high}")
+    if quiz.get("multiple_grading", "all_or_nothing") not in GRADING:
+        tree.problem(path, quiz.line_of("multiple_grading"), f"quiz.multiple_grading: one of {', '.join(GRADING)}")
+    if quiz.get("review", "after_pass") not in REVIEW:
+        tree.problem(path, quiz.line_of("review"), f"quiz.review: one of {', '.join(REVIEW)}")
+    for key in ("shuffle_options", "allow_practice"):
+        if key in quiz and not isinstance(quiz[key], bool):
+            tree.problem(path, quiz.line_of(key), f"quiz.{key}: true or false")
+    _check_pools(tree, path, quiz, tags, data)
+
+
+def _check_pools(tree, path, quiz, tags: Counter, data) -> None:
+    pools = quiz.get("pools")
+    if not isinstance(pools, list) or not pools:
+        tree.problem(path, quiz.line_of("pools"), "quiz.pools: a list of {tag, count}")
+        return
+    lessons = set(data.get("lessons") or [])
+    for pool in pools:
+        if not isinstance(pool, dict):
+            tree.problem(path, pools.line, "each pool is a mapping {tag, count}")
+            continue
+        count, tag = pool.get("count"), pool.get("tag")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            tree.problem(path, pool.line_of("count"), "pool count: a whole number of at least 1")
+        elif tags.get(tag, 0) < count:
+            tree.problem(path, pool.line_of("tag"),
+                         f"pool {tag!r} asks for {count} questions but the bank has {tags.get(tag, 0)}")
+        if "lesson" in pool and pool["lesson"] not in lessons:
+            tree.problem(path, pool.line_of("lesson"), f"pool lesson names no lesson of this course: {pool['lesson']!r}")
+
+
+def _check_questions(tree: ContentTree) -> Counter:
+    """Check every question; returns how many valid questions carry each tag."""
+    seen: dict[str, str] = {}
+    tags: Counter = Counter()
+    for bank in tree.banks:
+        for index, question in enumerate(bank.questions):
+            line = bank.questions.line_of(index)
+            if not isinstance(question, dict):
+                tree.problem(bank.path, line, "each question is a mapping")
+                continue
+            qid = question.get("id")
+            if not isinstance(qid, str) or not ID_PATTERN.match(qid):
+                tree.problem(bank.path, line, "question id: lowercase letters, digits and '-', 3-64 characters")
+            elif qid in seen:
+                tree.problem(bank.path, question.line_of("id"), f"duplicate question id {qid!r} (first in {seen[qid]})")
+                continue
+            else:
+                seen[qid] = tree.rel(bank.path)
+            if _check_question(tree, bank.path, question):
+                tags.update(set(question["tags"]))
+    return tags
+
+
+def _check_question(tree: ContentTree, path: Path, question) -> bool:
+    before = len(tree.problems)
+    qtype = question.get("type")
+    if qtype not in qtypes.REGISTRY:
+        tree.problem(path, question.line_of("type"), f"unknown question type {qtype!r}")
+        return False
+    for key in ("stem", "explanation"):
+        _translated(tree, path, question, key, question.line_of(key))
+    for option in question.get("options") or []:
+        if isinstance(option, dict):
+            _translated(tree, path, option, "text", option.line)
+    for key, message in qtypes.get(qtype).check(question):
+        tree.problem(path, question.line_of(key), message)
+    if question.get("difficulty") not in (1, 2, 3):
+        tree.problem(path, question.line_of("difficulty"), "difficulty: 1, 2 or 3")
+    tag_list = question.get("tags")
+    if not isinstance(tag_list, list) or not tag_list or not all(isinstance(t, str) and t for t in tag_list):
+        tree.problem(path, question.line_of("tags"), "tags: a list of at least one tag")
+    if not str(question.get("source") or "").strip():
+        tree.problem(path, question.line_of("source"), "source: the regulation article or standard it rests on")
+    return len(tree.problems) == before

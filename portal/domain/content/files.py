@@ -1,0 +1,119 @@
+"""Reading the content tree: course.yaml files, lessons with front matter, question banks."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from portal.domain.content import yamlines
+from portal.domain.questions import LANGS
+
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class LessonText:
+    path: Path
+    title: str
+    summary: str
+    body: str
+
+
+@dataclass
+class CourseFile:
+    path: Path
+    data: Any
+    lessons: dict[str, dict[str, LessonText]] = field(default_factory=dict)  # slug -> lang -> text
+
+
+@dataclass
+class QuestionFile:
+    path: Path
+    questions: list[Any]
+
+
+@dataclass
+class ContentTree:
+    root: Path
+    courses: list[CourseFile] = field(default_factory=list)
+    banks: list[QuestionFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def problem(self, path: Path, line: int, message: str) -> None:
+        self.problems.append(Problem(self.rel(path), line, message))
+
+
+def read_tree(root: Path) -> ContentTree:
+    """Read every course and question file under root; syntax problems are collected, not raised."""
+    tree = ContentTree(root=Path(root))
+    for path in sorted((tree.root / "courses").glob("*/course.yaml")):
+        data = _read_yaml(tree, path)
+        if data is not None:
+            tree.courses.append(CourseFile(path=path, data=data))
+    for path in sorted((tree.root / "question_bank").glob("*.yaml")):
+        data = _read_yaml(tree, path)
+        if data is None:
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+            tree.problem(path, 1, "a question file holds a mapping with a 'questions' list")
+            continue
+        tree.banks.append(QuestionFile(path=path, questions=data["questions"]))
+    return tree
+
+
+def _read_yaml(tree: ContentTree, path: Path):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        tree.problem(path, 1, "file is not UTF-8")
+        return None
+    try:
+        return yamlines.load(text)
+    except yamlines.YamlProblem as error:
+        tree.problem(path, error.line, error.message)
+        return None
+
+
+def read_lesson(path: Path) -> tuple[LessonText | None, int, str]:
+    """A lesson file's front matter and body; on failure (None, line, message)."""
+    try:
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        return None, 1, "file is not UTF-8"
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None, 1, "a lesson starts with front matter between '---' lines (title, summary)"
+    try:
+        meta = yamlines.load(match.group(1))
+    except yamlines.YamlProblem as error:
+        return None, error.line + 1, error.message
+    if not isinstance(meta, dict) or not str(meta.get("title") or "").strip():
+        return None, 2, "front matter needs a title"
+    if not str(meta.get("summary") or "").strip():
+        return None, 2, "front matter needs a summary"
+    return LessonText(path, str(meta["title"]).strip(), str(meta["summary"]).strip(), match.group(2)), 0, ""
+
+
+def lesson_path(course_dir: Path, slug: str, lang: str) -> Path:
+    return course_dir / "lessons" / f"{slug}.{lang}.md"
+
+
+__all__ = ["LANGS", "Problem", "ContentTree", "CourseFile", "QuestionFile", "LessonText", "read_tree",
+           "read_lesson", "lesson_path"]

@@ -1,0 +1,32 @@
+"""Things that follow a completion (assignments closed, certificates issued) plug in here."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import Assignment, Completion, utcnow
+
+_on_completion: list[Callable[[Session, Completion, datetime], None]] = []
+
+
+def on_completion(handler: Callable[[Session, Completion, datetime], None]) -> Callable:
+    """Register a handler run after each new completion, in the same transaction."""
+    _on_completion.append(handler)
+    return handler
+
+
+def completion_recorded(session: Session, completion: Completion, *, now: datetime) -> None:
+    for handler in list(_on_completion):
+        handler(session, completion, now)
+
+
+@on_completion
+def close_open_assignments(session: Session, completion: Completion, now: datetime) -> None:
+    """A completion fulfils the trainee's open assignments for that course."""
+    for assignment in session.scalars(select(Assignment).where(
+            Assignment.trainee_id == completion.trainee_id, Assignment.course_id == completion.course_id,
+            Assignment.status == "open")):
+        assignment.status, assignment.closed_reason, assignment.closed_at = "completed", "completed", now or utcnow()

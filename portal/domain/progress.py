@@ -1,0 +1,102 @@
+"""Reading lessons and finishing courses: progress, 'continue where you left off', completion."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import Attempt, Completion, Course, Lesson, LessonProgress, Trainee
+
+MAX_COUNTED_GAP = timedelta(minutes=30)  # longer pauses are not counted as reading time
+
+
+@dataclass
+class CourseProgress:
+    lessons: list[Lesson]
+    read: set[int]
+    resume: Lesson | None  # the first unread lesson, or None when all are read
+
+    @property
+    def done(self) -> bool:
+        return bool(self.lessons) and len(self.read) == len(self.lessons)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * len(self.read) / len(self.lessons)) if self.lessons else 0
+
+
+def live_lessons(course: Course) -> list[Lesson]:
+    return [lesson for lesson in course.lessons if not lesson.retired]
+
+
+def course_progress(session: Session, trainee: Trainee, course: Course) -> CourseProgress:
+    """Which lessons the trainee has read and where to continue."""
+    lessons = live_lessons(course)
+    read = set(session.scalars(select(LessonProgress.lesson_id).where(
+        LessonProgress.trainee_id == trainee.id, LessonProgress.course_id == course.id,
+        LessonProgress.read_at.is_not(None))))
+    resume = next((lesson for lesson in lessons if lesson.id not in read), None)
+    return CourseProgress(lessons=lessons, read=read & {lesson.id for lesson in lessons}, resume=resume)
+
+
+def _progress_row(session: Session, trainee: Trainee, lesson: Lesson, now: datetime) -> LessonProgress:
+    row = session.scalar(select(LessonProgress).where(
+        LessonProgress.trainee_id == trainee.id, LessonProgress.lesson_id == lesson.id))
+    if row is None:
+        row = LessonProgress(trainee_id=trainee.id, lesson_id=lesson.id, course_id=lesson.course_id,
+                             opened_at=now, last_seen_at=now, seconds_spent=0)
+        session.add(row)
+    return row
+
+
+def open_lesson(session: Session, trainee: Trainee, lesson: Lesson, *, now: datetime) -> LessonProgress:
+    """Record that the lesson was opened (time is counted from here)."""
+    row = _progress_row(session, trainee, lesson, now)
+    row.last_seen_at = now
+    session.flush()
+    return row
+
+
+def mark_read(session: Session, trainee: Trainee, lesson: Lesson, *, now: datetime) -> LessonProgress:
+    """Mark a lesson read (idempotent) and add the time since it was last seen; may complete the course."""
+    row = _progress_row(session, trainee, lesson, now)
+    gap = now - row.last_seen_at if row.last_seen_at else timedelta(0)
+    if timedelta(0) < gap <= MAX_COUNTED_GAP:
+        row.seconds_spent += int(gap.total_seconds())
+    row.last_seen_at = now
+    if row.read_at is None:
+        row.read_at = now
+    session.flush()
+    maybe_complete(session, trainee, lesson.course, now=now)
+    return row
+
+
+def best_passed_attempt(session: Session, trainee: Trainee, course: Course) -> Attempt | None:
+    return session.scalar(
+        select(Attempt).where(Attempt.trainee_id == trainee.id, Attempt.course_id == course.id,
+                              Attempt.status == "graded", Attempt.passed.is_(True), Attempt.practice.is_(False))
+        .order_by(Attempt.score.desc(), Attempt.id).limit(1))
+
+
+def maybe_complete(session: Session, trainee: Trainee, course: Course, *, now: datetime) -> Completion | None:
+    """Record a Completion once every lesson is read and the quiz is passed; the best attempt counts."""
+    attempt = best_passed_attempt(session, trainee, course)
+    if attempt is None or not course_progress(session, trainee, course).done:
+        return None
+    completion = session.scalar(select(Completion).where(
+        Completion.trainee_id == trainee.id, Completion.course_id == course.id,
+        Completion.mode == "online", Completion.attempt_id.is_not(None)).order_by(Completion.id.desc()).limit(1))
+    if completion is not None and completion.completed_on >= (attempt.submitted_at or now).date():
+        if (completion.score or 0) < (attempt.score or 0):
+            completion.score, completion.attempt_id = attempt.score, attempt.id
+        return completion
+    completion = Completion(trainee_id=trainee.id, course_id=course.id, completed_on=now.date(), mode="online",
+                            attempt_id=attempt.id, score=attempt.score)
+    session.add(completion)
+    session.flush()
+    from portal.domain import hooks
+
+    hooks.completion_recorded(session, completion, now=now)
+    return completion

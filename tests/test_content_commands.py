@@ -1,0 +1,88 @@
+"""The content commands end to end: GIFT in, sync, GIFT out; sync refusing bad content."""
+from __future__ import annotations
+
+import shutil
+
+import yaml
+from sqlalchemy import select
+
+from portal.models import Question
+from tests.conftest import FIXTURE_CONTENT
+
+GIFT = """// a comment
+$CATEGORY: $course$/extinguishers
+
+::ext-001:: 扑救电器火灾应首选哪种灭火器？ {
+  =二氧化碳灭火器 #不导电，不留残渍
+  ~清水灭火器 #水会导电
+  ~泡沫灭火器
+  #### 带电设备火灾选用不导电的灭火剂。
+}
+
+::ext-002:: 哪些属于 A 类火灾？ {
+  ~%50%木材 ~%50%纸张 ~%-100%汽油
+}
+
+::ext-003:: 火灾时可以乘坐普通电梯。 {F}
+
+::ext-004:: 消防电话号码是？ {=119 =一一九}
+
+::ext-005:: 匹配 { =A -> 1 =B -> 2 }
+"""
+
+
+def test_import_gift_then_sync_then_export(app, tmp_path, session):
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    source = tmp_path / "bank.gift"
+    source.write_text(GIFT, encoding="utf-8")
+    runner = app.test_cli_runner()
+    out = root / "question_bank" / "gift.yaml"
+    result = runner.invoke(args=["content", "import-gift", str(source), "--tag", "ext", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 question(s) written" in result.output
+    assert f"{source}:17: short-answer questions are not supported" in result.output
+    assert f"{source}:19: matching questions are not supported" in result.output
+    questions = yaml.safe_load(out.read_text(encoding="utf-8"))["questions"]
+    assert [q["id"] for q in questions] == ["ext-001", "ext-002", "ext-003"]
+    assert [q["type"] for q in questions] == ["single", "multiple", "true_false"]
+    # the office translates before syncing: the check refuses missing English
+    check = runner.invoke(args=["content", "check", "--root", str(root)])
+    assert check.exit_code == 1 and "missing translation 'en'" in check.output
+    for question in questions:
+        _fill_english(question)
+    out.write_text(yaml.safe_dump({"questions": questions}, allow_unicode=True), encoding="utf-8")
+    app.config["CONTENT_ROOT"] = root
+    sync = runner.invoke(args=["content", "sync"])
+    assert sync.exit_code == 0, sync.output
+    assert session.scalar(select(Question).where(Question.code == "ext-002")) is not None
+    exported = runner.invoke(args=["content", "export-gift", "--tag", "ext"])
+    assert "::ext-001::" in exported.output and "=二氧化碳灭火器" in exported.output
+    assert "~%50%木材" in exported.output and "{F####" in exported.output
+
+
+def _fill_english(question: dict) -> None:
+    def fill(mapping):
+        if isinstance(mapping, dict) and "zh_CN" in mapping and not mapping.get("en"):
+            mapping["en"] = "EN " + (mapping["zh_CN"] or "x")
+    fill(question["stem"])
+    fill(question["explanation"])
+    if not question["explanation"]["zh_CN"]:
+        question["explanation"] = {"zh_CN": "解释", "en": "Explanation"}
+    for option in question.get("options", []):
+        fill(option["text"])
+        if "feedback" in option:
+            fill(option["feedback"])
+    for value in (question.get("feedback") or {}).values():
+        fill(value)
+
+
+def test_sync_command_refuses_bad_content_and_changes_nothing(app, tmp_path, session):
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    bank = root / "question_bank" / "sample.yaml"
+    bank.write_text(bank.read_text(encoding="utf-8").replace("type: single", "type: essay", 1), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["content", "sync", "--root", str(root)])
+    assert result.exit_code == 1 and "unknown question type 'essay'" in result.output
+    assert "nothing was changed" in result.output
+    assert session.scalar(select(Question)) is None
