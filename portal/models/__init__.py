@@ -2,7 +2,9 @@
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.certificates import Certificate
+from portal.models.companies import ApiToken, DigestLog, EmploymentEvent, IdempotencyRecord, ReminderLog, RuleSet
 from portal.models.content import Course, Lesson, Question, QuestionTag, QuestionVersion
+from portal.models.coverage import OfflineAttendance, OfflineSession, Target
 from portal.models.organizations import ORGANIZATION_KINDS, Organization, Sector
 from portal.models.people import ROLES, KeyGroup, RoleGrant, Trainee, User
 from portal.models.places import LOCALITY_LEVELS, Locality
@@ -12,5 +14,6 @@ __all__ = [
     "AuditEvent", "Base", "utcnow", "Certificate", "Course", "Lesson", "Question", "QuestionTag",
     "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Sector", "ROLES", "KeyGroup",
     "RoleGrant", "Trainee", "User", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt",
-    "AttemptItem", "Completion", "LessonProgress",
+    "AttemptItem", "Completion", "LessonProgress", "ApiToken", "DigestLog", "EmploymentEvent",
+    "IdempotencyRecord", "ReminderLog", "RuleSet", "OfflineAttendance", "OfflineSession", "Target",
 ]

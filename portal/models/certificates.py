@@ -19,7 +19,12 @@ class Certificate(Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     completion_id: Mapped[int] = mapped_column(ForeignKey("completion.id"), index=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
     holder_name: Mapped[str] = mapped_column(String(50))
+    organization_name: Mapped[str] = mapped_column(String(200), default="")
+    completed_on: Mapped[date] = mapped_column(Date)
+    credit_hours: Mapped[float] = mapped_column(default=0.0)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     valid_until: Mapped[Optional[date]] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="valid")  # valid|revoked|replaced|superseded

@@ -16,7 +16,10 @@ class Assignment(Base):
     """A course a trainee must complete, why (rule and legal basis) and by when."""
 
     __tablename__ = "assignment"
-    __table_args__ = (Index("ix_assignment_trainee_status", "trainee_id", "status"),)
+    __table_args__ = (
+        Index("ix_assignment_trainee_status", "trainee_id", "status"),
+        Index("ix_assignment_status_due", "status", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"))
@@ -26,6 +29,8 @@ class Assignment(Base):
     legal_basis: Mapped[str] = mapped_column(String(300), default="")
     due_on: Mapped[Optional[date]] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="open")  # open|completed|closed
+    overdue_since: Mapped[Optional[date]] = mapped_column(Date)
+    valid_months: Mapped[Optional[int]] = mapped_column(Integer)  # how long the completion will stay valid
     closed_reason: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
@@ -105,6 +110,7 @@ class Completion(Base):
     completed_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[Optional[date]] = mapped_column(Date)
     mode: Mapped[str] = mapped_column(String(10), default="online")  # online | offline
+    offline_session_id: Mapped[Optional[int]] = mapped_column(ForeignKey("offline_session.id"))
     attempt_id: Mapped[Optional[int]] = mapped_column(ForeignKey("attempt.id"))
     score: Mapped[Optional[float]] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
