@@ -1,0 +1,107 @@
+"""The real curriculum in courses/ and question_bank/: valid, complete, fair to draw from."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+import pytest
+
+from portal.config import PROJECT_ROOT
+from portal.domain.content.check import check_tree
+from portal.domain.content.sync import plain
+from portal.domain.reference import KEY_GROUPS
+
+
+@pytest.fixture(scope="module")
+def tree():
+    return check_tree(PROJECT_ROOT)
+
+
+@pytest.fixture(scope="module")
+def questions(tree):
+    return [plain(q) for bank in tree.banks for q in bank.questions]
+
+
+def test_content_check_passes(tree):
+    assert [str(p) for p in tree.problems] == []
+    assert len(tree.courses) >= 12
+
+
+def test_every_key_group_has_a_course(tree):
+    served = {code for course in tree.courses for code in course.data["groups"]}
+    assert {code for code, _zh, _en in KEY_GROUPS} - served == set()
+
+
+def test_every_lesson_exists_in_both_languages_with_real_length(tree):
+    for course in tree.courses:
+        assert 3 <= len(course.lessons) <= 6, course.path
+        for slug, texts in course.lessons.items():
+            assert set(texts) == {"zh_CN", "en"}, (course.path, slug)
+            chinese = len(re.findall(r"[\u4e00-\u9fff]", texts["zh_CN"].body))
+            assert chinese >= 500, (course.path, slug, chinese)
+            assert len(texts["en"].body.split()) >= 250, (course.path, slug)
+
+
+def test_every_question_is_bilingual_with_explanation_and_source(questions):
+    assert len(questions) >= 500
+    for q in questions:
+        for key in ("stem", "explanation"):
+            assert q[key]["zh_CN"].strip() and q[key]["en"].strip(), q["id"]
+        assert q["source"].strip(), q["id"]
+        for option in q.get("options", []):
+            assert option["text"]["zh_CN"].strip() and option["text"]["en"].strip(), q["id"]
+    kinds = Counter(q["type"] for q in questions)
+    assert set(kinds) == {"single", "multiple", "true_false"}
+    assert set(Counter(q["difficulty"] for q in questions)) == {1, 2, 3}
+
+
+def test_each_course_has_enough_questions_and_sane_quiz_settings(tree, questions):
+    by_tag = Counter(tag for q in questions for tag in set(q["tags"]))
+    for course in tree.courses:
+        quiz = course.data["quiz"]
+        pools = quiz["pools"]
+        drawn = sum(pool["count"] for pool in pools)
+        assert 10 <= drawn <= 20, course.path
+        in_pools = sum(by_tag[pool["tag"]] for pool in pools)
+        assert in_pools >= 35, (course.path, in_pools)
+        expected_mark = (85, 90) if course.data["level"] == "special" else (80,)
+        assert quiz["pass_mark"] in range(expected_mark[0], expected_mark[-1] + 1), course.path
+
+
+def test_every_pool_can_be_drawn_twice_without_repeats(tree, questions):
+    by_tag: dict[str, set[str]] = {}
+    for q in questions:
+        for tag in q["tags"]:
+            by_tag.setdefault(tag, set()).add(q["id"])
+    for course in tree.courses:
+        used: set[str] = set()
+        for pool in course.data["quiz"]["pools"]:
+            available = by_tag[pool["tag"]] - used
+            assert len(available) >= 2 * pool["count"], (course.path, pool["tag"])
+            used |= set(sorted(available)[: 2 * pool["count"]])
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"[\W_]+", "", text)
+
+
+def test_no_two_questions_share_a_normalised_stem(questions):
+    stems = Counter(_normalise(q["stem"]["zh_CN"]) for q in questions)
+    assert [stem for stem, n in stems.items() if n > 1] == []
+    english = Counter(_normalise(q["stem"]["en"]) for q in questions)
+    assert [stem for stem, n in english.items() if n > 1] == []
+
+
+def test_true_false_answers_are_mixed(questions):
+    answers = Counter(q["answer"] for q in questions if q["type"] == "true_false")
+    assert answers[True] >= 0.3 * sum(answers.values()) and answers[False] >= 0.3 * sum(answers.values())
+
+
+def test_the_whole_curriculum_syncs(session):
+    from portal.domain.content.sync import sync_content
+
+    report = sync_content(session, PROJECT_ROOT)
+    assert len([line for line in report.added if line.startswith("course ")]) >= 12
+    assert sync_content(session, PROJECT_ROOT).lines() == []
