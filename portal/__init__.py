@@ -27,15 +27,26 @@ def create_app(config: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_errorhandlers(app)
     register_commands(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app
 
 
 def configure_database(app: Flask) -> None:
     """Default to SQLite in the instance folder (WAL, foreign keys on, see web.database)."""
+    if not app.config.get("STORAGE_PATH"):
+        app.config["STORAGE_PATH"] = str(Path(app.instance_path) / "storage")
+    if not app.config.get("SIGNING_KEY_PATH"):
+        app.config["SIGNING_KEY_PATH"] = str(Path(app.instance_path) / "signing-key.pem")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         path = Path(app.instance_path) / "portal.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if app.config.get("DATABASE_REPLICA_URL"):
+        app.config["SQLALCHEMY_BINDS"] = {"replica": app.config["DATABASE_REPLICA_URL"]}
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):
@@ -66,13 +77,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.api.v1 import bp as api_bp
     from portal.auth.views import bp as auth_bp
+    from portal.certificates.views import bp as certificates_bp
+    from portal.company.imports import bp as company_import_bp
+    from portal.company.tokens import bp as company_tokens_bp
     from portal.company.views import bp as company_bp
+    from portal.coverage.views import bp as coverage_bp
+    from portal.office.setup_views import bp as office_setup_bp
     from portal.office.views import bp as office_bp
     from portal.public.views import bp as public_bp
     from portal.trainee.views import bp as trainee_bp
 
-    for blueprint in (public_bp, auth_bp, trainee_bp, company_bp, office_bp):
+    for blueprint in (public_bp, auth_bp, trainee_bp, company_bp, company_import_bp, company_tokens_bp, office_bp,
+                      office_setup_bp, coverage_bp, certificates_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -35,9 +35,74 @@ def demo_seed(people: int) -> None:
         click.echo(f"  {account.login:<8} / {DEMO_PASSWORD}  ({account.role}: {account.note})")
 
 
+schedule_cli = AppGroup("schedule", help="The compliance schedule.")
+backup_cli = AppGroup("backup", help="Back up and restore the database.")
+
+
+@backup_cli.command("create")
+@click.option("--out", type=click.Path(dir_okay=False), help="Backup file (default: instance/backups/<time>.backup).")
+def backup_create(out: str | None) -> None:
+    """Write a consistent backup while the portal runs (SQLite backup API or pg_dump)."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from flask import current_app
+
+    from portal.domain.backup import BackupError, create_backup
+
+    target = Path(out) if out else Path(current_app.instance_path) / "backups" / f"portal-{datetime.now():%Y%m%d-%H%M%S}.backup"
+    try:
+        create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backup written to {target}")
+
+
+@backup_cli.command("restore")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def backup_restore(backup: str, yes: bool) -> None:
+    """Replace the database's contents with a backup."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from portal.domain.backup import BackupError, restore_backup
+
+    if not yes:
+        click.confirm("This replaces everything in the database with the backup. Go on?", abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        restore_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(backup))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored from {backup}")
+
+
+@schedule_cli.command("run")
+@click.option("--dry-run", is_flag=True, help="Only count what would change.")
+def schedule_run(dry_run: bool) -> None:
+    """Create due assignments, mark overdue ones, close ones that no longer apply (idempotent)."""
+    from portal.domain.jobs import run_schedule
+
+    summary = run_schedule(db.session, apply=not dry_run)
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"schedule {verb}: {summary.people} people checked, {summary.created} assignments created, "
+               f"{summary.closed} closed, {summary.overdue} marked overdue")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(demo_cli)
+    from portal.certificates_cli import certificates_cli
     from portal.content_cli import content_cli
+    from portal.coverage_cli import report_cli
+    from portal.reminders_cli import reminders_cli
 
     app.cli.add_command(content_cli)
+    app.cli.add_command(certificates_cli)
+    app.cli.add_command(schedule_cli)
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(report_cli)

@@ -17,11 +17,15 @@ class BaseConfig:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Optional read replica for reports and exports (coverage dashboards, yearly report).
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL")
+    # Number of reverse proxies (nginx) in front of the app whose X-Forwarded-* headers to trust.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -44,6 +48,18 @@ class BaseConfig:
 
     CONTENT_ROOT = Path(os.environ.get("CONTENT_ROOT", PROJECT_ROOT))
     PUBLIC_INVITE_CODE = os.environ.get("PUBLIC_INVITE_CODE", "PUBLIC-2026")
+    # Where links in certificates, QR codes and e-mails point.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Generated files (certificate PDFs, import uploads, reports): a shared volume when scaled out.
+    STORAGE_PATH = os.environ.get("STORAGE_PATH")  # None: <instance>/storage
+
+    # Certificates
+    CERT_FONT_PATH = os.environ.get("CERT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+    CERT_OFFICE_NAME_ZH = os.environ.get("CERT_OFFICE_NAME_ZH", "示范区消防安全委员会办公室")
+    CERT_OFFICE_NAME_EN = os.environ.get("CERT_OFFICE_NAME_EN", "Demo District Fire Safety Committee Office")
+    CERT_SEAL_PATH = os.environ.get("CERT_SEAL_PATH", str(PROJECT_ROOT / "static" / "img" / "seal.png"))
+    CERT_SERIAL_PREFIX = os.environ.get("CERT_SERIAL_PREFIX", "SFQ")  # the district's prefix
+    SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH")  # None: <instance>/signing-key.pem
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
 
@@ -64,6 +80,7 @@ class TestingConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     PORTAL_ENV = "production"
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -77,3 +77,23 @@ def make_trainee(org: Organization | None, *, user: User | None = None, name: st
     db.session.add(trainee)
     db.session.flush()
     return trainee
+
+
+def make_course(code: str, *, level: str = "basic") -> "Course":
+    from portal.models import Course
+
+    course = Course(code=code, slug=code, title_zh=f"课程{code}", title_en=f"Course {code}", level=level,
+                    credit_hours=1.0, quiz={"pools": [], "pass_mark": 80})
+    db.session.add(course)
+    db.session.flush()
+    return course
+
+
+def make_completion(trainee: Trainee, course, *, on: date, valid_until: date | None = None) -> "Completion":
+    from portal.models import Completion
+
+    completion = Completion(trainee_id=trainee.id, course_id=course.id, completed_on=on, valid_until=valid_until,
+                            mode="online")
+    db.session.add(completion)
+    db.session.flush()
+    return completion

@@ -1,16 +1,42 @@
-"""The company administrator's pages (own organizations only)."""
+"""The company administrator's pages: dashboard, roster, people, hire, transfer, release, exports."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy import func, or_, select
+from datetime import date
 
-from portal.domain import policy
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from portal.company.forms import PersonForm, ReleaseForm, TransferForm
+from portal.domain import compliance, policy, roster
+from portal.domain.errors import ValidationError
+from portal.domain.rules import current_rules
 from portal.extensions import db
-from portal.models import Organization, Trainee
+from portal.models import (Assignment, Attempt, Completion, EmploymentEvent, KeyGroup, Organization, Trainee,
+                           utcnow)
+from portal.models.people import trainee_group
+from portal.web.exports import export_response
+from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
 
 bp = Blueprint("company", __name__, url_prefix="/company", template_folder="templates")
+MANAGERS = ("org_admin", "office_admin", "superuser")
+
+
+def _org(org_id: int) -> Organization:
+    return policy.organization_or_404(db.session, current_user, org_id, manage=True)
+
+
+def _actor() -> roster.Actor:
+    return roster.Actor(user_id=current_user.id, address=request.remote_addr or "")
+
+
+def _group_choices() -> list[tuple[str, str]]:
+    from portal.web.i18n import current_locale
+
+    groups = db.session.scalars(select(KeyGroup).where(KeyGroup.active.is_(True)).order_by(KeyGroup.sort_order))
+    return [(g.code, g.name(current_locale())) for g in groups]
 
 
 @bp.route("/")
@@ -26,16 +52,220 @@ def home():
 
 
 @bp.route("/<int:org_id>/")
-@policy.roles("org_admin", "office_admin", "superuser")
+@policy.roles(*MANAGERS)
 def organization(org_id: int):
-    org = policy.organization_or_404(db.session, current_user, org_id, manage=True)
-    query = (request.args.get("q") or "").strip()
+    org = _org(org_id)
+    today = date.today()
+    return render_template(
+        "company/dashboard.html", org=org, counts=compliance.counts(db.session, org.id, today),
+        by_group=compliance.counts_by(db.session, org.id, today, "group"),
+        by_post=compliance.counts_by(db.session, org.id, today, "post"),
+        group_names=dict(_group_choices()), statuses=compliance.STATUSES,
+    )
+
+
+def _roster_statement(org: Organization, today: date):
+    args = request.args
     statement = select(Trainee).where(Trainee.organization_id == org.id)
+    query = (args.get("q") or "").strip()
     if query:
         like = f"%{query}%"
         statement = statement.where(or_(Trainee.real_name.like(like), Trainee.mobile.like(like), Trainee.post.like(like)))
-    page = paginate(statement.order_by(Trainee.status, Trainee.real_name, Trainee.id))
-    counts = dict(db.session.execute(
-        select(Trainee.status, func.count()).where(Trainee.organization_id == org.id).group_by(Trainee.status)
-    ).all())
-    return render_template("company/organization.html", org=org, page=page, query=query, counts=counts)
+    if args.get("post"):
+        statement = statement.where(Trainee.post == args["post"])
+    if args.get("group"):
+        statement = statement.where(Trainee.id.in_(
+            select(trainee_group.c.trainee_id).join(KeyGroup, KeyGroup.id == trainee_group.c.key_group_id)
+            .where(KeyGroup.code == args["group"])))
+    status = args.get("status", "")
+    if status in compliance.STATUSES:
+        statement = statement.where(compliance.status_clause(status, today))
+    elif status == "left":
+        statement = statement.where(Trainee.status == "left")
+    elif status != "all":
+        statement = statement.where(Trainee.status == "active")
+    return statement.order_by(Trainee.real_name, Trainee.id)
+
+
+EXPORT_HEADERS = ("Full name", "Mobile", "Post", "Key groups", "Start date", "Standing", "Next due")
+
+
+@bp.route("/<int:org_id>/people")
+@policy.roles(*MANAGERS)
+def people(org_id: int):
+    org = _org(org_id)
+    today = date.today()
+    statement = _roster_statement(org, today)
+    export = request.args.get("format")
+    if export in ("csv", "xlsx"):
+        return _export_roster(org, statement, today, export)
+    page = paginate(statement)
+    ids = [t.id for t in page.items]
+    standing = compliance.standing_of(db.session, ids, today)
+    next_due = dict(db.session.execute(
+        select(Assignment.trainee_id, Assignment.due_on).where(Assignment.trainee_id.in_(ids), Assignment.status == "open")
+        .order_by(Assignment.due_on.desc())).all())
+    posts = db.session.scalars(select(Trainee.post).where(Trainee.organization_id == org.id).distinct().order_by(Trainee.post))
+    return render_template("company/people.html", org=org, page=page, standing=standing, next_due=next_due,
+                           posts=[p for p in posts if p], groups=_group_choices(), statuses=compliance.STATUSES)
+
+
+def _export_roster(org: Organization, statement, today: date, fmt: str) -> Response:
+    from portal.web.i18n import current_locale
+
+    people = list(db.session.scalars(statement))
+    standing = compliance.standing_of(db.session, [p.id for p in people], today)
+    due = dict(db.session.execute(select(Assignment.trainee_id, Assignment.due_on).where(
+        Assignment.trainee_id.in_([p.id for p in people]), Assignment.status == "open").order_by(Assignment.due_on.desc())).all())
+    locale = current_locale()
+    labels = {s: _status_label(s) for s in (*compliance.STATUSES, "left")}
+    rows = [[p.real_name, p.mobile, p.post, "、".join(g.name(locale) for g in p.groups), p.start_date,
+             labels[standing.get(p.id, "left")], due.get(p.id)] for p in people]
+    headers = [_(h) for h in EXPORT_HEADERS]
+    # The company's own roster export is the one place full mobiles leave the portal: audit it.
+    from portal.domain import audit
+
+    audit.record(db.session, actor_id=current_user.id, action="roster.export", target_type="organization",
+                 target_id=org.id, details={"rows": len(rows), "format": fmt}, address=request.remote_addr or "")
+    db.session.commit()
+    return export_response(headers, rows, fmt, f"roster-{org.id}-{today.isoformat()}")
+
+
+def _status_label(status: str) -> str:
+    return {"compliant": _("Compliant"), "due_soon": _("Due within 30 days"), "overdue": _("Overdue"),
+            "never_trained": _("Never trained"), "left": _("Left")}[status]
+
+
+@bp.route("/<int:org_id>/people/new", methods=["GET", "POST"])
+@policy.roles(*MANAGERS)
+def hire(org_id: int):
+    org = _org(org_id)
+    form = PersonForm()
+    form.groups.choices = _group_choices()
+    if request.method == "GET":
+        form.groups.data = ["all_staff"]
+    if form.validate_on_submit():
+        data = roster.PersonData(real_name=form.real_name.data, mobile=form.mobile.data, post=form.post.data,
+                                 start_date=form.start_date.data, groups=form.groups.data, id_number=form.id_number.data)
+        try:
+            person = roster.hire(db.session, org, data, rules=current_rules(db.session), actor=_actor(), now=utcnow())
+        except ValidationError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added to the roster; onboarding training is assigned.", name=person.real_name), "success")
+            return redirect(url_for("company.person", org_id=org.id, trainee_id=person.id))
+    return render_template("company/person_form.html", org=org, form=form, person=None)
+
+
+def _person(org: Organization, trainee_id: int) -> Trainee:
+    trainee = policy.trainee_or_404(db.session, current_user, trainee_id, manage=True)
+    if trainee.organization_id != org.id:
+        from flask import abort
+
+        abort(404)
+    return trainee
+
+
+@bp.route("/<int:org_id>/people/<int:trainee_id>")
+@policy.roles(*MANAGERS)
+def person(org_id: int, trainee_id: int):
+    org = _org(org_id)
+    trainee = _person(org, trainee_id)
+    history = {
+        "events": db.session.scalars(select(EmploymentEvent).where(EmploymentEvent.trainee_id == trainee.id)
+                                     .order_by(EmploymentEvent.id.desc())).all(),
+        "assignments": db.session.scalars(select(Assignment).where(Assignment.trainee_id == trainee.id)
+                                          .order_by(Assignment.status.desc(), Assignment.due_on)).all(),
+        "attempts": db.session.scalars(select(Attempt).where(Attempt.trainee_id == trainee.id)
+                                       .order_by(Attempt.id.desc())).all(),
+        "completions": db.session.scalars(select(Completion).where(Completion.trainee_id == trainee.id)
+                                          .order_by(Completion.completed_on.desc())).all(),
+    }
+    standing = compliance.standing_of(db.session, [trainee.id], date.today()).get(trainee.id, "left")
+    return render_template("company/person.html", org=org, person=trainee, history=history, standing=standing,
+                           release_form=ReleaseForm(left_on=date.today()))
+
+
+@bp.route("/<int:org_id>/people/<int:trainee_id>/edit", methods=["GET", "POST"])
+@policy.roles(*MANAGERS)
+def edit(org_id: int, trainee_id: int):
+    org = _org(org_id)
+    trainee = _person(org, trainee_id)
+    form = PersonForm(obj=None if request.method == "POST" else trainee)
+    form.groups.choices = _group_choices()
+    if request.method == "GET":
+        form.groups.data = [g.code for g in trainee.groups]
+        form.id_number.data = ""
+    if form.validate_on_submit():
+        data = roster.PersonData(real_name=form.real_name.data, mobile=form.mobile.data, post=form.post.data,
+                                 start_date=form.start_date.data, groups=form.groups.data, id_number=form.id_number.data)
+        try:
+            roster.update(db.session, trainee, data, rules=current_rules(db.session), actor=_actor(), now=utcnow())
+        except ValidationError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The details have been saved."), "success")
+            return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
+    return render_template("company/person_form.html", org=org, form=form, person=trainee)
+
+
+@bp.route("/<int:org_id>/people/<int:trainee_id>/transfer", methods=["GET", "POST"])
+@policy.roles(*MANAGERS)
+def transfer(org_id: int, trainee_id: int):
+    org = _org(org_id)
+    trainee = _person(org, trainee_id)
+    form = TransferForm()
+    form.groups.choices = _group_choices()
+    if request.method == "GET":
+        form.groups.data = [g.code for g in trainee.groups]
+        form.effective_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            created = roster.transfer(db.session, trainee, post=form.post.data, groups=form.groups.data,
+                                      effective_on=form.effective_on.data, rules=current_rules(db.session),
+                                      actor=_actor(), now=utcnow())
+        except ValidationError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Transfer recorded: %(n)s training assignment(s) due before the new post starts.", n=len(created)), "success")
+            return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
+    return render_template("company/transfer.html", org=org, form=form, person=trainee)
+
+
+@bp.route("/<int:org_id>/people/<int:trainee_id>/release", methods=["POST"])
+@policy.roles(*MANAGERS)
+def release(org_id: int, trainee_id: int):
+    org = _org(org_id)
+    trainee = _person(org, trainee_id)
+    form = ReleaseForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the date the person left, such as 2026-03-01."), "error")
+        return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
+    try:
+        roster.release(db.session, trainee, left_on=form.left_on.data, actor=_actor(), now=utcnow(),
+                       rules=current_rules(db.session))
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s has left the roster; open training was closed. The history is kept.", name=trainee.real_name), "success")
+    return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
+
+
+@bp.route("/<int:org_id>/invite")
+@policy.roles(*MANAGERS)
+def invite(org_id: int):
+    org = _org(org_id)
+    from flask import current_app
+
+    from portal.web.qr import qr_svg
+
+    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.register", code=org.invite_code)
+    return render_template("company/invite.html", org=org, link=link, qr=qr_svg(link))

@@ -95,7 +95,44 @@ def seed_demo(session: Session, *, today: date, people: int = 300) -> dict[str, 
     _seed_roster(session, orgs, today=today, people=people, counts=counts)
     _seed_accounts(session, orgs, counts)
     session.flush()
+    counts["completions"] = _seed_training_history(session, today=today)
     return counts
+
+
+def _seed_training_history(session: Session, *, today: date) -> int:
+    """Past completions for about two thirds of the roster (some expired), then the schedule.
+
+    Only runs once: skipped when any completion exists, and when no course has been loaded yet.
+    """
+    from datetime import datetime, time, timezone
+
+    from portal.domain import hooks, schedule
+    from portal.domain.rules import current_rules
+    from portal.models import Completion, Course
+
+    courses = {c.code: c for c in session.scalars(select(Course).where(Course.retired.is_(False)))}
+    if not courses or session.scalar(select(Completion.id).limit(1)) is not None:
+        return 0
+    rules = current_rules(session)
+    now = datetime.combine(today, time(8), tzinfo=timezone.utc)
+    rng = random.Random(7)
+    added = 0
+    for trainee in session.scalars(select(Trainee).where(Trainee.user_id.is_(None)).order_by(Trainee.id)):
+        if rng.random() < 0.3:
+            continue  # never trained
+        for requirement in schedule.requirements(trainee, trainee.organization, rules, today=today):
+            course = courses.get(requirement.course_code)
+            if course is None or rng.random() < 0.25:
+                continue
+            done = today - timedelta(days=rng.randrange(5, 420))
+            completion = Completion(trainee_id=trainee.id, course_id=course.id, completed_on=done, mode="online",
+                                    score=float(rng.choice((80, 85, 90, 95, 100))))
+            session.add(completion)
+            session.flush()
+            hooks.completion_recorded(session, completion, now=datetime.combine(done, time(10), tzinfo=timezone.utc))
+            added += 1
+    schedule.run_all(session, rules, now=now)
+    return added
 
 
 def _get_or_add_locality(session, counts, code, zh, en, level, parent) -> Locality:

@@ -25,8 +25,14 @@ def completion_recorded(session: Session, completion: Completion, *, now: dateti
 
 @on_completion
 def close_open_assignments(session: Session, completion: Completion, now: datetime) -> None:
-    """A completion fulfils the trainee's open assignments for that course."""
+    """A completion gets its validity from the rule that made it due and fulfils open assignments."""
+    from portal.domain.rules import current_rules
+    from portal.domain.schedule import completion_validity
+
+    if completion.valid_until is None:
+        completion.valid_until = completion_validity(session, completion, current_rules(session))
     for assignment in session.scalars(select(Assignment).where(
             Assignment.trainee_id == completion.trainee_id, Assignment.course_id == completion.course_id,
             Assignment.status == "open")):
         assignment.status, assignment.closed_reason, assignment.closed_at = "completed", "completed", now or utcnow()
+import portal.domain.certificates.issue  # noqa: E402,F401  (registers the completion hook)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -19,6 +19,9 @@ class Assignment(Base):
     __table_args__ = (
         Index("ix_assignment_trainee_status", "trainee_id", "status"),
         Index("ix_assignment_status_due", "status", "due_on"),
+        # at most one open assignment per person and course, whatever runs at the same time
+        Index("uq_assignment_open_course", "trainee_id", "course_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

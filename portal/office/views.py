@@ -52,6 +52,8 @@ def organizations():
     if sector.isdigit():
         statement = statement.where(Organization.sector_id == int(sector))
     page = paginate(statement.order_by(Organization.name))
+    if request.args.get("format") in ("csv", "xlsx"):
+        return _export_organizations(statement)
     return render_template("office/organizations.html", page=page, query=query, kind=kind, sector=sector,
                            kinds=ORGANIZATION_KINDS, sectors=_visible_sectors())
 
@@ -63,7 +65,12 @@ def organization(org_id: int):
     counts = dict(db.session.execute(
         select(Trainee.status, func.count()).where(Trainee.organization_id == org.id).group_by(Trainee.status)
     ).all())
-    return render_template("office/organization.html", org=org, counts=counts)
+    from portal.models import RoleGrant
+
+    admins = db.session.scalars(select(User).join(RoleGrant).where(
+        RoleGrant.role == "org_admin", RoleGrant.organization_id == org.id).order_by(User.id)).all()
+    return render_template("office/organization.html", org=org, counts=counts, admins=admins,
+                           manage=current_user.has_role("office_admin", "superuser"))
 
 
 @bp.route("/users")
@@ -101,12 +108,35 @@ def reset_password(user_id: int):
 @bp.route("/audit")
 @policy.roles("office_admin", "superuser")
 def audit_log():
-    action = (request.args.get("action") or "").strip()
+    from datetime import date, datetime, time, timezone
+
+    args = request.args
     statement = select(AuditEvent)
-    if action:
-        statement = statement.where(AuditEvent.action.like(f"{action}%"))
-    page = paginate(statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    return render_template("office/audit.html", page=page, action=action)
+    if args.get("action"):
+        statement = statement.where(AuditEvent.action.like(f"{args['action'].strip()}%"))
+    if args.get("target"):
+        statement = statement.where(AuditEvent.target_type == args["target"].strip())
+    if args.get("actor"):
+        actor = args["actor"].strip()
+        statement = statement.join(User, User.id == AuditEvent.actor_id).where(
+            or_(User.username == actor, User.mobile == actor))
+    for key, op in (("since", "ge"), ("until", "lt")):
+        try:
+            day = date.fromisoformat(args.get(key, ""))
+        except ValueError:
+            continue
+        moment = datetime.combine(day if op == "ge" else day.fromordinal(day.toordinal() + 1), time(), tzinfo=timezone.utc)
+        statement = statement.where(AuditEvent.at >= moment if op == "ge" else AuditEvent.at < moment)
+    statement = statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if args.get("format") in ("csv", "xlsx"):
+        from portal.web.exports import export_response
+
+        rows = [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor.login_name if e.actor else "", e.action, e.target_type,
+                 e.target_id or "", e.address, str(e.details or "")] for e in db.session.scalars(statement.limit(100000))]
+        headers = [_("When (UTC)"), _("Who"), _("Action"), _("Record"), _("Record id"), _("From"), _("Details")]
+        return export_response(headers, rows, args["format"], "audit-log")
+    page = paginate(statement)
+    return render_template("office/audit.html", page=page)
 
 
 @bp.route("/questions")
@@ -120,3 +150,16 @@ def question_stats():
     course_id = next((c.id for c in courses if c.code == course), None)
     stats = question_statistics(db.session, course_id)
     return render_template("office/questions.html", stats=stats, courses=courses, course=course)
+
+
+def _export_organizations(statement):
+    from portal.web.exports import export_response
+    from portal.web.i18n import current_locale
+    from portal.web.templating import kind_labels
+
+    locale, kinds = current_locale(), kind_labels()
+    rows = [[o.name, o.credit_code, kinds[o.kind], o.sector.name(locale), o.locality.name(locale), o.contact_name,
+             o.contact_phone, o.last_drill_on] for o in db.session.scalars(statement.order_by(Organization.name))]
+    headers = [_("Name"), _("Unified social credit code"), _("Kind"), _("Sector"), _("Locality"), _("Contact"),
+               _("Contact phone"), _("Last fire drill")]
+    return export_response(headers, rows, request.args["format"], "organizations")

@@ -192,3 +192,46 @@ def _review_links(attempt) -> dict[int, str]:
         links[item.id] = (url_for("trainee.lesson", code=code, slug=slug) if slug
                           else url_for("trainee.course", code=code) + "#lessons")
     return links
+
+
+@bp.route("/data.json")
+@policy.signed_in
+def personal_data():
+    """Everything the portal holds about the signed-in person (audit-logged)."""
+    from portal.domain import audit
+    from portal.domain.personal_data import export_personal_data
+
+    data = export_personal_data(db.session, current_user)
+    audit.record(db.session, actor_id=current_user.id, action="personal_data.export", target_type="user",
+                 target_id=current_user.id, address=request.remote_addr or "")
+    db.session.commit()
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+@policy.signed_in
+def privacy():
+    from flask_login import logout_user
+
+    from portal.domain.personal_data import delete_account, has_legal_records
+
+    error = None
+    if request.method == "POST":
+        from portal.company.forms import EmptyForm
+
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        try:
+            delete_account(db.session, current_user, request.form.get("password", ""), address=request.remote_addr or "")
+        except PortalError as problem:
+            db.session.rollback()
+            error = str(problem.message)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your account has been deleted."), "success")
+            return redirect(url_for("public.index"))
+    return render_template("trainee/privacy.html", keeps_records=has_legal_records(db.session, current_user), error=error)

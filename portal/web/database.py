@@ -19,3 +19,11 @@ def install_sqlite_pragmas(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def reporting_bind():
+    """The engine reports and exports read from: the replica when DATABASE_REPLICA_URL is set."""
+    from portal.extensions import db
+
+    engines = db.engines
+    return engines.get("replica", db.engine)

@@ -14,8 +14,17 @@ NAVIGATION = (  # (role set, endpoint, label)
     (("office_admin", "superuser", "dept_viewer"), "office.organizations", _l("Organizations")),
     (("office_admin", "superuser"), "office.users", _l("Accounts")),
     (("office_admin", "superuser"), "office.question_stats", _l("Questions")),
+    (("office_admin", "superuser"), "office_setup.rules", _l("Rules")),
+    (("office_admin", "superuser"), "office_setup.key_groups", _l("Key groups")),
     (("office_admin", "superuser"), "office.audit_log", _l("Audit log")),
 )
+
+
+def kind_labels() -> dict[str, str]:
+    from flask_babel import gettext as _
+
+    return {"key_unit": _("Key fire-safety unit"), "public_gathering": _("Public gathering place"),
+            "general": _("General unit")}
 
 
 def navigation() -> list[tuple[str, str]]:

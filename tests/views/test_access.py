@@ -25,6 +25,12 @@ def expect(default: int, **by_role: int) -> dict[str, int]:
     return {role: by_role.get(role, default) for role in ROLES}
 
 
+MANAGE_OWN = expect(NO, anonymous=LOGIN, org_admin=200, office_admin=200, superuser=200)
+MANAGE_OTHER = expect(NO, anonymous=LOGIN, org_admin=404, office_admin=200, superuser=200)
+MISSING_FOR_MANAGERS = expect(NO, anonymous=LOGIN, org_admin=404, office_admin=404, superuser=404)
+OFFICE_ONLY = expect(NO, anonymous=LOGIN, office_admin=200, superuser=200)
+OFFICE_MISSING = expect(NO, anonymous=LOGIN, office_admin=404, superuser=404)
+
 # endpoint -> list of (url template, expected status per role); {own}/{other} are organizations,
 # {own_user} a user the office may manage.
 ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
@@ -39,10 +45,23 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     "trainee.home": [("/me/", expect(NO, anonymous=LOGIN, trainee=200))],
     "company.home": [("/company/", expect(NO, anonymous=LOGIN, org_admin=302))],
     "company.organization": [
-        ("/company/{own}/", expect(NO, anonymous=LOGIN, org_admin=200, office_admin=200, superuser=200)),
-        ("/company/{other}/", expect(NO, anonymous=LOGIN, org_admin=404, office_admin=200, superuser=200)),
+        ("/company/{own}/", MANAGE_OWN),
+        ("/company/{other}/", MANAGE_OTHER),
         ("/company/999999/", expect(NO, anonymous=LOGIN, org_admin=404, office_admin=404, superuser=404)),
     ],
+    "company.people": [("/company/{own}/people", MANAGE_OWN), ("/company/{other}/people", MANAGE_OTHER)],
+    "company.hire": [("/company/{own}/people/new", MANAGE_OWN), ("/company/{other}/people/new", MANAGE_OTHER)],
+    "company.person": [
+        ("/company/{own}/people/{own_person}", MANAGE_OWN),
+        ("/company/{other}/people/{other_person}", MANAGE_OTHER),
+        ("/company/{own}/people/{other_person}", expect(NO, anonymous=LOGIN, org_admin=404, office_admin=404, superuser=404)),
+    ],
+    "company.edit": [("/company/{own}/people/{own_person}/edit", MANAGE_OWN),
+                     ("/company/{other}/people/{other_person}/edit", MANAGE_OTHER)],
+    "company.transfer": [("/company/{own}/people/{own_person}/transfer", MANAGE_OWN),
+                         ("/company/{other}/people/{other_person}/transfer", MANAGE_OTHER)],
+    "company.release": [("/company/{own}/people/{own_person}/release", expect(405))],
+    "company.invite": [("/company/{own}/invite", MANAGE_OWN), ("/company/{other}/invite", MANAGE_OTHER)],
     "trainee.course": [
         ("/me/courses/sample-course", expect(NO, anonymous=LOGIN, trainee=200)),
         ("/me/courses/no-such-course", expect(NO, anonymous=LOGIN, trainee=404)),
@@ -53,8 +72,25 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     "trainee.attempt": [("/me/attempts/{other_attempt}", expect(NO, anonymous=LOGIN, trainee=404))],
     "trainee.save_answers": [("/me/attempts/{other_attempt}/answers", expect(405))],
     "trainee.submit": [("/me/attempts/{other_attempt}/submit", expect(405))],
+    "trainee.personal_data": [("/me/data.json", expect(200, anonymous=LOGIN))],
+    "trainee.privacy": [("/me/privacy", expect(200, anonymous=LOGIN))],
     "trainee.result": [("/me/attempts/{other_attempt}/result", expect(NO, anonymous=LOGIN, trainee=404))],
     "office.question_stats": [("/office/questions", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],
+    "company_import.upload": [("/company/{own}/import", MANAGE_OWN), ("/company/{other}/import", MANAGE_OTHER)],
+    "company_import.template": [("/company/{own}/import/template.csv", MANAGE_OWN),
+                                ("/company/{other}/import/template.xlsx", MANAGE_OTHER)],
+    "company_import.preview": [("/company/{own}/import/no-such-token", MISSING_FOR_MANAGERS)],
+    "company_import.error_file": [("/company/{own}/import/no-such-token/errors.csv", MISSING_FOR_MANAGERS)],
+    "company_import.confirm": [("/company/{own}/import/no-such-token/confirm", expect(405))],
+    "company_import.status": [("/company/{own}/import/jobs/no-such-job", MISSING_FOR_MANAGERS)],
+    "office_setup.rules": [("/office/rules", OFFICE_ONLY)],
+    "office_setup.key_groups": [("/office/key-groups", OFFICE_ONLY)],
+    "office_setup.key_group": [("/office/key-groups/1", OFFICE_ONLY), ("/office/key-groups/99999", OFFICE_MISSING)],
+    "office_setup.organization_form": [("/office/organizations/new", OFFICE_ONLY),
+                                       ("/office/organizations/{other}/edit", OFFICE_ONLY),
+                                       ("/office/organizations/99999/edit", OFFICE_MISSING)],
+    "office_setup.grant_admin": [("/office/organizations/{own}/admins", expect(405))],
+    "office_setup.revoke_admin": [("/office/organizations/{own}/admins/1/revoke", expect(405))],
     "office.home": [("/office/", expect(NO, anonymous=LOGIN, **VIEWERS))],
     "office.organizations": [("/office/organizations", expect(NO, anonymous=LOGIN, **VIEWERS))],
     "office.organization": [
@@ -68,6 +104,22 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     ],
     "office.audit_log": [("/office/audit", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],
 }
+
+
+def _extra_route_modules():
+    """Route tables of other areas: tests/views/routes_*.py, each with ROUTES and prepare(session, world)."""
+    import importlib
+    import pkgutil
+
+    import tests.views as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("routes_"):
+            yield importlib.import_module(f"tests.views.{info.name}")
+
+
+for _module in _extra_route_modules():
+    ROUTES.update(_module.ROUTES(expect, ROLES) if callable(_module.ROUTES) else _module.ROUTES)
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -97,9 +149,13 @@ def world(session):
     course = session.scalar(select(Course).where(Course.code == "sample-course"))
     stranger = make_trainee(own)
     other_attempt = quiz.start_attempt(session, stranger, course, now=utcnow())
+    world = {"own": own.id, "other": other.id, "own_user": users["trainee"].id, "users": users,
+             "own_person": users["trainee"].trainee.id, "other_person": make_trainee(other).id,
+             "other_attempt": other_attempt.id, "own_org": own, "other_org": other, "course": course}
+    for module in _extra_route_modules():
+        module.prepare(session, world)
     session.commit()
-    return {"own": own.id, "other": other.id, "own_user": users["trainee"].id, "users": users,
-            "other_attempt": other_attempt.id}
+    return world
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,0 +1,501 @@
+"""The HR system API, version 1: token-authenticated JSON under /api/v1/.
+
+Views stay thin: authenticate the token, check the request against the OpenAPI schemas
+(portal.api.openapi), call the roster, answer JSON. Every change runs under an Idempotency-Key
+(portal.domain.idempotency) in one transaction; any error rolls it back whole. Session cookies
+play no part: a token alone says who is calling, and only its own organization is ever visible.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import force_locale
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
+
+from portal.api import openapi
+from portal.api.openapi import SchemaViolation
+from portal.domain import api_tokens, audit, compliance, idempotency, policy, roster
+from portal.domain.errors import PortalError, ValidationError
+from portal.domain.rules import current_rules
+from portal.domain.validators import normalize_id_number, normalize_mobile
+from portal.extensions import csrf, db, limiter
+from portal.models import ApiToken, Assignment, Organization, Trainee, utcnow
+
+bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # tokens, not cookies, authenticate the API: there is no cross-site form to forge
+
+MAX_BODY_BYTES = 64 * 1024
+DEFAULT_PER_PAGE = 50
+MAX_PAGE = 100_000
+
+
+class ApiError(Exception):
+    """An answer other than success: HTTP status, error code, English message, field at fault."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field, self.headers = status, code, message, field, headers or {}
+
+
+# --- rate limits ---------------------------------------------------------------------------
+
+def _presented_token() -> str:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def _rate_key() -> str:
+    """Per token (by its hash, never its public prefix: anyone could spend a prefix's quota)."""
+    token = _presented_token()
+    if token:
+        return "api-token:" + api_tokens.digest(token)[:32]
+    return "api-anonymous:" + (request.remote_addr or "")
+
+
+def _public_view() -> bool:
+    return request.endpoint == "api_v1.openapi_document"
+
+
+limiter.shared_limit(lambda: current_app.config.get("API_RATE_LIMIT", "120 per minute"), scope="api_v1",
+                     key_func=_rate_key, exempt_when=_public_view)(bp)
+# Failed authentications per address, so guessing tokens is slow even with a fresh token per try.
+limiter.shared_limit(lambda: current_app.config.get("API_AUTH_FAILURE_LIMIT", "30 per minute"),
+                     scope="api_v1_auth_failures", key_func=lambda: "api-auth:" + (request.remote_addr or ""),
+                     exempt_when=_public_view, deduct_when=lambda response: response.status_code == 401)(bp)
+
+
+# --- answers and errors --------------------------------------------------------------------
+
+def _json(payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def _error(status: int, code: str, message: str, field: str | None = None,
+           headers: dict[str, str] | None = None) -> Response:
+    db.session.rollback()  # nothing of a refused request is kept
+    error = {"code": code, "message": message}
+    if field:
+        error["field"] = field
+    return _json({"error": error}, status, headers)
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    return _error(error.status, error.code, error.message, error.field, error.headers)
+
+
+@bp.errorhandler(SchemaViolation)
+def _schema_error(error: SchemaViolation):
+    return _error(400 if error.code == "invalid_json" else 422, error.code, error.message, error.field)
+
+
+@bp.errorhandler(PortalError)
+def _domain_error(error: PortalError):
+    with force_locale("en"):  # the API speaks English whatever the caller's cookies say
+        message = str(error.message)
+    return _error(422, "validation_failed", message, error.field)
+
+
+HTTP_ERRORS = {
+    404: ("not_found", "There is no such API endpoint."),
+    405: ("method_not_allowed", "This endpoint does not accept this method."),
+    413: ("payload_too_large", f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB."),
+    429: ("rate_limited", "Too many requests."),
+}
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    code, message = HTTP_ERRORS.get(error.code, ("invalid_json", "The request could not be understood."))
+    if error.code == 429:
+        message = (f"Too many requests: the limit is {error.description}. "
+                   "Try again after the number of seconds in the Retry-After header.")
+    if error.code and error.code >= 500:
+        code, message = "internal_error", "The portal hit an unexpected error; nothing was changed."
+    return _error(error.code or 500, code, message)
+
+
+@bp.errorhandler(Exception)
+def _unexpected_error(error: Exception):
+    current_app.logger.exception("Unhandled API error on %s", request.path)
+    return _error(500, "internal_error",
+                  "The portal hit an unexpected error; nothing was changed. Retry with the same Idempotency-Key.")
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "no-store")  # rosters hold personal data
+    return response
+
+
+# --- authentication ------------------------------------------------------------------------
+
+def token_view(view: Callable) -> Callable:
+    """Allow a view to a valid API token, passed as the first argument; anyone else gets 401."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        return view(_authenticate(), *args, **kwargs)
+
+    wrapper.access = ("api_token",)
+    return wrapper
+
+
+def _unauthorized(message: str, *, invalid: bool = False) -> ApiError:
+    challenge = 'Bearer realm="api"' + (', error="invalid_token"' if invalid else "")
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": challenge})
+
+
+def _authenticate() -> ApiToken:
+    header = request.headers.get("Authorization", "")
+    if not header.strip():
+        raise _unauthorized("Send your API token in the Authorization header: 'Bearer <token>'.")
+    presented = _presented_token()
+    if not presented:
+        raise _unauthorized("The Authorization header must read 'Bearer <token>'.")
+    token = api_tokens.lookup(db.session, presented)
+    if token is None:
+        raise _unauthorized("This API token is not valid; check that it was copied whole.", invalid=True)
+    if token.revoked_at is not None:
+        raise _unauthorized("This API token has been revoked; ask your organization's administrator for a new one.",
+                            invalid=True)
+    if api_tokens.touch(token, utcnow()):
+        db.session.commit()
+    return token
+
+
+# --- reading requests ----------------------------------------------------------------------
+
+class _DuplicateField(ValueError):
+    pass
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in seen:
+            raise _DuplicateField(name)
+        seen[name] = value
+    return seen
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _json_body() -> dict[str, Any]:
+    """The body as a JSON object, or a precise 400/413/415."""
+    if request.mimetype != "application/json":
+        raise ApiError(415, "unsupported_media_type", "Send the body as JSON with the header "
+                                                      "'Content-Type: application/json'.")
+    limit = current_app.config.get("API_MAX_BODY_BYTES", MAX_BODY_BYTES)
+    if (request.content_length or 0) > limit:
+        raise ApiError(413, "payload_too_large", f"The request body is larger than {limit // 1024} KiB.")
+    request.max_content_length = limit  # also for bodies sent without a Content-Length
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise ApiError(400, "invalid_json", "The request body is empty; send a JSON object.")
+    try:
+        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_object_without_duplicates,
+                          parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_json", "The request body is not UTF-8 text.") from None
+    except _DuplicateField as error:
+        raise ApiError(400, "invalid_json", f"The field '{error}' appears more than once.", str(error)) from None
+    except json.JSONDecodeError as error:
+        raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {error.msg} at line "
+                                            f"{error.lineno}, column {error.colno}.") from None
+    except (ValueError, RecursionError) as error:
+        raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {error or 'nested too deeply'}.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
+    return body
+
+
+def _query(allowed: tuple[str, ...]) -> dict[str, str]:
+    for name in request.args:
+        if name not in allowed:
+            raise ApiError(400, "invalid_parameter", f"Unknown query parameter '{name}'; the parameters are: "
+                                                     f"{', '.join(allowed)}.", name)
+        if len(request.args.getlist(name)) > 1:
+            raise ApiError(400, "invalid_parameter", f"Give the query parameter '{name}' only once.", name)
+    return request.args.to_dict()
+
+
+def _choice(args: dict[str, str], name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+    value = args.get(name, default)
+    if value is not None and value not in choices:
+        raise ApiError(400, "invalid_parameter", f"'{name}' must be one of: {', '.join(choices)}.", name)
+    return value
+
+
+def _paging(args: dict[str, str]) -> tuple[int, int]:
+    numbers = []
+    for name, default, highest in (("page", 1, MAX_PAGE), ("per_page", DEFAULT_PER_PAGE, openapi.PER_PAGE_MAX)):
+        raw = args.get(name, str(default))
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= highest):
+            raise ApiError(400, "invalid_parameter", f"'{name}' must be a whole number from 1 to {highest}.", name)
+        numbers.append(int(raw))
+    return numbers[0], numbers[1]
+
+
+def _mobile(value: str, *, field: str, status: int, code: str) -> str:
+    try:
+        return normalize_mobile(value)
+    except ValidationError as error:
+        with force_locale("en"):
+            raise ApiError(status, code, str(error.message), field) from None
+
+
+def _id_number(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return normalize_id_number(value)
+    except ValidationError as error:
+        with force_locale("en"):
+            raise ApiError(422, "invalid_value", str(error.message), "id_number") from None
+
+
+def _employee_or_404(org: Organization, mobile: str, field: str = "mobile") -> Trainee:
+    trainee = roster.find_on_roster(db.session, org, mobile)
+    if trainee is None:
+        raise ApiError(404, "not_found", f"No one with the mobile number {mobile} is on your organization's roster.",
+                       field)
+    return trainee
+
+
+# --- writing answers -----------------------------------------------------------------------
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _employees_json(people: list[Trainee], today: date) -> list[dict[str, Any]]:
+    ids = [p.id for p in people]
+    standing = compliance.standing_of(db.session, ids, today)
+    open_work = {trainee_id: (count, due) for trainee_id, count, due in db.session.execute(
+        select(Assignment.trainee_id, func.count(), func.min(Assignment.due_on))
+        .where(Assignment.trainee_id.in_(ids), Assignment.status == "open").group_by(Assignment.trainee_id))}
+    return [{
+        "mobile": p.mobile, "real_name": p.real_name, "post": p.post, "groups": [g.code for g in p.groups],
+        "start_date": _iso(p.start_date), "status": p.status, "left_on": _iso(p.left_on),
+        "standing": standing.get(p.id, "left"), "open_assignments": open_work.get(p.id, (0, None))[0],
+        "next_due_on": _iso(open_work.get(p.id, (0, None))[1]),
+    } for p in people]
+
+
+def _assignment_json(assignment: Assignment, mobile: str, today: date) -> dict[str, Any]:
+    course = assignment.course
+    return {
+        "id": assignment.id, "mobile": mobile,
+        "course": {"code": course.code, "title_zh": course.title_zh, "title_en": course.title_en},
+        "status": assignment.status, "due_on": _iso(assignment.due_on),
+        "overdue": assignment.status == "open" and assignment.due_on is not None and assignment.due_on < today,
+        "overdue_since": _iso(assignment.overdue_since), "rule": assignment.rule,
+        "legal_basis": assignment.legal_basis, "closed_reason": assignment.closed_reason or None,
+        "created_at": assignment.created_at.isoformat(), "closed_at": _iso(assignment.closed_at),
+    }
+
+
+# --- changes under an Idempotency-Key ------------------------------------------------------
+
+def _idempotent(token: ApiToken, apply: Callable[[dict[str, Any]], tuple[dict[str, Any], int]]) -> Response:
+    """Run one change at most once per key: replay a repeat, refuse a different request with the same key."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        raise ApiError(400, "idempotency_key_missing", "Send an Idempotency-Key header (1 to 100 visible ASCII "
+                                                       "characters, such as a UUID) with every PUT and POST.")
+    if not idempotency.valid_key(key):
+        raise ApiError(400, "idempotency_key_invalid", "The Idempotency-Key must have 1 to 100 visible ASCII "
+                                                       "characters and no spaces.")
+    body = _json_body()
+    fingerprint = idempotency.request_hash(request.method, request.path, body)
+    earlier = idempotency.find(db.session, token.organization_id, key)
+    if earlier is None:
+        try:
+            record = idempotency.claim(db.session, token.organization_id, key, fingerprint, now=utcnow())
+        except IntegrityError:  # a concurrent request with this key committed first
+            db.session.rollback()
+            earlier = idempotency.find(db.session, token.organization_id, key)
+            if earlier is None:
+                raise ApiError(409, "idempotency_conflict", "Another request with this Idempotency-Key is being "
+                                                            "processed; retry in a moment.") from None
+    if earlier is not None:
+        if idempotency.verdict(earlier, fingerprint) == idempotency.CONFLICT:
+            raise ApiError(409, "idempotency_conflict", "This Idempotency-Key was already used for a different "
+                                                        "request; use a new key for a new change.")
+        return _json(earlier.response, earlier.status_code, {"Idempotent-Replayed": "true"})
+    payload, status = apply(body)
+    idempotency.settle(record, status, payload)
+    db.session.commit()
+    return _json(payload, status)
+
+
+def _change(token: ApiToken) -> dict[str, Any]:
+    """What every roster call of this request needs: the rules in force, who acts, and when."""
+    return {"rules": current_rules(db.session), "now": utcnow(),
+            "actor": roster.Actor(user_id=None, address=request.remote_addr or "", source="api")}
+
+
+def _audit(token: ApiToken, action: str, trainee: Trainee) -> None:
+    audit.record(db.session, actor_id=None, action=action, target_type="trainee", target_id=trainee.id,
+                 details={"organization": token.organization_id, "token_id": token.id, "token_prefix": token.prefix},
+                 address=request.remote_addr or "")
+
+
+# --- events: each type registers how it changes the roster --------------------------------
+
+EVENTS: dict[str, Callable[[Organization, str, dict[str, Any], dict[str, Any]], Trainee]] = {}
+
+
+def event(kind: str):
+    def register(apply):
+        EVENTS[kind] = apply
+        return apply
+
+    return register
+
+
+def _person_data(mobile: str, values: dict[str, Any]) -> roster.PersonData:
+    return roster.PersonData(real_name=values["real_name"], mobile=mobile, post=values["post"],
+                             start_date=values.get("start_date"), groups=values.get("groups", ["all_staff"]),
+                             id_number=_id_number(values.get("id_number")))
+
+
+@event("hire")
+def _hire(org: Organization, mobile: str, values: dict[str, Any], change: dict[str, Any]) -> Trainee:
+    return roster.hire(db.session, org, _person_data(mobile, values), **change)
+
+
+@event("transfer")
+def _transfer(org: Organization, mobile: str, values: dict[str, Any], change: dict[str, Any]) -> Trainee:
+    trainee = _employee_or_404(org, mobile)
+    groups = values["groups"] if "groups" in values else [g.code for g in trainee.groups]
+    roster.transfer(db.session, trainee, post=values["post"], groups=groups, effective_on=values["effective_on"],
+                    **change)
+    return trainee
+
+
+@event("leave")
+def _leave(org: Organization, mobile: str, values: dict[str, Any], change: dict[str, Any]) -> Trainee:
+    trainee = _employee_or_404(org, mobile)
+    roster.release(db.session, trainee, left_on=values["left_on"], **change)
+    return trainee
+
+
+def _assignment_states(org: Organization, mobile: str) -> dict[int, str]:
+    return dict(db.session.execute(select(Assignment.id, Assignment.status).join(Trainee, Trainee.id == Assignment.trainee_id)
+                                   .where(Trainee.organization_id == org.id, Trainee.mobile == mobile)).all())
+
+
+def _record_event(token: ApiToken, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    values = openapi.check(body, "Event")
+    mobile = _mobile(values["mobile"], field="mobile", status=422, code="invalid_value")
+    org = token.organization
+    before = _assignment_states(org, mobile)
+    trainee = EVENTS[values["type"]](org, mobile, values, _change(token))
+    _audit(token, f"api.event.{values['type']}", trainee)
+    today = date.today()
+    rows = db.session.scalars(select(Assignment).where(Assignment.trainee_id == trainee.id)
+                              .options(selectinload(Assignment.course)).order_by(Assignment.id)).all()
+    return {
+        "type": values["type"], "employee": _employees_json([trainee], today)[0],
+        "opened": [_assignment_json(a, mobile, today) for a in rows if a.id not in before and a.status == "open"],
+        "closed": [_assignment_json(a, mobile, today) for a in rows if before.get(a.id) == "open" and a.status == "closed"],
+    }, 201
+
+
+def _upsert(token: ApiToken, mobile: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    mobile = _mobile(mobile, field="mobile", status=400, code="invalid_parameter")
+    data = _person_data(mobile, openapi.check(body, "EmployeeInput"))
+    org = token.organization
+    trainee = roster.find_on_roster(db.session, org, mobile)
+    created = trainee is None
+    if created:
+        trainee = roster.hire(db.session, org, data, **_change(token))
+    else:
+        roster.update(db.session, trainee, data, **_change(token))
+    _audit(token, "api.employee.create" if created else "api.employee.update", trainee)
+    return _employees_json([trainee], date.today())[0], 201 if created else 200
+
+
+# --- the endpoints -------------------------------------------------------------------------
+
+@bp.route("/openapi.json")
+@policy.public
+def openapi_document():
+    return jsonify(openapi.document())
+
+
+@bp.route("/employees")
+@token_view
+def employees(token: ApiToken):
+    args = _query(("status", "standing", "page", "per_page"))
+    status = _choice(args, "status", openapi.EMPLOYEE_FILTERS, default="active")
+    standing = _choice(args, "standing", compliance.STATUSES)
+    page, per_page = _paging(args)
+    today = date.today()
+    statement = select(Trainee).where(Trainee.organization_id == token.organization_id)
+    if status != "all":
+        statement = statement.where(Trainee.status == status)
+    if standing:
+        statement = statement.where(compliance.status_clause(standing, today))
+    result = db.paginate(statement.order_by(Trainee.real_name, Trainee.id), page=page, per_page=per_page,
+                         error_out=False, count=True)
+    return _json({"items": _employees_json(list(result.items), today), "page": page, "per_page": per_page,
+                  "total": result.total})
+
+
+@bp.route("/employees/<mobile>")
+@token_view
+def employee(token: ApiToken, mobile: str):
+    _query(())
+    trainee = _employee_or_404(token.organization, _mobile(mobile, field="mobile", status=400, code="invalid_parameter"))
+    return _json(_employees_json([trainee], date.today())[0])
+
+
+@bp.route("/employees/<mobile>", methods=["PUT"])
+@token_view
+def upsert_employee(token: ApiToken, mobile: str):
+    return _idempotent(token, lambda body: _upsert(token, mobile, body))
+
+
+@bp.route("/events", methods=["POST"])
+@token_view
+def record_event(token: ApiToken):
+    return _idempotent(token, lambda body: _record_event(token, body))
+
+
+@bp.route("/assignments")
+@token_view
+def assignments(token: ApiToken):
+    args = _query(("mobile", "status", "page", "per_page"))
+    status = _choice(args, "status", openapi.ASSIGNMENT_FILTERS)
+    page, per_page = _paging(args)
+    today = date.today()
+    statement = (select(Assignment).join(Trainee, Trainee.id == Assignment.trainee_id)
+                 .where(Trainee.organization_id == token.organization_id)
+                 .options(selectinload(Assignment.course), selectinload(Assignment.trainee)))
+    if "mobile" in args:
+        person = _employee_or_404(token.organization, _mobile(args["mobile"], field="mobile", status=400,
+                                                              code="invalid_parameter"))
+        statement = statement.where(Assignment.trainee_id == person.id)
+    if status == "overdue":
+        statement = statement.where(Assignment.status == "open", Assignment.due_on < today)
+    elif status:
+        statement = statement.where(Assignment.status == status)
+    result = db.paginate(statement.order_by(Assignment.id), page=page, per_page=per_page, error_out=False, count=True)
+    return _json({"items": [_assignment_json(a, a.trainee.mobile, today) for a in result.items], "page": page,
+                  "per_page": per_page, "total": result.total})

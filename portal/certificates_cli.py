@@ -1,0 +1,85 @@
+"""`flask certificates ...`: list, render, revoke."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal.extensions import db
+
+certificates_cli = AppGroup("certificates", help="Certificates: list, render, revoke.")
+
+
+def _settings():
+    from portal.domain.certificates.documents import CertificateSettings
+
+    return CertificateSettings.from_config(current_app.config)
+
+
+def _certificate(serial: str):
+    from portal.domain.certificates.queries import by_serial
+    from portal.domain.certificates.serials import normalize_serial
+
+    cert = by_serial(db.session, normalize_serial(serial) or serial)
+    if cert is None:
+        raise click.ClickException(f"no certificate {serial!r} (check the serial and its check character)")
+    return cert
+
+
+@certificates_cli.command("list")
+@click.option("--org", "org_code", help="Only this organization (unified social credit code or exact name).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+def list_command(org_code: str | None, limit: int) -> None:
+    """Print the newest certificates: serial, state, holder, course, verification URL."""
+    from portal.domain.certificates.queries import listing
+    from portal.domain.certificates.status import state_of
+    from portal.models import Course, utcnow
+
+    settings, today = _settings(), utcnow().date()
+    certs = listing(db.session, org_code=org_code, limit=limit)
+    codes = dict(db.session.execute(select(Course.id, Course.code).where(Course.id.in_({c.course_id for c in certs}))).all())
+    for cert in certs:
+        click.echo("\t".join((cert.serial, state_of(cert, today), cert.holder_name, codes.get(cert.course_id, "?"),
+                              settings.verify_url(cert.token))))
+    if not certs:
+        click.echo("no certificates", err=True)
+
+
+@certificates_cli.command("render")
+@click.argument("serial")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where to write the PDF.")
+def render_command(serial: str, out: Path) -> None:
+    """Write one certificate's PDF (a reprint), whatever its state."""
+    from portal.domain.certificates import PortalError
+    from portal.domain.certificates.documents import load_document
+    from portal.domain.certificates.pdf import render_certificate
+
+    cert = _certificate(serial)
+    try:
+        data = render_certificate(load_document(db.session, cert), _settings())
+    except PortalError as error:
+        raise click.ClickException(str(error.message)) from None
+    out.write_bytes(data)
+    click.echo(f"{cert.serial}: {len(data)} bytes written to {out}")
+
+
+@certificates_cli.command("revoke")
+@click.argument("serial")
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+def revoke_command(serial: str, reason: str) -> None:
+    """Revoke a certificate (audit-logged); verification shows it at once."""
+    from portal.domain.certificates import CertificateError
+    from portal.domain.certificates.issue import revoke
+    from portal.models import utcnow
+
+    cert = _certificate(serial)
+    try:
+        revoke(db.session, cert, reason=reason, actor_id=None, now=utcnow(), address="cli")
+    except CertificateError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"{cert.serial} revoked")

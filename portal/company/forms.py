@@ -1,0 +1,52 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.domain.validators import normalize_id_number, normalize_mobile
+from portal.web.forms import Domain
+
+REQUIRED = _l("This field is required.")
+DATE_HELP = _l("Format: 2026-03-01")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PersonForm(FlaskForm):
+    real_name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=50)])
+    mobile = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Domain(normalize_mobile)])
+    id_number = StringField(_l("Resident ID number (optional)"), validators=[Domain(normalize_id_number, optional=True)])
+    post = StringField(_l("Post"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    start_date = DateField(_l("Start date"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
+    groups = MultiCheckboxField(_l("Key groups"), choices=[], validate_choice=True)
+
+
+class TransferForm(FlaskForm):
+    post = StringField(_l("New post"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    effective_on = DateField(_l("Starts the new post on"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
+    groups = MultiCheckboxField(_l("Key groups"), choices=[], validate_choice=True)
+
+
+class ReleaseForm(FlaskForm):
+    left_on = DateField(_l("Left on"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons."""
+
+
+class DateFilterForm(FlaskForm):
+    day = DateField(validators=[Optional()])

@@ -1,0 +1,170 @@
+"""Roster import: upload, preview, confirm (all or nothing), template and error file downloads.
+
+The parsed file waits in the storage folder between preview and confirmation; nothing touches the
+roster until the administrator confirms, and then every row is applied in one transaction.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.company.forms import EmptyForm, ImportForm
+from portal.domain import policy, roster
+from portal.domain.errors import PortalError
+from portal.extensions import db
+from portal.models import KeyGroup, Organization, Trainee
+from portal.web import jobs
+from portal.web.exports import MIMETYPES
+
+bp = Blueprint("company_import", __name__, url_prefix="/company", template_folder="templates")
+MANAGERS = ("org_admin", "office_admin", "superuser")
+
+
+def _org(org_id: int) -> Organization:
+    return policy.organization_or_404(db.session, current_user, org_id, manage=True)
+
+
+def _folder() -> Path:
+    folder = Path(current_app.config["STORAGE_PATH"]) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _groups() -> dict[str, tuple[str, str, str]]:
+    return {g.code: (g.code, g.name_zh, g.name_en) for g in db.session.scalars(select(KeyGroup))}
+
+
+def _existing(org: Organization):
+    from portal.domain.roster_import import ExistingPerson
+
+    people = db.session.scalars(select(Trainee).where(Trainee.organization_id == org.id))
+    return {p.mobile: ExistingPerson(trainee_id=p.id, real_name=p.real_name, id_number=p.id_number, post=p.post,
+                                     group_codes=tuple(g.code for g in p.groups), start_date=p.start_date,
+                                     status=p.status)
+            for p in people}
+
+
+@bp.route("/<int:org_id>/import", methods=["GET", "POST"])
+@policy.roles(*MANAGERS)
+def upload(org_id: int):
+    from portal.domain import roster_import, tabular
+
+    org = _org(org_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            table = tabular.read_table(data, form.file.data.filename or "upload")
+            parsed = roster_import.parse_roster(table, groups=_groups())
+        except (tabular.TableError, roster_import.RosterFileError) as error:
+            form.file.errors = [str(getattr(error, "message", error))]
+        else:
+            preview = roster_import.classify(parsed, _existing(org))
+            token = secrets.token_urlsafe(16)
+            stored = {"org": org.id, "user": current_user.id, "headers": table.headers,
+                      "preview": roster_import.preview_to_json(preview)}
+            (_folder() / f"{token}.json").write_text(json.dumps(stored, ensure_ascii=False, default=str))
+            return redirect(url_for("company_import.preview", org_id=org.id, token=token))
+    return render_template("company/import_upload.html", org=org, form=form)
+
+
+def _stored(org: Organization, token: str) -> dict:
+    if not token.replace("-", "").replace("_", "").isalnum():
+        abort(404)
+    path = _folder() / f"{token}.json"
+    if not path.exists():
+        abort(404)
+    stored = json.loads(path.read_text())
+    if stored["org"] != org.id or stored["user"] != current_user.id:
+        abort(404)
+    return stored
+
+
+@bp.route("/<int:org_id>/import/<token>")
+@policy.roles(*MANAGERS)
+def preview(org_id: int, token: str):
+    from portal.domain import roster_import
+
+    org = _org(org_id)
+    stored = _stored(org, token)
+    return render_template("company/import_preview.html", org=org, token=token, form=EmptyForm(),
+                           preview=roster_import.preview_from_json(stored["preview"]), done=stored.get("job"))
+
+
+@bp.route("/<int:org_id>/import/<token>/errors.<fmt>")
+@policy.roles(*MANAGERS)
+def error_file(org_id: int, token: str, fmt: str):
+    from portal.domain import roster_import
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    org = _org(org_id)
+    stored = _stored(org, token)
+    data = roster_import.error_file(roster_import.preview_from_json(stored["preview"]), stored["headers"], fmt)
+    response = Response(data, mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="roster-errors.{fmt}"'
+    return response
+
+
+@bp.route("/<int:org_id>/import/template.<fmt>")
+@policy.roles(*MANAGERS)
+def template(org_id: int, fmt: str):
+    from portal.domain import roster_import
+    from portal.web.i18n import current_locale
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    _org(org_id)
+    response = Response(roster_import.template(current_locale(), fmt), mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="roster-template.{fmt}"'
+    return response
+
+
+@bp.route("/<int:org_id>/import/<token>/confirm", methods=["POST"])
+@policy.roles(*MANAGERS)
+def confirm(org_id: int, token: str):
+    from portal.domain import roster_import
+    from portal.domain.rules import current_rules
+    from portal.models import utcnow
+
+    org = _org(org_id)
+    stored = _stored(org, token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if stored.get("job"):
+        return redirect(url_for("company_import.status", org_id=org.id, job_id=stored["job"]))
+    preview_data = roster_import.preview_from_json(stored["preview"])
+    actor = roster.Actor(user_id=current_user.id, address=request.remote_addr or "", source="import")
+    org_id_value = org.id
+
+    def work(progress):
+        organization = db.session.get(Organization, org_id_value)
+        summary = roster.apply_import(db.session, organization, preview_data, rules=current_rules(db.session),
+                                      actor=actor, now=utcnow(), progress=progress)
+        db.session.commit()
+        return summary
+
+    job_id = jobs.start({"user": current_user.id, "org": org.id}, work)
+    stored["job"] = job_id
+    (_folder() / f"{token}.json").write_text(json.dumps(stored, ensure_ascii=False, default=str))
+    return redirect(url_for("company_import.status", org_id=org.id, job_id=job_id))
+
+
+@bp.route("/<int:org_id>/import/jobs/<job_id>")
+@policy.roles(*MANAGERS)
+def status(org_id: int, job_id: str):
+    org = _org(org_id)
+    state = jobs.read_state(job_id)
+    if state is None or state.get("owner", {}).get("org") != org.id or state["owner"].get("user") != current_user.id:
+        abort(404)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({k: state.get(k) for k in ("status", "done", "total")})
+    return render_template("company/import_status.html", org=org, state=state, job_id=job_id)
+
+

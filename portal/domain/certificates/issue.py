@@ -1,0 +1,123 @@
+"""Issuing certificates: one per completion, renewals supersede, re-issues replace, revocation.
+
+Importing this module registers the completion hook (portal.domain.hooks imports it last, so it runs
+after the handler that closes assignments, in the same transaction).
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain import audit, hooks
+from portal.domain.certificates import CertificateError
+from portal.domain.certificates.serials import next_serial
+from portal.domain.certificates.status import REPLACED, REVOKED, SUPERSEDED, VALID
+from portal.models import Certificate, Completion, Course, Organization, Trainee
+
+DEFAULT_PREFIX = "SFQ"
+MAX_REASON = 300
+
+
+def serial_prefix() -> str:
+    """The district's serial prefix (CERT_SERIAL_PREFIX)."""
+    if has_app_context():
+        return current_app.config.get("CERT_SERIAL_PREFIX") or DEFAULT_PREFIX
+    return DEFAULT_PREFIX
+
+
+def new_token() -> str:
+    """An unguessable verification token (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+def _new_certificate(session: Session, completion: Completion, trainee: Trainee, now: datetime) -> Certificate:
+    course = session.get(Course, completion.course_id)
+    org = session.get(Organization, trainee.organization_id) if trainee.organization_id else None
+    cert = Certificate(
+        serial=next_serial(session, prefix=serial_prefix(), year=now.year), token=new_token(),
+        completion_id=completion.id, trainee_id=trainee.id, course_id=completion.course_id,
+        organization_id=org.id if org else None, holder_name=trainee.real_name.strip(),
+        organization_name=org.name if org else "", completed_on=completion.completed_on,
+        credit_hours=float(course.credit_hours if course else 0), issued_at=now,
+        valid_until=completion.valid_until, status=VALID, status_reason="",
+    )
+    session.add(cert)
+    session.flush()
+    return cert
+
+
+def issue_for_completion(session: Session, completion: Completion, *, now: datetime) -> Certificate:
+    """Issue the completion's certificate (once); older valid certificates of the course are superseded."""
+    existing = session.scalar(select(Certificate).where(Certificate.completion_id == completion.id)
+                              .order_by(Certificate.id).limit(1))
+    if existing is not None:
+        return existing
+    trainee = session.get(Trainee, completion.trainee_id)
+    cert = _new_certificate(session, completion, trainee, now)
+    older = session.scalars(select(Certificate).where(
+        Certificate.trainee_id == trainee.id, Certificate.course_id == completion.course_id,
+        Certificate.status == VALID, Certificate.id != cert.id))
+    for previous in older:
+        if previous.completed_on <= cert.completed_on:
+            previous.status, previous.replaced_by_id, previous.status_reason = SUPERSEDED, cert.id, "renewed"
+        else:  # a back-dated completion recorded after a newer one: born superseded
+            cert.status, cert.replaced_by_id, cert.status_reason = SUPERSEDED, previous.id, "renewed"
+    session.flush()
+    return cert
+
+
+@hooks.on_completion
+def issue_certificate(session: Session, completion: Completion, now: datetime) -> None:
+    """Completion hook: every completion earns a certificate."""
+    issue_for_completion(session, completion, now=now)
+
+
+def _reason(reason: str | None) -> str:
+    text = " ".join((reason or "").split())
+    if len(text) < 2:
+        raise CertificateError(_l("Please give a reason."), field="reason")
+    if len(text) > MAX_REASON:
+        raise CertificateError(_l("The reason must have at most %(n)s characters.", n=MAX_REASON), field="reason")
+    return text
+
+
+def revoke(session: Session, cert: Certificate, *, reason: str, actor_id: int | None, now: datetime,
+           address: str = "") -> Certificate:
+    """Revoke a certificate with a reason (audit-logged); verification shows it at once."""
+    text = _reason(reason)
+    if cert.status == REVOKED:
+        raise CertificateError(_l("This certificate is already revoked."))
+    previous = cert.status
+    cert.status, cert.status_reason = REVOKED, text
+    audit.record(session, actor_id=actor_id, action="certificate.revoke", target_type="certificate",
+                 target_id=cert.id, address=address,
+                 details={"serial": cert.serial, "reason": text, "previous_status": previous,
+                          "at": now.isoformat()})
+    return cert
+
+
+def reissue(session: Session, cert: Certificate, *, reason: str, actor_id: int | None, now: datetime,
+            address: str = "") -> Certificate:
+    """Re-issue a certificate with the roster's current name and organization (after a correction).
+
+    The new certificate keeps the completion's dates; the old one shows as replaced.
+    """
+    text = _reason(reason)
+    if cert.status != VALID:
+        raise CertificateError(_l("Only a certificate that is neither revoked, replaced nor superseded can be re-issued."))
+    completion = session.get(Completion, cert.completion_id)
+    trainee = session.get(Trainee, cert.trainee_id)
+    new = _new_certificate(session, completion, trainee, now)
+    new.valid_until, new.completed_on, new.credit_hours = cert.valid_until, cert.completed_on, cert.credit_hours
+    cert.status, cert.replaced_by_id, cert.status_reason = REPLACED, new.id, text
+    audit.record(session, actor_id=actor_id, action="certificate.reissue", target_type="certificate",
+                 target_id=cert.id, address=address,
+                 details={"serial": cert.serial, "new_serial": new.serial, "reason": text,
+                          "old_name": cert.holder_name, "new_name": new.holder_name, "at": now.isoformat()})
+    session.flush()
+    return new

@@ -1,0 +1,144 @@
+"""Public verification: by token (QR code), by typed serial, and an organization's inspection page.
+
+Unknown, malformed and guessed inputs take the same path as real ones (one indexed look-up and one
+constant-time compare), so response time does not tell whether a serial or token exists.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from portal.domain.certificates.serials import normalize_serial
+from portal.domain.certificates.status import EXPLANATIONS, LABELS, TONES, VALID, state_of
+from portal.domain.privacy import mask_name
+from portal.models import Certificate, Course, Organization, Trainee
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_DUMMY_TOKEN = "x" * 32
+_DUMMY_SERIAL = "NONE-0000-000000-0"
+ORG_TOKEN_PATTERN = re.compile(r"^(\d{1,10})-([A-Za-z0-9_-]{22})$")
+
+
+@dataclass(frozen=True)
+class PublicCertificate:
+    """What anybody may learn about a certificate: no ID number, no mobile, the name masked."""
+
+    serial: str
+    state: str
+    holder_masked: str
+    organization_name: str
+    course_title_zh: str
+    course_title_en: str
+    credit_hours: float
+    completed_on: date
+    issued_on: date
+    valid_until: date | None
+    successor_serial: str | None
+    checked_on: date
+
+    @property
+    def label(self):
+        return LABELS[self.state]
+
+    @property
+    def explanation(self):
+        return EXPLANATIONS[self.state]
+
+    @property
+    def tone(self) -> str:
+        return TONES[self.state]
+
+    def course_title(self, locale: str) -> str:
+        return self.course_title_en if locale == "en" else self.course_title_zh
+
+
+def _find(session: Session, column, value: str, dummy: str) -> Certificate | None:
+    """One look-up and one constant-time compare, whether or not `value` is well formed."""
+    probe = value if value is not None else dummy
+    cert = session.scalar(select(Certificate).where(column == probe))
+    stored = getattr(cert, column.key) if cert is not None else dummy
+    same = hmac.compare_digest(stored.encode("utf-8"), (value or dummy).encode("utf-8"))
+    return cert if cert is not None and value is not None and same else None
+
+
+def find_by_token(session: Session, token: str | None) -> Certificate | None:
+    """The certificate of a verification token, or None (for unknown and malformed tokens alike)."""
+    value = token if token and TOKEN_PATTERN.match(token) else None
+    return _find(session, Certificate.token, value, _DUMMY_TOKEN)
+
+
+def find_by_serial(session: Session, typed: str | None) -> Certificate | None:
+    """The certificate of a typed serial, or None: unknown serials and serials with a wrong check
+    character are not told apart."""
+    return _find(session, Certificate.serial, normalize_serial(typed), _DUMMY_SERIAL)
+
+
+def public_view(session: Session, cert: Certificate, *, today: date) -> PublicCertificate:
+    """The masked facts a verification page shows."""
+    course = session.get(Course, cert.course_id)
+    successor = session.get(Certificate, cert.replaced_by_id) if cert.replaced_by_id else None
+    return PublicCertificate(
+        serial=cert.serial, state=state_of(cert, today), holder_masked=mask_name(cert.holder_name),
+        organization_name=cert.organization_name, course_title_zh=course.title_zh, course_title_en=course.title_en,
+        credit_hours=float(cert.credit_hours or 0), completed_on=cert.completed_on, issued_on=cert.issued_at.date(),
+        valid_until=cert.valid_until, successor_serial=successor.serial if successor else None, checked_on=today,
+    )
+
+
+# --- organizations: a printed QR code leading to an anonymous summary ---------------------------
+
+def _org_mac(org_id: int, secret: str) -> str:
+    key = hmac.new(secret.encode("utf-8"), b"fire-safety-portal/organization-inspection", hashlib.sha256).digest()
+    mac = hmac.new(key, str(org_id).encode("ascii"), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def organization_token(org_id: int, secret: str) -> str:
+    """The token in an organization's inspection QR code: its id and an HMAC of it (SECRET_KEY),
+    so no column is needed; rotating SECRET_KEY invalidates printed codes."""
+    return f"{org_id}-{_org_mac(org_id, secret)}"
+
+
+def find_organization(session: Session, token: str | None, secret: str) -> Organization | None:
+    """The organization of an inspection token, or None."""
+    match = ORG_TOKEN_PATTERN.match(token or "")
+    org_id = int(match.group(1)) if match else 0
+    expected = _org_mac(org_id, secret)
+    same = hmac.compare_digest(expected, match.group(2) if match else "x" * 22)
+    org = session.get(Organization, org_id) if org_id else None
+    return org if org is not None and same else None
+
+
+@dataclass(frozen=True)
+class OrganizationSummary:
+    """What an inspector sees: no names, only counts and dates."""
+
+    name: str
+    kind: str
+    staff: int
+    certified: int
+    last_drill_on: date | None
+    checked_on: date
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.certified / self.staff) if self.staff else 0
+
+
+def organization_summary(session: Session, org: Organization, *, today: date) -> OrganizationSummary:
+    """The share of an organization's active staff holding a currently valid certificate."""
+    active = and_(Trainee.organization_id == org.id, Trainee.status == "active")
+    staff = session.scalar(select(func.count()).select_from(Trainee).where(active)) or 0
+    holds_valid = exists().where(
+        Certificate.trainee_id == Trainee.id, Certificate.status == VALID,
+        or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today))
+    certified = session.scalar(select(func.count()).select_from(Trainee).where(active, holds_valid)) or 0
+    return OrganizationSummary(name=org.name, kind=org.kind, staff=staff, certified=certified,
+                               last_drill_on=org.last_drill_on, checked_on=today)

@@ -1,0 +1,134 @@
+"""Who is in the target population and who of them is covered, counted in one GROUP BY query.
+
+Roster population of group g at locality L = active trainees with an employer, in g, whose
+trainee.locality_id (or, when unset, their employer's locality) is L or below L. People without an
+employer who registered with the public code are counted too, apart, because they only cover the
+declared part of a target (see arithmetic.py).
+
+The query yields one `Cell` per (locality, organization, group) with the population and the number
+covered on each as-of date; everything the dashboard shows is rolled up from those cells in Python.
+A scope clause (a department viewer's sector) keeps the rows of its organizations only, and drops
+people without an employer altogether.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, literal, literal_column, select, text, union_all
+from sqlalchemy.orm import Session
+
+from portal.domain.coverage.requirements import Requirements, valid_on
+from portal.models import ORGANIZATION_KINDS, Completion, Organization, Trainee
+from portal.models.people import trainee_group
+
+
+@dataclass(frozen=True)
+class Cell:
+    """People of one group at one locality and organization (None: no employer)."""
+
+    locality_id: int | None
+    organization_id: int | None
+    group_id: int
+    population: int
+    covered: tuple[int, ...]  # one count per as-of date, in the order asked
+
+
+def _int(value: int):
+    """An integer constant written into the SQL (masks are planner-visible constants, not parameters)."""
+    return literal_column(str(int(value)))
+
+
+def tune_for_aggregates(session: Session) -> bool:
+    """On PostgreSQL, settings for one big aggregate in this transaction (JIT compilation costs more than
+    it saves here, and the per-person hash tables want more than the default 4 MB); True on PostgreSQL."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text("SET LOCAL work_mem = '128MB'"))
+    return True
+
+
+def held_masks(session: Session, requirements: Requirements, dates: list[date], *, trainees=None):
+    """Subquery: per trainee, the mask of required courses validly held on each date (columns m0, m1...).
+
+    A course completed twice must count once: PostgreSQL ORs the bits (bit_or); SQLite, which has no
+    bit_or, first takes per (trainee, course) whether any completion is valid, then adds the bits.
+    """
+    window = [Completion.course_id.in_(requirements.course_ids()), Completion.completed_on <= max(dates),
+              Completion.valid_until.is_(None) | (Completion.valid_until >= min(dates))]
+    if trainees is not None:
+        window.append(Completion.trainee_id.in_(trainees))
+    bit = case(*[(Completion.course_id == cid, _int(b)) for cid, b in requirements.bits.items()], else_=_int(0))
+    if session.get_bind().dialect.name == "postgresql":
+        columns = [func.bit_or(case((valid_on(Completion, day), bit), else_=_int(0))).label(f"m{k}")
+                   for k, day in enumerate(dates)]
+        return select(Completion.trainee_id.label("trainee_id"), *columns).where(*window) \
+            .group_by(Completion.trainee_id).subquery("held")
+    flags = [func.max(case((valid_on(Completion, day), _int(1)), else_=_int(0))).label(f"v{k}")
+             for k, day in enumerate(dates)]
+    per_course = (select(Completion.trainee_id.label("trainee_id"), bit.label("bit"), *flags).where(*window)
+                  .group_by(Completion.trainee_id, Completion.course_id).subquery("per_course"))
+    columns = [func.sum(per_course.c.bit * per_course.c[f"v{k}"]).label(f"m{k}") for k in range(len(dates))]
+    return select(per_course.c.trainee_id, *columns).group_by(per_course.c.trainee_id).subquery("held")
+
+
+def mask_table(requirements: Requirements, group_ids: list[int]):
+    """Subquery (grp, kind, mask): the required mask of each group for each employer kind ('' = none)."""
+    rows = [select(_int(group_id).label("grp"), literal(kind).label("kind"),
+                   _int(requirements.mask(group_id, kind or None)).label("mask"))
+            for group_id in group_ids for kind in (*ORGANIZATION_KINDS, "")]
+    return union_all(*rows).subquery("required")
+
+
+def covered_clause(held_column, required):
+    """SQL: a mask column holds every required bit."""
+    return func.coalesce(held_column, 0).op("&")(required) == required
+
+
+def person_filters(*, scope=None, organization_id: int | None = None, sector_id: int | None = None,
+                   roster_only: bool = False) -> list:
+    """WHERE clauses on Trainee (joined to its Organization) for a scope and the usual filters."""
+    clauses = [Trainee.status == "active"]
+    if scope is not None or roster_only or organization_id is not None or sector_id is not None:
+        clauses.append(Trainee.organization_id.is_not(None))
+    if scope is not None:
+        clauses.append(scope)
+    if organization_id is not None:
+        clauses.append(Trainee.organization_id == organization_id)
+    if sector_id is not None:
+        clauses.append(Organization.sector_id == sector_id)
+    return clauses
+
+
+def coverage_cells(session: Session, requirements: Requirements, *, dates: list[date], scope=None,
+                   organization_id: int | None = None, sector_id: int | None = None,
+                   group_ids: list[int] | None = None) -> list[Cell]:
+    """Population and covered counts per (locality, organization, group) on each as-of date."""
+    group_ids = group_ids if group_ids is not None else [g.id for g in requirements.groups]
+    if not group_ids or not dates:
+        return []
+    postgres = tune_for_aggregates(session)
+    held = held_masks(session, requirements, dates)
+    group_column = trainee_group.c.key_group_id
+    locality = func.coalesce(Trainee.locality_id, Organization.locality_id)
+    statement = (select().select_from(Trainee)
+                 .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)
+                 .outerjoin(Organization, Organization.id == Trainee.organization_id))
+    if postgres:  # a hash join on a 40-row table computes each row's mask once
+        required = mask_table(requirements, group_ids)
+        statement = statement.join(required, (required.c.grp == group_column)
+                                   & (required.c.kind == func.coalesce(Organization.kind, "")))
+        mask = required.c.mask
+    else:  # SQLite would loop over such a table: a CASE is cheaper there
+        mask = requirements.mask_sql(group_column, Organization.kind)
+    covered = [func.sum(case((covered_clause(held.c[f"m{k}"], mask), 1), else_=0)) for k in range(len(dates))]
+    statement = (
+        statement.add_columns(locality, Trainee.organization_id, group_column, func.count(), *covered)
+        .outerjoin(held, held.c.trainee_id == Trainee.id)
+        .where(group_column.in_(group_ids),
+               *person_filters(scope=scope, organization_id=organization_id, sector_id=sector_id))
+        .group_by(locality, Trainee.organization_id, group_column)
+    )
+    return [Cell(row[0], row[1], row[2], row[3], tuple(int(v or 0) for v in row[4:]))
+            for row in session.execute(statement)]

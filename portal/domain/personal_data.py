@@ -1,0 +1,102 @@
+"""A person's own data: everything the portal holds about them, and deleting an account."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain import audit
+from portal.domain.errors import NotAllowed, ValidationError
+from portal.domain.passwords import verify_password
+from portal.models import (Assignment, Attempt, AuditEvent, Certificate, Completion, EmploymentEvent,
+                           LessonProgress, User)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _row(obj, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def export_personal_data(session: Session, user: User) -> dict[str, Any]:
+    """Everything held about the user, as JSON-ready data (the password hash excepted)."""
+    trainee = user.trainee
+    data: dict[str, Any] = {
+        "account": _row(user, ("id", "username", "mobile", "email", "display_name", "locale", "created_at", "last_login_at")),
+        "roles": [{"role": g.role, "organization_id": g.organization_id, "sector_id": g.sector_id} for g in user.grants],
+    }
+    if trainee is not None:
+        tid = trainee.id
+        data["profile"] = _row(trainee, ("id", "real_name", "mobile", "id_number", "organization_id", "locality_id",
+                                         "post", "status", "start_date", "left_on", "created_at"))
+        data["profile"]["key_groups"] = [g.code for g in trainee.groups]
+        data["profile"]["organization"] = trainee.organization.name if trainee.organization else None
+        data["employment_history"] = [_row(e, ("kind", "effective_on", "post", "groups", "source", "created_at"))
+                                      for e in session.scalars(select(EmploymentEvent).where(EmploymentEvent.trainee_id == tid))]
+        data["assignments"] = [dict(_row(a, ("status", "due_on", "rule", "legal_basis", "created_at", "closed_at")),
+                                    course=a.course.code) for a in session.scalars(select(Assignment).where(Assignment.trainee_id == tid))]
+        data["lessons"] = [dict(_row(p, ("opened_at", "read_at", "seconds_spent")), lesson=p.lesson.slug)
+                           for p in session.scalars(select(LessonProgress).where(LessonProgress.trainee_id == tid))]
+        data["quiz_attempts"] = [_attempt(a) for a in session.scalars(select(Attempt).where(Attempt.trainee_id == tid))]
+        data["completions"] = [dict(_row(c, ("completed_on", "valid_until", "mode", "score")), course=c.course.code)
+                               for c in session.scalars(select(Completion).where(Completion.trainee_id == tid))]
+        data["certificates"] = [_row(c, ("serial", "issued_at", "valid_until", "status", "holder_name"))
+                                for c in session.scalars(select(Certificate).where(Certificate.trainee_id == tid))]
+    data["audit_events_about_you"] = [_row(e, ("at", "action", "target_type", "target_id")) for e in session.scalars(
+        select(AuditEvent).where(AuditEvent.target_type == "user", AuditEvent.target_id == str(user.id)))]
+    return data
+
+
+def _attempt(attempt: Attempt) -> dict[str, Any]:
+    return dict(_row(attempt, ("number", "started_at", "submitted_at", "score", "passed", "practice")),
+                course=attempt.course.code,
+                answers=[{"question": item.question_version.question.code, "answer": item.answer, "correct": item.correct}
+                         for item in attempt.items])
+
+
+def has_legal_records(session: Session, user: User) -> bool:
+    """Training records the portal must keep (completions, certificates) exist for this person."""
+    trainee = user.trainee
+    if trainee is None:
+        return False
+    return (session.scalar(select(Completion.id).where(Completion.trainee_id == trainee.id).limit(1)) is not None
+            or session.scalar(select(Certificate.id).where(Certificate.trainee_id == trainee.id).limit(1)) is not None)
+
+
+def delete_account(session: Session, user: User, password: str, *, address: str) -> None:
+    """Delete a trainee's own account when no legal training record must be kept.
+
+    A roster row belongs to the employer and stays (only unlinked); a self-registered profile goes.
+    """
+    if not verify_password(user.password_hash, password):
+        raise ValidationError(_l("The password is not correct."), "password")
+    if user.grants:
+        raise NotAllowed(_l("Accounts with administrative roles are closed by the training office."))
+    if has_legal_records(session, user):
+        raise NotAllowed(_l("Your training records must be kept by law, so the account cannot be deleted. "
+                            "Ask the training office if you think this is wrong."))
+    trainee = user.trainee
+    user_id = user.id
+    if trainee is not None:
+        for row in session.scalars(select(LessonProgress).where(LessonProgress.trainee_id == trainee.id)):
+            session.delete(row)
+        for attempt in session.scalars(select(Attempt).where(Attempt.trainee_id == trainee.id)):
+            session.delete(attempt)
+        if trainee.organization_id is None:
+            session.delete(trainee)
+        else:
+            trainee.user_id = None
+    session.flush()
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.actor_id == user_id)):
+        event.actor_id = None
+    session.delete(user)
+    session.flush()
+    audit.record(session, actor_id=None, action="user.delete_self", target_type="user", target_id=user_id,
+                 address=address)

@@ -1,0 +1,544 @@
+"""A company's roster file: recognise its columns, check every row, compare it with the current roster.
+
+Everything here is pure: the caller reads the upload with `tabular.read_table`, passes the key groups
+and the organization's current people, shows the `Preview`, and applies it with `portal.domain.roster`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from flask_babel import lazy_gettext as _l
+
+from portal.domain.errors import ValidationError
+from portal.domain.reference import KEY_GROUPS
+from portal.domain.tabular import FORMULA_STARTS, Cell, FormulaCell, Row, Table, TableError, write_table
+from portal.domain.validators import normalize_id_number, normalize_mobile
+
+ALL_STAFF = "all_staff"
+FIELDS = ("real_name", "mobile", "id_number", "post", "groups", "start_date")
+REQUIRED_FIELDS = ("real_name", "mobile", "post", "start_date")
+TEMPLATE_HEADERS = {
+    "zh_CN": ["姓名", "手机号", "身份证号", "岗位", "重点人群", "入职日期"],
+    "en": ["Name", "Mobile", "ID number", "Post", "Key groups", "Start date"],
+}
+TEXT_FIELDS = ("mobile", "id_number")  # formatted as Text in XLSX so Excel keeps every digit
+REASON_HEADER = "错误原因 / Reason"
+# Headers seen in real rosters, compared after _header_key(): a new alias is one more word here.
+HEADER_ALIASES = {
+    "real_name": ("姓名", "名字", "真实姓名", "员工姓名", "name", "fullname", "realname"),
+    "mobile": ("手机号", "手机", "手机号码", "移动电话", "联系电话", "mobile", "mobilenumber", "mobilephone",
+               "phone", "phonenumber", "cellphone"),
+    "id_number": ("身份证号", "身份证号码", "身份证", "公民身份号码", "idnumber", "idno", "idcard", "idcardnumber"),
+    "post": ("岗位", "职位", "工作岗位", "岗位名称", "post", "position", "job", "jobtitle"),
+    "groups": ("重点人群", "人群", "人群类别", "人员类别", "keygroups", "keygroup", "groups", "group"),
+    "start_date": ("入职日期", "入职时间", "到岗日期", "startdate", "hiredate", "dateofhire", "joindate"),
+}
+EXAMPLE_ROWS = {
+    "zh_CN": ("张三", "13800138000", "11010519491231002X", "保安员"),
+    "en": ("Zhang San", "13800138000", "11010519491231002X", "Security guard"),
+}
+EXAMPLE_GROUPS = ("security_staff", "key_unit_staff")
+EXAMPLE_START = date(2026, 1, 5)
+GROUP_SEPARATORS = re.compile(r"[,;、\r\n]+")  # after NFKC, which folds ，；into ,;
+# Excel's day 0 is 1899-12-30 (its 1900 leap-year bug included); only serials of plausible start
+# dates are taken for dates, so that a stray small number is reported rather than read as 1900.
+EXCEL_EPOCH = date(1899, 12, 30)
+SERIAL_MIN = (date(1950, 1, 1) - EXCEL_EPOCH).days
+SERIAL_MAX = (date(2099, 12, 31) - EXCEL_EPOCH).days
+TIME_SUFFIX = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+DATE_PATTERNS = (
+    re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + TIME_SUFFIX),
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?"),
+    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
+)
+SERIAL_PATTERN = re.compile(r"\d{5}(?:\.\d+)?")
+DUPLICATES_LISTED = 10
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """A valid row. `groups_given` is False when the file left the groups blank (keep the person's groups)."""
+
+    number: int
+    real_name: str
+    mobile: str
+    id_number: str | None
+    post: str
+    group_codes: tuple[str, ...]
+    start_date: date
+    groups_given: bool = True
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    number: int
+    cells: tuple[Cell, ...]
+    reasons: tuple  # lazy, translatable strings
+
+
+@dataclass
+class ParsedRoster:
+    headers: list[str]
+    rows: list[RosterRow] = field(default_factory=list)
+    invalid: list[InvalidRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExistingPerson:
+    """The part of a current roster entry an import can change."""
+
+    trainee_id: int
+    real_name: str
+    id_number: str | None
+    post: str
+    group_codes: tuple[str, ...]
+    start_date: date | None
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # real_name | id_number | post | group_codes | start_date | status
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class RosterMatch:
+    row: RosterRow
+    person: ExistingPerson
+    changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def rehire(self) -> bool:
+        """The person had left: applying this row hires them again."""
+        return self.person.status == "left"
+
+    @property
+    def diff(self) -> dict[str, tuple[object, object]]:
+        """field -> (old, new), for display."""
+        return {change.field: (change.old, change.new) for change in self.changes}
+
+
+@dataclass
+class Preview:
+    headers: list[str]
+    new: list[RosterRow] = field(default_factory=list)
+    changed: list[RosterMatch] = field(default_factory=list)
+    unchanged: list[RosterMatch] = field(default_factory=list)
+    invalid: list[InvalidRow] = field(default_factory=list)
+
+
+class RosterFileError(TableError):
+    """The file as a whole is not a roster: required columns missing or repeated."""
+
+
+class _Refused(Exception):
+    """One field of one row is wrong; carries the lazy reason."""
+
+    def __init__(self, reason):
+        super().__init__()
+        self.reason = reason
+
+
+# ---------------------------------------------------------------------------------------- columns
+
+
+def _header_key(header: str) -> str:
+    """Compare headers ignoring case, width, spaces, punctuation and remarks like "(选填)"."""
+    key = unicodedata.normalize("NFKC", header or "").casefold()
+    key = re.sub(r"\(.*?\)", "", key)
+    return re.sub(r"[\s_\-*:.]+", "", key)
+
+
+ALIAS_FIELDS = {_header_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
+REASON_KEYS = frozenset({_header_key(REASON_HEADER), "错误原因", "reason"})
+
+
+def _column_label(field_name: str) -> str:
+    index = FIELDS.index(field_name)
+    return f"{TEMPLATE_HEADERS['zh_CN'][index]} / {TEMPLATE_HEADERS['en'][index]}"
+
+
+def _find_columns(headers: Sequence[str]) -> tuple[dict[str, int], list[str]]:
+    found: dict[str, int] = {}
+    repeated: list[str] = []
+    for index, header in enumerate(headers):
+        name = ALIAS_FIELDS.get(_header_key(header))
+        if name is None:
+            continue
+        if name in found:
+            repeated.append(header)
+        else:
+            found[name] = index
+    return found, repeated
+
+
+def roster_columns(headers: Sequence[str]) -> dict[str, int]:
+    """Which column holds which field; RosterFileError naming every required column that is missing."""
+    found, repeated = _find_columns(headers)
+    if repeated:
+        raise RosterFileError(_l('The column "%(column)s" appears more than once.', column=repeated[0]))
+    missing = [name for name in REQUIRED_FIELDS if name not in found]
+    if missing:
+        raise RosterFileError(_l("These required columns are missing: %(columns)s. The first row must hold the "
+                            "column names, as in the template.",
+                            columns=", ".join(_column_label(name) for name in missing)))
+    return found
+
+
+# ---------------------------------------------------------------------------------------- cells
+
+
+def _text(cell: Cell) -> str:
+    """The cell as trimmed text, undoing the apostrophe our own exports put before formula-like text."""
+    if cell is None:
+        return ""
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    text = str(cell).strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+        text = text[1:].strip()
+    return text
+
+
+def _read_name(cell: Cell, text: str) -> str:
+    text = " ".join(text.split())
+    if not 1 <= len(text) <= 50:
+        raise _Refused(_l("A name has 1 to 50 characters."))
+    return text
+
+
+def _read_mobile(cell: Cell, text: str) -> str:
+    if not text:
+        raise _Refused(_l("The mobile number is missing."))
+    try:
+        return normalize_mobile(text)
+    except ValidationError as error:
+        raise _Refused(_l("The mobile number is not valid: %(reason)s", reason=error.message)) from None
+
+
+def _read_id_number(cell: Cell, text: str) -> str | None:
+    if not text:
+        return None
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and abs(cell) >= 1e15:
+        # Excel keeps 15 significant digits: an ID typed into a number cell has lost its tail.
+        raise _Refused(_l("Excel stored this ID number as a number and lost its last digits: "
+                          "format the column as Text and type the number again."))
+    try:
+        return normalize_id_number(text)
+    except ValidationError as error:
+        raise _Refused(_l("The ID number is not valid: %(reason)s", reason=error.message)) from None
+
+
+def _read_post(cell: Cell, text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > 100:
+        raise _Refused(_l("A post has at most 100 characters."))
+    return text
+
+
+def _read_start_date(cell: Cell, text: str) -> date:
+    if not text:
+        raise _Refused(_l("The start date is missing."))
+    found = parse_date(cell)
+    if found is None:
+        raise _Refused(_l('The start date "%(value)s" is not a date: write it as 2026-01-05.', value=text[:40]))
+    return found
+
+
+def parse_date(cell: Cell) -> date | None:
+    """A date from a date cell, 2026-01-05, 2026/1/5, 2026.1.5, 2026年1月5日, 20260105 or an Excel serial."""
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return _from_serial(cell)
+    text = unicodedata.normalize("NFKC", _text(cell))
+    if SERIAL_PATTERN.fullmatch(text):
+        return _from_serial(float(text))
+    for pattern in DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                return None
+    return None
+
+
+def _from_serial(serial: float) -> date | None:
+    if not SERIAL_MIN <= serial <= SERIAL_MAX:
+        return None
+    return EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+# ---------------------------------------------------------------------------------------- groups
+
+
+def _group_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _group_index(groups: Mapping[str, tuple[str, str, str]]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Lookup by code, Chinese or English name; and the canonical order of codes (all_staff first)."""
+    lookup = {_group_key(ALL_STAFF): ALL_STAFF}
+    for code, (_code, name_zh, name_en) in groups.items():
+        for name in (code, name_zh, name_en):
+            if name:
+                lookup.setdefault(_group_key(name), code)
+    order = (ALL_STAFF, *(code for code in groups if code != ALL_STAFF))
+    return lookup, order
+
+
+def _read_groups(cell: Cell, text: str, *, lookup: dict[str, str], order: tuple[str, ...]):
+    if not text:
+        return (ALL_STAFF,), False
+    whole = lookup.get(_group_key(text))  # a group name may itself hold a separator
+    codes: set[str] = {whole} if whole else set()
+    unknown: list[str] = []
+    for piece in [] if whole else GROUP_SEPARATORS.split(unicodedata.normalize("NFKC", text)):
+        if not piece.strip():
+            continue
+        code = lookup.get(_group_key(piece))
+        # Spaces separate codes ("grid_worker security_staff") but also sit inside English names.
+        words = [lookup.get(_group_key(word)) for word in piece.split()]
+        if code:
+            codes.add(code)
+        elif len(words) > 1 and any(words):
+            codes.update(word for word in words if word)
+            unknown.extend(word for word, found in zip(piece.split(), words) if not found)
+        else:
+            unknown.append(piece.strip())
+    if unknown:
+        raise _Refused(_l("Unknown key group: %(codes)s", codes=", ".join(unknown)))
+    return tuple(code for code in order if code in codes or code == ALL_STAFF), True
+
+
+# ---------------------------------------------------------------------------------------- rows
+
+
+@dataclass
+class _Checked:
+    row: Row
+    values: dict = field(default_factory=dict)
+    reasons: list = field(default_factory=list)
+
+
+def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]]) -> ParsedRoster:
+    """Check every row of a roster table; bad rows become InvalidRow with reasons, never exceptions.
+
+    Raises RosterFileError (a TableError) only for the file as a whole: required columns missing or repeated.
+    """
+    columns = roster_columns(table.headers)
+    lookup, order = _group_index(groups)
+    readers: dict[str, Callable] = {
+        "real_name": _read_name, "mobile": _read_mobile, "id_number": _read_id_number, "post": _read_post,
+        "groups": partial(_read_groups, lookup=lookup, order=order), "start_date": _read_start_date,
+    }
+    checked = [_check_row(row, columns, table.headers, readers) for row in table.rows]
+    _mark_duplicate_mobiles(checked)
+    parsed = ParsedRoster(headers=list(table.headers))
+    for check in checked:
+        if check.reasons:
+            parsed.invalid.append(InvalidRow(check.row.number, tuple(check.row.cells), tuple(check.reasons)))
+        else:
+            codes, given = check.values.get("groups", ((ALL_STAFF,), False))
+            values = check.values
+            parsed.rows.append(RosterRow(
+                number=check.row.number, real_name=values["real_name"], mobile=values["mobile"],
+                id_number=values.get("id_number"), post=values["post"], group_codes=codes,
+                start_date=values["start_date"], groups_given=given,
+            ))
+    return parsed
+
+
+def _check_row(row: Row, columns: dict[str, int], headers: Sequence[str], readers: dict[str, Callable]) -> _Checked:
+    check = _Checked(row)
+    for name, index in columns.items():
+        cell = row.cells[index] if index < len(row.cells) else None
+        text = _text(cell)
+        if isinstance(cell, FormulaCell) or text.startswith("="):
+            check.reasons.append(_l('The cell "%(column)s" holds a formula: formulas are not allowed.',
+                                    column=headers[index]))
+            continue
+        try:
+            check.values[name] = readers[name](cell, text)
+        except _Refused as refused:
+            check.reasons.append(refused.reason)
+    return check
+
+
+def _mark_duplicate_mobiles(checked: list[_Checked]) -> None:
+    """Every row sharing a mobile with another row is invalid: the file must say which one is right."""
+    by_mobile: dict[str, list[_Checked]] = defaultdict(list)
+    for check in checked:
+        if "mobile" in check.values:
+            by_mobile[check.values["mobile"]].append(check)
+    for same in by_mobile.values():
+        if len(same) < 2:
+            continue
+        numbers = [check.row.number for check in same]
+        for check in same:
+            others = [str(n) for n in numbers[:DUPLICATES_LISTED + 1] if n != check.row.number][:DUPLICATES_LISTED]
+            if len(same) - 1 > DUPLICATES_LISTED:
+                others.append("…")
+            # Two msgids rather than lazy_ngettext: `make extract-messages` only knows _l.
+            if len(same) == 2:
+                check.reasons.append(_l("This mobile number is also in row %(rows)s.", rows=others[0]))
+            else:
+                check.reasons.append(_l("This mobile number is also in rows %(rows)s.", rows=", ".join(others)))
+
+
+# ---------------------------------------------------------------------------------------- preview
+
+
+def classify(parsed: ParsedRoster, existing: Mapping[str, ExistingPerson]) -> Preview:
+    """Sort valid rows into new, changed and unchanged against the roster keyed by mobile.
+
+    A blank ID number or blank groups cell keeps what the roster holds; a person who left is a re-hire.
+    """
+    preview = Preview(headers=list(parsed.headers), invalid=list(parsed.invalid))
+    for row in parsed.rows:
+        person = existing.get(row.mobile)
+        if person is None:
+            preview.new.append(row)
+            continue
+        match = RosterMatch(row, person, _changes(row, person))
+        (preview.changed if match.changes else preview.unchanged).append(match)
+    return preview
+
+
+def _changes(row: RosterRow, person: ExistingPerson) -> tuple[FieldChange, ...]:
+    changes = []
+    if row.real_name != person.real_name:
+        changes.append(FieldChange("real_name", person.real_name, row.real_name))
+    if row.id_number is not None and row.id_number != person.id_number:
+        changes.append(FieldChange("id_number", person.id_number, row.id_number))
+    if row.post != (person.post or ""):
+        changes.append(FieldChange("post", person.post, row.post))
+    if row.groups_given and set(row.group_codes) != set(person.group_codes):
+        changes.append(FieldChange("group_codes", tuple(person.group_codes), row.group_codes))
+    if row.start_date != person.start_date:
+        changes.append(FieldChange("start_date", person.start_date, row.start_date))
+    if person.status != "active":
+        changes.append(FieldChange("status", person.status, "active"))
+    return tuple(changes)
+
+
+# ---------------------------------------------------------------------------------------- files
+
+
+def _template_locale(locale: str) -> str:
+    return locale if locale in TEMPLATE_HEADERS else ("zh_CN" if str(locale).startswith("zh") else "en")
+
+
+def _text_columns(headers: Sequence[str]) -> list[int]:
+    found, _repeated = _find_columns(headers)
+    return [found[name] for name in TEXT_FIELDS if name in found]
+
+
+def template(locale: str, fmt: str, *, groups: Mapping[str, tuple[str, str, str]] | None = None) -> bytes:
+    """A roster template ("csv" or "xlsx") with headers in the locale's language and one example row."""
+    locale = _template_locale(locale)
+    groups = groups if groups is not None else {code: (code, zh, en) for code, zh, en in KEY_GROUPS}
+    use_zh = locale == "zh_CN"
+    names = [(groups[code][1] if use_zh else groups[code][2]) for code in EXAMPLE_GROUPS if code in groups]
+    example = [*EXAMPLE_ROWS[locale], ("、" if use_zh else "; ").join(names), EXAMPLE_START]
+    headers = TEMPLATE_HEADERS[locale]
+    return write_table(fmt, headers, [example], text_columns=_text_columns(headers))
+
+
+def error_file(preview_or_parsed: Preview | ParsedRoster, headers: Sequence[str] | None = None,
+               fmt: str = "xlsx") -> bytes:
+    """The invalid rows as uploaded plus a reason column, to fix and upload again (the reason column is ignored)."""
+    headers = list(preview_or_parsed.headers if headers is None else headers)
+    # A re-uploaded error file already has a reason column: replace it rather than add a second one.
+    keep = [index for index, header in enumerate(headers) if _header_key(header) not in REASON_KEYS]
+    out_headers = [headers[index] for index in keep] + [REASON_HEADER]
+    rows = []
+    for bad in preview_or_parsed.invalid:
+        cells = list(bad.cells) + [None] * (len(headers) - len(bad.cells))
+        rows.append([cells[index] for index in keep] + ["; ".join(str(reason) for reason in bad.reasons)])
+    return write_table(fmt, out_headers, rows, text_columns=_text_columns(out_headers))
+
+
+# ---------------------------------------------------------------------------------------- storage
+
+
+def _cell_json(cell: Cell):
+    if isinstance(cell, FormulaCell):
+        return {"formula": cell.text}
+    if isinstance(cell, date):
+        return {"date": cell.isoformat()}
+    return cell
+
+
+def _cell_from_json(value) -> Cell:
+    if isinstance(value, dict):
+        return FormulaCell(value["formula"]) if "formula" in value else date.fromisoformat(value["date"])
+    return value
+
+
+def _row_json(row: RosterRow) -> dict:
+    return {**row.__dict__, "group_codes": list(row.group_codes), "start_date": row.start_date.isoformat()}
+
+
+def _row_from_json(data: dict) -> RosterRow:
+    return RosterRow(**{**data, "group_codes": tuple(data["group_codes"]),
+                        "start_date": date.fromisoformat(data["start_date"])})
+
+
+def _person_json(person: ExistingPerson) -> dict:
+    start = person.start_date.isoformat() if person.start_date else None
+    return {**person.__dict__, "group_codes": list(person.group_codes), "start_date": start}
+
+
+def _person_from_json(data: dict) -> ExistingPerson:
+    start = date.fromisoformat(data["start_date"]) if data["start_date"] else None
+    return ExistingPerson(**{**data, "group_codes": tuple(data["group_codes"]), "start_date": start})
+
+
+def _match_json(match: RosterMatch) -> dict:
+    return {"row": _row_json(match.row), "person": _person_json(match.person)}
+
+
+def _match_from_json(data: dict) -> RosterMatch:
+    row, person = _row_from_json(data["row"]), _person_from_json(data["person"])
+    return RosterMatch(row, person, _changes(row, person))
+
+
+def preview_to_json(preview: Preview) -> dict:
+    """A JSON-safe copy of a preview, to keep between the upload and the confirmation.
+
+    Reasons are stored as text in the current language (the same administrator reads them).
+    """
+    return {
+        "headers": list(preview.headers),
+        "new": [_row_json(row) for row in preview.new],
+        "changed": [_match_json(match) for match in preview.changed],
+        "unchanged": [_match_json(match) for match in preview.unchanged],
+        "invalid": [{"number": bad.number, "cells": [_cell_json(cell) for cell in bad.cells],
+                     "reasons": [str(reason) for reason in bad.reasons]} for bad in preview.invalid],
+    }
+
+
+def preview_from_json(data: dict) -> Preview:
+    """The preview stored by preview_to_json (changes are computed again from row and person)."""
+    return Preview(
+        headers=list(data["headers"]),
+        new=[_row_from_json(row) for row in data["new"]],
+        changed=[_match_from_json(item) for item in data["changed"]],
+        unchanged=[_match_from_json(item) for item in data["unchanged"]],
+        invalid=[InvalidRow(bad["number"], tuple(_cell_from_json(cell) for cell in bad["cells"]),
+                            tuple(bad["reasons"])) for bad in data["invalid"]],
+    )

@@ -1,0 +1,197 @@
+"""The training rules as data: loading, checking and the current rule set (file or office override)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.content import yamlines
+from portal.models import ORGANIZATION_KINDS, RuleSet
+
+RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "training_rules.yaml"
+
+
+@dataclass(frozen=True)
+class CourseRule:
+    courses: tuple[str, ...]
+    basis: str
+    due_days: int = 0
+    valid_months: int | None = None
+
+
+@dataclass(frozen=True)
+class Periodic:
+    months: int
+    basis: str
+
+
+@dataclass
+class Rules:
+    renewal_lead_days: int
+    periodic: dict[str, Periodic]
+    onboarding: CourseRule
+    onboarding_by_kind: dict[str, tuple[str, ...]]
+    groups: dict[str, CourseRule]
+    posts: dict[str, CourseRule]
+    transfer: CourseRule
+    text: str = ""
+
+    def course_codes(self) -> set[str]:
+        codes = set(self.onboarding.courses) | set(self.transfer.courses)
+        for extra in self.onboarding_by_kind.values():
+            codes |= set(extra)
+        for rule in [*self.groups.values(), *self.posts.values()]:
+            codes |= set(rule.courses)
+        return codes
+
+
+@dataclass
+class RuleProblems(Exception):
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(f"line {line}: {message}" for line, message in self.problems)
+
+
+def parse_rules(text: str, *, courses: set[str] | None = None, groups: set[str] | None = None) -> Rules:
+    """Parse and check a rules document; raises RuleProblems listing (line, message)."""
+    try:
+        data = yamlines.load(text)
+    except yamlines.YamlProblem as error:
+        raise RuleProblems([(error.line, error.message)]) from None
+    problems: list[tuple[int, str]] = []
+    if not isinstance(data, dict):
+        raise RuleProblems([(1, "the rules are a mapping")])
+    rules = Rules(
+        renewal_lead_days=_int(data, "renewal_lead_days", problems, default=30),
+        periodic=_periodic(data, problems),
+        onboarding=_course_rule(data.get("onboarding"), data.line_of("onboarding"), "onboarding", problems,
+                                due_key="due_days_after_start"),
+        onboarding_by_kind=_by_kind(data.get("onboarding"), problems),
+        groups=_rule_map(data, "groups", problems),
+        posts=_rule_map(data, "posts", problems),
+        transfer=_course_rule(data.get("transfer"), data.line_of("transfer"), "transfer", problems),
+        text=text,
+    )
+    _check_references(data, rules, courses, groups, problems)
+    if problems:
+        raise RuleProblems(problems)
+    return rules
+
+
+def _int(mapping, key, problems, *, default=None, minimum=0):
+    value = mapping.get(key, default) if isinstance(mapping, dict) else default
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        problems.append((mapping.line_of(key) if isinstance(mapping, dict) else 1,
+                         f"{key}: a whole number of at least {minimum}"))
+        return default or 0
+    return value
+
+
+def _periodic(data, problems) -> dict[str, Periodic]:
+    section = data.get("periodic")
+    result = {}
+    if not isinstance(section, dict):
+        problems.append((data.line_of("periodic"), "periodic: a mapping of organization kind to months"))
+        return result
+    for kind in ORGANIZATION_KINDS:
+        entry = section.get(kind)
+        if not isinstance(entry, dict):
+            problems.append((section.line, f"periodic: missing organization kind {kind!r}"))
+            continue
+        result[kind] = Periodic(months=_int(entry, "months", problems, minimum=1), basis=str(entry.get("basis") or ""))
+    for kind in section:
+        if kind not in ORGANIZATION_KINDS:
+            problems.append((section.line_of(kind), f"periodic: unknown organization kind {kind!r}"))
+    return result
+
+
+def _course_rule(entry, line, name, problems, *, due_key="due_days") -> CourseRule:
+    if not isinstance(entry, dict):
+        problems.append((line, f"{name}: a mapping with courses and basis"))
+        return CourseRule(courses=(), basis="")
+    courses = entry.get("courses")
+    if not isinstance(courses, list) or not all(isinstance(c, str) for c in courses):
+        problems.append((entry.line_of("courses"), f"{name}: courses is a list of course ids"))
+        courses = []
+    if not str(entry.get("basis") or "").strip():
+        problems.append((entry.line_of("basis"), f"{name}: basis (the legal basis) is required"))
+    valid = entry.get("valid_months")
+    if valid is not None and (isinstance(valid, bool) or not isinstance(valid, int) or valid < 1):
+        problems.append((entry.line_of("valid_months"), f"{name}: valid_months is a whole number of at least 1"))
+        valid = None
+    return CourseRule(courses=tuple(courses), basis=str(entry.get("basis") or "").strip(),
+                      due_days=_int(entry, due_key, problems, default=0), valid_months=valid)
+
+
+def _by_kind(entry, problems) -> dict[str, tuple[str, ...]]:
+    section = entry.get("by_kind") if isinstance(entry, dict) else None
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        problems.append((entry.line_of("by_kind"), "onboarding.by_kind: a mapping of kind to course ids"))
+        return {}
+    result = {}
+    for kind, courses in section.items():
+        if kind not in ORGANIZATION_KINDS:
+            problems.append((section.line_of(kind), f"onboarding.by_kind: unknown organization kind {kind!r}"))
+        elif not isinstance(courses, list):
+            problems.append((section.line_of(kind), "onboarding.by_kind: a list of course ids"))
+        else:
+            result[kind] = tuple(courses)
+    return result
+
+
+def _rule_map(data, key, problems) -> dict[str, CourseRule]:
+    section = data.get(key) or {}
+    if not isinstance(section, dict):
+        problems.append((data.line_of(key), f"{key}: a mapping"))
+        return {}
+    return {str(name): _course_rule(entry, section.line_of(name), f"{key}.{name}", problems)
+            for name, entry in section.items()}
+
+
+def _check_references(data, rules: Rules, courses, groups, problems) -> None:
+    if courses is not None:
+        for code in sorted(rules.course_codes() - courses):
+            problems.append((data.line, f"rules name a course that does not exist: {code!r}"))
+    if groups is not None:
+        section = data.get("groups") or {}
+        for code in rules.groups:
+            if code not in groups:
+                problems.append((section.line_of(code), f"unknown key group {code!r}"))
+
+
+def repository_rules_text() -> str:
+    return RULES_FILE.read_text(encoding="utf-8")
+
+
+def current_rules_text(session: Session) -> str:
+    """The office's newest override, or the repository's file."""
+    override = session.scalar(select(RuleSet).order_by(RuleSet.id.desc()).limit(1))
+    return override.text if override is not None else repository_rules_text()
+
+
+def current_rules(session: Session) -> Rules:
+    """The rules in force (references are checked when the office saves an override)."""
+    return parse_rules(current_rules_text(session))
+
+
+def save_rules(session: Session, text: str, *, note: str, actor_id: int, address: str, now, apply: bool):
+    """Check a new rule set against the courses and groups; preview (apply=False) or save and re-evaluate
+    everyone it affects. Returns the schedule's summary."""
+    from portal.domain import audit, schedule
+    from portal.models import Course, KeyGroup
+
+    courses = set(session.scalars(select(Course.code).where(Course.retired.is_(False))))
+    groups = set(session.scalars(select(KeyGroup.code)))
+    rules = parse_rules(text, courses=courses, groups=groups)
+    summary = schedule.run_all(session, rules, now=now, apply=apply)
+    if apply:
+        session.add(RuleSet(text=text, created_by_id=actor_id, note=note[:300]))
+        audit.record(session, actor_id=actor_id, action="rules.change", target_type="rule_set", address=address,
+                     details={"note": note[:300], "created": summary.created, "closed": summary.closed})
+        session.flush()
+    return summary

@@ -1,0 +1,74 @@
+"""Long jobs started from a page: run in a background thread, progress kept in the storage folder.
+
+The progress file lives in STORAGE_PATH (a shared volume when several nodes run), so any node can
+answer the status request; the page polls it with static/js/progress.js, and without script the
+page refreshes itself.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from flask import Flask, current_app
+
+
+def _path(job_id: str) -> Path:
+    folder = Path(current_app.config["STORAGE_PATH"]) / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{job_id}.json"
+
+
+def write_state(app: Flask, job_id: str, **state: Any) -> None:
+    with app.app_context():
+        path = _path(job_id)
+        current = json.loads(path.read_text()) if path.exists() else {}
+        current.update(state)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(current, ensure_ascii=False, default=str))
+        tmp.replace(path)
+
+
+def read_state(job_id: str) -> dict[str, Any] | None:
+    if not job_id.replace("-", "").replace("_", "").isalnum():
+        return None
+    path = _path(job_id)
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def start(owner: dict[str, Any], work: Callable[[Callable[[int, int], None]], dict[str, Any]]) -> str:
+    """Run work(progress) in a thread inside an app context; returns the job id.
+
+    `owner` (e.g. user and organization ids) is stored so the status page can check who asks.
+    """
+    app = current_app._get_current_object()
+    job_id = secrets.token_urlsafe(16)
+    write_state(app, job_id, status="running", done=0, total=0, owner=owner)
+
+    def progress(done: int, total: int) -> None:
+        write_state(app, job_id, done=done, total=total)
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                result = work(progress)
+            except Exception as error:  # reported to the user on the status page
+                app.logger.exception("job %s failed", job_id)
+                from portal.extensions import db
+
+                db.session.rollback()
+                write_state(app, job_id, status="failed", error=str(getattr(error, "message", error)))
+            else:
+                write_state(app, job_id, status="done", result=result)
+            finally:
+                from portal.extensions import db
+
+                db.session.remove()
+
+    if app.config.get("JOBS_SYNCHRONOUS"):
+        run()
+    else:
+        threading.Thread(target=run, name=f"job-{job_id}", daemon=True).start()
+    return job_id

@@ -1,0 +1,109 @@
+"""Upserting and reading employees, and the organization wall around every call."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.models import Assignment, AuditEvent, EmploymentEvent, Trainee
+from tests.api.conftest import in_days, new_mobile, person_body, snapshot
+
+
+def test_put_creates_a_person_and_assigns_onboarding(api, session, tenant):
+    mobile = new_mobile()
+    response = api.put(f"/employees/{mobile}", json=person_body(groups=["grid_worker"], id_number="11010519491231002X"))
+    assert response.status_code == 201
+    assert response.json == {
+        "mobile": mobile, "real_name": "张伟", "post": "收银员", "groups": ["all_staff", "grid_worker"],
+        "start_date": in_days(10), "status": "active", "left_on": None, "standing": "never_trained",
+        "open_assignments": 2, "next_due_on": in_days(10),
+    }
+    person = session.scalar(select(Trainee).where(Trainee.mobile == mobile))
+    assert person.organization_id == tenant.org_id and person.id_number == "11010519491231002X"
+    rules = {a.rule for a in session.scalars(select(Assignment).where(Assignment.trainee_id == person.id))}
+    assert rules == {"onboarding", "group:grid_worker"}
+    event = session.scalar(select(EmploymentEvent).where(EmploymentEvent.trainee_id == person.id))
+    assert (event.kind, event.source, event.actor_id) == ("hire", "api", None)
+    audit = session.scalar(select(AuditEvent).where(AuditEvent.action == "api.employee.create"))
+    assert audit.target_id == str(person.id) and audit.details["token_id"] == tenant.token_id
+
+
+def test_put_updates_an_existing_person_without_transfer_training(api, session):
+    mobile = new_mobile()
+    api.put(f"/employees/{mobile}", json=person_body())
+    response = api.put(f"/employees/{mobile}", json=person_body(real_name="张伟明", post="店长", start_date=None))
+    assert response.status_code == 200
+    assert response.json["real_name"] == "张伟明" and response.json["post"] == "店长"
+    assert response.json["start_date"] is None
+    person = session.scalar(select(Trainee).where(Trainee.mobile == mobile))
+    assert session.scalar(select(func.count()).select_from(Trainee).where(Trainee.mobile == mobile)) == 1
+    rules = {a.rule for a in session.scalars(select(Assignment).where(Assignment.trainee_id == person.id))}
+    assert "transfer" not in rules
+    kinds = list(session.scalars(select(EmploymentEvent.kind).where(EmploymentEvent.trainee_id == person.id)
+                                 .order_by(EmploymentEvent.id)))
+    assert kinds == ["hire", "update"]
+
+
+def test_put_accepts_a_mobile_with_country_code_and_spaces(api):
+    response = api.put("/employees/+86%20139-0000-9999", json=person_body())
+    assert response.status_code == 201 and response.json["mobile"] == "13900009999"
+    assert api.get("/employees/13900009999").status_code == 200
+
+
+def test_get_one_and_unknown(api):
+    mobile = new_mobile()
+    api.put(f"/employees/{mobile}", json=person_body())
+    assert api.get(f"/employees/{mobile}").json["mobile"] == mobile
+    response = api.get(f"/employees/{new_mobile()}")
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found" and response.json["error"]["field"] == "mobile"
+
+
+def test_get_one_with_a_malformed_mobile(api):
+    response = api.get("/employees/12345")
+    assert response.status_code == 400
+    assert response.json["error"] == {"code": "invalid_parameter", "field": "mobile",
+                                      "message": "A mobile number has 11 digits and starts with 13 to 19."}
+
+
+def test_list_filters_and_pages(api):
+    stayed, left = new_mobile(), new_mobile()
+    api.put(f"/employees/{stayed}", json=person_body(real_name="甲"))
+    api.post("/events", json={"type": "hire", "mobile": left, **person_body(real_name="乙")})
+    api.post("/events", json={"type": "leave", "mobile": left, "left_on": in_days(0)})
+    active = api.get("/employees").json
+    assert [p["mobile"] for p in active["items"]] == [stayed]
+    assert active["total"] == 1 and active["page"] == 1 and active["per_page"] == 50
+    assert [p["mobile"] for p in api.get("/employees?status=left").json["items"]] == [left]
+    everyone = api.get("/employees?status=all&per_page=1&page=2").json
+    assert everyone["total"] == 2 and len(everyone["items"]) == 1
+    assert api.get("/employees?standing=never_trained").json["total"] == 1
+    assert api.get("/employees?standing=compliant").json["total"] == 0
+
+
+def test_list_refuses_bad_parameters(api):
+    for query, field in (("status=gone", "status"), ("page=0", "page"), ("per_page=101", "per_page"),
+                         ("page=x", "page"), ("sort=name", "sort"), ("page=1&page=2", "page"),
+                         ("standing=left", "standing")):
+        response = api.get(f"/employees?{query}")
+        assert response.status_code == 400, query
+        assert response.json["error"]["code"] == "invalid_parameter" and response.json["error"]["field"] == field
+
+
+def test_a_token_never_reads_or_changes_another_organization(api, session, tenant, other_tenant):
+    theirs = new_mobile()
+    other = api.as_token(other_tenant.token)
+    assert other.put(f"/employees/{theirs}", json=person_body(real_name="别家")).status_code == 201
+    before = snapshot(session)
+    assert api.get(f"/employees/{theirs}").status_code == 404
+    assert api.get(f"/assignments?mobile={theirs}").status_code == 404
+    assert api.get("/employees?status=all").json["total"] == 0
+    assert api.get("/assignments").json["total"] == 0
+    for event in ({"type": "transfer", "mobile": theirs, "post": "保安员", "effective_on": in_days(1)},
+                  {"type": "leave", "mobile": theirs, "left_on": in_days(0)}):
+        response = api.post("/events", json=event)
+        assert response.status_code == 404 and response.json["error"]["field"] == "mobile"
+    assert snapshot(session) == before
+    # Upserting the same mobile in one's own organization makes one's own row and leaves theirs alone.
+    assert api.put(f"/employees/{theirs}", json=person_body(real_name="我家")).status_code == 201
+    rows = dict(session.execute(select(Trainee.organization_id, Trainee.real_name).where(Trainee.mobile == theirs)).all())
+    assert rows == {tenant.org_id: "我家", other_tenant.org_id: "别家"}
+    assert other.get(f"/employees/{theirs}").json["real_name"] == "别家"

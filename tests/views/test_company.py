@@ -1,0 +1,196 @@
+"""The company administrator's roster pages, and the office's rules and registry pages."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.domain.content.sync import sync_content
+from portal.models import Assignment, AuditEvent, EmploymentEvent, KeyGroup, Organization, RuleSet, Trainee
+from tests.conftest import FIXTURE_CONTENT
+from tests.factories import make_org, make_trainee, make_user
+
+RULES = """
+version: 1
+renewal_lead_days: 30
+periodic:
+  key_unit: {months: 12, basis: 第三十六条 每年一次}
+  public_gathering: {months: 6, basis: 第三十六条 每半年一次}
+  general: {months: 12, basis: 消防法第十六条}
+onboarding:
+  courses: [sample-course]
+  due_days_after_start: 0
+  basis: 第三十六条 上岗前消防安全培训
+groups: {}
+posts: {}
+transfer:
+  courses: []
+  basis: 第三十六条 进入新岗位
+"""
+
+
+@pytest.fixture
+def org(session):
+    sync_content(session, FIXTURE_CONTENT)
+    session.add(RuleSet(text=RULES, note="test rules"))
+    org = make_org(kind="public_gathering")
+    session.commit()
+    return org
+
+
+@pytest.fixture
+def admin(session, org, login):
+    user = make_user("org_admin", org=org)
+    session.commit()
+    login(user)
+    return user
+
+
+def person_form(**changes):
+    data = {"real_name": "李娜", "mobile": "13912340000", "id_number": "", "post": "收银员",
+            "start_date": (date.today() + timedelta(days=7)).isoformat(), "groups": ["all_staff"]}
+    data.update(changes)
+    return data
+
+
+def test_hiring_assigns_onboarding_due_before_start_with_its_reason(client, session, org, admin):
+    response = client.post(f"/company/{org.id}/people/new", data=person_form())
+    assert response.status_code == 302
+    person = session.scalar(select(Trainee).where(Trainee.mobile == "13912340000"))
+    assignment = session.scalar(select(Assignment).where(Assignment.trainee_id == person.id))
+    assert assignment.due_on == date.today() + timedelta(days=7) and assignment.rule == "onboarding"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "上岗前消防安全培训" in page and "示例课程" in page
+    assert session.scalar(select(EmploymentEvent).where(EmploymentEvent.trainee_id == person.id)).kind == "hire"
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "roster.hire")) is not None
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"mobile": "1234"}, "手机号为 11 位数字"),
+    ({"id_number": "110105194912310021"}, "身份证号码的校验位不正确"),
+    ({"start_date": "not a date"}, "2026-03-01"),
+    ({"groups": ["astronauts"]}, "not a valid choice"),
+])
+def test_hiring_with_bad_input_names_the_field_and_keeps_what_was_typed(client, session, org, admin, changes, message):
+    page = client.post(f"/company/{org.id}/people/new", data=person_form(**changes)).get_data(as_text=True)
+    assert message in page and 'value="李娜"' in page
+    assert session.scalar(select(Trainee).where(Trainee.real_name == "李娜")) is None
+
+
+def test_duplicate_mobile_is_refused(client, session, org, admin):
+    client.post(f"/company/{org.id}/people/new", data=person_form())
+    page = client.post(f"/company/{org.id}/people/new", data=person_form(real_name="另一人")).get_data(as_text=True)
+    assert "已在花名册" in page or "already on the roster" in page
+    assert len(session.scalars(select(Trainee).where(Trainee.mobile == "13912340000")).all()) == 1
+
+
+def test_transfer_and_release_from_the_pages(client, session, org, admin):
+    client.post(f"/company/{org.id}/people/new", data=person_form())
+    person = session.scalar(select(Trainee).where(Trainee.mobile == "13912340000"))
+    response = client.post(f"/company/{org.id}/people/{person.id}/transfer",
+                           data={"post": "仓管员", "effective_on": date.today().isoformat(), "groups": ["all_staff"]})
+    assert response.status_code == 302
+    assert session.get(Trainee, person.id).post == "仓管员"
+    kinds = [e.kind for e in session.scalars(select(EmploymentEvent).where(EmploymentEvent.trainee_id == person.id))]
+    assert kinds == ["hire", "transfer"]
+    client.post(f"/company/{org.id}/people/{person.id}/release", data={"left_on": date.today().isoformat()})
+    assert session.get(Trainee, person.id).status == "left"
+    rows = session.scalars(select(Assignment).where(Assignment.trainee_id == person.id)).all()
+    assert rows and all(a.status == "closed" and a.closed_reason == "left" for a in rows)
+
+
+def test_dashboard_counts_link_to_the_people_behind_them(client, session, org, admin):
+    late = make_trainee(org, name="逾期者", start_date=date.today() - timedelta(days=60))
+    session.add(Assignment(trainee_id=late.id, course_id=1, rule="onboarding", status="open",
+                           due_on=date.today() - timedelta(days=10)))
+    make_trainee(org, name="新人")
+    session.commit()
+    page = client.get(f"/company/{org.id}/").get_data(as_text=True)
+    assert f'href="/company/{org.id}/people?status=overdue"' in page
+    overdue = client.get(f"/company/{org.id}/people?status=overdue").get_data(as_text=True)
+    assert "逾期者" in overdue and "新人" not in overdue
+    never = client.get(f"/company/{org.id}/people?status=never_trained").get_data(as_text=True)
+    assert "新人" in never and "逾期者" not in never
+
+
+def test_roster_export_has_full_mobiles_neutralised_formulas_and_is_audited(client, session, org, admin):
+    make_trainee(org, name="=HYPERLINK(\"http://x\")", mobile="13800001111")
+    session.commit()
+    response = client.get(f"/company/{org.id}/people?format=csv")
+    text = response.data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] in ("姓名", "Full name")
+    assert any(row[1] == "13800001111" and row[0].startswith("'=") for row in rows[1:])
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "roster.export")) is not None
+    xlsx = client.get(f"/company/{org.id}/people?format=xlsx")
+    assert xlsx.data[:2] == b"PK"
+
+
+def test_roster_page_masks_mobiles(client, session, org, admin):
+    make_trainee(org, name="张三", mobile="13800001111")
+    session.commit()
+    page = client.get(f"/company/{org.id}/people").get_data(as_text=True)
+    assert "138****1111" in page and "13800001111" not in page
+
+
+def test_invitation_page_has_link_and_qr(client, session, org, admin):
+    page = client.get(f"/company/{org.id}/invite").get_data(as_text=True)
+    assert f"/auth/register?code={org.invite_code}" in page and "<svg" in page
+
+
+def test_other_organizations_people_are_404(client, session, org, admin):
+    stranger = make_trainee(make_org(), name="外人")
+    session.commit()
+    assert client.get(f"/company/{org.id}/people/{stranger.id}").status_code == 404
+    assert client.post(f"/company/{stranger.organization_id}/people/{stranger.id}/release",
+                       data={"left_on": date.today().isoformat()}).status_code == 404
+    assert session.get(Trainee, stranger.id).status == "active"
+
+
+class TestOffice:
+    @pytest.fixture
+    def office(self, session, org, login):
+        user = make_user("office_admin")
+        session.commit()
+        login(user)
+        return user
+
+    def test_rules_preview_then_confirm(self, client, session, org, office):
+        make_trainee(org, name="甲")
+        make_trainee(org, name="乙")
+        session.commit()
+        page = client.post("/office/rules", data={"text": RULES, "note": "first", "action": "preview"}).get_data(as_text=True)
+        assert 'data-created="2"' in page
+        assert session.scalar(select(Assignment)) is None
+        response = client.post("/office/rules", data={"text": RULES, "note": "apply", "action": "confirm"})
+        assert response.status_code == 302
+        assert len(session.scalars(select(Assignment)).all()) == 2
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "rules.change")) is not None
+
+    def test_bad_rules_show_their_lines_and_change_nothing(self, client, session, org, office):
+        bad = RULES.replace("months: 6", "months: zero")
+        page = client.post("/office/rules", data={"text": bad, "action": "confirm"}).get_data(as_text=True)
+        assert "months: a whole number of at least 1" in page
+        assert session.scalar(select(RuleSet).where(RuleSet.text == bad)) is None
+
+    def test_new_organization_validates_the_credit_code(self, client, session, org, office):
+        form = {"name": "新单位", "credit_code": "91350100M000100Y44", "kind": "general",
+                "sector_id": org.sector_id, "locality_id": org.locality_id}
+        page = client.post("/office/organizations/new", data=form).get_data(as_text=True)
+        assert "校验位" in page and 'value="新单位"' in page
+        form["credit_code"] = "91350100M000100Y43"
+        assert client.post("/office/organizations/new", data=form).status_code == 302
+        created = session.scalar(select(Organization).where(Organization.name == "新单位"))
+        assert created.invite_code and len(created.invite_code) == 8
+
+    def test_grant_org_admin_and_key_group(self, client, session, org, office):
+        person = make_user(None, username="future-admin")
+        session.commit()
+        client.post(f"/office/organizations/{org.id}/admins", data={"login": "future-admin"})
+        session.refresh(person)
+        assert any(g.role == "org_admin" and g.organization_id == org.id for g in person.grants)
+        client.post("/office/key-groups", data={"code": "volunteer", "name_zh": "志愿者", "name_en": "Volunteers", "active": "y"})
+        assert session.scalar(select(KeyGroup).where(KeyGroup.code == "volunteer")).name_zh == "志愿者"

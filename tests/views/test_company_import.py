@@ -1,0 +1,125 @@
+"""Roster import as an administrator does it: template, upload, preview, error file, confirm."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.domain import tabular
+from portal.domain.content.sync import sync_content
+from portal.models import Assignment, AuditEvent, EmploymentEvent, RuleSet, Trainee
+from tests.conftest import FIXTURE_CONTENT
+from tests.factories import make_org, make_trainee, make_user
+from tests.views.test_company import RULES
+
+
+@pytest.fixture
+def app_config():
+    return {"JOBS_SYNCHRONOUS": True}
+
+
+@pytest.fixture
+def org(session, login):
+    sync_content(session, FIXTURE_CONTENT)
+    session.add(RuleSet(text=RULES, note="test"))
+    org = make_org()
+    login_user = make_user("org_admin", org=org)
+    session.commit()
+    login(login_user)
+    return org
+
+
+CSV_ROWS = (
+    "姓名,手机号,身份证号,岗位,重点人群,入职日期\n"
+    "王伟,13900000001,,收银员,全体员工,2026-12-01\n"
+    "李娜,13900000002,11010519491231002X,保安员,安保人员/微型消防站队员,2026/12/2\n"
+    "坏行,12345,,收银员,,2026-12-03\n"
+    "公式,13900000004,,=cmd|' /C calc'!A0,,2026-12-04\n"
+)
+
+
+def upload(client, org, data: bytes, name: str):
+    return client.post(f"/company/{org.id}/import", data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_template_downloads(client, org):
+    for fmt in ("csv", "xlsx"):
+        response = client.get(f"/company/{org.id}/import/template.{fmt}")
+        table = tabular.read_table(response.data, f"t.{fmt}")
+        assert "手机号" in table.headers
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_preview_then_all_or_nothing_confirm(client, session, org, encoding):
+    response = upload(client, org, CSV_ROWS.encode(encoding), "roster.csv")
+    assert response.status_code == 302
+    preview_url = response.headers["Location"]
+    page = client.get(preview_url).get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Trainee)) == 0  # nothing written yet
+    assert re.search(r'<span class="num">2</span>\s*新', page) or "2" in page
+    errors = client.get(preview_url + "/errors.csv")
+    text = errors.data.decode("utf-8-sig")
+    assert "坏行" in text and "公式" in text and "错误原因" in text
+    done = client.post(preview_url + "/confirm")
+    status = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "2" in status
+    names = set(session.scalars(select(Trainee.real_name)))
+    assert names == {"王伟", "李娜"}
+    li = session.scalar(select(Trainee).where(Trainee.real_name == "李娜"))
+    assert {g.code for g in li.groups} == {"all_staff", "security_staff"}
+    assert session.scalar(select(func.count()).select_from(Assignment)) == 2
+    assert session.scalar(select(func.count()).select_from(EmploymentEvent)) == 2
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "roster.import")).details == {"created": 2, "updated": 0}
+    again = client.post(preview_url + "/confirm")  # a replayed confirmation applies nothing twice
+    assert again.status_code == 302 and session.scalar(select(func.count()).select_from(Trainee)) == 2
+
+
+def test_changed_rows_update_the_roster(client, session, org):
+    make_trainee(org, name="王伟", mobile="13900000001", post="厨师")
+    session.commit()
+    response = upload(client, org, CSV_ROWS.encode("utf-8"), "roster.csv")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "厨师" in page and "收银员" in page
+    client.post(response.headers["Location"] + "/confirm")
+    assert session.scalar(select(Trainee.post).where(Trainee.mobile == "13900000001")) == "收银员"
+
+
+def test_xlsx_upload_works(client, session, org):
+    data = tabular.write_xlsx(["姓名", "手机号", "岗位", "入职日期"], [["赵六", "13900000009", "电工", "2026-12-09"]])
+    response = upload(client, org, data, "roster.xlsx")
+    client.post(response.headers["Location"] + "/confirm")
+    assert session.scalar(select(Trainee.real_name)) == "赵六"
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"\x00\x01\x02binary" * 100, "不是电子表格"),
+    ("姓名,岗位\n王伟,收银员\n".encode(), "缺少"),
+])
+def test_bad_files_get_a_clear_message_and_change_nothing(client, session, org, data, message):
+    page = upload(client, org, data, "roster.csv").get_data(as_text=True)
+    assert message in page or "spreadsheet" in page or "missing" in page
+    assert session.scalar(select(func.count()).select_from(Trainee)) == 0
+
+
+@pytest.mark.parametrize("size, status", [(6 * 1024 * 1024, 200), (21 * 1024 * 1024, 413)])
+def test_huge_uploads_are_refused(client, session, org, size, status):
+    body = (b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+            b"Content-Type: text/csv\r\n\r\n" + b"a" * size + b"\r\n--xyz--\r\n")
+    response = client.post(f"/company/{org.id}/import", data=body, content_type="multipart/form-data; boundary=xyz")
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert ("5 MB" in page) if status == 200 else ("文件过大" in page or "File too large" in page or "413" in page)
+    assert session.scalar(select(func.count()).select_from(Trainee)) == 0
+
+
+def test_another_admins_preview_is_404(app, client, session, org):
+    response = upload(client, org, CSV_ROWS.encode(), "roster.csv")
+    other = app.test_client()
+    intruder = make_user("org_admin", org=org)
+    session.commit()
+    other.post("/auth/login", data={"login": intruder.username, "password": "Correct-Horse-9"})
+    assert other.get(response.headers["Location"]).status_code == 404
+    assert other.post(response.headers["Location"] + "/confirm").status_code == 404
