@@ -6,13 +6,33 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := portal
 
-.PHONY: run test setup venv dev translations extract-messages db demo content clean
+# Debian packages: the Chinese font embedded in PDFs, poppler (tests read PDFs back), the PostgreSQL
+# client tools (backups), nginx (the deploy files are checked with nginx -t).
+RUN_PACKAGES := fonts-wqy-zenhei
+TEST_PACKAGES := fonts-wqy-zenhei poppler-utils postgresql-client nginx-light
 
-run: setup db content demo
+.PHONY: run test setup venv dev translations extract-messages db demo content clean system-deps-run system-deps-test
+
+run: system-deps-run setup db content demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: dev translations
+test: system-deps-test dev translations
 	$(BIN)/python -m pytest -q
+
+system-deps-run:
+	@$(MAKE) --no-print-directory _apt PACKAGES="$(RUN_PACKAGES)" STRICT=0
+
+system-deps-test:
+	@$(MAKE) --no-print-directory _apt PACKAGES="$(TEST_PACKAGES)" STRICT=1
+
+_apt:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  elif [ "$(STRICT)" = 1 ]; then echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; \
+	  else echo "note: install$$missing for certificate PDFs (sudo apt-get install$$missing)"; fi; \
+	fi
 
 setup: venv translations
 

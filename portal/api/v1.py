@@ -199,10 +199,9 @@ def _json_body() -> dict[str, Any]:
     if request.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send the body as JSON with the header "
                                                       "'Content-Type: application/json'.")
-    limit = current_app.config.get("API_MAX_BODY_BYTES", MAX_BODY_BYTES)
-    if (request.content_length or 0) > limit:
-        raise ApiError(413, "payload_too_large", f"The request body is larger than {limit // 1024} KiB.")
-    request.max_content_length = limit  # also for bodies sent without a Content-Length
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise ApiError(413, *HTTP_ERRORS[413])
+    request.max_content_length = MAX_BODY_BYTES  # also for bodies sent without a Content-Length (chunked)
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise ApiError(400, "invalid_json", "The request body is empty; send a JSON object.")

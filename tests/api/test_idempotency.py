@@ -125,3 +125,20 @@ def test_concurrent_duplicates_apply_once(app, conformance, session, tenant, mon
     assert _count(session, EmploymentEvent, EmploymentEvent.kind == "hire") == 1
     assert _count(session, Assignment) == 1
     assert _count(session, IdempotencyRecord) == 1
+
+
+def test_an_unexpected_error_changes_nothing_and_frees_the_key(api, session, monkeypatch):
+    from portal.domain import roster
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    mobile = new_mobile()
+    before = snapshot(session)
+    with monkeypatch.context() as patch:
+        patch.setattr(roster, "hire", broken)
+        response = api.post("/events", json=hire_body(mobile), key="after-crash")
+    assert response.status_code == 500
+    assert response.json["error"]["code"] == "internal_error" and "the disk is full" not in response.json["error"]["message"]
+    assert snapshot(session) == before
+    assert api.post("/events", json=hire_body(mobile), key="after-crash").status_code == 201
