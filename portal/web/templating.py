@@ -44,6 +44,22 @@ def install_template_globals(app: Flask) -> None:
             "current_path": request.full_path.rstrip("?") if request else "/",
         }
 
+    @app.template_global("group_name")
+    def group_name(code: str) -> str:
+        """A key group's name in the current language (the code if unknown)."""
+        from flask import g as request_globals
+        from sqlalchemy import select
+
+        from portal.extensions import db
+        from portal.models import KeyGroup
+
+        names = request_globals.get("_group_names")
+        if names is None:
+            names = {k.code: k for k in db.session.scalars(select(KeyGroup))}
+            request_globals._group_names = names
+        group = names.get(code)
+        return group.name(current_locale()) if group else code
+
     @app.template_filter("t")
     def translated_text(value) -> str:
         """The current language's text of a {zh_CN, en} content mapping."""

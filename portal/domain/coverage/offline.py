@@ -1,0 +1,159 @@
+"""Offline classroom sessions: the office or a company records a session and who attended it.
+
+Attendance (picked from the roster, typed as mobile numbers, or signed in by the trainee with the
+session's QR code) creates a Completion marked offline, dated the day of the session; the completion
+hooks then close the person's assignments and issue the certificate, exactly as for an online course.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.domain import audit, hooks
+from portal.domain.errors import NotAllowed, ValidationError
+from portal.domain.validators import normalize_mobile
+from portal.models import Completion, Course, OfflineAttendance, OfflineSession, Organization, Trainee
+
+SIGN_IN_DAYS_AFTER = 1  # the QR code still works the day after the session (late scans, time zones)
+METHODS = ("roster", "qr")
+
+
+@dataclass(frozen=True)
+class SessionData:
+    course_id: int
+    organization_id: int | None
+    held_on: date
+    trainer: str
+    place: str
+
+
+def new_sign_in_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def create_session(session: Session, data: SessionData, *, actor_id: int | None, address: str = "") -> OfflineSession:
+    """Record a classroom session; audit-logged."""
+    course = session.get(Course, data.course_id)
+    if course is None or course.retired:
+        raise ValidationError(_l("Choose a course."), "course_id")
+    if data.organization_id is not None and session.get(Organization, data.organization_id) is None:
+        raise ValidationError(_l("Choose an organization."), "organization_id")
+    if not data.trainer.strip():
+        raise ValidationError(_l("Name the trainer."), "trainer")
+    if not data.place.strip():
+        raise ValidationError(_l("Say where the session was held."), "place")
+    record = OfflineSession(course_id=course.id, organization_id=data.organization_id, held_on=data.held_on,
+                            trainer=data.trainer.strip()[:100], place=data.place.strip()[:200],
+                            sign_in_code=new_sign_in_code(), created_by_id=actor_id)
+    session.add(record)
+    session.flush()
+    audit.record(session, actor_id=actor_id, action="coverage.offline_session.create", target_type="offline_session",
+                 target_id=record.id, address=address,
+                 details={"course": course.code, "held_on": data.held_on.isoformat(),
+                          "organization_id": data.organization_id})
+    return record
+
+
+def eligible(offline: OfflineSession):
+    """A WHERE clause on Trainee: who may attend (the organization's active people, or anyone active)."""
+    clause = Trainee.status == "active"
+    if offline.organization_id is not None:
+        clause = clause & (Trainee.organization_id == offline.organization_id)
+    return clause
+
+
+def record_attendance(session: Session, offline: OfflineSession, trainee_ids, *, method: str, now: datetime,
+                      today: date, actor_id: int | None = None, address: str = "") -> int:
+    """Add attendees (each once) and their offline completions; returns how many were added."""
+    if method not in METHODS:
+        raise ValueError(f"unknown attendance method {method!r}")
+    if offline.held_on > today:
+        raise NotAllowed(_l("Attendance can be recorded from the day of the session."))
+    wanted = sorted({int(t) for t in trainee_ids})
+    if not wanted:
+        return 0
+    present = set(session.scalars(select(OfflineAttendance.trainee_id).where(
+        OfflineAttendance.session_id == offline.id)))
+    people = list(session.scalars(select(Trainee).where(Trainee.id.in_(wanted), eligible(offline))))
+    if len(people) != len(wanted):
+        raise ValidationError(_l("Some of these people are not on the session's roster."))
+    added = 0
+    for trainee in people:
+        if trainee.id in present:
+            continue
+        session.add(OfflineAttendance(session_id=offline.id, trainee_id=trainee.id, method=method, recorded_at=now))
+        completion = Completion(trainee_id=trainee.id, course_id=offline.course_id, completed_on=offline.held_on,
+                                mode="offline", offline_session_id=offline.id)
+        session.add(completion)
+        session.flush()
+        hooks.completion_recorded(session, completion, now=now)
+        added += 1
+    if added and method == "roster":
+        audit.record(session, actor_id=actor_id, action="coverage.offline_session.attendance",
+                     target_type="offline_session", target_id=offline.id, address=address, details={"added": added})
+    session.flush()
+    return added
+
+
+def trainees_by_mobile(session: Session, offline: OfflineSession, text: str) -> list[int]:
+    """The attendees named by mobile numbers (one per line, or separated by commas or spaces)."""
+    ids, unknown = [], []
+    for token in text.replace(",", " ").replace("，", " ").split():
+        try:
+            mobile = normalize_mobile(token)
+        except ValidationError:
+            unknown.append(token)
+            continue
+        found = session.scalar(select(Trainee.id).where(Trainee.mobile == mobile, eligible(offline))
+                               .order_by(Trainee.id).limit(1))
+        if found is None:
+            unknown.append(token)
+        else:
+            ids.append(found)
+    if unknown:
+        raise ValidationError(_l("Not on the session's roster: %(mobiles)s", mobiles=", ".join(unknown[:10])), "mobiles")
+    return ids
+
+
+def find_by_code(session: Session, code: str) -> OfflineSession | None:
+    code = (code or "").strip()
+    if not code or len(code) > 32:
+        return None
+    return session.scalar(select(OfflineSession).where(OfflineSession.sign_in_code == code))
+
+
+def sign_in(session: Session, offline: OfflineSession, trainee: Trainee, *, now: datetime, today: date) -> bool:
+    """A trainee signs in with the session's QR code; True when newly recorded, False if already there."""
+    if today < offline.held_on:
+        raise NotAllowed(_l("Sign-in opens on the day of the session."))
+    if today > offline.held_on + timedelta(days=SIGN_IN_DAYS_AFTER):
+        raise NotAllowed(_l("Sign-in for this session has closed. Ask the trainer to record your attendance."))
+    if trainee.status != "active" or (offline.organization_id is not None
+                                      and trainee.organization_id != offline.organization_id):
+        raise NotAllowed(_l("This session is for another organization's staff."))
+    if session.scalar(select(OfflineAttendance.id).where(OfflineAttendance.session_id == offline.id,
+                                                         OfflineAttendance.trainee_id == trainee.id)):
+        return False
+    return record_attendance(session, offline, [trainee.id], method="qr", now=now, today=today) == 1
+
+
+def attendance(session: Session, offline: OfflineSession) -> list[tuple[OfflineAttendance, Trainee]]:
+    return [tuple(row) for row in session.execute(
+        select(OfflineAttendance, Trainee).join(Trainee, Trainee.id == OfflineAttendance.trainee_id)
+        .where(OfflineAttendance.session_id == offline.id).order_by(Trainee.real_name, Trainee.id))]
+
+
+def sessions_statement(*, organization_ids: set[int] | None = None):
+    """Sessions, newest first, with their attendance counts; limited to some organizations' sessions."""
+    count = (select(func.count()).where(OfflineAttendance.session_id == OfflineSession.id)
+             .correlate(OfflineSession).scalar_subquery())
+    statement = select(OfflineSession, count.label("attendees")).order_by(OfflineSession.held_on.desc(),
+                                                                          OfflineSession.id.desc())
+    if organization_ids is not None:
+        statement = statement.where(OfflineSession.organization_id.in_(organization_ids or [-1]))
+    return statement

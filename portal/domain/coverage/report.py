@@ -1,0 +1,151 @@
+"""The yearly report's figures: the year, and cumulatively across the plan's years.
+
+Figures are taken as of December 31 of the year (today for the running year): coverage per group
+and per street, month-end trend, gaps, and the year's activity (completions online and offline,
+people trained, certificates issued, classroom sessions held), plus one row per plan year and the
+plan's cumulative totals. The plan starts in `plan_start` (default: three years ending with the
+latest target deadline's year, as the district's three-year plan does).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import Integer, distinct, extract, func, select
+from sqlalchemy.orm import Session
+
+from portal.domain.coverage.arithmetic import Figure
+from portal.domain.coverage.compliance import Compliance
+from portal.domain.coverage.gaps import LocalityGap, OrganizationGap, locality_gaps, organization_gaps
+from portal.domain.coverage.places import Place
+from portal.domain.coverage.projection import PACE_DAYS, month_ends
+from portal.domain.coverage.snapshot import GroupLine, Snapshot, take_snapshot
+from portal.domain.rules import Rules
+from portal.models import Certificate, Completion, OfflineSession, Organization, Target, Trainee
+
+PLAN_YEARS = 3
+
+
+@dataclass(frozen=True)
+class YearActivity:
+    year: int
+    completions: int = 0
+    offline_completions: int = 0
+    people_trained: int = 0
+    certificates: int = 0
+    sessions: int = 0
+    coverage: Figure | None = None  # every group together (person-group pairs) at the year's end
+
+
+@dataclass
+class YearlyReport:
+    year: int
+    as_of: date
+    plan_years: list[int]
+    snapshot: Snapshot
+    headline: list[GroupLine]
+    overall: Figure
+    compliance: Compliance
+    streets: list[tuple[Place, dict[int, Figure]]]
+    monthly: dict[int, list[tuple[date, Figure]]]
+    organization_gaps: list[OrganizationGap]
+    locality_gaps: list[LocalityGap]
+    years: list[YearActivity] = field(default_factory=list)
+    cumulative: YearActivity | None = None
+
+
+def default_plan_start(session: Session, year: int) -> int:
+    """Three plan years ending with the latest target deadline's year (or with `year`)."""
+    latest = session.scalar(select(func.max(Target.deadline)))
+    end = max(year, latest.year) if latest else year
+    return min(year, end - PLAN_YEARS + 1)
+
+
+def yearly_report(session: Session, *, year: int, today: date, rules: Rules, scope=None,
+                  plan_start: int | None = None, gap_limit: int = 10) -> YearlyReport:
+    """Everything the yearly report shows, for the whole district or a scope."""
+    as_of = min(date(year, 12, 31), today)
+    start = plan_start or default_plan_start(session, year)
+    plan_years = list(range(min(start, year), year + 1))
+    year_ends = [date(y, 12, 31) for y in plan_years if date(y, 12, 31) < as_of]
+    dates = sorted({*month_ends(year, as_of), *year_ends, as_of, as_of - timedelta(days=PACE_DAYS)})
+    snapshot = take_snapshot(session, today=as_of, rules=rules, scope=scope, dates=dates, since=date(year, 1, 1))
+    monthly_dates = set(month_ends(year, as_of))
+    monthly = {g.id: [(d, f) for d, f in snapshot.series(g.id) if d in monthly_dates] for g in snapshot.groups}
+    top = snapshot.tree.top()
+    street_parent = top if top is not None else None
+    report = YearlyReport(
+        year=year, as_of=as_of, plan_years=plan_years, snapshot=snapshot, headline=snapshot.headline(),
+        overall=snapshot.all_groups(), compliance=snapshot.compliance(), streets=snapshot.children(street_parent),
+        monthly=monthly, organization_gaps=organization_gaps(session, snapshot, limit=gap_limit),
+        locality_gaps=locality_gaps(snapshot, level=_gap_level(snapshot), limit=gap_limit))
+    activity = year_activity(session, plan_years, organization_ids=snapshot.organization_ids)
+    for y in plan_years:
+        end = min(date(y, 12, 31), as_of)
+        index = snapshot.index(end)
+        figure = snapshot.all_groups(index=index) if index is not None else None
+        report.years.append(YearActivity(y, *activity.get(y, (0, 0, 0, 0, 0)), coverage=figure))
+    report.cumulative = YearActivity(
+        0, sum(a.completions for a in report.years), sum(a.offline_completions for a in report.years),
+        people_trained(session, plan_years[0], as_of, organization_ids=snapshot.organization_ids),
+        sum(a.certificates for a in report.years), sum(a.sessions for a in report.years), coverage=report.overall)
+    return report
+
+
+def _gap_level(snapshot: Snapshot) -> str:
+    levels = {p.level for p in snapshot.tree.places.values()}
+    return "community" if "community" in levels else "grid" if "grid" in levels else "street"
+
+
+def _scope_trainees(statement, organization_ids):
+    if organization_ids is None:
+        return statement
+    return statement.join(Trainee, Trainee.id == Completion.trainee_id).where(
+        Trainee.organization_id.in_(organization_ids or [-1]))
+
+
+def year_activity(session: Session, years: list[int], *, organization_ids: set[int] | None = None) -> dict:
+    """year -> (completions, offline completions, people trained, certificates, sessions)."""
+    first, last = date(years[0], 1, 1), date(years[-1], 12, 31)
+    year_of = extract("year", Completion.completed_on)
+    statement = _scope_trainees(
+        select(year_of, func.count(), func.sum((Completion.mode == "offline").cast(Integer)),
+               func.count(distinct(Completion.trainee_id)))
+        .where(Completion.completed_on >= first, Completion.completed_on <= last).group_by(year_of), organization_ids)
+    result = {int(y): [n, int(offline or 0), people, 0, 0] for y, n, offline, people in session.execute(statement)}
+    issued = extract("year", Certificate.issued_at)
+    certificates = (select(issued, func.count()).where(
+        Certificate.issued_at >= datetime.combine(first, time.min, tzinfo=timezone.utc),
+        Certificate.issued_at <= datetime.combine(last, time.max, tzinfo=timezone.utc)).group_by(issued))
+    if organization_ids is not None:
+        certificates = certificates.where(Certificate.organization_id.in_(organization_ids or [-1]))
+    for y, n in session.execute(certificates):
+        result.setdefault(int(y), [0, 0, 0, 0, 0])[3] = n
+    held = extract("year", OfflineSession.held_on)
+    sessions = (select(held, func.count()).where(OfflineSession.held_on >= first, OfflineSession.held_on <= last)
+                .group_by(held))
+    if organization_ids is not None:
+        sessions = sessions.where(OfflineSession.organization_id.in_(organization_ids or [-1]))
+    for y, n in session.execute(sessions):
+        result.setdefault(int(y), [0, 0, 0, 0, 0])[4] = n
+    return {y: tuple(v) for y, v in result.items()}
+
+
+def people_trained(session: Session, first_year: int, as_of: date, *, organization_ids=None) -> int:
+    """Distinct people with a completion from the plan's first year to the report date."""
+    statement = _scope_trainees(select(func.count(distinct(Completion.trainee_id))).where(
+        Completion.completed_on >= date(first_year, 1, 1), Completion.completed_on <= as_of), organization_ids)
+    return session.scalar(statement) or 0
+
+
+def sector_names(session: Session, locale: str) -> dict[int, str]:
+    from portal.models import Sector
+
+    return {s.id: s.name(locale) for s in session.scalars(select(Sector))}
+
+
+def organization_count(session: Session, organization_ids=None) -> int:
+    statement = select(func.count()).select_from(Organization)
+    if organization_ids is not None:
+        statement = statement.where(Organization.id.in_(organization_ids or [-1]))
+    return session.scalar(statement) or 0

@@ -1,0 +1,133 @@
+"""Every coverage table as headers and rows: the pages' exports (CSV, XLSX) and the yearly report.
+
+Rates are written as percentages with one decimal (a number, so spreadsheets can sort and chart it);
+mobiles are already masked by the domain.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from flask_babel import gettext as _
+
+from portal.domain.coverage.arithmetic import Figure
+from portal.domain.coverage.gaps import LocalityGap, OrganizationGap
+from portal.domain.coverage.missing import MissingPerson
+from portal.domain.coverage.places import Place
+from portal.domain.coverage.projection import LATE, ON_TRACK, REACHED, STALLED, Projection
+from portal.domain.coverage.snapshot import GroupLine
+from portal.domain.coverage.requirements import GroupInfo
+
+
+def percent(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
+
+
+def projection_text(projection: Projection | None) -> str:
+    if projection is None:
+        return ""
+    if projection.status == REACHED:
+        return _("Target reached")
+    if projection.status == STALLED:
+        return _("Not at the current pace")
+    when = projection.reach_on.isoformat() if projection.reach_on else ""
+    if projection.status == LATE:
+        return _("%(date)s, after the deadline", date=when)
+    return when if projection.status == ON_TRACK else ""
+
+
+def figure_columns() -> list[str]:
+    return [_("Population"), _("On rosters"), _("Declared"), _("Covered"), _("Coverage (%)"), _("Target (%)"),
+            _("Still to train")]
+
+
+def figure_values(figure: Figure) -> list:
+    return [figure.population, figure.roster, figure.declared, figure.covered, percent(figure.rate),
+            percent(figure.target_rate), figure.missing]
+
+
+def headline_table(lines: list[GroupLine], locale: str):
+    headers = [_("Key group"), *figure_columns(), _("Deadline"), _("Covered 28 days ago"), _("Projected full coverage")]
+    rows = [[line.group.name(locale), *figure_values(line.now), line.now.goal.deadline if line.now.goal else None,
+             line.before.covered if line.before else None, projection_text(line.projection)] for line in lines]
+    return headers, rows
+
+
+def locality_table(rows: list[tuple[Place, dict[int, Figure]]], groups: list[GroupInfo], locale: str):
+    headers = [_("Locality"), _("Code"), _("Level"), _("Key group"), *figure_columns()]
+    body = []
+    for place, figures in rows:
+        for group in groups:
+            body.append([place.name(locale), place.code, level_label(place.level), group.name(locale),
+                         *figure_values(figures[group.id])])
+    return headers, body
+
+
+def sector_table(rows, groups: list[GroupInfo], locale: str):
+    """rows: (sector, {group id: Figure})."""
+    headers = [_("Sector"), _("Key group"), *figure_columns()]
+    body = [[sector.name(locale), group.name(locale), *figure_values(figures[group.id])]
+            for sector, figures in rows for group in groups if group.id in figures]
+    return headers, body
+
+
+def organization_table(rows, groups: list[GroupInfo], locale: str):
+    """rows: (organization, sector name, locality name, {group id: Figure})."""
+    headers = [_("Organization"), _("Unified social credit code"), _("Sector"), _("Locality"), _("Key group"),
+               *figure_columns()]
+    body = [[org.name, org.credit_code, sector_name, locality_name, group.name(locale), *figure_values(figures[group.id])]
+            for org, sector_name, locality_name, figures in rows for group in groups if group.id in figures]
+    return headers, body
+
+
+def missing_table(people: Iterable[MissingPerson], localities: dict[int, Place], locale: str):
+    headers = [_("Name"), _("Mobile"), _("Organization"), _("Locality"), _("Missing courses")]
+
+    def rows():
+        for person in people:
+            place = localities.get(person.locality_id)
+            yield [person.name, person.mobile, person.organization_name or _("No employer"),
+                   place.name(locale) if place else "", lacks_text(person, locale)]
+
+    return headers, rows()
+
+
+def lacks_text(person: MissingPerson, locale: str) -> str:
+    parts = []
+    for lack in person.lacks:
+        title = lack.course.title(locale)
+        parts.append(_("%(course)s (expired %(date)s)", course=title, date=lack.expired_on.isoformat())
+                     if lack.expired_on else _("%(course)s (never completed)", course=title))
+    return "; ".join(parts)
+
+
+def trend_table(series: dict[int, list[tuple[date, Figure]]], groups: list[GroupInfo], locale: str):
+    headers = [_("Date"), _("Key group"), _("Population"), _("Covered"), _("Coverage (%)")]
+    body = [[day, group.name(locale), figure.population, figure.covered, percent(figure.rate)]
+            for group in groups if group.id in series for day, figure in series[group.id]]
+    return headers, body
+
+
+def organization_gap_table(gaps: list[OrganizationGap], sectors: dict[int, str], localities: dict[int, Place],
+                           groups: list[GroupInfo], locale: str):
+    names = {g.id: g.name(locale) for g in groups}
+    headers = [_("Organization"), _("Sector"), _("Locality"), _("Contact"), _("Contact phone"), _("Population"),
+               _("Covered"), _("Coverage (%)"), _("Still to train"), _("Most behind in")]
+    body = [[gap.name, sectors.get(gap.sector_id, ""),
+             localities[gap.locality_id].name(locale) if gap.locality_id in localities else "", gap.contact_name,
+             gap.contact_phone, gap.figure.population, gap.figure.covered, percent(gap.figure.rate),
+             gap.figure.missing, names.get(gap.worst_group_id, "")] for gap in gaps]
+    return headers, body
+
+
+def locality_gap_table(gaps: list[LocalityGap], locale: str):
+    headers = [_("Locality"), _("Code"), _("Level"), _("Population"), _("Covered"), _("Coverage (%)"),
+               _("Still to train")]
+    body = [[" › ".join(p.name(locale) for p in gap.path), gap.place.code, level_label(gap.place.level),
+             gap.figure.population, gap.figure.covered, percent(gap.figure.rate), gap.figure.missing] for gap in gaps]
+    return headers, body
+
+
+def level_label(level: str) -> str:
+    return {"district": _("District"), "street": _("Street / township"), "community": _("Community / village"),
+            "grid": _("Grid")}.get(level, level)
