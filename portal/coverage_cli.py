@@ -1,6 +1,49 @@
-"""`flask report ...` and `flask targets ...`: the yearly report and coverage targets."""
+"""`flask report ...`: the yearly coverage report, the same file the office downloads."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from portal.extensions import db
+
 report_cli = AppGroup("report", help="Coverage reports.")
+
+
+@report_cli.command("yearly")
+@click.option("--year", type=int, required=True, help="The year reported (figures as of December 31, or today).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the PDF (default: coverage-report-YEAR.pdf).")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+@click.option("--plan-start", type=int, default=None, help="First year of the plan (default: three years ending "
+                                                          "with the latest target deadline).")
+def report_yearly(year: int, out: str | None, lang: str, plan_start: int | None) -> None:
+    """Write the yearly coverage report (PDF) of the whole district."""
+    from flask_babel import force_locale
+
+    from portal.domain.coverage.report import yearly_report
+    from portal.domain.coverage.report_pdf import ReportSettings, render_report
+    from portal.domain.rules import current_rules
+
+    from portal.domain.errors import PortalError
+    from portal.models import utcnow
+
+    today = utcnow().date()
+    if not 2000 <= year <= today.year:
+        raise click.BadParameter(f"a year from 2000 to {today.year}", param_hint="--year")
+    path = Path(out or f"coverage-report-{year}.pdf")
+    with force_locale(lang):
+        report = yearly_report(db.session, year=year, today=today, rules=current_rules(db.session),
+                               plan_start=plan_start)
+        office = current_app.config["CERT_OFFICE_NAME_EN" if lang == "en" else "CERT_OFFICE_NAME_ZH"]
+        try:
+            data = render_report(report, ReportSettings(font_path=current_app.config["CERT_FONT_PATH"],
+                                                        office_name=office, locale=lang))
+        except PortalError as error:
+            raise click.ClickException(str(error.message)) from None
+    db.session.rollback()
+    path.write_bytes(data)
+    click.echo(f"report {year}: {path} ({len(data):,} bytes; coverage {report.overall.covered:,} of "
+               f"{report.overall.population:,} person-group places)")

@@ -55,6 +55,7 @@ def app(tmp_path, _postgres_schema, app_config):
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
         "CONTENT_ROOT": FIXTURE_CONTENT,
         "STORAGE_PATH": str(tmp_path / "storage"),
+        "SIGNING_KEY_PATH": str(tmp_path / "signing-key.pem"),
         **app_config,
     }
     app = create_app(config)

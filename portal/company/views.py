@@ -184,6 +184,9 @@ def person(org_id: int, trainee_id: int):
                                           .order_by(Completion.completed_on.desc())).all(),
     }
     standing = compliance.standing_of(db.session, [trainee.id], date.today()).get(trainee.id, "left")
+    from portal.domain.certificates.queries import for_trainee
+
+    history["certificates"] = for_trainee(db.session, trainee, today=date.today())
     return render_template("company/person.html", org=org, person=trainee, history=history, standing=standing,
                            release_form=ReleaseForm(left_on=date.today()))
 

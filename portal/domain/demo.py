@@ -96,6 +96,11 @@ def seed_demo(session: Session, *, today: date, people: int = 300) -> dict[str, 
     _seed_accounts(session, orgs, counts)
     session.flush()
     counts["completions"] = _seed_training_history(session, today=today)
+    from portal.domain.certificates.demo import seed_demo_certificates
+
+    extra = seed_demo_certificates(session, today=today)
+    counts["completions"] += extra.get("completions", 0)
+    counts["revoked certificates"] = extra.get("revoked", 0)
     return counts
 
 

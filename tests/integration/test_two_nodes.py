@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
@@ -26,6 +24,7 @@ from portal.extensions import db
 from portal.models import Assignment, Attempt, AttemptItem, RuleSet
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import DEFAULT_PASSWORD, make_org, make_trainee, make_user
+from tests.integration.servers import csrf, gunicorn, log_in
 
 BASE = make_url(os.environ.get("TWO_NODE_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 DATABASE = "portal_two_nodes"
@@ -37,12 +36,6 @@ RULES = (ROOT / "tests" / "views" / "test_company.py").read_text(encoding="utf-8
 def _admin_connection():
     return psycopg.connect(f"host={BASE.host} port={BASE.port or 5432} user={BASE.username} dbname={BASE.database}",
                            autocommit=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -67,24 +60,13 @@ def cluster(tmp_path_factory):
         db.session.add(RuleSet(text=RULES, note="two nodes"))
         org = make_org()
         user = make_user("trainee", org=org, username="node-trainee")
+        make_user("trainee", org=org, username="node-graduate")
         for n in range(20):
             make_trainee(org, name=f"员工{n}")
         db.session.commit()
         org_id, username = org.id, user.username
-    nodes = []
-    for _ in range(2):
-        port = _free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "--no-control-socket", "-b", f"127.0.0.1:{port}",
-             "portal:create_app()"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        nodes.append((process, f"http://127.0.0.1:{port}"))
-    for _process, base in nodes:
-        _wait_until_up(base)
-    yield {"app": app, "env": env, "a": nodes[0][1], "b": nodes[1][1], "org_id": org_id, "username": username}
-    for process, _base in nodes:
-        process.terminate()
-        process.wait(timeout=20)
+    with gunicorn(env) as node_a, gunicorn(env) as node_b:
+        yield {"app": app, "env": env, "a": node_a, "b": node_b, "org_id": org_id, "username": username}
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -92,38 +74,17 @@ def cluster(tmp_path_factory):
         connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
-def _wait_until_up(base: str) -> None:
-    for _ in range(100):
-        try:
-            if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{base} did not start")
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-def _login(browser: requests.Session, base: str, login: str, password: str) -> requests.Response:
-    token = _csrf(browser.get(f"{base}/auth/login").text)
-    return browser.post(f"{base}/auth/login", data={"login": login, "password": password, "csrf_token": token},
-                        allow_redirects=False)
-
-
 def test_a_quiz_started_on_node_a_continues_on_node_b(cluster):
     browser = requests.Session()
-    assert _login(browser, cluster["a"], cluster["username"], DEFAULT_PASSWORD).status_code == 302
+    assert log_in(browser, cluster["a"], cluster["username"], DEFAULT_PASSWORD).status_code == 302
     course_page = browser.get(f"{cluster['a']}/me/courses/sample-course").text
-    started = browser.post(f"{cluster['a']}/me/courses/sample-course/quiz", data={"csrf_token": _csrf(course_page)},
+    started = browser.post(f"{cluster['a']}/me/courses/sample-course/quiz", data={"csrf_token": csrf(course_page)},
                            allow_redirects=False)
     attempt_url = started.headers["Location"]
     attempt_id = int(attempt_url.rstrip("/").split("/")[-1])
     quiz_page = browser.get(f"{cluster['b']}{attempt_url}").text  # node B knows the session
     items = re.findall(r'name="item" value="(\d+)"', quiz_page)
-    token = _csrf(quiz_page)
+    token = csrf(quiz_page)
     for index, item in enumerate(items):
         node = cluster["a"] if index % 2 == 0 else cluster["b"]
         choice = re.search(rf'name="answer-{item}" value="([^"]+)"', quiz_page).group(1)
@@ -147,7 +108,7 @@ def test_login_throttling_counts_attempts_across_both_nodes(cluster):
     statuses = []
     for n in range(6):
         node = cluster["a"] if n % 2 == 0 else cluster["b"]
-        statuses.append(_login(requests.Session(), node, cluster["username"], "wrong-password").status_code)
+        statuses.append(log_in(requests.Session(), node, cluster["username"], "wrong-password").status_code)
     assert statuses[:5] == [200] * 5 and statuses[5] == 429
 
 
@@ -161,5 +122,40 @@ def test_schedule_started_on_both_nodes_at_once_creates_each_assignment_once(clu
         rows = db.session.execute(select(Assignment.trainee_id, Assignment.course_id).where(
             Assignment.status == "open")).all()
         db.session.remove()
-    assert len(rows) == len(set(rows)) == 21  # 20 roster people + the trainee, one course each
-    assert created == [0, 21]
+    assert len(rows) == len(set(rows)) == 22  # 20 roster people + two trainees, one course each
+    assert created == [0, 22]
+
+
+def test_a_certificate_issued_on_node_a_verifies_on_node_b(cluster):
+    from portal.domain import questions as qtypes
+    from portal.models import Certificate
+
+    a, b = cluster["a"], cluster["b"]
+    browser = requests.Session()
+    assert log_in(browser, a, "node-graduate", DEFAULT_PASSWORD).status_code == 302
+    page = browser.get(f"{a}/me/courses/sample-course").text
+    for slug in ("01-first", "02-second"):
+        browser.post(f"{a}/me/courses/sample-course/lessons/{slug}", data={"csrf_token": csrf(page)})
+    attempt_url = browser.post(f"{a}/me/courses/sample-course/quiz", data={"csrf_token": csrf(page)},
+                               allow_redirects=False).headers["Location"]
+    attempt_id = int(attempt_url.rstrip("/").split("/")[-1])
+    with cluster["app"].app_context():
+        items = db.session.get(Attempt, attempt_id).items
+        answers = {item.id: qtypes.get(item.question_version.qtype).correct(item.question_version.data) for item in items}
+        db.session.remove()
+    data = {"csrf_token": csrf(page), "item": list(answers), "then": "submit"}
+    for item_id, values in answers.items():
+        data[f"answer-{item_id}"] = values
+    browser.post(f"{a}{attempt_url}/answers", data=data)
+    with cluster["app"].app_context():
+        cert = db.session.scalar(select(Certificate).order_by(Certificate.id.desc()).limit(1))
+        token, serial = cert.token, cert.serial
+        db.session.remove()
+    anonymous = requests.Session()
+    verified = anonymous.get(f"{b}/verify/{token}", headers={"Accept-Language": "en"}, cookies={"lang": "en"})
+    assert verified.status_code == 200 and serial in verified.text and "currently valid" in verified.text
+    key_a = requests.get(f"{a}/.well-known/portal-signing-key.json").json()
+    key_b = requests.get(f"{b}/.well-known/portal-signing-key.json").json()
+    assert key_a == key_b
+    document = anonymous.get(f"{b}/verify/{token}.json").json()
+    assert serial in str(document)

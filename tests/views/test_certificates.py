@@ -23,8 +23,10 @@ from tests.views.routes_certificates import NOW, complete
 
 
 @pytest.fixture
-def app_config(tmp_path):
-    return {"SIGNING_KEY_PATH": str(tmp_path / "keys" / "signing-key.pem"), "PUBLIC_BASE_URL": "https://fire.example.org"}
+def app_config(tmp_path, request):
+    """The signing key in the test's own folder; a test may add settings with indirect parametrization."""
+    return {"SIGNING_KEY_PATH": str(tmp_path / "keys" / "signing-key.pem"), "PUBLIC_BASE_URL": "https://fire.example.org",
+            **getattr(request, "param", {})}
 
 
 @pytest.fixture
@@ -193,8 +195,8 @@ def test_signed_json_verifies_with_the_published_key_and_fails_after_tampering(c
     assert client.get("/verify/nope.json").status_code == 404
 
 
-@pytest.mark.parametrize("app_config", [{"CERT_VERIFY_RATE_LIMIT": "3 per minute"}])
-def test_verification_is_rate_limited_across_its_endpoints(client, cert, app_config):
+@pytest.mark.parametrize("app_config", [{"CERT_VERIFY_RATE_LIMIT": "3 per minute"}], indirect=True)
+def test_verification_is_rate_limited_across_its_endpoints(client, cert):
     assert client.get(f"/verify/{cert.token}").status_code == 200
     assert client.get("/verify", query_string={"serial": cert.serial}).status_code == 200
     assert client.get(f"/verify/{cert.token}.json").status_code == 200

@@ -63,6 +63,12 @@ class SnapshotCache:
             return entry
         return self._compute(key, version, compute, session)
 
+    def peek(self, key, version: tuple) -> Entry | None:
+        """The entry if it is current, without computing anything."""
+        with self._lock:
+            entry = self._entries.get(key)
+        return entry if entry is not None and entry.version == version else None
+
     def _compute(self, key, version, compute, session) -> Entry:
         entry = Entry(compute(session), version, time.time())
         with self._lock:

@@ -66,15 +66,16 @@ class ComplianceBook:
         return result
 
 
-def compliance_by_organization(session: Session, requirements: Requirements, *, today: date,
-                               since: date) -> ComplianceBook:
-    """Every figure above per organization, in four GROUP BY queries."""
+def compliance_by_organization(session: Session, requirements: Requirements, *, today: date, since: date,
+                               organization_id: int | None = None) -> ComplianceBook:
+    """Every figure above per organization (or of one organization), in four GROUP BY queries."""
     book = ComplianceBook(since=since)
+    only = [Trainee.organization_id == organization_id] if organization_id is not None else []
 
     def entry(org_id) -> Compliance:
         return book.by_organization.setdefault(org_id, Compliance())
 
-    for org_id, kind, mask, people in _onboarding_rows(session, requirements, today=today, since=since):
+    for org_id, kind, mask, people in _onboarding_rows(session, requirements, today=today, since=since, only=only):
         figures = entry(org_id)
         figures.hires += people
         required = requirements.kind_mask(kind)
@@ -84,14 +85,14 @@ def compliance_by_organization(session: Session, requirements: Requirements, *, 
                        func.sum(case((and_(Assignment.status == "completed",
                                            func.date(Assignment.closed_at) <= Assignment.due_on), 1), else_=0)))
                 .join(Trainee, Trainee.id == Assignment.trainee_id)
-                .where(Assignment.rule.like("periodic:%"), Assignment.due_on >= since, Assignment.due_on < today)
+                .where(Assignment.rule.like("periodic:%"), Assignment.due_on >= since, Assignment.due_on < today, *only)
                 .group_by(Trainee.organization_id))
     for org_id, due, on_time in session.execute(periodic):
         entry(org_id).periodic_due += due
         entry(org_id).periodic_on_time += int(on_time or 0)
     overdue = (select(Trainee.organization_id, func.count(), func.count(distinct(Assignment.trainee_id)))
                .join(Trainee, Trainee.id == Assignment.trainee_id)
-               .where(Assignment.status == "open", Assignment.due_on < today, Trainee.status == "active")
+               .where(Assignment.status == "open", Assignment.due_on < today, Trainee.status == "active", *only)
                .group_by(Trainee.organization_id))
     for org_id, assignments, people in session.execute(overdue):
         entry(org_id).overdue_assignments += assignments
@@ -99,18 +100,19 @@ def compliance_by_organization(session: Session, requirements: Requirements, *, 
     start = datetime.combine(since, time.min, tzinfo=timezone.utc)
     end = datetime.combine(today, time.max, tzinfo=timezone.utc)
     certificates = (select(Certificate.organization_id, func.count())
-                    .where(Certificate.issued_at >= start, Certificate.issued_at <= end)
+                    .where(Certificate.issued_at >= start, Certificate.issued_at <= end,
+                           *([Certificate.organization_id == organization_id] if organization_id is not None else []))
                     .group_by(Certificate.organization_id))
     for org_id, count in session.execute(certificates):
         entry(org_id).certificates += count
     return book
 
 
-def _onboarding_rows(session: Session, requirements: Requirements, *, today: date, since: date):
+def _onboarding_rows(session: Session, requirements: Requirements, *, today: date, since: date, only=()):
     """(organization, kind, onboarding mask held at the start date, people) for the period's hires."""
     onboarding_ids = [cid for cid, bit in requirements.bits.items()
                       if any(bit & mask for mask in requirements.by_kind.values())]
-    bit = case(*[(Completion.course_id == cid, _int(b)) for cid, b in requirements.bits.items()], else_=_int(0))
+    bit = requirements.bit_sql(Completion.course_id)
     per_person = (
         select(Trainee.organization_id.label("org"), Organization.kind.label("kind"),
                func.coalesce(func.sum(distinct(bit)), 0).label("mask"))
@@ -118,7 +120,7 @@ def _onboarding_rows(session: Session, requirements: Requirements, *, today: dat
         .join(Organization, Organization.id == Trainee.organization_id)
         .outerjoin(Completion, and_(Completion.trainee_id == Trainee.id, Completion.course_id.in_(onboarding_ids),
                                     Completion.completed_on <= Trainee.start_date))
-        .where(Trainee.start_date >= since, Trainee.start_date <= today)
+        .where(Trainee.start_date >= since, Trainee.start_date <= today, *only)
         .group_by(Trainee.id, Trainee.organization_id, Organization.kind)
     ).subquery("hire")
     statement = (select(per_person.c.org, per_person.c.kind, per_person.c.mask, func.count())

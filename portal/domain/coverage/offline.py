@@ -149,11 +149,15 @@ def attendance(session: Session, offline: OfflineSession) -> list[tuple[OfflineA
 
 
 def sessions_statement(*, organization_ids: set[int] | None = None):
-    """Sessions, newest first, with their attendance counts; limited to some organizations' sessions."""
-    count = (select(func.count()).where(OfflineAttendance.session_id == OfflineSession.id)
-             .correlate(OfflineSession).scalar_subquery())
-    statement = select(OfflineSession, count.label("attendees")).order_by(OfflineSession.held_on.desc(),
-                                                                          OfflineSession.id.desc())
+    """Sessions, newest first; limited to some organizations' sessions."""
+    statement = select(OfflineSession).order_by(OfflineSession.held_on.desc(), OfflineSession.id.desc())
     if organization_ids is not None:
         statement = statement.where(OfflineSession.organization_id.in_(organization_ids or [-1]))
     return statement
+
+
+def attendee_counts(session: Session, session_ids) -> dict[int, int]:
+    """Session id -> number of attendees, in one query."""
+    return dict(session.execute(select(OfflineAttendance.session_id, func.count())
+                                .where(OfflineAttendance.session_id.in_(list(session_ids) or [-1]))
+                                .group_by(OfflineAttendance.session_id)).all())

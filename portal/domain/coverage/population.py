@@ -59,7 +59,7 @@ def held_masks(session: Session, requirements: Requirements, dates: list[date], 
               Completion.valid_until.is_(None) | (Completion.valid_until >= min(dates))]
     if trainees is not None:
         window.append(Completion.trainee_id.in_(trainees))
-    bit = case(*[(Completion.course_id == cid, _int(b)) for cid, b in requirements.bits.items()], else_=_int(0))
+    bit = requirements.bit_sql(Completion.course_id)
     if session.get_bind().dialect.name == "postgresql":
         columns = [func.bit_or(case((valid_on(Completion, day), bit), else_=_int(0))).label(f"m{k}")
                    for k, day in enumerate(dates)]
@@ -109,7 +109,10 @@ def coverage_cells(session: Session, requirements: Requirements, *, dates: list[
     if not group_ids or not dates:
         return []
     postgres = tune_for_aggregates(session)
-    held = held_masks(session, requirements, dates)
+    # One organization's page reads only its people's completions.
+    trainees = (select(Trainee.id).where(Trainee.organization_id == organization_id)
+                if organization_id is not None else None)
+    held = held_masks(session, requirements, dates, trainees=trainees)
     group_column = trainee_group.c.key_group_id
     locality = func.coalesce(Trainee.locality_id, Organization.locality_id)
     statement = (select().select_from(Trainee)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, literal, select
+from sqlalchemy import and_, case, literal_column, select
 from sqlalchemy.orm import Session
 
 from portal.domain.rules import Rules
@@ -73,14 +73,19 @@ class Requirements:
 
     def mask_sql(self, group_column, kind_column):
         """The same as mask(), as a SQL expression over a group id and an organization kind column."""
-        whens = [(group_column == group_id, literal(mask or self.impossible)) for group_id, mask in self.named.items()]
-        for kind, mask in self.by_kind.items():
-            whens.append((kind_column == kind, literal(mask or self.impossible)))
-        return case(*whens, else_=literal(self.onboarding or self.impossible))
+        def constant(mask: int):
+            return literal_column(str(int(mask or self.impossible)))
+
+        whens = [(group_column == group_id, constant(mask)) for group_id, mask in self.named.items()]
+        whens += [(kind_column == kind, constant(mask)) for kind, mask in self.by_kind.items()]
+        return case(*whens, else_=constant(self.onboarding))
 
     def bit_sql(self, course_column):
-        """The bit of a course id column (0 for courses that matter to no group)."""
-        return case(self.bits, value=course_column, else_=0) if self.bits else literal(0)
+        """The bit of a course id column (0 for courses that matter to no group), constants inlined."""
+        if not self.bits:
+            return literal_column("0")
+        return case(*[(course_column == cid, literal_column(str(bit))) for cid, bit in self.bits.items()],
+                    else_=literal_column("0"))
 
     def course_ids(self) -> list[int]:
         return sorted(self.bits)

@@ -18,7 +18,7 @@ from portal.domain.coverage.cache import SnapshotCache, data_version
 from portal.domain.coverage.compliance import Compliance, ComplianceBook, compliance_by_organization
 from portal.domain.coverage.places import LocalityTree, Place, load_tree
 from portal.domain.coverage.population import Cell, coverage_cells
-from portal.domain.coverage.projection import PACE_DAYS, Projection, project, trend_dates
+from portal.domain.coverage.projection import PACE_DAYS, Projection, project
 from portal.domain.coverage.requirements import GroupInfo, Requirements, load_requirements
 from portal.domain.coverage.targets import TargetBook, load_targets
 from portal.domain.rules import Rules
@@ -131,10 +131,11 @@ def rules_key(rules: Rules) -> str:
 
 
 def compute_district(session: Session, requirements: Requirements, *, today: date, dates: list[date],
-                     since: date) -> DistrictData:
-    """The district-wide cells and compliance counts (the slow part; flushes nothing)."""
-    cells = coverage_cells(session, requirements, dates=dates)
-    compliance = compliance_by_organization(session, requirements, today=today, since=since)
+                     since: date, organization_id: int | None = None) -> DistrictData:
+    """The district-wide (or one organization's) cells and compliance counts; flushes nothing."""
+    cells = coverage_cells(session, requirements, dates=dates, organization_id=organization_id)
+    compliance = compliance_by_organization(session, requirements, today=today, since=since,
+                                            organization_id=organization_id)
     return DistrictData(tuple(dates), cells, compliance)
 
 
@@ -146,11 +147,12 @@ def scope_organization_ids(session: Session, scope) -> set[int] | None:
 
 
 def take_snapshot(session: Session, *, today: date, rules: Rules, scope=None, dates: list[date] | None = None,
-                  since: date | None = None, cache: SnapshotCache | None = None, max_age: float = 0,
-                  spawn=None) -> Snapshot:
-    """Coverage on `dates` (default: weekly for 12 weeks, today last) narrowed to `scope` (a clause on
-    Organization, or None for the whole district)."""
-    dates = sorted(set(dates or trend_dates(today)) | {today})
+                  since: date | None = None, organization_id: int | None = None, cache: SnapshotCache | None = None,
+                  max_age: float = 0, spawn=None) -> Snapshot:
+    """Coverage on `dates` (default: today and PACE_DAYS before, for the projection) narrowed to `scope`
+    (a clause on Organization, or None for the whole district). With `organization_id`, only that
+    organization is computed (directly, it is cheap) unless the district's snapshot is cached already."""
+    dates = sorted(set(dates or [today - timedelta(days=PACE_DAYS)]) | {today})
     since = since or date(today.year, 1, 1)
     requirements = load_requirements(session, rules)
 
@@ -158,16 +160,24 @@ def take_snapshot(session: Session, *, today: date, rules: Rules, scope=None, da
         return compute_district(db_session, load_requirements(db_session, rules), today=today, dates=dates,
                                 since=since)
 
-    if cache is None:
+    key = ("district", today, tuple(dates), since, rules_key(rules))
+    version = data_version(session) if cache is not None else None
+    entry = cache.peek(key, version) if cache is not None and organization_id is not None else None
+    if organization_id is not None and entry is None:
+        data = compute_district(session, requirements, today=today, dates=dates, since=since,
+                                organization_id=organization_id)
+        computed_at = datetime.now(timezone.utc)
+    elif cache is None:
         data, computed_at = compute(session), datetime.now(timezone.utc)
     else:
-        key = ("district", today, tuple(dates), since, rules_key(rules))
-        entry = cache.get(key, data_version(session), compute, session, max_age=max_age, spawn=spawn)
+        entry = entry or cache.get(key, version, compute, session, max_age=max_age, spawn=spawn)
         data, computed_at = entry.value, datetime.fromtimestamp(entry.computed_at, timezone.utc)
     snapshot = Snapshot(today=today, dates=list(dates), requirements=requirements, tree=load_tree(session),
                         book=load_targets(session, today=today), cells=data.cells,
                         compliance_book=data.compliance, computed_at=computed_at)
     organization_ids = scope_organization_ids(session, scope)
+    if organization_id is not None:
+        organization_ids = {organization_id} & organization_ids if organization_ids is not None else {organization_id}
     return snapshot.restrict(organization_ids) if organization_ids is not None else snapshot
 
 

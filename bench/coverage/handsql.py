@@ -1,0 +1,125 @@
+"""The hand-written SQL the benchmark compares each view with: one statement per question, written
+for the database at hand (PostgreSQL ORs course bits with bit_or; SQLite takes per-course maxima first).
+
+Course bits and group masks are read from the catalogue and rules (they are constants of the
+question, as a person writing the SQL by hand would type them in).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from portal.domain.coverage.requirements import load_requirements
+from portal.domain.rules import current_rules
+from portal.models import Sector
+
+
+class Questions:
+    def __init__(self, session: Session, *, today: date, organization_id: int):
+        self.session = session
+        self.today = today
+        self.organization_id = organization_id
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        req = load_requirements(session, current_rules(session))
+        self.req = req
+        self.group_ids = [g.id for g in req.groups]
+        self.all_staff = next(g.id for g in req.groups if g.code == "all_staff")
+        named = " ".join(f"WHEN {g} THEN {m or req.impossible}" for g, m in req.named.items())
+        kinds = " ".join(f"WHEN '{k}' THEN {m or req.impossible}" for k, m in req.by_kind.items())
+        self.mask = f"(CASE tg.key_group_id {named} ELSE CASE o.kind {kinds} ELSE {req.onboarding} END END)"
+        self.commerce = session.scalar(select(Sector.id).where(Sector.code == "commerce"))
+
+    def held(self, dates: list[date], where: str = "") -> str:
+        bit = "CASE c.course_id " + " ".join(f"WHEN {cid} THEN {b}" for cid, b in self.req.bits.items()) + " ELSE 0 END"
+        ids = ", ".join(str(cid) for cid in self.req.bits)
+        first, last = min(dates), max(dates)
+        window = (f"c.course_id IN ({ids}) AND c.completed_on <= '{last}' "
+                  f"AND (c.valid_until IS NULL OR c.valid_until >= '{first}') {where}")
+
+        def valid(day):
+            return f"c.completed_on <= '{day}' AND (c.valid_until IS NULL OR c.valid_until >= '{day}')"
+
+        if self.postgres:
+            columns = ", ".join(f"bit_or(CASE WHEN {valid(d)} THEN {bit} ELSE 0 END) AS m{k}"
+                                for k, d in enumerate(dates))
+            return f"SELECT c.trainee_id, {columns} FROM completion c WHERE {window} GROUP BY c.trainee_id"
+        flags = ", ".join(f"MAX(CASE WHEN {valid(d)} THEN 1 ELSE 0 END) AS v{k}" for k, d in enumerate(dates))
+        sums = ", ".join(f"SUM(bit * v{k}) AS m{k}" for k in range(len(dates)))
+        return (f"SELECT trainee_id, {sums} FROM (SELECT c.trainee_id, {bit} AS bit, {flags} FROM completion c "
+                f"WHERE {window} GROUP BY c.trainee_id, c.course_id) per_course GROUP BY trainee_id")
+
+    def covered(self, k: int) -> str:
+        return f"(COALESCE(h.m{k}, 0) & {self.mask}) = {self.mask}"
+
+    def base(self, dates: list[date], where: str = "", held_where: str = "") -> str:
+        return (f"FROM trainee t JOIN trainee_group tg ON tg.trainee_id = t.id "
+                f"LEFT JOIN organization o ON o.id = t.organization_id "
+                f"LEFT JOIN ({self.held(dates, held_where)}) h ON h.trainee_id = t.id "
+                f"WHERE t.status = 'active' {where}")
+
+    def run(self, question: str):
+        if self.postgres:
+            self.session.execute(text("SET LOCAL jit = off"))
+            self.session.execute(text("SET LOCAL work_mem = '128MB'"))
+        return self.session.execute(text(getattr(self, question)())).all()
+
+    # ------------------------------------------------------------------------------------- questions
+
+    def headline(self) -> str:
+        dates = [self.today - timedelta(days=28), self.today]
+        return (f"SELECT tg.key_group_id, SUM(CASE WHEN t.organization_id IS NOT NULL THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN t.organization_id IS NOT NULL AND {self.covered(1)} THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN t.organization_id IS NOT NULL AND {self.covered(0)} THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN t.organization_id IS NULL AND {self.covered(1)} THEN 1 ELSE 0 END), "
+                f"MAX(d.declared) {self.base(dates)} GROUP BY tg.key_group_id").replace(
+            "WHERE t.status", "LEFT JOIN (SELECT key_group_id, SUM(declared_count) AS declared FROM target "
+                              "GROUP BY key_group_id) d ON d.key_group_id = tg.key_group_id WHERE t.status")
+
+    def headline_sector(self) -> str:
+        dates = [self.today - timedelta(days=28), self.today]
+        return (f"SELECT tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(1)} THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
+                f"{self.base(dates, f'AND o.sector_id = {self.commerce}')} GROUP BY tg.key_group_id")
+
+    def by_street(self) -> str:
+        return ("WITH RECURSIVE up(id, street) AS (SELECT id, id FROM locality WHERE level = 'street' UNION ALL "
+                "SELECT l.id, up.street FROM locality l JOIN up ON l.parent_id = up.id) "
+                f"SELECT up.street, tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
+                f"{self.base([self.today])} ".replace("WHERE t.status", "JOIN up ON up.id = t.locality_id WHERE t.status")
+                + "GROUP BY up.street, tg.key_group_id")
+
+    def by_sector(self) -> str:
+        return (f"SELECT o.sector_id, tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
+                f"{self.base([self.today], 'AND t.organization_id IS NOT NULL')} GROUP BY o.sector_id, tg.key_group_id")
+
+    def by_organization(self) -> str:
+        return (f"SELECT t.organization_id, COUNT(*) AS people, SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
+                f"AS covered {self.base([self.today], 'AND t.organization_id IS NOT NULL')} "
+                f"GROUP BY t.organization_id ORDER BY COUNT(*) - SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
+                f"DESC, t.organization_id LIMIT 25")
+
+    def gaps(self) -> str:
+        return self.by_organization().replace("LIMIT 25", "LIMIT 50")
+
+    def one_organization(self) -> str:
+        org = self.organization_id
+        return (f"SELECT tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
+                f"{self.base([self.today], f'AND t.organization_id = {org}', f'AND c.trainee_id IN (SELECT id FROM trainee WHERE organization_id = {org})')} "
+                f"GROUP BY tg.key_group_id")
+
+    def missing_district(self) -> str:
+        return (f"SELECT t.id, t.real_name, t.mobile, o.name {self.base([self.today], f'AND tg.key_group_id = {self.all_staff}')} "
+                f"AND NOT {self.covered(0)} ORDER BY o.name, t.organization_id, t.real_name, t.id LIMIT 25")
+
+    def missing_organization(self) -> str:
+        org = self.organization_id
+        return (f"SELECT t.id, t.real_name, t.mobile, o.name "
+                f"{self.base([self.today], f'AND tg.key_group_id = {self.all_staff} AND t.organization_id = {org}', f'AND c.trainee_id IN (SELECT id FROM trainee WHERE organization_id = {org})')} "
+                f"AND NOT {self.covered(0)} ORDER BY t.real_name, t.id LIMIT 25")
+
+    def trend(self) -> str:
+        dates = [self.today - timedelta(days=7 * k) for k in range(12, -1, -1)]
+        sums = ", ".join(f"SUM(CASE WHEN {self.covered(k)} THEN 1 ELSE 0 END)" for k in range(len(dates)))
+        return f"SELECT tg.key_group_id, COUNT(*), {sums} {self.base(dates)} GROUP BY tg.key_group_id"

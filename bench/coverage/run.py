@@ -1,0 +1,223 @@
+"""Time every coverage view and export against a generated district, beside the hand-written SQL
+aggregate that answers the same question, on each database given.
+
+    .venv/bin/python -m bench.coverage.run --today 2026-11-30 \\
+        --database-url sqlite:////tmp/bench/district.sqlite3 \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_coverage
+
+For each view: "cold" is the first request after the snapshot cache was emptied (the full computation),
+"warm" a request answered from the cache (data unchanged); both go through Flask's test client as the
+office (or a department viewer), so routing, templates and exports are included. "SQL" runs one
+hand-written statement for the same figures (no ORM, no Python roll-up). Each time is the best of
+--repeat runs. Results are printed as a Markdown table and written to --json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select, text
+
+from bench.coverage import handsql
+
+VIEWS = (  # name, url, who, hand-written SQL question (see handsql.QUESTIONS), export?
+    ("dashboard (headline + projection)", "/office/coverage/", "office", "headline"),
+    ("dashboard, department", "/office/coverage/", "dept", "headline_sector"),
+    ("localities: district > streets", "/office/coverage/localities", "office", "by_street"),
+    ("localities: one street, one group", "/office/coverage/localities?locality={street}&group=all_staff", "office",
+     "by_street"),
+    ("sectors", "/office/coverage/sectors", "office", "by_sector"),
+    ("organizations (page 1)", "/office/coverage/organizations", "office", "by_organization"),
+    ("organization detail", "/office/coverage/organizations/{org}", "office", "one_organization"),
+    ("missing people, district, page 1", "/office/coverage/missing?group=all_staff", "office", "missing_district"),
+    ("missing people, one organization", "/office/coverage/missing?group=all_staff&organization={org}", "office",
+     "missing_organization"),
+    ("gap list", "/office/coverage/gaps", "office", "gaps"),
+    ("trend, 12 weeks", "/office/coverage/trend", "office", "trend"),
+)
+EXPORTS = (
+    ("headline", "/office/coverage/?format={fmt}", "office"),
+    ("localities (streets x groups)", "/office/coverage/localities?format={fmt}", "office"),
+    ("organizations (all, every group)", "/office/coverage/organizations?format={fmt}", "office"),
+    ("organizations, department", "/office/coverage/organizations?format={fmt}", "dept"),
+    ("gap list", "/office/coverage/gaps?format={fmt}", "office"),
+    ("trend", "/office/coverage/trend?format={fmt}", "office"),
+    ("missing, one organization", "/office/coverage/missing?group=all_staff&organization={org}&format={fmt}", "office"),
+    ("missing, one street, grid workers", "/office/coverage/missing?group=grid_worker&locality={street}&format={fmt}",
+     "office"),
+)
+
+
+@dataclass
+class Timing:
+    database: str
+    kind: str  # view | export | report
+    name: str
+    who: str
+    cold: float | None
+    warm: float | None
+    sql: float | None
+    status: int
+    size: int
+
+
+def best(function, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def build_app(url: str, today: date):
+    from portal import create_app
+    import portal.coverage.views as views
+
+    views._today = lambda: today  # the generated district is dated; views ask for "today"
+    storage = tempfile.mkdtemp(prefix="coverage-bench-")
+    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "STORAGE_PATH": storage,
+                      "WTF_CSRF_ENABLED": False, "COVERAGE_CACHE": True, "COVERAGE_MAX_AGE": 0,
+                      "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024})
+    return app
+
+
+def ensure_users(app) -> dict:
+    from portal.domain.passwords import hash_password
+    from portal.extensions import db
+    from portal.models import RoleGrant, Sector, User
+
+    with app.app_context():
+        users = {}
+        for login, role in (("bench-office", "office_admin"), ("bench-dept", "dept_viewer")):
+            user = db.session.scalar(select(User).where(User.username == login))
+            if user is None:
+                user = User(username=login, display_name=login, password_hash=hash_password("Bench-Pass-2026"))
+                commerce = db.session.scalar(select(Sector).where(Sector.code == "commerce"))
+                user.grants.append(RoleGrant(role=role, sector=commerce if role == "dept_viewer" else None))
+                db.session.add(user)
+            users[role] = login
+        db.session.commit()
+    return users
+
+
+def client_for(app, login: str):
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    response = client.post("/auth/login", data={"login": login, "password": "Bench-Pass-2026"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+def sample_ids(app) -> dict:
+    """A big organization and a street, for the URLs."""
+    from sqlalchemy import func
+
+    from portal.extensions import db
+    from portal.models import Locality, Trainee
+
+    with app.app_context():
+        org = db.session.execute(select(Trainee.organization_id, func.count()).where(
+            Trainee.organization_id.is_not(None)).group_by(Trainee.organization_id)
+            .order_by(func.count().desc()).limit(1)).first()[0]
+        street = db.session.scalar(select(Locality.id).where(Locality.level == "street").order_by(Locality.code).limit(1))
+    return {"org": org, "street": street}
+
+
+def run_database(url: str, today: date, repeat: int) -> list[Timing]:
+    from portal.extensions import db
+
+    app = build_app(url, today)
+    users = ensure_users(app)
+    clients = {"office": client_for(app, users["office_admin"]), "dept": client_for(app, users["dept_viewer"])}
+    ids = sample_ids(app)
+    name = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+")[0]
+    results: list[Timing] = []
+
+    def get(who: str, url_: str):
+        response = clients[who].get(url_)
+        data = response.get_data()
+        return response.status_code, len(data)
+
+    def clear():
+        cache = app.extensions.get("coverage_cache")
+        if cache is not None:
+            cache.clear()
+
+    with app.app_context():
+        questions = handsql.Questions(db.session, today=today, organization_id=ids["org"])
+    for label, template, who, question in VIEWS:
+        url_ = template.format(**ids)
+
+        def cold():
+            clear()
+            return get(who, url_)
+
+        cold_time, (status, size) = best(cold, repeat)
+        warm_time, _ = best(lambda: get(who, url_), max(repeat, 3))
+        with app.app_context():
+            sql_time, _rows = best(lambda: questions.run(question), repeat)
+            db.session.rollback()
+        results.append(Timing(name, "view", label, who, cold_time, warm_time, sql_time, status, size))
+        log(results[-1])
+    for label, template, who in EXPORTS:
+        for fmt in ("csv", "xlsx"):
+            url_ = template.format(fmt=fmt, **ids)
+            get(who, url_)  # warm the snapshot
+            warm_time, (status, size) = best(lambda: get(who, url_), repeat)
+            results.append(Timing(name, "export", f"{label} ({fmt})", who, None, warm_time, None, status, size))
+            log(results[-1])
+    report_time, (status, size) = best(lambda: get("office", f"/office/coverage/report.pdf?year={today.year}"), 1)
+    results.append(Timing(name, "report", f"yearly report PDF {today.year}", "office", report_time, None, None,
+                          status, size))
+    log(results[-1])
+    with app.app_context():
+        db.engine.dispose()
+    return results
+
+
+def log(timing: Timing) -> None:
+    def fmt(value):
+        return "-" if value is None else f"{value:.3f}s"
+
+    print(f"{timing.database:10} {timing.kind:6} {timing.name:45} {timing.who:6} cold={fmt(timing.cold)} "
+          f"warm={fmt(timing.warm)} sql={fmt(timing.sql)} status={timing.status} bytes={timing.size}",
+          file=sys.stderr, flush=True)
+
+
+def markdown(results: list[Timing]) -> str:
+    def fmt(value):
+        return "" if value is None else f"{value:.2f}"
+
+    lines = ["| database | what | who | cold (s) | warm (s) | hand SQL (s) | cold / SQL | status |",
+             "|---|---|---|---:|---:|---:|---:|---|"]
+    for t in results:
+        ratio = f"{t.cold / t.sql:.2f}" if t.cold and t.sql else ""
+        lines.append(f"| {t.database} | {t.kind}: {t.name} | {t.who} | {fmt(t.cold)} | {fmt(t.warm)} | {fmt(t.sql)} "
+                     f"| {ratio} | {t.status} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", action="append", required=True)
+    parser.add_argument("--today", type=date.fromisoformat, default=date.today())
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--json", default=None, help="write the timings as JSON here")
+    args = parser.parse_args(argv)
+    results = []
+    for url in args.database_url:
+        results += run_database(url, args.today, args.repeat)
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump([asdict(r) for r in results], out, indent=1)
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

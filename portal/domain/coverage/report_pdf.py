@@ -1,0 +1,276 @@
+"""The yearly report as a PDF (reportlab, A4), with the CJK font embedded so its text extracts.
+
+The same file comes from the office's page and from `flask report yearly --year Y`.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from portal.domain.certificates.pdf import register_font
+from portal.domain.coverage.arithmetic import Figure, rate_text
+from portal.domain.coverage.charts import PALETTE
+from portal.domain.coverage.report import YearActivity, YearlyReport
+from portal.domain.coverage.tables import level_label, projection_text
+
+RED = colors.Color(0.70, 0.15, 0.12)
+HEAD = colors.Color(0.945, 0.93, 0.914)
+LINE = colors.Color(0.816, 0.8, 0.784)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    font_path: str
+    office_name: str
+    locale: str
+    scope_label: str = ""  # e.g. the department's sectors; empty for the whole district
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
+    return {
+        "base": base,
+        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=24, alignment=TA_CENTER, textColor=RED),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=15, alignment=TA_CENTER),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=18, spaceBefore=10, spaceAfter=4, textColor=RED),
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10),
+    }
+
+
+def render_report(report: YearlyReport, settings: ReportSettings) -> bytes:
+    """The report as PDF bytes."""
+    font = register_font(settings.font_path)
+    styles = _styles(font)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                            bottomMargin=15 * mm, title=_("Fire-safety training coverage report %(year)s", year=report.year),
+                            author=settings.office_name)
+    story = [*_cover(report, settings, styles), *_groups(report, settings, styles, font),
+             *_streets(report, settings, styles, font), *_trend(report, settings, styles, font),
+             *_gaps(report, settings, styles, font), *_plan(report, settings, styles, font)]
+
+    def footer(canvas, document):
+        canvas.saveState()
+        canvas.setFont(font, 8)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(15 * mm, 8 * mm, f"{settings.office_name} · {report.year}")
+        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, _("Page %(page)s", page=document.page))
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def _table(rows: list[list], font: str, *, widths=None, header_rows: int = 1, size: float = 8) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, size), ("LEADING", (0, 0), (-1, -1), size + 2),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEAD), ("GRID", (0, 0), (-1, -1), 0.4, LINE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, header_rows), (-1, -1), "RIGHT"),
+    ]))
+    return table
+
+
+def _p(text, style) -> Paragraph:
+    from xml.sax.saxutils import escape
+
+    return Paragraph(escape(str(text)), style)
+
+
+def _cover(report: YearlyReport, settings: ReportSettings, styles) -> list:
+    compliance = report.compliance
+    figures = [
+        [_("Coverage of the key groups (person-group pairs)"), rate_text(report.overall.rate)],
+        [_("Target population"), f"{report.overall.population:,}"],
+        [_("Covered"), f"{report.overall.covered:,}"],
+        [_("Still to train"), f"{report.overall.missing:,}"],
+        [_("Onboarding compliance (new hires trained before starting)"),
+         f"{rate_text(compliance.onboarding_rate)} ({compliance.hires_trained:,} / {compliance.hires:,})"],
+        [_("Periodic compliance (renewals done by their due date)"),
+         f"{rate_text(compliance.periodic_rate)} ({compliance.periodic_on_time:,} / {compliance.periodic_due:,})"],
+        [_("Overdue assignments"), f"{compliance.overdue_assignments:,} ({_('%(n)s people', n=f'{compliance.overdue_people:,}')})"],
+        [_("Certificates issued in %(year)s", year=report.year), f"{compliance.certificates:,}"],
+    ]
+    story = [
+        _p(settings.office_name, styles["subtitle"]), Spacer(1, 4 * mm),
+        _p(_("Fire-safety training coverage report %(year)s", year=report.year), styles["title"]),
+        _p(_("Figures as of %(date)s", date=report.as_of.isoformat()), styles["subtitle"]),
+    ]
+    if settings.scope_label:
+        story.append(_p(_("Scope: %(scope)s (rosters only)", scope=settings.scope_label), styles["subtitle"]))
+    story += [Spacer(1, 6 * mm), _p(definition(), styles["small"]), Spacer(1, 4 * mm),
+              _p(_("Headline figures"), styles["h2"]),
+              _table([[_p(a, styles["cell"]), b] for a, b in figures], styles["cell"].fontName,
+                     widths=[120 * mm, 55 * mm], header_rows=0, size=9)]
+    return story
+
+
+def definition() -> str:
+    return _("Coverage = people of the target population (company rosters plus the counts the office declares "
+             "for groups without rosters) who hold a currently valid completion of every course their group "
+             "requires, divided by the target population.")
+
+
+def _groups(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
+    locale = settings.locale
+    rows = [[_("Key group"), _("Population"), _("Covered"), _("Coverage"), _("Target"), _("Deadline"),
+             _("Projected full coverage")]]
+    for line in report.headline:
+        figure = line.now
+        rows.append([_p(line.group.name(locale), styles["cell"]), f"{figure.population:,}", f"{figure.covered:,}",
+                     rate_text(figure.rate), rate_text(figure.target_rate),
+                     figure.goal.deadline.isoformat() if figure.goal else "",
+                     _p(projection_text(line.projection), styles["cell"])])
+    chart = bar_drawing([(line.group.name(locale), line.now.rate, line.now.target_rate) for line in report.headline],
+                        font)
+    return [_p(_("Coverage per key group"), styles["h2"]),
+            _table(rows, font, widths=[48 * mm, 20 * mm, 20 * mm, 18 * mm, 16 * mm, 22 * mm, 36 * mm]),
+            Spacer(1, 4 * mm), KeepTogether([_p(_("Chart: coverage per key group against target"), styles["small"]),
+                                             chart])]
+
+
+def _matrix(title_cell: str, columns: list[str], rows: list[tuple[str, list[str]]], styles, font,
+            per_table: int = 6) -> list:
+    """A group x column table of rates, split so that each table fits the page width."""
+    story = []
+    for start in range(0, len(columns), per_table):
+        chunk = columns[start:start + per_table]
+        data = [[_p(title_cell, styles["small"]), *[_p(c, styles["small"]) for c in chunk]]]
+        data += [[_p(label, styles["small"]), *values[start:start + per_table]] for label, values in rows]
+        width = (180 * mm - 50 * mm) / per_table
+        story += [_table(data, font, widths=[50 * mm] + [width] * len(chunk), size=7.5), Spacer(1, 3 * mm)]
+    return story
+
+
+def _streets(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
+    locale = settings.locale
+    if not report.streets:
+        return []
+    groups = report.snapshot.groups
+    level = level_label(report.streets[0][0].level)
+    columns = [place.name(locale) for place, _figures in report.streets]
+    rows = [(_("All groups"), [rate_text(sum((figures[g.id] for g in groups), Figure()).rate)
+                               for _place, figures in report.streets])]
+    rows += [(g.name(locale), [rate_text(figures[g.id].rate) for _place, figures in report.streets]) for g in groups]
+    return [PageBreak(), _p(_("Coverage per locality (%(level)s) and key group", level=level), styles["h2"]),
+            *_matrix(_("Key group"), columns, rows, styles, font)]
+
+
+def _trend(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
+    locale = settings.locale
+    groups = report.snapshot.groups
+    months = sorted({day for series in report.monthly.values() for day, _f in series})
+    if not months:
+        return []
+    lookup = {g.id: dict(report.monthly[g.id]) for g in groups}
+    rows = [(g.name(locale), [rate_text(lookup[g.id][day].rate) for day in months]) for g in groups]
+    chart = line_drawing([(g.name(locale), [(d, f.rate) for d, f in report.monthly[g.id]]) for g in groups], font)
+    return [_p(_("Trend: coverage at each month end"), styles["h2"]),
+            KeepTogether([_p(_("Chart: coverage per key group over the year"), styles["small"]), chart]),
+            Spacer(1, 3 * mm), *_matrix(_("Key group"), [d.isoformat() for d in months], rows, styles, font)]
+
+
+def _gaps(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
+    locale = settings.locale
+    rows = [[_("Organization"), _("Contact"), _("Contact phone"), _("Coverage"), _("Still to train")]]
+    for gap in report.organization_gaps:
+        rows.append([_p(gap.name, styles["cell"]), _p(gap.contact_name, styles["cell"]), gap.contact_phone,
+                     rate_text(gap.figure.rate), f"{gap.figure.missing:,}"])
+    places = [[_("Locality"), _("Coverage"), _("Still to train")]]
+    for gap in report.locality_gaps:
+        places.append([_p(" › ".join(p.name(locale) for p in gap.path), styles["cell"]), rate_text(gap.figure.rate),
+                       f"{gap.figure.missing:,}"])
+    story = [PageBreak(), _p(_("Gaps: furthest behind"), styles["h2"]),
+             _p(_("Organizations with the most people still to train"), styles["base"])]
+    story.append(_table(rows, font, widths=[62 * mm, 30 * mm, 32 * mm, 22 * mm, 28 * mm]) if len(rows) > 1
+                 else _p(_("None."), styles["base"]))
+    story += [Spacer(1, 4 * mm), _p(_("Localities with the most people still to train"), styles["base"])]
+    story.append(_table(places, font, widths=[120 * mm, 25 * mm, 30 * mm]) if len(places) > 1
+                 else _p(_("None."), styles["base"]))
+    return story
+
+
+def _plan(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
+    rows = [[_("Year"), _("Completions"), _("of which offline"), _("People trained"), _("Certificates issued"),
+             _("Classroom sessions"), _("Coverage at year end")]]
+
+    def row(label, activity: YearActivity):
+        return [label, f"{activity.completions:,}", f"{activity.offline_completions:,}",
+                f"{activity.people_trained:,}", f"{activity.certificates:,}", f"{activity.sessions:,}",
+                rate_text(activity.coverage.rate) if activity.coverage else "—"]
+
+    rows += [row(str(a.year), a) for a in report.years]
+    if report.cumulative:
+        rows.append(row(_("%(first)s–%(last)s cumulative", first=report.plan_years[0], last=report.plan_years[-1]),
+                        report.cumulative))
+    return [_p(_("The year and the plan's years"), styles["h2"]),
+            _p(_("Coverage at a year's end counts every key group together (person-group pairs); the cumulative "
+                 "row counts each person trained once."), styles["small"]),
+            _table(rows, font, widths=[32 * mm, 22 * mm, 22 * mm, 24 * mm, 26 * mm, 24 * mm, 30 * mm])]
+
+
+def bar_drawing(bars: list[tuple[str, float | None, float | None]], font: str) -> Drawing:
+    """Horizontal bars of coverage with a target tick, like the dashboard's SVG."""
+    label_width, bar_width, row = 70 * mm, 90 * mm, 6.5 * mm
+    height = row * len(bars) + 8 * mm
+    drawing = Drawing(180 * mm, height)
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        x = label_width + tick * bar_width
+        drawing.add(Line(x, 2, x, height - 6 * mm, strokeColor=LINE, strokeWidth=0.5))
+        drawing.add(String(x, height - 4 * mm, f"{int(tick * 100)}%", fontName=font, fontSize=7, textAnchor="middle"))
+    for index, (label, value, target) in enumerate(bars):
+        y = height - 8 * mm - (index + 1) * row + 1.5 * mm
+        drawing.add(String(label_width - 2 * mm, y + 1, label[:32], fontName=font, fontSize=7, textAnchor="end"))
+        width = max(0.0, min(1.0, value or 0.0)) * bar_width
+        met = value is not None and target is not None and value >= target
+        drawing.add(Rect(label_width, y, width, 4 * mm, fillColor=colors.Color(0.11, 0.43, 0.2) if met else RED,
+                         strokeColor=None))
+        if target is not None:
+            x = label_width + min(target, 1.0) * bar_width
+            drawing.add(Line(x, y - 1, x, y + 5 * mm, strokeColor=colors.black, strokeWidth=1))
+        drawing.add(String(label_width + width + 2 * mm, y + 1, rate_text(value), fontName=font, fontSize=7))
+    return drawing
+
+
+def line_drawing(series: list[tuple[str, list[tuple[date, float | None]]]], font: str) -> Drawing:
+    """Coverage over time, one line per group, with a legend."""
+    left, plot_width, plot_height = 12 * mm, 160 * mm, 55 * mm
+    legend_rows = -(-len(series) // 3)
+    height = plot_height + 12 * mm + legend_rows * 5 * mm
+    bottom = 8 * mm + legend_rows * 5 * mm
+    drawing = Drawing(180 * mm, height)
+    days = sorted({d for _label, points in series for d, _v in points})
+    span = max((days[-1] - days[0]).days, 1) if days else 1
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        y = bottom + tick * plot_height
+        drawing.add(Line(left, y, left + plot_width, y, strokeColor=LINE, strokeWidth=0.5))
+        drawing.add(String(left - 1 * mm, y - 2, f"{int(tick * 100)}%", fontName=font, fontSize=6.5, textAnchor="end"))
+    if days:
+        drawing.add(String(left, bottom - 4 * mm, days[0].isoformat(), fontName=font, fontSize=6.5))
+        drawing.add(String(left + plot_width, bottom - 4 * mm, days[-1].isoformat(), fontName=font, fontSize=6.5,
+                           textAnchor="end"))
+    for index, (label, points) in enumerate(series):
+        colour = colors.HexColor(PALETTE[index % len(PALETTE)])
+        coords = []
+        for day, value in points:
+            if value is None:
+                continue
+            coords += [left + (day - days[0]).days / span * plot_width, bottom + max(0.0, min(1.0, value)) * plot_height]
+        if len(coords) >= 4:
+            drawing.add(PolyLine(coords, strokeColor=colour, strokeWidth=1.2))
+        lx = left + (index % 3) * 55 * mm
+        ly = (legend_rows - 1 - index // 3) * 5 * mm + 1 * mm
+        drawing.add(Rect(lx, ly, 3 * mm, 3 * mm, fillColor=colour, strokeColor=None))
+        drawing.add(String(lx + 4 * mm, ly + 0.5, label[:24], fontName=font, fontSize=7))
+    return drawing
