@@ -19,9 +19,9 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bench.coverage import handsql
 
@@ -76,10 +76,10 @@ def best(function, repeat: int) -> tuple[float, object]:
 
 
 def build_app(url: str, today: date):
+    import portal.coverage.blueprint as coverage_blueprint
     from portal import create_app
-    import portal.coverage.views as views
 
-    views._today = lambda: today  # the generated district is dated; views ask for "today"
+    coverage_blueprint.today = lambda: today  # the generated district is dated; views ask for "today"
     storage = tempfile.mkdtemp(prefix="coverage-bench-")
     app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "STORAGE_PATH": storage,
                       "WTF_CSRF_ENABLED": False, "COVERAGE_CACHE": True, "COVERAGE_MAX_AGE": 0,

@@ -28,14 +28,7 @@ def create_backup(database_url: str, out: Path) -> Path:
     url = make_url(database_url)
     out.parent.mkdir(parents=True, exist_ok=True)
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(_sqlite_path(url))
-        target = sqlite3.connect(out)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            source.close()
-            target.close()
+        _sqlite_copy(_sqlite_path(url), out)
         return out
     if url.get_backend_name() == "postgresql":
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(out), "--dbname", _libpq_url(url)])
@@ -49,20 +42,24 @@ def restore_backup(database_url: str, backup: Path) -> None:
         raise BackupError(f"no such backup file: {backup}")
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(backup)
-        target = sqlite3.connect(_sqlite_path(url))
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            source.close()
-            target.close()
+        _sqlite_copy(backup, _sqlite_path(url))
         return
     if url.get_backend_name() == "postgresql":
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
               "--dbname", _libpq_url(url), str(backup)])
         return
     raise BackupError(f"no restore method for {url.get_backend_name()}")
+
+
+def _sqlite_copy(source_path: Path, target_path: Path) -> None:
+    """Copy one SQLite database onto another page by page (SQLite's online backup API)."""
+    source, target = sqlite3.connect(source_path), sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        source.close()
+        target.close()
 
 
 def _run(command: list[str]) -> None:

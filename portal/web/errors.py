@@ -22,8 +22,18 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+             413: "payload_too_large", 429: "rate_limited", 500: "internal_error"}
+
+
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if request.path.startswith("/api/"):
+        from flask_babel import force_locale
+
+        with force_locale("en"):  # the API speaks English to HR systems, like its own errors
+            text = str(message)
+        return jsonify(error={"code": API_CODES.get(code, "error"), "message": text}), code
     if _wants_json():
         return jsonify(error={"code": code, "message": str(message)}), code
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code

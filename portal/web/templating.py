@@ -11,6 +11,7 @@ NAVIGATION = (  # (role set, endpoint, label)
     (("trainee",), "trainee.home", _l("My training")),
     (("org_admin",), "company.home", _l("My organizations")),
     (("office_admin", "superuser", "dept_viewer"), "office.home", _l("Overview")),
+    (("office_admin", "superuser", "dept_viewer"), "coverage.home", _l("Coverage")),
     (("office_admin", "superuser", "dept_viewer"), "office.organizations", _l("Organizations")),
     (("office_admin", "superuser"), "office.users", _l("Accounts")),
     (("office_admin", "superuser"), "office.question_stats", _l("Questions")),

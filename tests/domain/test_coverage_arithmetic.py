@@ -172,3 +172,12 @@ def test_a_group_whose_courses_are_missing_cannot_be_covered(session, district):
 
 def test_key_group_helper_is_consistent(session):
     assert {g.code for g in key_groups("all_staff", "grid_worker")} == {"all_staff", "grid_worker"}
+
+
+def test_one_organization_computed_alone_matches_the_district(session, district):
+    alone = snapshot(session, organization_id=district["b"].id)
+    whole = snapshot(session).restrict({district["b"].id})
+    for group in whole.groups:
+        assert pair(alone.figure(group.id)) == pair(whole.figure(group.id)), group.code
+    assert pair(alone.figure(group_id(session, "all_staff"))) == (3, 2)
+    assert alone.compliance() == whole.compliance()

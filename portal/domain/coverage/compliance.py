@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timezone
 from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from portal.domain.coverage.population import _int
 from portal.domain.coverage.requirements import Requirements
 from portal.models import Assignment, Certificate, Completion, Organization, Trainee
 

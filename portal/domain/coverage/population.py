@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, literal, literal_column, select, text, union_all
+from sqlalchemy import case, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from portal.domain.coverage.requirements import Requirements, valid_on
-from portal.models import ORGANIZATION_KINDS, Completion, Organization, Trainee
+from portal.models import Completion, Organization, Trainee
 from portal.models.people import trainee_group
 
 
@@ -73,14 +73,6 @@ def held_masks(session: Session, requirements: Requirements, dates: list[date], 
     return select(per_course.c.trainee_id, *columns).group_by(per_course.c.trainee_id).subquery("held")
 
 
-def mask_table(requirements: Requirements, group_ids: list[int]):
-    """Subquery (grp, kind, mask): the required mask of each group for each employer kind ('' = none)."""
-    rows = [select(_int(group_id).label("grp"), literal(kind).label("kind"),
-                   _int(requirements.mask(group_id, kind or None)).label("mask"))
-            for group_id in group_ids for kind in (*ORGANIZATION_KINDS, "")]
-    return union_all(*rows).subquery("required")
-
-
 def covered_clause(held_column, required):
     """SQL: a mask column holds every required bit."""
     return func.coalesce(held_column, 0).op("&")(required) == required
@@ -108,26 +100,20 @@ def coverage_cells(session: Session, requirements: Requirements, *, dates: list[
     group_ids = group_ids if group_ids is not None else [g.id for g in requirements.groups]
     if not group_ids or not dates:
         return []
-    postgres = tune_for_aggregates(session)
+    tune_for_aggregates(session)
     # One organization's page reads only its people's completions.
     trainees = (select(Trainee.id).where(Trainee.organization_id == organization_id)
                 if organization_id is not None else None)
     held = held_masks(session, requirements, dates, trainees=trainees)
     group_column = trainee_group.c.key_group_id
     locality = func.coalesce(Trainee.locality_id, Organization.locality_id)
-    statement = (select().select_from(Trainee)
-                 .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)
-                 .outerjoin(Organization, Organization.id == Trainee.organization_id))
-    if postgres:  # a hash join on a 40-row table computes each row's mask once
-        required = mask_table(requirements, group_ids)
-        statement = statement.join(required, (required.c.grp == group_column)
-                                   & (required.c.kind == func.coalesce(Organization.kind, "")))
-        mask = required.c.mask
-    else:  # SQLite would loop over such a table: a CASE is cheaper there
-        mask = requirements.mask_sql(group_column, Organization.kind)
+    mask = requirements.mask_sql(group_column, Organization.kind)
     covered = [func.sum(case((covered_clause(held.c[f"m{k}"], mask), 1), else_=0)) for k in range(len(dates))]
     statement = (
-        statement.add_columns(locality, Trainee.organization_id, group_column, func.count(), *covered)
+        select(locality, Trainee.organization_id, group_column, func.count(), *covered)
+        .select_from(Trainee)
+        .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)
+        .outerjoin(Organization, Organization.id == Trainee.organization_id)
         .outerjoin(held, held.c.trainee_id == Trainee.id)
         .where(group_column.in_(group_ids),
                *person_filters(scope=scope, organization_id=organization_id, sector_id=sector_id))

@@ -1,0 +1,139 @@
+"""Classroom sessions: the office or a company records a session and its attendance (roster pick,
+mobile numbers, or the trainees' QR sign-in); attendance creates offline completions."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.coverage import blueprint
+from portal.coverage.blueprint import bp
+from portal.coverage.forms import AttendanceForm, ButtonForm, SessionForm
+from portal.domain import policy
+from portal.domain.coverage import offline
+from portal.domain.errors import PortalError, ValidationError
+from portal.extensions import db
+from portal.models import Course, OfflineSession, Organization, Trainee, utcnow
+from portal.web.exports import export_response
+from portal.web.forms import apply_domain_error
+from portal.web.i18n import current_locale
+
+
+def _kept_organization_ids() -> set[int] | None:
+    """Organizations whose sessions the user keeps (None: every session, the office)."""
+    return None if policy.sees_whole_district(current_user) else policy.managed_organization_ids(current_user)
+
+
+def _session_or_404(session_id: int) -> OfflineSession:
+    record = db.session.get(OfflineSession, session_id)
+    kept = _kept_organization_ids()
+    if record is None or (kept is not None and record.organization_id not in kept):
+        abort(404)
+    return record
+
+
+@bp.route("/sessions")
+@policy.roles(*blueprint.SESSION_KEEPERS)
+def sessions():
+    from portal.web.pagination import paginate
+
+    page = paginate(offline.sessions_statement(organization_ids=_kept_organization_ids()))
+    names = dict(db.session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_({record.organization_id for record in page.items} - {None} or {-1}))).all())
+    counts = offline.attendee_counts(db.session, [record.id for record in page.items])
+    return render_template("coverage/sessions.html", page=page, names=names, counts=counts)
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@policy.roles(*blueprint.SESSION_KEEPERS)
+def new_session():
+    locale = current_locale()
+    form = SessionForm()
+    form.course_id.choices = [(c.id, c.title(locale)) for c in db.session.scalars(
+        select(Course).where(Course.retired.is_(False)).order_by(Course.code))]
+    kept = _kept_organization_ids()
+    orgs = select(Organization).order_by(Organization.name)
+    if kept is not None:
+        orgs = orgs.where(Organization.id.in_(kept or {-1}))
+    form.organization_id.choices = ([(0, _("None: a session of the office"))] if kept is None else []) + \
+        [(o.id, o.name) for o in db.session.scalars(orgs.limit(2000))]
+    if request.method == "GET" and not form.held_on.data:
+        form.held_on.data = blueprint.today()
+    if form.validate_on_submit():
+        data = offline.SessionData(form.course_id.data, form.organization_id.data or None, form.held_on.data,
+                                   form.trainer.data, form.place.data)
+        try:
+            record = offline.create_session(db.session, data, actor_id=current_user.id,
+                                            address=blueprint.address())
+        except ValidationError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The session has been recorded. Add its attendance below."), "success")
+            return redirect(url_for("coverage.session_detail", session_id=record.id))
+    return render_template("coverage/session_form.html", form=form)
+
+
+def _sign_in_url(record: OfflineSession) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    return base + url_for("coverage.sign_in", code=record.sign_in_code)
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@policy.roles(*blueprint.SESSION_KEEPERS)
+def session_detail(session_id: int):
+    from portal.web.qr import qr_svg
+
+    record = _session_or_404(session_id)
+    form = AttendanceForm()
+    if form.validate_on_submit():
+        picked = [int(v) for v in request.form.getlist("trainee") if v.isdigit()]
+        try:
+            picked += offline.trainees_by_mobile(db.session, record, form.mobiles.data or "")
+            added = offline.record_attendance(db.session, record, picked, method="roster", now=utcnow(),
+                                              today=blueprint.today(), actor_id=current_user.id,
+                                              address=blueprint.address())
+        except PortalError as error:
+            db.session.rollback()
+            apply_domain_error(form, error if isinstance(error, ValidationError) else ValidationError(error.message))
+        else:
+            db.session.commit()
+            flash(_("%(n)s attendee(s) recorded.", n=added), "success")
+            return redirect(url_for("coverage.session_detail", session_id=record.id))
+    present = offline.attendance(db.session, record)
+    if fmt := blueprint.export_format():
+        headers = [_("Name"), _("Mobile"), _("Method"), _("Recorded at")]
+        rows = [[t.real_name, t.masked_mobile, a.method, a.recorded_at.replace(tzinfo=None)] for a, t in present]
+        return export_response(headers, rows, fmt, f"session-{record.id}-attendance")
+    roster = []
+    if record.organization_id is not None:
+        here = {t.id for _a, t in present}
+        roster = [t for t in db.session.scalars(select(Trainee).where(offline.eligible(record))
+                                                .order_by(Trainee.real_name, Trainee.id).limit(500))
+                  if t.id not in here]
+    org = db.session.get(Organization, record.organization_id) if record.organization_id else None
+    url = _sign_in_url(record)
+    return render_template("coverage/session.html", record=record, org=org, form=form, present=present,
+                           roster=roster, qr=qr_svg(url), sign_in_url=url)
+
+
+@bp.route("/sessions/<code>/sign-in", methods=["GET", "POST"])
+@policy.roles("trainee")
+def sign_in(code: str):
+    record = offline.find_by_code(db.session, code) or abort(404)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        try:
+            added = offline.sign_in(db.session, record, current_user.trainee, now=utcnow(), today=blueprint.today())
+        except PortalError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("You are signed in: the course is recorded as completed.") if added
+                  else _("You had already signed in to this session."), "success")
+            return redirect(url_for("trainee.home"))
+    org = db.session.get(Organization, record.organization_id) if record.organization_id else None
+    return render_template("coverage/sign_in.html", record=record, org=org, form=form)
