@@ -37,6 +37,24 @@ def demo_seed(people: int) -> None:
 
 schedule_cli = AppGroup("schedule", help="The compliance schedule.")
 backup_cli = AppGroup("backup", help="Back up and restore the database.")
+api_cli = AppGroup("api", help="The HR system API.")
+
+
+@api_cli.command("purge-idempotency")
+@click.option("--days", type=int, default=None, help="Keep this many days (default: IDEMPOTENCY_KEEP_DAYS).")
+def purge_idempotency(days: int | None) -> None:
+    """Delete stored API answers older than the retention period (run daily)."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from portal.domain.idempotency import purge
+    from portal.models import utcnow
+
+    keep = days if days is not None else current_app.config["IDEMPOTENCY_KEEP_DAYS"]
+    removed = purge(db.session, older_than=utcnow() - timedelta(days=keep))
+    db.session.commit()
+    click.echo(f"{removed} idempotency record(s) older than {keep} days removed")
 
 
 @backup_cli.command("create")
@@ -104,5 +122,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(certificates_cli)
     app.cli.add_command(schedule_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(api_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(report_cli)

@@ -60,14 +60,50 @@ class Questions:
                 f"WHERE t.status = 'active' {where}")
 
     def run(self, question: str):
+        """Run the question's statement (or statements, for a page showing several figures)."""
         if self.postgres:
             self.session.execute(text("SET LOCAL jit = off"))
             self.session.execute(text("SET LOCAL work_mem = '128MB'"))
-        return self.session.execute(text(getattr(self, question)())).all()
+        statements = getattr(self, question)()
+        if isinstance(statements, str):
+            statements = [statements]
+        return [self.session.execute(text(statement)).all() for statement in statements]
 
     # ------------------------------------------------------------------------------------- questions
 
-    def headline(self) -> str:
+    def headline(self) -> list[str]:
+        """Coverage per group now and 28 days ago, and the four figures beside it."""
+        return [self.coverage_per_group(), *self.compliance()]
+
+    def headline_sector(self) -> list[str]:
+        sector = f"AND o.sector_id = {self.commerce}"
+        return [self.coverage_per_group_sector(),
+                *self.compliance(sector, f"organization_id IN (SELECT id FROM organization WHERE sector_id = {self.commerce})")]
+
+    def compliance(self, where: str = "", certificates: str = "") -> list[str]:
+        """Onboarding (trained before the start date), periodic (renewals on time), overdue, certificates."""
+        since, today = date(self.today.year, 1, 1), self.today
+        bit = "CASE c.course_id " + " ".join(f"WHEN {cid} THEN {b}" for cid, b in self.req.bits.items()) + " ELSE 0 END"
+        kinds = " ".join(f"WHEN '{k}' THEN {m}" for k, m in self.req.by_kind.items())
+        org_join = "JOIN organization o ON o.id = t.organization_id"
+        certificate_scope = f"AND {certificates}" if certificates else ""
+        return [
+            f"SELECT org, SUM(CASE WHEN (mask & need) = need THEN 1 ELSE 0 END), COUNT(*) FROM (SELECT t.id, "
+            f"t.organization_id AS org, CASE o.kind {kinds} END AS need, COALESCE(SUM(DISTINCT {bit}), 0) AS mask "
+            f"FROM trainee t {org_join} LEFT JOIN completion c ON c.trainee_id = t.id AND c.completed_on <= t.start_date "
+            f"AND c.course_id IN ({', '.join(str(i) for i in self.req.bits)}) WHERE t.start_date >= '{since}' "
+            f"AND t.start_date <= '{today}' {where} GROUP BY t.id, t.organization_id, o.kind) hire GROUP BY org",
+            f"SELECT t.organization_id, COUNT(*), SUM(CASE WHEN a.status = 'completed' AND date(a.closed_at) <= a.due_on "
+            f"THEN 1 ELSE 0 END) FROM assignment a JOIN trainee t ON t.id = a.trainee_id {org_join} WHERE a.rule LIKE "
+            f"'periodic:%' AND a.due_on >= '{since}' AND a.due_on < '{today}' {where} GROUP BY t.organization_id",
+            f"SELECT t.organization_id, COUNT(*), COUNT(DISTINCT a.trainee_id) FROM assignment a JOIN trainee t "
+            f"ON t.id = a.trainee_id {org_join} WHERE a.status = 'open' AND a.due_on < '{today}' "
+            f"AND t.status = 'active' {where} GROUP BY t.organization_id",
+            f"SELECT organization_id, COUNT(*) FROM certificate WHERE issued_at >= '{since}' "
+            f"AND issued_at <= '{today} 23:59:59' {certificate_scope} GROUP BY organization_id",
+        ]
+
+    def coverage_per_group(self) -> str:
         dates = [self.today - timedelta(days=28), self.today]
         return (f"SELECT tg.key_group_id, SUM(CASE WHEN t.organization_id IS NOT NULL THEN 1 ELSE 0 END), "
                 f"SUM(CASE WHEN t.organization_id IS NOT NULL AND {self.covered(1)} THEN 1 ELSE 0 END), "
@@ -77,7 +113,7 @@ class Questions:
             "WHERE t.status", "LEFT JOIN (SELECT key_group_id, SUM(declared_count) AS declared FROM target "
                               "GROUP BY key_group_id) d ON d.key_group_id = tg.key_group_id WHERE t.status")
 
-    def headline_sector(self) -> str:
+    def coverage_per_group_sector(self) -> str:
         dates = [self.today - timedelta(days=28), self.today]
         return (f"SELECT tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(1)} THEN 1 ELSE 0 END), "
                 f"SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
@@ -86,7 +122,9 @@ class Questions:
     def by_street(self) -> str:
         return ("WITH RECURSIVE up(id, street) AS (SELECT id, id FROM locality WHERE level = 'street' UNION ALL "
                 "SELECT l.id, up.street FROM locality l JOIN up ON l.parent_id = up.id) "
-                f"SELECT up.street, tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
+                f"SELECT up.street, tg.key_group_id, SUM(CASE WHEN t.organization_id IS NOT NULL THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN t.organization_id IS NOT NULL AND {self.covered(0)} THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN t.organization_id IS NULL AND {self.covered(0)} THEN 1 ELSE 0 END) "
                 f"{self.base([self.today])} ".replace("WHERE t.status", "JOIN up ON up.id = t.locality_id WHERE t.status")
                 + "GROUP BY up.street, tg.key_group_id")
 
@@ -103,11 +141,11 @@ class Questions:
     def gaps(self) -> str:
         return self.by_organization().replace("LIMIT 25", "LIMIT 50")
 
-    def one_organization(self) -> str:
+    def one_organization(self) -> list[str]:
         org = self.organization_id
-        return (f"SELECT tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
+        return [(f"SELECT tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
                 f"{self.base([self.today], f'AND t.organization_id = {org}', f'AND c.trainee_id IN (SELECT id FROM trainee WHERE organization_id = {org})')} "
-                f"GROUP BY tg.key_group_id")
+                f"GROUP BY tg.key_group_id"), *self.compliance(f"AND t.organization_id = {org}", f"organization_id = {org}")]
 
     def missing_district(self) -> str:
         return (f"SELECT t.id, t.real_name, t.mobile, o.name {self.base([self.today], f'AND tg.key_group_id = {self.all_staff}')} "

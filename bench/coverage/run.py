@@ -129,10 +129,41 @@ def sample_ids(app) -> dict:
     return {"org": org, "street": street}
 
 
+def check(app, today: date) -> str:
+    """The views' figures and the hand-written SQL agree (headline now and 28 days ago, streets, organizations)."""
+    from portal.domain.coverage.arithmetic import total
+    from portal.domain.coverage.snapshot import take_snapshot
+    from portal.domain.rules import current_rules
+    from portal.extensions import db
+
+    with app.app_context():
+        questions = handsql.Questions(db.session, today=today, organization_id=0)
+        headline = {row[0]: row for row in questions.run("headline")[0]}
+        streets, orgs = questions.run("by_street")[0], questions.run("by_organization")[0]
+        db.session.rollback()
+        snap = take_snapshot(db.session, today=today, rules=current_rules(db.session))
+        differences = 0
+        for group in snap.groups:
+            now, before, row = snap.figure(group.id), snap.figure(group.id, index=0), headline.get(group.id)
+            differences += (now.roster, now.covered_roster, before.covered_roster, now.unrostered_covered) != \
+                (row[1], row[2], row[3], row[4])
+        for street, group_id, roster, covered, unrostered in streets:
+            figure = snap.figure(group_id, street)
+            differences += (roster, covered, unrostered) != (figure.roster, figure.covered_roster,
+                                                             figure.unrostered_covered)
+        per_org = snap.organizations()
+        for org_id, people, covered in orgs:
+            figure = total(per_org[org_id].values())
+            differences += (people, covered) != (figure.population, figure.covered)
+        db.session.rollback()
+    return "the views and the hand-written SQL agree" if not differences else f"{differences} DIFFERENCES"
+
+
 def run_database(url: str, today: date, repeat: int) -> list[Timing]:
     from portal.extensions import db
 
     app = build_app(url, today)
+    print(f"{url}: {check(app, today)}", file=sys.stderr, flush=True)
     users = ensure_users(app)
     clients = {"office": client_for(app, users["office_admin"]), "dept": client_for(app, users["dept_viewer"])}
     ids = sample_ids(app)

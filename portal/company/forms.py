@@ -18,7 +18,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PersonForm(FlaskForm):
-    real_name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=50)])
+    real_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=50)])
     mobile = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Domain(normalize_mobile)])
     id_number = StringField(_l("Resident ID number (optional)"), validators=[Domain(normalize_id_number, optional=True)])
     post = StringField(_l("Post"), validators=[DataRequired(REQUIRED), Length(max=100)])

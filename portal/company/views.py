@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -87,7 +88,8 @@ def _roster_statement(org: Organization, today: date):
     return statement.order_by(Trainee.real_name, Trainee.id)
 
 
-EXPORT_HEADERS = ("Full name", "Mobile", "Post", "Key groups", "Start date", "Standing", "Next due")
+EXPORT_HEADERS = (_l("Full name"), _l("Mobile"), _l("Post"), _l("Key groups"), _l("Start date"), _l("Standing"),
+                  _l("Next due"))
 
 
 @bp.route("/<int:org_id>/people")
@@ -121,7 +123,7 @@ def _export_roster(org: Organization, statement, today: date, fmt: str) -> Respo
     labels = {s: _status_label(s) for s in (*compliance.STATUSES, "left")}
     rows = [[p.real_name, p.mobile, p.post, "、".join(g.name(locale) for g in p.groups), p.start_date,
              labels[standing.get(p.id, "left")], due.get(p.id)] for p in people]
-    headers = [_(h) for h in EXPORT_HEADERS]
+    headers = [str(h) for h in EXPORT_HEADERS]
     # The company's own roster export is the one place full mobiles leave the portal: audit it.
     from portal.domain import audit
 

@@ -38,7 +38,11 @@ def _session_or_404(session_id: int) -> OfflineSession:
 def sessions():
     from portal.web.pagination import paginate
 
-    page = paginate(offline.sessions_statement(organization_ids=_kept_organization_ids()))
+    statement = offline.sessions_statement(organization_ids=_kept_organization_ids())
+    if fmt := blueprint.export_format():
+        return export_response(*offline.sessions_table(db.session, statement, current_locale()), fmt,
+                               "classroom-sessions")
+    page = paginate(statement)
     names = dict(db.session.execute(select(Organization.id, Organization.name).where(
         Organization.id.in_({record.organization_id for record in page.items} - {None} or {-1}))).all())
     counts = offline.attendee_counts(db.session, [record.id for record in page.items])

@@ -234,6 +234,11 @@ def organization(org_id: int):
     org = policy.organization_or_404(db.session, current_user, org_id)
     snapshot = _snapshot(organization=org)
     figures = snapshot.organizations().get(org.id, {})
+    if fmt := blueprint.export_format():
+        locale = current_locale()
+        rows = [(org, org.sector.name(locale), org.locality.name(locale), figures)]
+        groups = [g for g in snapshot.groups if g.id in figures]
+        return export_response(*tables.organization_table(rows, groups, locale), fmt, f"coverage-organization-{org.id}")
     return render_template("coverage/organization.html", snapshot=snapshot, org=org, figures=figures,
                            compliance=snapshot.compliance())
 

@@ -60,3 +60,11 @@ def claim(session: Session, organization_id: int, key: str, fingerprint: str, *,
 def settle(record: IdempotencyRecord, status_code: int, response: dict[str, Any]) -> None:
     """Store the answer that retries of this request will get."""
     record.status_code, record.response = status_code, response
+
+
+def purge(session: Session, *, older_than: datetime) -> int:
+    """Forget stored answers older than a date (retries come within minutes, not months)."""
+    from sqlalchemy import delete
+
+    result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < older_than))
+    return result.rowcount or 0

@@ -4,6 +4,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal.domain import tabular
@@ -68,7 +69,8 @@ def test_invalid_rows_are_reported_and_nothing_is_imported(session, places):
         "grid_worker,T01,3,,\n"        # the same group and place twice
         "grid_worker,T0,=1+1,,\n"
     ), today=TODAY)
-    reasons = {row.number: " ".join(str(r) for r in row.reasons) for row in preview.invalid}
+    with force_locale("en"):
+        reasons = {row.number: " ".join(str(r) for r in row.reasons) for row in preview.invalid}
     assert set(reasons) == {3, 4, 5, 6, 7, 8, 9, 10}
     assert "no_such_group" in reasons[3] and "NOPE" in reasons[4] and "whole number" in reasons[5]
     assert "whole number" in reasons[6] and "2026-12-31" in reasons[7] and "at most 100" in reasons[8]

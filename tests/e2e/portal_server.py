@@ -40,6 +40,13 @@ class PortalServer:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    def text(self, lang: str, message: str, **values) -> str:
+        """`message` as the portal shows it in `lang` (from its own catalog)."""
+        from flask_babel import force_locale, gettext
+
+        with self.app.test_request_context(), force_locale(lang):
+            return gettext(message, **values)
+
     def query(self, work: Callable[..., T]) -> T:
         """Run work(session) in an application context and commit; returns what it returns."""
         with self.app.app_context():

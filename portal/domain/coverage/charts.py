@@ -42,7 +42,7 @@ def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list
 
 def bar_chart(chart_id: str, title: str, bars: list[Bar], *, desc: str = "") -> Markup:
     """Horizontal bars of rates (0-100%), with target ticks."""
-    label_width, bar_width, row, top = 220, 340, 30, 24
+    label_width, bar_width, row, top = 250, 330, 30, 24
     width, height = label_width + bar_width + 70, top + row * max(len(bars), 1) + 10
     parts = _open(chart_id, title, desc or "; ".join(f"{b.label}: {_percent(b.value)}" for b in bars), width, height)
     for tick in (0, 0.25, 0.5, 0.75, 1):
@@ -54,7 +54,7 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], *, desc: str = "") -> 
     for index, bar in enumerate(bars):
         y = top + index * row
         parts.append(f'<text x="{label_width - 8}" y="{y + 17}" font-size="13" fill="{INK}" '
-                     f'text-anchor="end">{escape(_shorten(bar.label, 18))}</text>')
+                     f'text-anchor="end">{escape(_shorten(bar.label, 26))}</text>')
         value = max(0.0, min(1.0, bar.value or 0.0))
         colour = OK if bar.target is not None and bar.value is not None and bar.value >= bar.target else BAR
         parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{value * bar_width:.1f}" height="18" '

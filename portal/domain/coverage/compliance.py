@@ -66,10 +66,14 @@ class ComplianceBook:
 
 
 def compliance_by_organization(session: Session, requirements: Requirements, *, today: date, since: date,
-                               organization_id: int | None = None) -> ComplianceBook:
-    """Every figure above per organization (or of one organization), in four GROUP BY queries."""
+                               organization_id: int | None = None, scope=None) -> ComplianceBook:
+    """Every figure above per organization (of one organization, or of a scope), in four GROUP BY queries."""
     book = ComplianceBook(since=since)
-    only = [Trainee.organization_id == organization_id] if organization_id is not None else []
+    only = []
+    if organization_id is not None:
+        only.append(Trainee.organization_id == organization_id)
+    elif scope is not None:
+        only.append(Trainee.organization_id.in_(select(Organization.id).where(scope)))
 
     def entry(org_id) -> Compliance:
         return book.by_organization.setdefault(org_id, Compliance())
@@ -99,12 +103,22 @@ def compliance_by_organization(session: Session, requirements: Requirements, *, 
     start = datetime.combine(since, time.min, tzinfo=timezone.utc)
     end = datetime.combine(today, time.max, tzinfo=timezone.utc)
     certificates = (select(Certificate.organization_id, func.count())
-                    .where(Certificate.issued_at >= start, Certificate.issued_at <= end,
-                           *([Certificate.organization_id == organization_id] if organization_id is not None else []))
+                    .where(Certificate.issued_at >= start, Certificate.issued_at <= end)
                     .group_by(Certificate.organization_id))
+    narrowed = _certificate_scope(organization_id, scope)
+    if narrowed is not None:
+        certificates = certificates.where(narrowed)
     for org_id, count in session.execute(certificates):
         entry(org_id).certificates += count
     return book
+
+
+def _certificate_scope(organization_id, scope):
+    if organization_id is not None:
+        return Certificate.organization_id == organization_id
+    if scope is not None:
+        return Certificate.organization_id.in_(select(Organization.id).where(scope))
+    return None
 
 
 def _onboarding_rows(session: Session, requirements: Requirements, *, today: date, since: date, only=()):

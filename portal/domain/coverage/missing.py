@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from portal.domain.coverage.population import covered_clause, held_masks
@@ -109,8 +109,10 @@ def missing_statement(session: Session, requirements: Requirements, group_id: in
         people = people.where(Trainee.organization_id.is_not(None))
         if organization_ids is not None:
             people = people.where(Trainee.organization_id.in_(organization_ids or [-1]))
-    if localities is not None:
-        people = people.where(Trainee.locality_id.in_(sorted(localities) or [-1]))
+    if localities is not None:  # the locality the cells count people under
+        place = func.coalesce(Trainee.locality_id, select(Organization.locality_id).where(
+            Organization.id == Trainee.organization_id).scalar_subquery())
+        people = people.where(place.in_(sorted(localities) or [-1]))
     held = held_masks(session, requirements, [today], trainees=people)
     kinds = [(Organization.kind == kind, literal(requirements.mask(group_id, kind)))
              for kind in requirements.by_kind]

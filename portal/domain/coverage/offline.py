@@ -161,3 +161,17 @@ def attendee_counts(session: Session, session_ids) -> dict[int, int]:
     return dict(session.execute(select(OfflineAttendance.session_id, func.count())
                                 .where(OfflineAttendance.session_id.in_(list(session_ids) or [-1]))
                                 .group_by(OfflineAttendance.session_id)).all())
+
+
+def sessions_table(session: Session, statement, locale: str):
+    """Headers and rows of a list of sessions, for exports."""
+    from flask_babel import gettext as _
+
+    records = list(session.scalars(statement))
+    names = dict(session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_({r.organization_id for r in records} - {None} or {-1}))).all())
+    counts = attendee_counts(session, [r.id for r in records])
+    headers = [_("Date"), _("Course"), _("Organization"), _("Trainer"), _("Place"), _("Attendees")]
+    rows = [[r.held_on, r.course.title(locale), names.get(r.organization_id) or _("The office"), r.trainer, r.place,
+             counts.get(r.id, 0)] for r in records]
+    return headers, rows

@@ -101,9 +101,12 @@ def coverage_cells(session: Session, requirements: Requirements, *, dates: list[
     if not group_ids or not dates:
         return []
     tune_for_aggregates(session)
-    # One organization's page reads only its people's completions.
-    trainees = (select(Trainee.id).where(Trainee.organization_id == organization_id)
-                if organization_id is not None else None)
+    # One organization's or one department's figures read only their people's completions.
+    trainees = None
+    if organization_id is not None:
+        trainees = select(Trainee.id).where(Trainee.organization_id == organization_id)
+    elif scope is not None:
+        trainees = select(Trainee.id).join(Organization, Organization.id == Trainee.organization_id).where(scope)
     held = held_masks(session, requirements, dates, trainees=trainees)
     group_column = trainee_group.c.key_group_id
     locality = func.coalesce(Trainee.locality_id, Organization.locality_id)

@@ -7,6 +7,7 @@ their sector's organizations only and has no declared part and no people without
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 
@@ -25,15 +26,6 @@ from portal.domain.rules import Rules
 from portal.models import Organization
 
 
-@dataclass
-class DistrictData:
-    """The expensive part: cells for every as-of date, and the compliance counts."""
-
-    dates: tuple[date, ...]
-    cells: list[Cell]
-    compliance: ComplianceBook
-
-
 @dataclass(frozen=True)
 class GroupLine:
     group: GroupInfo
@@ -50,10 +42,11 @@ class Snapshot:
     tree: LocalityTree
     book: TargetBook
     cells: list[Cell]
-    compliance_book: ComplianceBook
+    compliance_loader: Callable[[], ComplianceBook]
     organization_ids: set[int] | None = None  # None: the whole district
     computed_at: datetime | None = None
     _rollups: dict[int, Rollup] = field(default_factory=dict)
+    _compliance: list = field(default_factory=list)  # the book, once loaded (shared by restricted copies)
 
     @property
     def scoped(self) -> bool:
@@ -82,7 +75,7 @@ class Snapshot:
         """The same snapshot limited to some organizations' rosters (a sector, a scope)."""
         allowed = organization_ids if self.organization_ids is None else organization_ids & self.organization_ids
         cells = [c for c in self.cells if c.organization_id in allowed]
-        return replace(self, cells=cells, organization_ids=allowed, _rollups={})
+        return replace(self, cells=cells, organization_ids=allowed, _rollups={}, _compliance=self._compliance)
 
     def headline(self, locality_id: int | None = WHOLE) -> list[GroupLine]:
         """Each group's figure now, 28 days ago and the projection."""
@@ -118,8 +111,10 @@ class Snapshot:
         return by_sector(by_organization(self.cells, self.index()), sector_of)
 
     def compliance(self) -> Compliance:
-        """Onboarding, periodic, overdue and certificate counts in the snapshot's scope."""
-        return self.compliance_book.total(self.organization_ids, include_unemployed=not self.scoped)
+        """Onboarding, periodic, overdue and certificate counts in the snapshot's scope (computed on first use)."""
+        if not self._compliance:
+            self._compliance.append(self.compliance_loader())
+        return self._compliance[0].total(self.organization_ids, include_unemployed=not self.scoped)
 
     def all_groups(self, locality_id: int | None = WHOLE, index: int | None = None) -> Figure:
         """Every group together, counted in person-group pairs."""
@@ -130,15 +125,6 @@ def rules_key(rules: Rules) -> str:
     return hashlib.sha256((rules.text or repr(rules)).encode()).hexdigest()[:16]
 
 
-def compute_district(session: Session, requirements: Requirements, *, today: date, dates: list[date],
-                     since: date, organization_id: int | None = None) -> DistrictData:
-    """The district-wide (or one organization's) cells and compliance counts; flushes nothing."""
-    cells = coverage_cells(session, requirements, dates=dates, organization_id=organization_id)
-    compliance = compliance_by_organization(session, requirements, today=today, since=since,
-                                            organization_id=organization_id)
-    return DistrictData(tuple(dates), cells, compliance)
-
-
 def scope_organization_ids(session: Session, scope) -> set[int] | None:
     """The organizations a scope clause lets through (None: no scope, the whole district)."""
     if scope is None:
@@ -146,36 +132,80 @@ def scope_organization_ids(session: Session, scope) -> set[int] | None:
     return set(session.scalars(select(Organization.id).where(scope)))
 
 
+@dataclass
+class _Source:
+    """Where a snapshot's expensive parts come from. The district's computation is shared by every
+    viewer through the cache; a department's scope or one organization is computed on its own (in SQL,
+    so it costs what that part of the district costs) unless the district's is cached already."""
+
+    session: Session
+    rules: Rules
+    today: date
+    since: date
+    organization_id: int | None
+    scope: object
+    scope_ids: set[int] | None
+    cache: SnapshotCache | None
+    max_age: float
+    spawn: object
+
+    def __post_init__(self):
+        self.version = data_version(self.session) if self.cache is not None else None
+        self.computed_at = datetime.now(timezone.utc)
+
+    def _narrow_key(self):
+        if self.organization_id is not None:
+            return ("organization", self.organization_id)
+        if self.scope_ids is not None:
+            return ("scope", hashlib.sha256(repr(sorted(self.scope_ids)).encode()).hexdigest())
+        return None
+
+    def get(self, kind: str, args: tuple, compute):
+        """compute(session, requirements, organization_id, scope) for the whole district, or narrowed."""
+        key = (kind, self.today, args, self.since, rules_key(self.rules))
+        narrow = self._narrow_key()
+        organization_id, scope = self.organization_id, self.scope if self.organization_id is None else None
+
+        def run(db_session: Session, *, whole: bool):
+            requirements = load_requirements(db_session, self.rules)
+            return compute(db_session, requirements, None, None) if whole else \
+                compute(db_session, requirements, organization_id, scope)
+
+        if self.cache is None:
+            return run(self.session, whole=narrow is None)
+        entry = self.cache.peek(key, self.version)
+        if entry is None and narrow is None:
+            entry = self.cache.get(key, self.version, lambda db_session: run(db_session, whole=True), self.session,
+                                   max_age=self.max_age, spawn=self.spawn)
+        elif entry is None and narrow[0] == "scope":
+            entry = self.cache.get((*key, narrow), self.version, lambda db_session: run(db_session, whole=False),
+                                   self.session, max_age=self.max_age, spawn=self.spawn)
+        if entry is None:  # one organization: cheap enough to compute every time
+            return run(self.session, whole=False)
+        self.computed_at = min(self.computed_at, datetime.fromtimestamp(entry.computed_at, timezone.utc))
+        return entry.value
+
+
 def take_snapshot(session: Session, *, today: date, rules: Rules, scope=None, dates: list[date] | None = None,
                   since: date | None = None, organization_id: int | None = None, cache: SnapshotCache | None = None,
                   max_age: float = 0, spawn=None) -> Snapshot:
     """Coverage on `dates` (default: today and PACE_DAYS before, for the projection) narrowed to `scope`
-    (a clause on Organization, or None for the whole district). With `organization_id`, only that
-    organization is computed (directly, it is cheap) unless the district's snapshot is cached already."""
+    (a clause on Organization, or None for the whole district) and to one organization if given.
+    The compliance figures are computed when first asked for."""
     dates = sorted(set(dates or [today - timedelta(days=PACE_DAYS)]) | {today})
     since = since or date(today.year, 1, 1)
-    requirements = load_requirements(session, rules)
-
-    def compute(db_session: Session) -> DistrictData:
-        return compute_district(db_session, load_requirements(db_session, rules), today=today, dates=dates,
-                                since=since)
-
-    key = ("district", today, tuple(dates), since, rules_key(rules))
-    version = data_version(session) if cache is not None else None
-    entry = cache.peek(key, version) if cache is not None and organization_id is not None else None
-    if organization_id is not None and entry is None:
-        data = compute_district(session, requirements, today=today, dates=dates, since=since,
-                                organization_id=organization_id)
-        computed_at = datetime.now(timezone.utc)
-    elif cache is None:
-        data, computed_at = compute(session), datetime.now(timezone.utc)
-    else:
-        entry = entry or cache.get(key, version, compute, session, max_age=max_age, spawn=spawn)
-        data, computed_at = entry.value, datetime.fromtimestamp(entry.computed_at, timezone.utc)
-    snapshot = Snapshot(today=today, dates=list(dates), requirements=requirements, tree=load_tree(session),
-                        book=load_targets(session, today=today), cells=data.cells,
-                        compliance_book=data.compliance, computed_at=computed_at)
     organization_ids = scope_organization_ids(session, scope)
+    source = _Source(session, rules, today, since, organization_id, scope, organization_ids, cache, max_age, spawn)
+    cells = source.get("cells", tuple(dates), lambda s, requirements, org, clause: coverage_cells(
+        s, requirements, dates=dates, organization_id=org, scope=clause))
+
+    def compliance() -> ComplianceBook:
+        return source.get("compliance", (), lambda s, requirements, org, clause: compliance_by_organization(
+            s, requirements, today=today, since=since, organization_id=org, scope=clause))
+
+    snapshot = Snapshot(today=today, dates=list(dates), requirements=load_requirements(session, rules),
+                        tree=load_tree(session), book=load_targets(session, today=today), cells=cells,
+                        compliance_loader=compliance, computed_at=source.computed_at)
     if organization_id is not None:
         organization_ids = {organization_id} & organization_ids if organization_ids is not None else {organization_id}
     return snapshot.restrict(organization_ids) if organization_ids is not None else snapshot

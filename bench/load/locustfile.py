@@ -1,0 +1,210 @@
+"""Simulated trainees studying and taking quizzes: the scenario of `make load` and `make kill-test`.
+
+Each simulated trainee logs in with its own account (load0001, load0002... made by harness.py), opens
+its home page, picks a course, reads a few lessons (marking them read as static/js/lesson.js does),
+starts or resumes the quiz, saves its answers one at a time with `Accept: application/json` as
+static/js/quiz.js does, sometimes changes an answer or leaves a quiz half done to resume it later,
+submits and reads the result.
+
+Everything the server acknowledged is appended to LOAD_RECORD (JSON lines), and every answer is
+written there before it is sent, so verify.py can check afterwards that each acknowledged answer is
+in the database, allowing for a later answer the server stored but whose reply was lost.
+
+Environment: LOAD_RECORD (file), LOAD_PASSWORD, LOAD_ACCOUNT_PREFIX (default load), LOAD_THINK
+("low,high" seconds between answers, default 3,8), LOAD_RETRY_SECONDS (kill test: how long to keep
+retrying a request that found no server; 0 = never).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+import time
+from urllib.parse import urlencode
+
+import gevent
+from locust import FastHttpUser, constant, events, task
+from locust.exception import RescheduleTask
+
+ACCOUNT_PREFIX = os.environ.get("LOAD_ACCOUNT_PREFIX", "load")
+PASSWORD = os.environ.get("LOAD_PASSWORD", "")
+RECORD_PATH = os.environ.get("LOAD_RECORD", "")
+THINK_LOW, THINK_HIGH = (float(x) for x in os.environ.get("LOAD_THINK", "3,8").split(","))
+RETRY_SECONDS = float(os.environ.get("LOAD_RETRY_SECONDS", "0"))
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+COURSE_LINK = re.compile(r'href="/me/courses/([A-Za-z0-9_.-]+)"')
+LESSON_LINK = re.compile(r'href="/me/courses/[A-Za-z0-9_.-]+/lessons/([A-Za-z0-9_.-]+)"')
+RESUME_LINK = re.compile(r'href="/me/attempts/(\d+)"')
+ATTEMPT_URL = re.compile(r"/me/attempts/(\d+)$")
+ITEM = re.compile(r'<input type="hidden" name="item" value="(\d+)">')
+OPTION = re.compile(r'<input type="(radio|checkbox)" name="answer-(\d+)" value="([^"]+)"')
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+AS_SCRIPT = {**FORM, "Accept": "application/json"}
+
+_accounts = itertools.count(1)
+_record = None
+
+
+def record(event: str, **fields) -> None:
+    """One line per event; flushed at once, so a killed server or an interrupted run loses no line."""
+    global _record
+    if not RECORD_PATH:
+        return
+    if _record is None:
+        _record = open(RECORD_PATH, "a", encoding="utf-8", buffering=1)
+    _record.write(json.dumps({"e": event, "t": round(time.time(), 3), **fields}, ensure_ascii=False) + "\n")
+
+
+@events.quitting.add_listener
+def _close_record(**_kwargs) -> None:
+    if _record is not None:
+        _record.close()
+
+
+@events.user_error.add_listener
+def _count_task_errors(user_instance, exception, tb, **_kwargs) -> None:
+    """An exception in the scenario itself (a page it could not read) counts as a failure, not only a log line."""
+    events.request.fire(request_type="TASK", name=type(exception).__name__, response_time=0, response_length=0,
+                        exception=exception, context={})
+
+
+class Trainee(FastHttpUser):
+    wait_time = constant(0)  # each task paces itself with think()
+    network_timeout = 90.0
+    connection_timeout = 30.0
+
+    def on_start(self) -> None:
+        self.login = f"{ACCOUNT_PREFIX}{next(_accounts):04d}"
+        self.csrf = ""
+        self.exhausted: set[str] = set()  # courses whose quiz the portal will not start now
+        self.log_in()
+
+    # --- the scenario ------------------------------------------------------------------------
+
+    @task
+    def study_a_course(self) -> None:
+        home = self.call("GET", "/me/", "/me/").text
+        courses = sorted(set(COURSE_LINK.findall(home)))
+        if not courses:
+            self.fail_task("GET", "/me/", "the home page lists no course")
+        self.think()
+        fresh = [code for code in courses if code not in self.exhausted]
+        code = random.choice(fresh or courses)
+        page = self.call("GET", f"/me/courses/{code}", "/me/courses/[code]").text
+        lessons = list(dict.fromkeys(LESSON_LINK.findall(page)))
+        for slug in random.sample(lessons, k=min(len(lessons), random.randint(1, 3))):
+            self.read_lesson(code, slug)
+        if not fresh:
+            return  # nothing to take: this round was reading only
+        resume = RESUME_LINK.search(page)
+        attempt_id = int(resume.group(1)) if resume else self.start_quiz(code)
+        if attempt_id is not None:
+            self.take_quiz(attempt_id)
+
+    def log_in(self) -> None:
+        self.call("GET", "/auth/login", "/auth/login")  # for the CSRF token
+        response = self.call("POST", "/auth/login", "/auth/login [POST]", form={
+            "login": self.login, "password": PASSWORD, "csrf_token": self.csrf}, expect=(302,))
+        if not response.headers.get("Location", "").endswith("/me/"):
+            self.fail_task("POST", "/auth/login [POST]", f"login of {self.login} failed")
+
+    def read_lesson(self, code: str, slug: str) -> None:
+        self.call("GET", f"/me/courses/{code}/lessons/{slug}", "/me/courses/[code]/lessons/[slug]")
+        self.think(2)
+        reply = self.call("POST", f"/me/courses/{code}/lessons/{slug}", "/me/courses/[code]/lessons/[slug] [read]",
+                          form={"csrf_token": self.csrf}, headers=AS_SCRIPT)
+        if reply.json().get("read") is True:
+            record("read", u=self.login, c=code, s=slug)
+
+    def start_quiz(self, code: str) -> int | None:
+        response = self.call("POST", f"/me/courses/{code}/quiz", "/me/courses/[code]/quiz [start]",
+                             form={"csrf_token": self.csrf}, expect=(302,))
+        found = ATTEMPT_URL.search(response.headers.get("Location", ""))
+        if found is None:  # not allowed now (cooldown after a failed attempt, all attempts used)
+            self.exhausted.add(code)
+            return None
+        record("started", u=self.login, c=code, a=int(found.group(1)))
+        return int(found.group(1))
+
+    def take_quiz(self, attempt_id: int) -> None:
+        seen: dict[int, tuple[str, list[str]]] = {}  # item: its options
+        page_number = 1
+        leave_half_done = random.random() < 0.05
+        while True:
+            page = self.call("GET", f"/me/attempts/{attempt_id}?page={page_number}", "/me/attempts/[id]").text
+            options = self.options(page)
+            for item in ITEM.findall(page):
+                self.think()
+                self.answer(attempt_id, int(item), options[int(item)])
+                seen[int(item)] = options[int(item)]
+                if random.random() < 0.08:  # a change of mind about an earlier question
+                    earlier = random.choice(list(seen))
+                    self.answer(attempt_id, earlier, seen[earlier])
+            if leave_half_done and page_number >= 2:
+                return  # the course page offers to resume it next time
+            if f'name="next_page" value="{page_number + 1}"' not in page:
+                break
+            page_number += 1
+        self.think()
+        response = self.call("POST", f"/me/attempts/{attempt_id}/submit", "/me/attempts/[id]/submit",
+                             form={"csrf_token": self.csrf}, expect=(302,))
+        if response.headers.get("Location", "").endswith(f"/me/attempts/{attempt_id}/result"):
+            record("submitted", u=self.login, a=attempt_id)
+        self.call("GET", f"/me/attempts/{attempt_id}/result", "/me/attempts/[id]/result")
+        self.think()
+
+    def answer(self, attempt_id: int, item: int, choices: tuple[str, list[str]]) -> None:
+        kind, values = choices
+        chosen = sorted(random.sample(values, k=random.randint(1, min(3, len(values)))) if kind == "checkbox"
+                        else [random.choice(values)])
+        record("sent", u=self.login, a=attempt_id, i=item, v=chosen)
+        body = [("csrf_token", self.csrf), ("item", str(item))] + [(f"answer-{item}", v) for v in chosen]
+        reply = self.call("POST", f"/me/attempts/{attempt_id}/answers", "/me/attempts/[id]/answers", form=body,
+                          headers=AS_SCRIPT, keep_csrf=True)
+        if reply.json().get("saved") is True:
+            record("ack", u=self.login, a=attempt_id, i=item, v=chosen)
+        else:
+            self.fail_task("POST", "/me/attempts/[id]/answers", f"not saved: {reply.text[:200]}")
+
+    @staticmethod
+    def options(page: str) -> dict[int, tuple[str, list[str]]]:
+        found: dict[int, tuple[str, list[str]]] = {}
+        for kind, item, value in OPTION.findall(page):
+            found.setdefault(int(item), (kind, []))[1].append(value)
+        return found
+
+    # --- one request, checked, retried while the server is down (kill test) -------------------
+
+    def call(self, method: str, path: str, name: str, *, form=None, headers=None, expect=(200,), keep_csrf=False):
+        body = urlencode(form) if form is not None else None
+        sent_headers = headers or (FORM if form is not None else None)
+        give_up_at = time.monotonic() + RETRY_SECONDS
+        while True:
+            with self.client.request(method, path, name=name, data=body, headers=sent_headers, catch_response=True,
+                                     allow_redirects=False) as response:
+                if response.status_code == 0 and time.monotonic() < give_up_at:
+                    response.failure("no server (connection refused or reset): retrying")
+                    gevent.sleep(1.0)
+                    continue
+                if response.status_code not in expect:
+                    response.failure(f"status {response.status_code}, expected {' or '.join(map(str, expect))}")
+                    raise RescheduleTask()
+                if response.status_code == 302 and "/auth/login" in response.headers.get("Location", ""):
+                    response.failure("the session was lost: sent to the login page")
+                    raise RescheduleTask()
+                if not keep_csrf and response.headers.get("Content-Type", "").startswith("text/html"):
+                    token = CSRF.search(response.text)
+                    if token:
+                        self.csrf = token.group(1)
+                return response
+
+    def fail_task(self, method: str, name: str, message: str) -> None:
+        events.request.fire(request_type=method, name=name, response_time=0, response_length=0,
+                            exception=AssertionError(message), context={})
+        raise RescheduleTask()
+
+    def think(self, factor: float = 1.0) -> None:
+        gevent.sleep(factor * random.uniform(THINK_LOW, THINK_HIGH))

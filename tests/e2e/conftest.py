@@ -1,0 +1,117 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the portal served on 127.0.0.1.
+
+Each journey runs in zh_CN and en, on a phone and on a desktop; every page it visits is checked by
+page_checks.Tour. Run them alone with `make e2e` (or `pytest -m e2e`).
+"""
+from __future__ import annotations
+
+import shutil
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.page_checks import AXE_SCRIPT, DEVICES, SCREENSHOTS, VNU_JAR, Findings, Tour
+from tests.e2e.portal_server import PortalServer, fresh_database, serve_portal
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+LANGS = ("zh_CN", "en")
+FINDINGS = Findings()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark everything here e2e, and check the HTML of all visited pages last, in one Java run."""
+    here = Path(__file__).parent
+    last = []
+    for item in items:
+        if Path(str(item.fspath)).parent == here:
+            item.add_marker(pytest.mark.e2e)
+            if item.get_closest_marker("after_journeys"):
+                last.append(item)
+    for item in last:
+        items.remove(item)
+        items.append(item)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "after_journeys: runs after every journey (the batched HTML check)")
+
+
+def _missing_tools() -> list[str]:
+    return [str(p) for p in (Path(CHROMIUM), AXE_SCRIPT, VNU_JAR) if not p.exists()] + (
+        [] if shutil.which("java") else ["java"])
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    missing = _missing_tools()
+    if missing:
+        pytest.fail(f"browser test tools missing: {', '.join(missing)} (run `make e2e-tools`)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def e2e_findings() -> Findings:
+    return FINDINGS
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> PortalServer:
+    """The demo district on a fresh database, served for the whole session."""
+    tmp = tmp_path_factory.mktemp("e2e-portal")
+    if SCREENSHOTS.exists():
+        shutil.rmtree(SCREENSHOTS)
+    with fresh_database(tmp) as database_url, serve_portal(tmp, database_url) as server:
+        yield server
+
+
+_runs = count(1)
+
+
+@pytest.fixture(params=LANGS)
+def lang(request) -> str:
+    return request.param
+
+
+@pytest.fixture(params=sorted(DEVICES))
+def device(request):
+    return DEVICES[request.param]
+
+
+@pytest.fixture
+def run_number() -> int:
+    """A number unique to this test in the session, for data the journey creates."""
+    return next(_runs)
+
+
+@pytest.fixture
+def tour_factory(browser, portal, lang, device, request):
+    """tour(name) opens a fresh browser context (a new person on their own device) and its checker."""
+    contexts, tours = [], []
+
+    def open_tour(journey: str) -> Tour:
+        context = browser.new_context(base_url=portal.base_url, **device.context_options(lang))
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        tour = Tour(page, name=f"{journey}/{lang}-{device.name}", lang=lang, device=device, findings=FINDINGS)
+        tours.append(tour)
+        return tour
+
+    yield open_tour
+    for context in contexts:
+        context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not FINDINGS.pages_checked:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("browser tests")
+    write(f"{FINDINGS.pages_checked} pages checked (axe, reflow at 360 px and 200% zoom, screenshots) "
+          f"in {FINDINGS.seconds_checking:.0f} s")
+    for rule, pages in sorted(FINDINGS.minor_axe.items()):
+        write(f"axe, not blocking: {rule} on {len(pages)} page(s), e.g. {sorted(pages)[0]}")
+    write(f"screenshots and HTML of every checked page: {SCREENSHOTS}")

@@ -1,0 +1,25 @@
+"""Steps several journeys share: choosing the language, logging in."""
+from __future__ import annotations
+
+from tests.e2e.keyboard import KeyboardUser
+from tests.e2e.page_checks import HTML_LANG, Tour
+
+DEMO_PASSWORD = "Demo-Pass-2026"
+
+
+def choose_language(tour: Tour, keys: KeyboardUser) -> None:
+    """Use the switch in the header when the page is not in the tour's language."""
+    if tour.page.get_attribute("html", "lang") != HTML_LANG[tour.lang]:
+        keys.follow(tour.page.locator("header nav.lang a"))
+    assert tour.page.get_attribute("html", "lang") == HTML_LANG[tour.lang]
+
+
+def log_in(tour: Tour, keys: KeyboardUser, login: str, password: str = DEMO_PASSWORD) -> None:
+    """Open the login page, choose the language there, log in with the keyboard."""
+    page = tour.page
+    page.goto("/auth/login")
+    choose_language(tour, keys)
+    tour.check("login", shot=False)
+    keys.type_into(page.locator("#login"), login)
+    keys.type_into(page.locator("#password"), password)
+    keys.follow(page.locator("main form button[type=submit]"))

@@ -1,0 +1,140 @@
+"""Journey 1: a new employee registers from the invitation link, studies the onboarding course, leaves
+the quiz half done, comes back, passes, downloads the certificate and opens its QR code's page."""
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date
+
+import pytest
+import zxingcpp
+from PIL import Image
+from sqlalchemy import select
+
+from tests.e2e.keyboard import KeyboardUser
+from tests.e2e.steps import choose_language
+
+pytestmark = pytest.mark.e2e
+
+EMPLOYER = "示范购物中心"
+COURSE = "all-staff-basics"
+PASSWORD = "Fire-Drill-2026"
+
+
+def put_on_roster(session, n: int) -> dict:
+    """The company has already put the new employee on its roster (as on their first day)."""
+    from portal.domain import roster
+    from portal.domain.rules import current_rules
+    from portal.models import Organization, utcnow
+
+    org = session.scalar(select(Organization).where(Organization.name == EMPLOYER))
+    mobile = f"1390000{n:04d}"
+    roster.hire(session, org, roster.PersonData(real_name=f"林新{'一二三四五六七八九十'[n % 10]}", mobile=mobile,
+                                                post="营业员", start_date=date.today()),
+                rules=current_rules(session), actor=roster.Actor(user_id=None, source="web"), now=utcnow())
+    return {"name": f"林新{'一二三四五六七八九十'[n % 10]}", "mobile": mobile, "code": org.invite_code}
+
+
+def right_answers(session, attempt_id: int) -> dict[int, list[str]]:
+    """What a trainee who studied well would answer, per attempt item."""
+    from portal.domain import questions
+    from portal.models import Attempt
+
+    attempt = session.get(Attempt, attempt_id)
+    return {item.id: questions.get(item.question_version.qtype).correct(item.question_version.data)
+            for item in attempt.items}
+
+
+def answer_page(page, keys: KeyboardUser, answers: dict[int, list[str]]) -> None:
+    """Answer every question on the page with the keyboard and wait until each answer is saved."""
+    items = [int(v) for v in page.locator("#quiz-form input[name=item]").evaluate_all("els => els.map(e => e.value)")]
+    changed = set()
+    for item in items:
+        for value in answers[item]:
+            if keys.check(page.locator(f'input[name="answer-{item}"][value="{value}"]')):
+                changed.add(item)
+    for item in changed:
+        page.locator(f'[data-status="{item}"]').filter(has_text=re.compile(".+")).wait_for()
+
+
+def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_number, tmp_path):
+    person = portal.query(lambda s: put_on_roster(s, run_number))
+    tour = tour_factory("1-trainee")
+    page, keys = tour.page, KeyboardUser(tour.page)
+
+    # The invitation link (as printed by the company, and in its QR code) opens the registration form.
+    page.goto(f"/auth/register?code={person['code']}")
+    choose_language(tour, keys)
+    tour.check("register")
+    assert page.locator("#invite_code").input_value() == person["code"]
+    keys.type_into(page.locator("#real_name"), person["name"])
+    keys.type_into(page.locator("#mobile"), person["mobile"])
+    keys.type_into(page.locator("#password"), PASSWORD)
+    keys.type_into(page.locator("#confirm"), PASSWORD)
+    keys.follow(page.locator("main form button[type=submit]"))
+    tour.check("my-training")
+    assert page.url.endswith("/me/")
+    todo = page.locator("section[aria-labelledby=todo]")
+    assert portal.text(tour.lang, "Onboarding: training before starting work") in todo.inner_text()
+
+    # Study the onboarding course, lesson after lesson.
+    keys.follow(todo.locator(f'a[href$="/me/courses/{COURSE}"]'))
+    tour.check("course")
+    keys.follow(page.locator(f'#lessons ~ p a.button[href*="/me/courses/{COURSE}/lessons/"]'))
+    lesson = 0
+    while "/lessons/" in page.url:
+        lesson += 1
+        tour.check(f"lesson-{lesson}", shot=lesson == 1)
+        keys.follow(page.locator("#lesson-done button[type=submit]"))
+    assert lesson == 6
+    tour.check("course-studied", shot=False)
+
+    # Start the quiz and answer the first page.
+    keys.follow(page.locator("section[aria-labelledby=quiz] form button[type=submit]"))
+    tour.check("quiz-page-1")
+    attempt_id = int(re.search(r"/me/attempts/(\d+)", page.url).group(1))
+    answers = portal.query(lambda s: right_answers(s, attempt_id))
+    answer_page(page, keys, answers)
+
+    # Later: the phone's tab was closed; open the portal again and resume the quiz where it was left.
+    page = tour.reopen()
+    keys = KeyboardUser(page)
+    page.goto("/me/")
+    tour.check("back-later", shot=False)
+    keys.follow(page.locator(f'section[aria-labelledby=todo] a[href$="/me/courses/{COURSE}"]'))
+    tour.check("course-quiz-open", shot=False)
+    keys.follow(page.locator(f'section[aria-labelledby=quiz] a[href$="/me/attempts/{attempt_id}"]'))
+    tour.check("quiz-resumed")
+    checked = page.locator("#quiz-form input:checked").count()
+    assert checked >= 5, "the answers given before closing the tab are still there"
+    quiz_page = 1
+    while True:
+        answer_page(page, keys, answers)
+        last = page.locator('#quiz-form button[name=then][value=submit]')
+        if last.count():
+            keys.follow(last)
+            break
+        keys.follow(page.locator("#quiz-form button[name=next_page]").last)
+        quiz_page += 1
+        tour.check(f"quiz-page-{quiz_page}", shot=False)
+    tour.check("result")
+    assert page.locator(".badge.ok").count() == 1, "the quiz is passed"
+
+    # The certificate: download the PDF, read its QR code, open the page it leads to.
+    keys.follow(page.locator("header nav.main-nav a[href$='/me/']"))
+    tour.check("my-training-done", shot=False)
+    keys.follow(page.locator("a[href$='/me/certificates']"))
+    tour.check("certificates")
+    card = page.locator(".cert-card").filter(has=page.locator("a[href$='.pdf']")).first
+    with page.expect_download() as download_info:
+        keys.activate(card.locator("a[href$='.pdf']"))
+    pdf = tmp_path / "certificate.pdf"
+    download_info.value.save_as(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "certificate")], check=True)
+    codes = zxingcpp.read_barcodes(Image.open(tmp_path / "certificate.png"))
+    assert len(codes) == 1, "one QR code on the certificate"
+    assert codes[0].text.startswith(portal.base_url + "/verify/")
+    page.goto(codes[0].text)
+    tour.check("verification")
+    assert page.locator(".verdict.verdict-ok").count() == 1
+    tour.finish()
