@@ -11,13 +11,34 @@ export FLASK_APP := portal
 RUN_PACKAGES := fonts-wqy-zenhei
 TEST_PACKAGES := fonts-wqy-zenhei poppler-utils postgresql-client nginx-light
 
-.PHONY: run test setup venv dev translations extract-messages db demo content clean system-deps-run system-deps-test
+.PHONY: run test e2e e2e-tools setup venv dev translations extract-messages db demo content clean system-deps-run system-deps-test
 
 run: system-deps-run setup db content demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: system-deps-test dev translations
+test: system-deps-test dev translations e2e-tools
 	$(BIN)/python -m pytest -q
+
+# The browser tests alone (tests/e2e): journeys in Chromium, axe-core, the Nu HTML checker.
+e2e: system-deps-test dev translations e2e-tools
+	$(BIN)/python -m pytest -q -m e2e tests/e2e
+
+# Their tools, each installed only when missing: Debian's Chromium and a Java for the HTML checker,
+# Playwright for Python (it drives /usr/bin/chromium: never `playwright install`), and axe-core and
+# vnu-jar from npm into tests/e2e/node_modules (never served; their install scripts are not run).
+E2E_DIR := tests/e2e
+e2e-tools: dev $(BIN)/.installed-e2e $(E2E_DIR)/node_modules/.installed
+	@$(MAKE) --no-print-directory _apt PACKAGES="chromium fonts-wqy-zenhei" STRICT=1
+	@command -v java >/dev/null || $(MAKE) --no-print-directory _apt PACKAGES="default-jre-headless" STRICT=1
+
+$(BIN)/.installed-e2e: $(BIN)/.installed-dev
+	$(BIN)/pip install -q "playwright>=1.49" "pytest-playwright>=0.7" "pytest-base-url>=2.1"
+	touch $@
+
+$(E2E_DIR)/node_modules/.installed: $(E2E_DIR)/package.json $(E2E_DIR)/package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory _apt PACKAGES="npm" STRICT=1
+	cd $(E2E_DIR) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 system-deps-run:
 	@$(MAKE) --no-print-directory _apt PACKAGES="$(RUN_PACKAGES)" STRICT=0
@@ -69,3 +90,67 @@ demo: db content
 
 clean:
 	rm -rf $(VENV) instance
+
+# Reliability checks (bench/load/): each writes its result into bench/RESULTS.md. They need PostgreSQL
+# on 127.0.0.1:5432 (LOAD_POSTGRES=postgresql+psycopg://user@host:port to use another) and make their
+# own databases (portal_load, portal_kill, portal_backup_*), dropping any old ones of those names.
+LOAD_USERS ?= 200
+LOAD_SECONDS ?= 600
+KILL_USERS ?= 200
+KILL_SECONDS ?= 150
+KILL_AT ?= 60
+
+.PHONY: load kill-test backup-check _postgres
+
+load: system-deps-test translations $(BIN)/.installed-load _postgres
+	$(BIN)/python bench/load/run_load.py --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) --record
+
+kill-test: system-deps-test translations $(BIN)/.installed-load _postgres
+	$(BIN)/python bench/load/run_kill.py --users $(KILL_USERS) --seconds $(KILL_SECONDS) --kill-at $(KILL_AT) --record
+
+backup-check: system-deps-test translations dev _postgres
+	$(BIN)/python bench/load/backup_check.py --record
+
+$(BIN)/.installed-load: $(BIN)/.installed-dev pyproject.toml
+	$(BIN)/pip install -q -e '.[dev,load]'
+	touch $@
+
+_postgres:
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
+	  if [ "$$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then \
+	    pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
+	    for _ in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
+	  fi; \
+	  pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not answering on 127.0.0.1:5432"; exit 1; }; }
+
+# Benchmarks, about 8 minutes on 2 cores: the trainee pages under load beside a bare Flask endpoint
+# (bench/web.py: wrk against gunicorn on PostgreSQL database portal_bench, which bench/dataset.py builds
+# when missing or stale), certificate PDFs, and the coverage views on a tenth of the district (database
+# bench_coverage_quick, dropped and rebuilt). Each writes or prints its figures for bench/RESULTS.md.
+BENCH_DURATION ?= 10
+BENCH_COVERAGE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/bench_coverage_quick
+
+.PHONY: bench lighthouse bench-tools
+
+bench: system-deps-test translations dev bench-tools _postgres
+	$(BIN)/python -m bench.web --duration $(BENCH_DURATION)
+	$(BIN)/python bench/certificates.py --n 200
+	@if [ -f bench/coverage/run.py ]; then set -e; \
+	  dropdb -h 127.0.0.1 -U postgres --if-exists --force bench_coverage_quick; \
+	  createdb -h 127.0.0.1 -U postgres bench_coverage_quick; \
+	  $(BIN)/python -m bench.coverage.generate --scale 0.1 --database-url $(BENCH_COVERAGE_URL); \
+	  $(BIN)/python -m bench.coverage.run --repeat 1 --database-url $(BENCH_COVERAGE_URL); fi
+
+bench-tools:
+	@command -v wrk >/dev/null || $(MAKE) --no-print-directory _apt PACKAGES="wrk" STRICT=1
+
+# Lighthouse (mobile preset) on the demo served by gunicorn: home, lesson, quiz and certificate pages must
+# score at least 95 in performance, accessibility and best practices (exits 1 otherwise).
+lighthouse: system-deps-test translations dev bench/node_modules/.installed
+	@$(MAKE) --no-print-directory _apt PACKAGES="chromium fonts-wqy-zenhei" STRICT=1
+	CHROME_PATH=/usr/bin/chromium $(BIN)/python -m bench.web_lighthouse
+
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory _apt PACKAGES="npm" STRICT=1
+	cd bench && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@

@@ -8,9 +8,9 @@ question_bank/ (content sync), the district (localities, organizations, people, 
 assignments, completions, certificates, targets) from the coverage benchmark's generator at a tenth of
 its size. On top of that: accounts for about 70% of the people (one argon2 hash, computed once, shared
 by every account), lesson progress, graded attempts, open attempts, and the benchmark's own trainees:
-`bench-page-NN` (open quiz, half the lessons read) and `bench-submit-NN` (see reset_bench_state).
+`bench-page-NN` (open quiz, half the lessons read) and `bench-submit-NNNN` (see reset_bench_state).
 
-The database is reused while its fingerprint (this module's DATASET_VERSION, the migrations and the
+The database is reused while its fingerprint (this module, the district generator, the migrations and the
 content files) matches; --fresh rebuilds it.
 """
 from __future__ import annotations
@@ -32,12 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DATASET_VERSION = 1
+DATASET_VERSION = 2
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 DEFAULT_DATABASE = "portal_bench"
 PASSWORD = "Bench-Pass-2026"
 PEOPLE, ORGANIZATIONS = 100_000, 2_000
-PAGE_USERS = SUBMIT_USERS = 50
+PAGE_USERS = 50  # log in through the form, read pages, save answers
+SUBMITTERS = 6_000  # each submits one quiz (sessions made by bench/web_servers.forged_sessions)
 REGISTERED_SHARE = 0.7
 QUIZ_COURSE = "all-staff-basics"  # the course every bench trainee studies
 BIG_TABLES = ("trainee", "trainee_group", "user_account", "assignment", "completion", "certificate",
@@ -55,7 +56,8 @@ def log(started: float, message: str) -> None:
 def fingerprint() -> str:
     """Changes when the generator, the schema or the curriculum changes."""
     digest = hashlib.sha256(f"v{DATASET_VERSION}".encode())
-    files = sorted((ROOT / "migrations" / "versions").glob("*.py"))
+    files = [Path(__file__), ROOT / "bench" / "coverage" / "generate.py"]
+    files += sorted((ROOT / "migrations" / "versions").glob("*.py"))
     files += sorted((ROOT / "courses").rglob("*")) + sorted((ROOT / "question_bank").rglob("*"))
     for path in files:
         if path.is_file():
@@ -272,9 +274,10 @@ def _load_accounts(loader: Loader, people, rng: random.Random) -> list:
                                    memory_cost=BaseConfig.ARGON2_MEMORY_COST).hash(PASSWORD)
     candidates = [p for p in people if p.org is not None and p.status == "active" and "all_staff" in p.groups]
     registered = [p for p in candidates if rng.random() < REGISTERED_SHARE]
-    step = len(registered) // (PAGE_USERS + SUBMIT_USERS)
-    bench = {p.id: name for p, name in zip(registered[::step], [f"bench-page-{n:02d}" for n in range(1, PAGE_USERS + 1)]
-                                            + [f"bench-submit-{n:02d}" for n in range(1, SUBMIT_USERS + 1)])}
+    step = len(registered) // (PAGE_USERS + SUBMITTERS)
+    names = [f"bench-page-{n:02d}" for n in range(1, PAGE_USERS + 1)]
+    names += [f"bench-submit-{n:04d}" for n in range(1, SUBMITTERS + 1)]
+    bench = {p.id: name for p, name in zip(registered[::step], names)}
     created = datetime(2025, 3, 1, tzinfo=timezone.utc)
     loader.load("user_account", ("id", "username", "mobile", "display_name", "password_hash", "active", "created_at"),
                 ((p.id, bench.get(p.id), f"13{p.id:09d}", f"人员{p.id}", password_hash, True, created)
@@ -330,7 +333,7 @@ def _load_study(loader: Loader, connection, curriculum: Curriculum, people, orgs
 
 @dataclass
 class BenchUsers:
-    page: list[tuple[int, str]]  # (trainee id, login)
+    page: list[tuple[int, str]]  # (trainee id = user id, login)
     submit: list[tuple[int, str]]
 
 
@@ -342,43 +345,49 @@ def bench_users(database: str = DEFAULT_DATABASE) -> BenchUsers:
                       submit=[r for r in rows if r[1].startswith("bench-submit")])
 
 
-def reset_bench_state(database: str = DEFAULT_DATABASE, *, submissions_per_user: int = 0,
-                      seed: int = 7) -> dict[int, list[int]]:
-    """Put the bench trainees back where a run starts; returns each submit user's open attempt ids.
+def reset_bench_state(database: str = DEFAULT_DATABASE, *, submitters: int = 0, seed: int = 7) -> dict[int, int]:
+    """Put the bench trainees back where a run starts; returns {submitter's trainee id: open attempt id}.
 
-    Page users: their open quiz on QUIZ_COURSE restarts now (so its deadline lies ahead). Submit users:
-    every lesson read, no completion or certificate of QUIZ_COURSE yet, an open assignment for it, and
-    `submissions_per_user` open attempts answered (about 80% right), each to be submitted once.
+    Page users: their open quiz on QUIZ_COURSE restarts now (so its deadline lies ahead). The first
+    `submitters` submit users: every lesson of QUIZ_COURSE read, no attempt, completion or certificate of
+    it, an open assignment for it, and one open attempt answered (about 80% right, so most pass and
+    earn a certificate when they submit).
     """
     users = bench_users(database)
     rng = random.Random(seed)
+    page_ids = [t for t, _login in users.page]
+    submit_ids = [t for t, _login in users.submit[:submitters]]
     with psycopg.connect(f"{SERVER}/{database}") as connection:
         curriculum = Curriculum.read(connection)
         course_id = curriculum.courses[QUIZ_COURSE]
-        page_ids = [t for t, _login in users.page]
-        submit_ids = [t for t, _login in users.submit]
         connection.execute("UPDATE attempt SET started_at = now(), deadline_at = now() + interval '25 minutes' "
                            "WHERE trainee_id = ANY(%s) AND status = 'open'", (page_ids,))
-        connection.execute("DELETE FROM certificate WHERE trainee_id = ANY(%s) AND course_id = %s", (submit_ids, course_id))
-        connection.execute("DELETE FROM completion WHERE trainee_id = ANY(%s) AND course_id = %s", (submit_ids, course_id))
-        connection.execute("DELETE FROM attempt WHERE trainee_id = ANY(%s) AND course_id = %s", (submit_ids, course_id))
-        connection.execute("DELETE FROM assignment WHERE trainee_id = ANY(%s) AND course_id = %s", (submit_ids, course_id))
+        # Foreign-key triggers off: only rows of these people and this course go, children first.
+        connection.execute("SET session_replication_role = replica")
+        mine = "trainee_id = ANY(%s) AND course_id = %s"
+        for statement in (f"DELETE FROM certificate WHERE {mine}", f"DELETE FROM completion WHERE {mine}",
+                          f"DELETE FROM attempt_item WHERE attempt_id IN (SELECT id FROM attempt WHERE {mine})",
+                          f"DELETE FROM attempt WHERE {mine}", f"DELETE FROM assignment WHERE {mine}"):
+            connection.execute(statement, (submit_ids, course_id))
         connection.execute("INSERT INTO assignment (trainee_id, course_id, rule, reason, legal_basis, due_on, status, "
                            "valid_months, closed_reason, created_at) SELECT t, %s, 'onboarding', '', '', "
                            "current_date + 14, 'open', 12, '', now() FROM unnest(%s::int[]) AS t",
                            (course_id, submit_ids))
+        connection.execute("INSERT INTO lesson_progress (trainee_id, lesson_id, course_id, opened_at, last_seen_at, "
+                           "read_at, seconds_spent) SELECT t, l, %s, now(), now(), now(), 300 "
+                           "FROM unnest(%s::int[]) AS t, unnest(%s::int[]) AS l ON CONFLICT (trainee_id, lesson_id) "
+                           "DO UPDATE SET read_at = COALESCE(lesson_progress.read_at, now())",
+                           (course_id, submit_ids, curriculum.lessons[course_id]))
         first_attempt = connection.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM attempt").fetchone()[0]
         first_item = connection.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM attempt_item").fetchone()[0]
         writer = AttemptWriter(first_attempt, first_item)
         now = datetime.now(timezone.utc)
-        opened: dict[int, list[int]] = {}
-        for trainee_id in submit_ids:
-            opened[trainee_id] = [writer.add(curriculum, trainee_id, course_id, n, started=now, rng=rng, graded=False,
-                                             right_share=0.8) for n in range(1, submissions_per_user + 1)]
-        loader = Loader(connection)
-        writer.load(loader)
+        opened = {trainee_id: writer.add(curriculum, trainee_id, course_id, 1, started=now, rng=rng, graded=False,
+                                         right_share=0.85)
+                  for trainee_id in submit_ids}
+        writer.load(Loader(connection))
         connection.execute("SET session_replication_role = DEFAULT")
-        for table in ("attempt", "attempt_item"):
+        for table in ("assignment", "lesson_progress", "attempt", "attempt_item"):
             connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"COALESCE((SELECT MAX(id) FROM {table}), 1))")
         connection.commit()

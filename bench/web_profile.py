@@ -22,9 +22,10 @@ from sqlalchemy import event
 
 from bench import dataset
 from bench.web_scenarios import trainee_states
+from bench.web_servers import SECRET_KEY, USER_AGENT, forged_sessions
 
 OUT = Path(__file__).resolve().parent / "out"
-PAGES = ("home", "course", "lesson", "quiz", "save", "submit", "result")
+PAGES = ("hello", "home", "course", "lesson", "quiz", "save", "submit", "result")
 
 
 class Meter:
@@ -59,7 +60,7 @@ class Meter:
 def make_app(url: str):
     from portal import create_app
 
-    return create_app({"PORTAL_ENV": "production", "SECRET_KEY": "b" * 40, "SQLALCHEMY_DATABASE_URI": url,
+    return create_app({"PORTAL_ENV": "production", "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url,
                        "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
                        "PROXY_COUNT": 0})
 
@@ -82,59 +83,71 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", default=",".join(PAGES))
     args = parser.parse_args(argv)
     url = dataset.ensure(args.database)
-    submits = dataset.reset_bench_state(args.database, submissions_per_user=2 * args.n + 20)
+    submits = dataset.reset_bench_state(args.database, submitters=2 * args.n + 20)
     users = dataset.bench_users(args.database)
     state = trainee_states(args.database, users.page[:1])[0]
-    submitter = users.submit[0]
+    sessions = forged_sessions(url, list(submits))  # user id = trainee id in the bench data set
     app = make_app(url)
     from portal.extensions import db
 
     with app.app_context():
         meter = Meter(app, db.engine)
     OUT.mkdir(exist_ok=True)
-    page_client, submit_client = app.test_client(), app.test_client()
-    token = log_in(page_client, state.login)
-    submit_token = log_in(submit_client, submitter[1])
-    pending = list(submits[submitter[0]])
-    graded: list[int] = []
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+    token = log_in(client, state.login)
+    submit_client = app.test_client(use_cookies=False)  # each submitter's session comes in its Cookie header
+    submit_client.environ_base.update(HTTP_USER_AGENT=USER_AGENT, HTTP_REFERER="https://localhost/")
+    pending = list(submits.items())
+    graded: list[tuple[int, int]] = []
+
+    from bench.web_baseline import app as hello_app
+
+    hello = hello_app.test_client()
 
     def request(page: str):
-        client = submit_client if page in ("submit", "result") else page_client
+        if page == "hello":  # the baseline's bare endpoint, for scale
+            return hello.get("/")
         if page == "save":
             response = client.post(state.path("save"), data=state.save_form(token), base_url="https://localhost",
                                    headers={"Accept": "application/json"})
-        elif page == "submit":
-            attempt_id = pending.pop()
-            graded.append(attempt_id)
-            response = client.post(state.path("submit", attempt_id), data={"csrf_token": submit_token},
-                                   base_url="https://localhost")
-        elif page == "result":
-            response = client.get(state.path("result", graded[len(graded) // 2]), base_url="https://localhost")
+        elif page in ("submit", "result"):
+            trainee_id, attempt_id = pending.pop() if page == "submit" else graded[len(graded) // 2]
+            cookie, csrf = sessions[trainee_id]
+            if page == "submit":
+                graded.append((trainee_id, attempt_id))
+                response = submit_client.post(state.path("submit", attempt_id), data={"csrf_token": csrf},
+                                       base_url="https://localhost", headers={"Cookie": cookie})
+            else:
+                response = submit_client.get(state.path("result", attempt_id), base_url="https://localhost",
+                                      headers={"Cookie": cookie})
         else:
             response = client.get(state.path(page), base_url="https://localhost")
         assert response.status_code in (200, 302), (page, response.status_code)
         return response
 
-    print("| page | ms/request (median) | SQL statements | SQL ms | template ms | other ms |")
-    print("|---|---|---|---|---|---|")
+    print("| page | ms/request (median) | CPU ms (this process) | SQL statements | SQL ms | template ms | other ms |")
+    print("|---|---|---|---|---|---|---|")
     for page in args.pages.split(","):
-        for _ in range(10):
+        for _ in range(0 if page == "submit" else 10):
             request(page)
-        samples, statements, sql, render = [], [], [], []
+        samples, cpu, statements, sql, render = [], [], [], [], []
         for _ in range(args.n):
             meter.reset()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             request(page)
             samples.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
             statements.append(meter.statements)
             sql.append(meter.sql * 1000)
             render.append(meter.render * 1000)
         median = statistics.median(samples)
-        print(f"| {page} | {median:.2f} | {statistics.median(statements):.0f} | {statistics.median(sql):.2f} | "
+        print(f"| {page} | {median:.2f} | {statistics.median(cpu):.2f} | {statistics.median(statements):.0f} | "
+              f"{statistics.median(sql):.2f} | "
               f"{statistics.median(render):.2f} | {median - statistics.median(sql) - statistics.median(render):.2f} |")
         profiler = cProfile.Profile()
         profiler.enable()
-        for _ in range(min(args.n, 100) if page == "submit" else args.n):
+        for _ in range(args.n // 2 if page == "submit" else args.n):
             request(page)
         profiler.disable()
         buffer = io.StringIO()

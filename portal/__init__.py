@@ -57,7 +57,7 @@ def configure_database(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from portal.web.database import install_sqlite_pragmas
     from portal.web.i18n import select_locale
 
@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    compress.init_app(app)
     from portal.web.session import configure_login, forget_cached_user
 
     configure_login(login_manager)
@@ -95,11 +96,16 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from portal.web.assets import install_assets
     from portal.web.headers import add_security_headers
     from portal.web.templating import install_template_globals
 
+    from portal.web.input_guard import refuse_nul_characters
+
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     install_template_globals(app)
+    install_assets(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
@@ -30,10 +30,11 @@ from tests.factories import make_org, make_trainee, make_user
 RULE_COURSES = ("all-staff-basics", "public-gathering-staff", "key-unit-staff", "job-transfer", "grid-worker",
                 "security-micro-station", "safety-manager", "responsible-person")
 ON_ROSTER = ("13900000001", "13900000002", "13900000003")
-DOCUMENTED = {"POST /events": {201, 400, 404, 409, 413, 415, 422},
-              "PUT /employees/{mobile}": {200, 201, 400, 409, 413, 415, 422},
-              "GET /employees": {200, 400}, "GET /employees/{mobile}": {200, 400, 404},
-              "GET /assignments": {200, 400, 404}}
+# The statuses each operation may answer here (never 500; no 429: the limits are raised for these tests).
+DOCUMENTED = {"POST /events": {201, 400, 401, 404, 409, 413, 415, 422},
+              "PUT /employees/{mobile}": {200, 201, 400, 401, 409, 413, 415, 422},
+              "GET /employees": {200, 400, 401}, "GET /employees/{mobile}": {200, 400, 401, 404},
+              "GET /assignments": {200, 400, 401, 404}}
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                     database=None)  # no example database: the suite leaves no files behind
 
@@ -66,36 +67,78 @@ def token(session) -> str:
 
 # --- what an HR system might send ----------------------------------------------------------------
 
+# NUL and lone surrogates are left out here: they have their own test at the end (known bugs, answered 500).
+CHARACTERS = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
+
+
+def texts(min_size: int = 0, max_size: int = 30) -> st.SearchStrategy[str]:
+    return st.text(CHARACTERS, min_size=min_size, max_size=max_size)
+
+
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | texts(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts(max_size=12), inner, max_size=4),
     max_leaves=10)
 mobiles = st.one_of(st.sampled_from(ON_ROSTER), st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
                     st.from_regex(r"(\+86 ?)?1[3-9][0-9]{1,3}[- ]?[0-9]{4}[- ]?[0-9]{4}", fullmatch=True),
-                    st.text(max_size=25), json_values)
+                    texts(max_size=25), json_values)
 dates = st.one_of(st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)).map(date.isoformat),
-                  st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True), st.text(max_size=12), json_values)
-names = st.one_of(st.text(min_size=1, max_size=55), st.just("   "), json_values)
-posts = st.one_of(st.sampled_from(["收银员", "保安员", "消防控制室值班员", ""]), st.text(max_size=110), json_values)
+                  st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True), texts(max_size=12), json_values)
+names = st.one_of(texts(1, 55), st.just("   "), json_values)
+posts = st.one_of(st.sampled_from(["收银员", "保安员", "消防控制室值班员", ""]), texts(max_size=110), json_values)
 groups = st.one_of(st.lists(st.sampled_from(["all_staff", "grid_worker", "security_staff", "responsible_person",
                                              "no_such_group", ""]), max_size=22),
                    st.lists(json_values, max_size=3), json_values)
 id_numbers = st.one_of(st.none(), st.just("11010519491231002X"), st.from_regex(r"[0-9]{17}[0-9X]", fullmatch=True),
-                       st.text(max_size=20), json_values)
-junk_fields = st.dictionaries(st.text(min_size=1, max_size=10), json_values, max_size=2)
+                       texts(max_size=20), json_values)
+junk_fields = st.dictionaries(texts(1, 10), json_values, max_size=2)
 
 
-def bodies(fields: dict) -> st.SearchStrategy[dict]:
-    """Objects with any subset of the fields, now and then an unknown one."""
-    return st.builds(lambda known, extra: {**extra, **known}, st.fixed_dictionaries({}, optional=fields),
-                     st.one_of(st.just({}), junk_fields))
+valid_names = texts(1, 50).filter(str.strip)
+valid_posts = st.one_of(st.sampled_from(["收银员", "保安员", "消防控制室值班员", "电工"]), texts(max_size=100))
+valid_dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)).map(date.isoformat)
+valid_groups = st.lists(st.sampled_from(["all_staff", "grid_worker", "security_staff", "responsible_person",
+                                         "safety_manager"]), max_size=4)
+new_mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+JUNK = {"type": st.one_of(texts(max_size=8), json_values), "mobile": mobiles, "real_name": names, "post": posts,
+        "start_date": dates, "effective_on": dates, "left_on": dates, "groups": groups, "id_number": id_numbers}
 
 
-events = bodies({"type": st.one_of(st.sampled_from(["hire", "transfer", "leave"]), st.text(max_size=8), json_values),
-                 "mobile": mobiles, "real_name": names, "post": posts, "start_date": dates, "groups": groups,
-                 "id_number": id_numbers, "effective_on": dates, "left_on": dates})
-people = bodies({"real_name": names, "post": posts, "start_date": st.one_of(st.none(), dates), "groups": groups,
-                 "id_number": id_numbers})
+def valid(required: dict, optional: dict) -> st.SearchStrategy[dict]:
+    return st.fixed_dictionaries(required, optional=optional)
+
+
+def mutated(bodies: st.SearchStrategy[dict]) -> st.SearchStrategy[dict]:
+    """Mostly valid bodies, then up to three mistakes: a field dropped, given a wrong value, or one too many."""
+
+    @st.composite
+    def build(draw):
+        body = dict(draw(bodies))
+        for _ in range(draw(st.integers(0, 3))):
+            action = draw(st.sampled_from(["drop", "replace", "add"]))
+            if action == "add" or not body:
+                body[draw(texts(1, 10))] = draw(json_values)
+            elif action == "drop":
+                del body[draw(st.sampled_from(sorted(body)))]
+            else:
+                name = draw(st.sampled_from(sorted(body)))
+                body[name] = draw(JUNK.get(name, json_values))
+        return body
+
+    return build()
+
+
+events = mutated(st.one_of(
+    valid({"type": st.just("hire"), "mobile": st.one_of(new_mobiles, st.sampled_from(ON_ROSTER)),
+           "real_name": valid_names, "post": valid_posts, "start_date": valid_dates},
+          {"groups": valid_groups, "id_number": st.sampled_from([None, "", "11010519491231002X"])}),
+    valid({"type": st.just("transfer"), "mobile": st.one_of(st.sampled_from(ON_ROSTER), new_mobiles),
+           "post": valid_posts.filter(str.strip), "effective_on": valid_dates}, {"groups": valid_groups}),
+    valid({"type": st.just("leave"), "mobile": st.one_of(st.sampled_from(ON_ROSTER), new_mobiles),
+           "left_on": valid_dates}, {})))
+people = mutated(valid({"real_name": valid_names, "post": valid_posts},
+                       {"start_date": st.one_of(st.none(), valid_dates), "groups": valid_groups,
+                        "id_number": st.sampled_from([None, "", "11010519491231002X"])}))
 keys = st.one_of(st.builds(lambda: str(uuid.uuid4())), st.just("fixed-key-1"), st.just(""),
                  st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=110))
 content_types = st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain",
@@ -121,6 +164,8 @@ def _response_schema(operation: str, status: int) -> dict:
 
 def assert_documented(operation: str, response) -> None:
     """A documented status, JSON, and a body that conforms to the schema for that status."""
+    if currently_in_test_context():
+        event(f"{operation}: {response.status_code}")
     assert response.status_code in DOCUMENTED[operation], (operation, response.status_code, response.get_data()[:300])
     assert response.mimetype == "application/json", (operation, response.status_code, response.mimetype)
     errors = list(_validator(_response_schema(operation, response.status_code)).iter_errors(response.get_json()))
@@ -202,7 +247,7 @@ def test_any_person_record_gets_a_documented_answer_and_a_refusal_changes_nothin
 def test_any_bytes_with_any_content_type_get_a_clean_error(client, session, token):
     @SETTINGS
     @given(raw=st.one_of(st.binary(max_size=300), json_values.map(lambda v: repr(v).encode()),
-                         st.text(max_size=200).map(str.encode)),
+                         texts(max_size=200).map(str.encode)),
            content_type=content_types, put=st.booleans())
     def check(raw, content_type, put):
         before = counts()
@@ -237,7 +282,7 @@ def test_any_idempotency_key_or_authorization_header_gets_a_documented_answer(cl
 
 
 query_values = st.one_of(st.sampled_from(["1", "2", "100", "101", "0", "-1", "active", "left", "all", "open",
-                                          "overdue", "compliant", ""]), st.text(max_size=12))
+                                          "overdue", "compliant", ""]), texts(max_size=12))
 
 
 def test_any_query_string_gets_a_documented_answer(client, session, token):
@@ -256,3 +301,25 @@ def test_any_query_string_gets_a_documented_answer(client, session, token):
             assert len(page["items"]) <= page["per_page"]
 
     check()
+
+
+UNSTORABLE = [
+    # (method, path, operation, JSON text): NUL, which PostgreSQL refuses in text, and an unpaired surrogate
+    # escape, valid JSON syntax that decodes to a string no UTF-8 encoder accepts.
+    ("PUT", "/employees/13911110000", "PUT /employees/{mobile}", '{"real_name": "张\\u0000伟", "post": "收银员"}'),
+    ("PUT", "/employees/13911110000", "PUT /employees/{mobile}", '{"real_name": "张伟", "post": "收\\u0000银员"}'),
+    ("POST", "/events", "POST /events", '{"type": "hire", "mobile": "13911110002", "real_name": "张伟", "post": "收银员", '
+                                        '"start_date": "2026-03-01", "groups": ["all_staff\\u0000"]}'),
+    ("PUT", "/employees/13911110000", "PUT /employees/{mobile}", '{"real_name": "张\\udfe0伟", "post": "收银员"}'),
+    ("POST", "/events", "POST /events", '{"type": "leave", "mobile": "13900000001", "left_on": "2026-03-01", "\\ud800": 1}'),
+]
+
+
+@pytest.mark.parametrize("method, path, operation, text", UNSTORABLE,
+    ids=["nul-in-name", "nul-in-post", "nul-in-group", "surrogate-in-name", "surrogate-as-field-name"])
+def test_text_the_database_cannot_store_gets_a_clean_answer(client, session, token, method, path, operation, text):
+    before = counts()
+    response = send(client, method, path, token, raw=text.encode("utf-8"))
+    assert_documented(operation, response)
+    if response.status_code >= 400:
+        assert counts() == before

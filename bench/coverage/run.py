@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -33,9 +34,9 @@ VIEWS = (  # name, url, who, hand-written SQL question (see handsql.QUESTIONS), 
      "by_street"),
     ("sectors", "/office/coverage/sectors", "office", "by_sector"),
     ("organizations (page 1)", "/office/coverage/organizations", "office", "by_organization"),
-    ("organization detail", "/office/coverage/organizations/{org}", "office", "one_organization"),
+    ("organization detail (the largest)", "/office/coverage/organizations/{org}", "office", "one_organization"),
     ("missing people, district, page 1", "/office/coverage/missing?group=all_staff", "office", "missing_district"),
-    ("missing people, one organization", "/office/coverage/missing?group=all_staff&organization={org}", "office",
+    ("missing people, the largest organization", "/office/coverage/missing?group=all_staff&organization={org}", "office",
      "missing_organization"),
     ("gap list", "/office/coverage/gaps", "office", "gaps"),
     ("trend, 12 weeks", "/office/coverage/trend", "office", "trend"),
@@ -47,7 +48,7 @@ EXPORTS = (
     ("organizations, department", "/office/coverage/organizations?format={fmt}", "dept"),
     ("gap list", "/office/coverage/gaps?format={fmt}", "office"),
     ("trend", "/office/coverage/trend?format={fmt}", "office"),
-    ("missing, one organization", "/office/coverage/missing?group=all_staff&organization={org}&format={fmt}", "office"),
+    ("missing, the largest organization", "/office/coverage/missing?group=all_staff&organization={org}&format={fmt}", "office"),
     ("missing, one street, grid workers", "/office/coverage/missing?group=grid_worker&locality={street}&format={fmt}",
      "office"),
 )
@@ -163,7 +164,7 @@ def run_database(url: str, today: date, repeat: int) -> list[Timing]:
     from portal.extensions import db
 
     app = build_app(url, today)
-    print(f"{url}: {check(app, today)}", file=sys.stderr, flush=True)
+    print(f"{url}: {check(app, today)}; load average {os.getloadavg()}", file=sys.stderr, flush=True)
     users = ensure_users(app)
     clients = {"office": client_for(app, users["office_admin"]), "dept": client_for(app, users["dept_viewer"])}
     ids = sample_ids(app)
@@ -209,6 +210,7 @@ def run_database(url: str, today: date, repeat: int) -> list[Timing]:
     log(results[-1])
     with app.app_context():
         db.engine.dispose()
+    print(f"{url}: done; load average {os.getloadavg()}", file=sys.stderr, flush=True)
     return results
 
 

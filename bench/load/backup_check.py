@@ -16,10 +16,12 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, select, text
+from sqlalchemy import MetaData, create_engine, insert, select, text
 
 import harness
 
@@ -80,6 +82,58 @@ def restored_portal_works(url: str, workdir: Path) -> bool:
             db.engine.dispose()
 
 
+def backup_while_writing(env: dict, source: str, target: str, backup: Path, log: Path) -> dict:
+    """`flask backup create` while another connection commits two audit rows per transaction, as fast as it can.
+
+    The restored copy must hold a consistent snapshot: transactions 1..k complete, none half there, and k
+    between the last commit before the backup started and the last one before it ended.
+    """
+    from portal.models import AuditEvent
+
+    engine = create_engine(source, connect_args={"timeout": 30} if source.startswith("sqlite") else {})
+    stop, committed = threading.Event(), [0]
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            with engine.begin() as connection:
+                connection.execute(insert(AuditEvent.__table__), [
+                    {"action": "backup_check.write", "target_type": "marker", "target_id": str(n), "details": {"part": part},
+                     "address": ""} for part in ("a", "b")])
+            committed[0] = n
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        time.sleep(0.5)
+        first = committed[0]
+        harness.flask(env, "backup", "create", "--out", str(backup), log=log)
+        last = committed[0]
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        writer.join()
+        engine.dispose()
+    harness.flask({**env, "DATABASE_URL": target}, "backup", "restore", str(backup), "--yes", log=log)
+    restored = create_engine(target)
+    try:
+        with restored.connect() as connection:
+            parts = Counter(int(row[0]) for row in connection.execute(text(
+                "SELECT target_id FROM audit_event WHERE action = 'backup_check.write'")))
+            healthy = True
+            if restored.dialect.name == "sqlite":
+                healthy = (connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+                           and not connection.execute(text("PRAGMA foreign_key_check")).all())
+    finally:
+        restored.dispose()
+    k = max(parts, default=0)
+    return {"committed_during_backup": last - first, "restored_transactions": k,
+            "half_there": sum(1 for count in parts.values() if count != 2),
+            "consistent": set(parts) == set(range(1, k + 1)) and all(c == 2 for c in parts.values())
+                          and first <= k <= last + 1 and healthy}
+
+
 def check(backend: str, workdir: Path) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     os.environ["PORTAL_INSTANCE_PATH"] = str(workdir / "instance")  # this process's app keeps out of instance/
@@ -113,7 +167,14 @@ def check(backend: str, workdir: Path) -> dict:
         "same_schema": before["schema"] == after["schema"], "same_sequences": before["sequences"] == after["sequences"],
         "sequences": len(before["sequences"]), "portal_serves_restored": restored_portal_works(target, workdir),
     }
-    result["ok"] = all(result[k] for k in ("same_rows", "same_schema", "same_sequences", "portal_serves_restored"))
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            (workdir / ("restored.sqlite3" + suffix)).unlink(missing_ok=True)
+    else:
+        harness.recreate_database(TARGET)
+    result["under_writes"] = backup_while_writing(env, source, target, workdir / "portal-under-writes.backup", log)
+    result["ok"] = all(result[k] for k in ("same_rows", "same_schema", "same_sequences", "portal_serves_restored")) \
+        and result["under_writes"]["consistent"]
     if backend == "postgresql":
         harness.drop_database(SOURCE)
         harness.drop_database(TARGET)
@@ -143,6 +204,15 @@ def markdown(results: list[dict], machine: str) -> str:
                      f"{yes[r['same_schema']]} | {sequences} | {yes[r['portal_serves_restored']]} |")
         if r["differing_tables"]:
             lines.append(f"\nDiffering tables on {r['backend']}: {', '.join(r['differing_tables'])}")
+    lines += ["", "Online: a second backup is taken while another connection commits two audit rows per transaction",
+              "as fast as it can; the restored copy must hold transactions 1..k complete (none half there), with k",
+              "within the backup's run, and pass SQLite's `integrity_check` and `foreign_key_check`.", "",
+              "| database | transactions committed during the backup | restored (k) | half there | consistent |",
+              "|---|---:|---:|---:|---|"]
+    for r in results:
+        w = r["under_writes"]
+        lines.append(f"| {r['backend']} | {w['committed_during_backup']} | {w['restored_transactions']} | "
+                     f"{w['half_there']} | {yes[w['consistent']]} |")
     passed = all(r["ok"] for r in results)
     lines += ["", f"Result: **{'passed' if passed else 'FAILED'}**."]
     return "\n".join(lines)

@@ -27,16 +27,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=120)
-    parser.add_argument("--kill-at", type=float, default=60, help="seconds after the load starts")
+    parser.add_argument("--kill-at", type=float, default=60,
+                        help="seconds after the load starts; then the kill waits (up to 60 s) for an answer in flight")
     parser.add_argument("--down", type=float, default=5, help="seconds between the kill and the restart")
-    parser.add_argument("--spawn-rate", type=float, default=None, help="users started per second (default: all in 30 s)")
+    parser.add_argument("--spawn-rate", type=float, default=None, help="users started per second (default: all in 60 s)")
     parser.add_argument("--think", default="3,8")
     parser.add_argument("--database", default="portal_kill")
     parser.add_argument("--out", type=Path, default=harness.ROOT / "bench" / "out" / "kill")
     parser.add_argument("--record", action="store_true", help="write the result into bench/RESULTS.md")
     args = parser.parse_args()
     args.out = args.out.resolve()
-    spawn_rate = args.spawn_rate or max(1.0, round(args.users / 30, 1))
+    spawn_rate = args.spawn_rate or max(1.0, round(args.users / 60, 1))
 
     machine = harness.machine_line()
     print(f"preparing {args.database} with {args.users} trainee accounts...", flush=True)
@@ -53,6 +54,7 @@ def main() -> int:
     timeline = {"load_started": time.time()}
     try:
         time.sleep(args.kill_at)
+        wait_for_an_answer_in_flight(record, give_up_at=time.time() + 60)
         timeline["killed"] = time.time()
         killed = server.kill()
         print(f"SIGKILL to gunicorn processes {killed}", flush=True)
@@ -79,6 +81,43 @@ def main() -> int:
     if args.record:
         harness.record_result("kill", text)
     return 0 if ok else 1
+
+
+class RecordTail:
+    """Follows the record as locust writes it: recent acknowledgements and answers still waiting for a reply."""
+
+    def __init__(self, path: Path):
+        self.path, self.offset, self.acks, self.waiting = path, 0, [], {}
+
+    def poll(self) -> None:
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as record:
+            record.seek(self.offset)
+            data = record.read()
+        complete = data[:data.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        for line in complete.splitlines():
+            event = json.loads(line)
+            key = (event.get("u"), event.get("a"), event.get("i"))
+            if event["e"] == "sent":
+                self.waiting[key] = event["t"]
+            elif event["e"] == "ack":
+                self.waiting.pop(key, None)
+                self.acks.append(event["t"])
+
+
+def wait_for_an_answer_in_flight(record: Path, *, give_up_at: float) -> None:
+    """Hold the kill until trainees are saving answers and one has just been sent, so the kill lands on a
+    request that is writing (or about to write) an answer. Gives up at `give_up_at` and kills anyway."""
+    tail = RecordTail(record)
+    while time.time() < give_up_at:
+        tail.poll()
+        now = time.time()
+        busy = sum(1 for t in tail.acks[-50:] if now - t <= 3.0) >= 3
+        if busy and any(now - t <= 0.15 for t in tail.waiting.values()):
+            return
+        time.sleep(0.01)
 
 
 def around_the_kill(events: list[dict], timeline: dict) -> dict:
@@ -111,7 +150,8 @@ def markdown(args, spawn_rate, machine, figures, report, around, timeline, kille
 
 `make kill-test` = `.venv/bin/python bench/load/run_kill.py --users {args.users} --seconds {args.seconds} --kill-at {args.kill_at:g} --down {args.down:g} --think {args.think} --record`
 ({machine}). The load of `make load` ({args.users} trainees, {spawn_rate} started per second, {harness.duration(args.seconds)});
-{args.kill_at:g} s in, the gunicorn master and its {killed - 1} workers get SIGKILL at once; {args.down:g} s later gunicorn starts
+{round(timeline['killed'] - timeline['load_started'])} s in (at least {args.kill_at:g} s, then at the first moment trainees were saving answers
+and one had just been sent), the gunicorn master and its {killed - 1} workers get SIGKILL at once; {args.down:g} s later gunicorn starts
 again (up and answering `/healthz` {around['seconds_without_server']} s after the kill). The simulated trainees retry a request
 that finds no server for up to {RETRY_SECONDS} s and count only answers the server acknowledged.
 

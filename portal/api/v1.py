@@ -219,7 +219,28 @@ def _json_body() -> dict[str, Any]:
         raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {error or 'nested too deeply'}.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
+    _refuse_unstorable_text(body)
     return body
+
+
+def _refuse_unstorable_text(value: Any, field: str | None = None) -> None:
+    """NUL characters and unpaired surrogates are valid JSON but no database stores them: refuse them."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unstorable_text(key, field)
+            _refuse_unstorable_text(item, key)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_unstorable_text(item, field)
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(400, "invalid_json", "The request body holds an unpaired surrogate (\\ud800-\\udfff), "
+                                                "which is not text.", field) from None
+        if "\x00" in value:
+            raise ApiError(400, "invalid_json", "The request body holds a NUL character (\\u0000), which is not "
+                                                "allowed in text.", field)
 
 
 def _query(allowed: tuple[str, ...]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from portal.domain.coverage import charts, gaps, missing, tables
 from portal.domain.coverage.arithmetic import total
 from portal.domain.coverage.cache import SnapshotCache
 from portal.domain.coverage.projection import TREND_WEEKS, trend_dates
-from portal.domain.coverage.snapshot import Snapshot, sector_map, take_snapshot
+from portal.domain.coverage.snapshot import Snapshot, organization_attributes, sector_map, take_snapshot
 from portal.domain.rules import current_rules
 from portal.extensions import db
 from portal.models import Organization, Sector
@@ -112,6 +112,10 @@ def _visible_sectors() -> list[Sector]:
     if not policy.sees_whole_district(current_user):
         statement = statement.where(Sector.id.in_(policy.viewed_sector_ids(current_user) or {-1}))
     return list(db.session.scalars(statement))
+
+
+def _sector_names(locale: str) -> dict[int, str]:
+    return {s.id: s.name(locale) for s in db.session.scalars(select(Sector))}
 
 
 def _localities(snapshot: Snapshot) -> dict:
@@ -212,15 +216,10 @@ def organizations():
     rows = _organization_rows(snapshot, place, group, sector)
     locale = current_locale()
     if fmt := blueprint.export_format():
-        orgs = {o.id: o for o in db.session.scalars(select(Organization).where(
-            Organization.id.in_([r[0] for r in rows] or [-1])))}
-        sectors = {s.id: s.name(locale) for s in db.session.scalars(select(Sector))}
-        places = _localities(snapshot)
-        data = [(orgs[org_id], sectors.get(orgs[org_id].sector_id, ""),
-                 places[orgs[org_id].locality_id].name(locale) if orgs[org_id].locality_id in places else "", groups)
-                for org_id, _figure, groups in rows if org_id in orgs]
-        return export_response(*tables.organization_table(data, [group] if group else snapshot.groups, locale), fmt,
-                               "coverage-organizations")
+        label = group.name(locale) if group else _("All key groups")
+        return export_response(*tables.organization_table(
+            [(org_id, label, figure) for org_id, figure, _groups in rows], organization_attributes(db.session),
+            _sector_names(locale), snapshot.tree.places, locale), fmt, "coverage-organizations")
     page = Paged.of(rows)
     orgs = {o.id: o for o in db.session.scalars(select(Organization).where(
         Organization.id.in_([r[0] for r in page.items] or [-1])))}
@@ -236,9 +235,11 @@ def organization(org_id: int):
     figures = snapshot.organizations().get(org.id, {})
     if fmt := blueprint.export_format():
         locale = current_locale()
-        rows = [(org, org.sector.name(locale), org.locality.name(locale), figures)]
-        groups = [g for g in snapshot.groups if g.id in figures]
-        return export_response(*tables.organization_table(rows, groups, locale), fmt, f"coverage-organization-{org.id}")
+        rows = [(org.id, g.name(locale), figures[g.id]) for g in snapshot.groups if g.id in figures]
+        attributes = {org.id: (org.name, org.credit_code, org.sector_id, org.locality_id)}
+        return export_response(*tables.organization_table(rows, attributes, _sector_names(locale),
+                                                          snapshot.tree.places, locale),
+                               fmt, f"coverage-organization-{org.id}")
     return render_template("coverage/organization.html", snapshot=snapshot, org=org, figures=figures,
                            compliance=snapshot.compliance())
 
@@ -292,7 +293,7 @@ def gap_list():
     locale = current_locale()
     org_gaps = gaps.organization_gaps(db.session, snapshot, sort=sort)
     place_gaps = gaps.locality_gaps(snapshot, level=level, sort=sort)
-    sectors = {s.id: s.name(locale) for s in db.session.scalars(select(Sector))}
+    sectors = _sector_names(locale)
     if fmt := blueprint.export_format():
         if request.args.get("table") == "localities":
             return export_response(*tables.locality_gap_table(place_gaps, locale), fmt, "coverage-gaps-localities")

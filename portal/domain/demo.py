@@ -64,14 +64,15 @@ class DemoAccount:
     login: str
     role: str
     note: str
+    display_name: str
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin", "superuser", "everything, including accounts of office administrators"),
-    DemoAccount("office", "office_admin", "the district training office"),
-    DemoAccount("dept", "dept_viewer", "the Commerce Bureau (commerce sector only)"),
-    DemoAccount("company", "org_admin", "示范购物中心 (a public gathering place)"),
-    DemoAccount("trainee", "trainee", "an employee of 示范购物中心"),
+    DemoAccount("admin", "superuser", "everything, including accounts of office administrators", "系统管理员"),
+    DemoAccount("office", "office_admin", "the district training office", "区消防安全培训办公室"),
+    DemoAccount("dept", "dept_viewer", "the Commerce Bureau (commerce sector only)", "区商务局"),
+    DemoAccount("company", "org_admin", "示范购物中心 (a public gathering place)", "示范购物中心安全部"),
+    DemoAccount("trainee", "trainee", "an employee of 示范购物中心", "陈小明"),
 )
 
 
@@ -221,7 +222,7 @@ def _seed_accounts(session: Session, orgs: list[Organization], counts) -> None:
     for account in DEMO_ACCOUNTS:
         if session.scalar(select(User).where(User.username == account.login)) is not None:
             continue
-        user = User(username=account.login, display_name=account.note[:100], password_hash=hash_password(DEMO_PASSWORD))
+        user = User(username=account.login, display_name=account.display_name, password_hash=hash_password(DEMO_PASSWORD))
         session.add(user)
         counts["accounts"] += 1
         if account.role == "trainee":

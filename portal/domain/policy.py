@@ -164,19 +164,35 @@ def grantable_roles(user: User) -> Iterable[str]:
     return ()
 
 
+def _trainee_courses_statement(trainee: Trainee, *, bodies: bool) -> Select:
+    """select(Course) of the courses a trainee may study, with their lessons (one query) and without the
+    course's key groups (the condition below has used them already)."""
+    from sqlalchemy.orm import defer, lazyload, selectinload
+
+    from portal.models import Assignment, Course, Lesson
+    from portal.models.content import course_group
+
+    assigned = select(Assignment.course_id).where(Assignment.trainee_id == trainee.id)
+    serving = select(course_group.c.course_id).where(course_group.c.key_group_id.in_([g.id for g in trainee.groups]))
+    lessons = selectinload(Course.lessons)
+    if not bodies:  # only the lesson page reads a lesson's text
+        lessons = lessons.options(defer(Lesson.html_zh), defer(Lesson.html_en))
+    return (select(Course).where(Course.retired.is_(False), Course.id.in_(assigned) | Course.id.in_(serving))
+            .order_by(Course.level, Course.code).options(lessons, lazyload(Course.groups)))
+
+
 def trainee_courses(session: Session, trainee: Trainee) -> list:
     """Courses a trainee may study: those assigned to them and those serving one of their groups."""
-    from portal.models import Assignment, Course
-
-    group_ids = {g.id for g in trainee.groups}
-    assigned = set(session.scalars(select(Assignment.course_id).where(Assignment.trainee_id == trainee.id)))
-    courses = session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.level, Course.code))
-    return [c for c in courses if c.id in assigned or group_ids & {g.id for g in c.groups}]
+    return list(session.scalars(_trainee_courses_statement(trainee, bodies=False)))
 
 
-def course_for_trainee_or_404(session: Session, trainee: Trainee, code: str):
-    """The course if the trainee is assigned or enrolled (by key group); 404 otherwise."""
-    for course in trainee_courses(session, trainee):
-        if course.code == code:
-            return course
-    abort(404)
+def course_for_trainee_or_404(session: Session, trainee: Trainee, code: str, *, lesson_bodies: bool = False):
+    """The course if the trainee is assigned or enrolled (by key group); 404 otherwise.
+
+    `lesson_bodies`: load the lessons' text too (the lesson page)."""
+    from portal.models import Course
+
+    course = session.scalar(_trainee_courses_statement(trainee, bodies=lesson_bodies).where(Course.code == code))
+    if course is None:
+        abort(404)
+    return course

@@ -31,14 +31,29 @@ def live_lessons(course: Course) -> list[Lesson]:
     return [lesson for lesson in course.lessons if not lesson.retired]
 
 
+def _progress_of(course: Course, read: set[int]) -> CourseProgress:
+    lessons = live_lessons(course)
+    resume = next((lesson for lesson in lessons if lesson.id not in read), None)
+    return CourseProgress(lessons=lessons, read=read & {lesson.id for lesson in lessons}, resume=resume)
+
+
 def course_progress(session: Session, trainee: Trainee, course: Course) -> CourseProgress:
     """Which lessons the trainee has read and where to continue."""
-    lessons = live_lessons(course)
     read = set(session.scalars(select(LessonProgress.lesson_id).where(
         LessonProgress.trainee_id == trainee.id, LessonProgress.course_id == course.id,
         LessonProgress.read_at.is_not(None))))
-    resume = next((lesson for lesson in lessons if lesson.id not in read), None)
-    return CourseProgress(lessons=lessons, read=read & {lesson.id for lesson in lessons}, resume=resume)
+    return _progress_of(course, read)
+
+
+def courses_progress(session: Session, trainee: Trainee, courses: list[Course]) -> list[tuple[Course, CourseProgress]]:
+    """course_progress for several courses in one query (the trainee's home page)."""
+    read: dict[int, set[int]] = {course.id: set() for course in courses}
+    if courses:
+        for course_id, lesson_id in session.execute(select(LessonProgress.course_id, LessonProgress.lesson_id).where(
+                LessonProgress.trainee_id == trainee.id, LessonProgress.course_id.in_(list(read)),
+                LessonProgress.read_at.is_not(None))):
+            read[course_id].add(lesson_id)
+    return [(course, _progress_of(course, read[course.id])) for course in courses]
 
 
 def _progress_row(session: Session, trainee: Trainee, lesson: Lesson, now: datetime) -> LessonProgress:

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain import progress
 from portal.domain import questions as qtypes
@@ -48,13 +49,16 @@ def open_attempt(session: Session, trainee: Trainee, course: Course) -> Attempt 
         Attempt.trainee_id == trainee.id, Attempt.course_id == course.id, Attempt.status == "open"))
 
 
-def eligibility(session: Session, trainee: Trainee, course: Course, *, now: datetime) -> Eligibility:
-    """May the trainee start a new attempt now? (limits, cooldown, passed, prerequisites)"""
+def eligibility(session: Session, trainee: Trainee, course: Course, *, now: datetime,
+                attempts: list[Attempt] | None = None) -> Eligibility:
+    """May the trainee start a new attempt now? (limits, cooldown, passed, prerequisites)
+
+    `attempts`: the graded attempts when the caller has already loaded them."""
     quiz = course.quiz
     missing = _missing_prerequisites(session, trainee, course)
     if missing:
         return Eligibility(False, str(_l("Complete these courses first: %(names)s", names=", ".join(missing))))
-    attempts = graded_attempts(session, trainee, course)
+    attempts = graded_attempts(session, trainee, course) if attempts is None else attempts
     if any(a.passed for a in attempts):
         if quiz.get("allow_practice"):
             return Eligibility(True, practice=True)
@@ -135,7 +139,11 @@ def draw_questions(session: Session, trainee: Trainee, course: Course, rng: rand
 
 def attempt_for(session: Session, trainee: Trainee, attempt_id: int) -> Attempt:
     """The trainee's own attempt; another person's (or a made-up) id is tampering."""
-    attempt = session.get(Attempt, attempt_id)
+    # Every page of an attempt reads all its items and their questions: one query each, not one per item
+    # (lazy loads in the grading loop would also autoflush item by item).
+    attempt = session.get(Attempt, attempt_id, options=[
+        joinedload(Attempt.course).lazyload(Course.groups),
+        selectinload(Attempt.items).joinedload(AttemptItem.question_version)])
     if attempt is None or attempt.trainee_id != trainee.id:
         log.warning("quiz tampering: trainee %s asked for attempt %s", trainee.id, attempt_id)
         raise Tampered(_l("This quiz attempt does not exist."))
@@ -183,9 +191,12 @@ def submit(session: Session, attempt: Attempt, *, now: datetime) -> Attempt:
     claimed = session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
         .values(status="graded", submitted_at=now).execution_options(synchronize_session=False))
-    session.refresh(attempt)
     if claimed.rowcount != 1:
+        session.refresh(attempt)  # graded elsewhere: show that grade
         return attempt
+    # We wrote these two values ourselves: no need to read the attempt (and its items) back.
+    set_committed_value(attempt, "status", "graded")
+    set_committed_value(attempt, "submitted_at", now)
     rule = attempt.settings.get("multiple_grading", "all_or_nothing")
     total = 0.0
     for item in attempt.items:

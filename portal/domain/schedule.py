@@ -127,7 +127,8 @@ def plan_for(session: Session, trainee: Trainee, rules: Rules, *, today: date,
 
 
 def apply_plan(session: Session, trainee: Trainee, plan: Plan, *, now: datetime,
-               courses: dict[str, Course] | None = None, close_reason: str = "no_longer_required") -> None:
+               courses: dict[str, Course] | None = None, close_reason: str = "no_longer_required",
+               flush: bool = True) -> None:
     """Write a plan: create assignments, close what no longer applies, mark overdue ones."""
     courses = courses or {c.code: c for c in session.scalars(select(Course))}
     for requirement in plan.create:
@@ -142,7 +143,8 @@ def apply_plan(session: Session, trainee: Trainee, plan: Plan, *, now: datetime,
         assignment.closed_reason = "left" if trainee.status != "active" else close_reason
     for assignment in plan.overdue:
         assignment.overdue_since = assignment.due_on
-    session.flush()
+    if flush:
+        session.flush()
 
 
 def reconcile(session: Session, trainee: Trainee, rules: Rules, *, now: datetime) -> Plan:
@@ -190,7 +192,8 @@ def reconcile_many(session: Session, trainee_ids: list[int], rules: Rules, *, no
             summary.closed += len(plan.close)
             summary.overdue += len(plan.overdue)
             if apply and plan:
-                apply_plan(session, trainee, plan, now=now, courses=courses)
+                apply_plan(session, trainee, plan, now=now, courses=courses, flush=False)
+        session.flush()  # one flush per batch: a flush per person made big imports slow
         if progress is not None:
             progress(min(start + 500, len(trainee_ids)), len(trainee_ids))
     return summary

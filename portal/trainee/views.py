@@ -31,7 +31,7 @@ def home():
         select(Assignment).where(Assignment.trainee_id == trainee.id, Assignment.status == "open")
         .order_by(Assignment.due_on)
     ).all()
-    courses = [(c, progress.course_progress(db.session, trainee, c)) for c in policy.trainee_courses(db.session, trainee)]
+    courses = progress.courses_progress(db.session, trainee, policy.trainee_courses(db.session, trainee))
     return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses)
 
 
@@ -46,10 +46,10 @@ def course(code: str):
     if current is not None and quiz.finish_if_overdue(db.session, current, now=now):
         db.session.commit()
         current = None
+    attempts = quiz.graded_attempts(db.session, trainee, course)
     return render_template(
-        "trainee/course.html", course=course, state=state, current=current,
-        attempts=quiz.graded_attempts(db.session, trainee, course),
-        verdict=quiz.eligibility(db.session, trainee, course, now=now),
+        "trainee/course.html", course=course, state=state, current=current, attempts=attempts,
+        verdict=quiz.eligibility(db.session, trainee, course, now=now, attempts=attempts),
     )
 
 
@@ -62,7 +62,7 @@ def _lesson_or_404(course, slug: str) -> Lesson:
 @policy.roles("trainee")
 def lesson(code: str, slug: str):
     trainee = _trainee()
-    course = policy.course_for_trainee_or_404(db.session, trainee, code)
+    course = policy.course_for_trainee_or_404(db.session, trainee, code, lesson_bodies=request.method == "GET")
     lesson = _lesson_or_404(course, slug)
     lessons = progress.live_lessons(course)
     index = lessons.index(lesson)
@@ -76,9 +76,12 @@ def lesson(code: str, slug: str):
                   else url_for("trainee.course", code=code))
         return redirect(target)
     row = progress.open_lesson(db.session, trainee, lesson, now=utcnow())
+    # Rendered before the commit, which would expire (and so reload) everything the page shows.
+    page = render_template("trainee/lesson.html", course=course, lesson=lesson, index=index, lessons=lessons,
+                           previous=lessons[index - 1] if index else None, following=following,
+                           read=row.read_at is not None)
     db.session.commit()
-    return render_template("trainee/lesson.html", course=course, lesson=lesson, index=index, lessons=lessons,
-                           previous=lessons[index - 1] if index else None, following=following, read=row.read_at is not None)
+    return page
 
 
 @bp.route("/courses/<code>/media/<filename>")
@@ -148,9 +151,10 @@ def save_answers(attempt_id: int):
             return jsonify(saved=False, message=str(error.message)), 409 if isinstance(error, NotAllowed) else 400
         flash(str(error.message), "error")
         return redirect(url_for("trainee.result" if attempt.status != "open" else "trainee.attempt", attempt_id=attempt.id))
+    remaining = quiz.remaining_seconds(attempt, now)  # before the commit expires the attempt
     db.session.commit()
     if wants_json:
-        return jsonify(saved=True, remaining=quiz.remaining_seconds(attempt, now))
+        return jsonify(saved=True, remaining=remaining)
     if request.form.get("then") == "submit":
         return _submit(attempt)
     next_page = request.form.get("next_page", type=int)
@@ -160,8 +164,9 @@ def save_answers(attempt_id: int):
 
 def _submit(attempt):
     quiz.submit(db.session, attempt, now=utcnow())
+    target = url_for("trainee.result", attempt_id=attempt.id)  # before the commit expires the attempt
     db.session.commit()
-    return redirect(url_for("trainee.result", attempt_id=attempt.id))
+    return redirect(target)
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
@@ -174,9 +179,10 @@ def submit(attempt_id: int):
 @policy.roles("trainee")
 def result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if attempt.status == "open" and not quiz.finish_if_overdue(db.session, attempt, now=utcnow()):
-        return redirect(url_for("trainee.attempt", attempt_id=attempt.id))
-    db.session.commit()
+    if attempt.status == "open":
+        if not quiz.finish_if_overdue(db.session, attempt, now=utcnow()):
+            return redirect(url_for("trainee.attempt", attempt_id=attempt.id))
+        db.session.commit()  # graded just now, as its time ran out
     return render_template("trainee/result.html", attempt=attempt, review=quiz.may_review(db.session, attempt),
                            review_links=_review_links(attempt),
                            state=progress.course_progress(db.session, _trainee(), attempt.course))

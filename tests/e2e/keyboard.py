@@ -5,19 +5,22 @@ box shadow in its computed style) and be on screen, not hidden under something e
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator
+from collections import Counter
+from contextlib import contextmanager, nullcontext
+from typing import Callable, Iterator
 
 from playwright.sync_api import Locator, Page
 
 FOCUS_STATE = """([target]) => {
   const el = document.activeElement;
-  const state = {same: el === target, onBody: !el || el === document.body || el === document.documentElement};
+  const state = {same: el === target, onBody: !el || el === document.body || el === document.documentElement,
+                 inMain: !!target.closest('main#main'), skipLink: !!document.querySelector('a.skip-link[href="#main"]')};
   if (state.onBody) return state;
-  // Leaving a date field, the focus moves a moment after the key press: look again.
-  if (!el.matches(':focus')) return {settling: true};
+  // (a date field's calendar button holds the focus inside the field: the field is :focus-within only)
+  if (!el.matches(':focus-within')) return {settling: true};
   state.after = !!(target.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
   state.sameGroup = el.type === 'radio' && target.type === 'radio' && el.name === target.name && el.form === target.form;
+  state.skipTarget = el.id === 'main';  // where the skip link puts the focus: a starting point, not a control
   const s = getComputedStyle(el);
   const transparent = c => c === 'transparent' || /rgba\\([^)]*,\\s*0\\)$/.test(c);
   const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 && !transparent(s.outlineColor);
@@ -38,15 +41,21 @@ FOCUS_STATE = """([target]) => {
 class KeyboardUser:
     """A person who uses only the keyboard; counts the key presses."""
 
-    def __init__(self, page: Page, *, limit: int = 300):
-        self.page, self.limit, self.presses = page, limit, 0
+    def __init__(self, page: Page, *, limit: int = 300, timing: Callable | None = None, tally: Counter | None = None):
+        self.page, self.limit = page, limit
+        self.timing = timing or (lambda what: nullcontext())
+        self.tally = Counter() if tally is None else tally
 
     def press(self, key: str) -> None:
         self.page.keyboard.press(key)
-        self.presses += 1
+        self.tally["key presses"] += 1
 
     def focus(self, target: Locator) -> None:
         """Tab (or Shift+Tab) until `target` has the focus; every stop on the way shows its focus."""
+        with self.timing("tabbing"):
+            self._focus(target)
+
+    def _focus(self, target: Locator) -> None:
         handle = target.element_handle()
         assert handle is not None, f"no element {target}"
         for _ in range(self.limit):
@@ -54,7 +63,10 @@ class KeyboardUser:
             if state.get("settling"):
                 self.page.wait_for_timeout(20)
                 continue
-            if not state["onBody"]:
+            if state["onBody"] and state["inMain"] and state["skipLink"]:
+                self._skip_to_main()
+                continue
+            if not state["onBody"] and not state["skipTarget"]:
                 assert state["visible"], f"focus is not visible on {state['what']} ({state['style']}; {self.page.url})"
                 assert state["onScreen"] and not state["covered"], f"the focused {state['what']} is off screen or covered ({self.page.url})"
             if state["same"]:
@@ -64,6 +76,16 @@ class KeyboardUser:
                 continue
             self.press("Shift+Tab" if state.get("after") else "Tab")
         raise AssertionError(f"could not reach {target} with Tab in {self.limit} presses ({self.page.url})")
+
+    def _skip_to_main(self) -> None:
+        """What keyboard users do on every new page: the first Tab reaches "Skip to content"."""
+        self.press("Tab")
+        skip = self.page.locator("a.skip-link")
+        assert skip.evaluate("el => el === document.activeElement"), "the first Tab does not reach the skip link"
+        box = skip.bounding_box()
+        assert box and box["x"] >= 0 and box["y"] >= 0, "the focused skip link is not on screen"
+        self.press("Enter")
+        assert self.page.evaluate("() => document.activeElement.id") == "main", "the skip link does not move the focus"
 
     def activate(self, target: Locator, key: str = "Enter") -> None:
         """Focus `target` and press Enter (links, buttons) or Space (buttons, check boxes)."""

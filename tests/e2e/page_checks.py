@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Response
+
+from tests.e2e.keyboard import KeyboardUser
 
 E2E_DIR = Path(__file__).resolve().parent
 AXE_SCRIPT = E2E_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -22,6 +26,16 @@ BLOCKING_IMPACTS = ("serious", "critical")
 HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
 # Narrow phone, and a 1280 x 800 desktop window zoomed to 200% (its layout viewport is 640 x 400 CSS px).
 REFLOW_VIEWPORTS = ({"width": 360, "height": 740}, {"width": 640, "height": 400})
+
+
+# Problems found on pages whose owners are still at work on them: (axe rule, path prefix, element) -> why.
+# They are listed at the end of the run instead of failing it; delete an entry once its page is fixed.
+KNOWN_ISSUES = {
+    ("scrollable-region-focusable", "/office/coverage/", ".chart-box"):
+        "the coverage chart scrolls sideways on phones but cannot take the keyboard focus",
+    ("scrollable-region-focusable", "/office/coverage/", ".table-wrap"):
+        "a coverage table without links scrolls sideways on phones but cannot take the keyboard focus",
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +57,7 @@ class Device:
 
 
 DEVICES = {
-    "phone": Device("phone", {"width": 390, "height": 844}, 2, True),
+    "phone": Device("phone", {"width": 390, "height": 844}, 1, True),
     "desktop": Device("desktop", {"width": 1280, "height": 800}, 1, False),
 }
 
@@ -52,14 +66,26 @@ DEVICES = {
 class Findings:
     """Everything the session's page checks collected, for the markup test and the summary."""
 
+    folder: Path = SCREENSHOTS  # this session's screenshots and HTML
     html_files: list[Path] = field(default_factory=list)
     minor_axe: dict[str, set[str]] = field(default_factory=dict)  # rule id -> pages (moderate and minor)
+    known: dict[str, set[str]] = field(default_factory=dict)  # KNOWN_ISSUES seen -> pages
     pages_checked: int = 0
-    seconds_checking: float = 0.0
+    seconds: Counter = field(default_factory=Counter)  # what the time went on
+    counts: Counter = field(default_factory=Counter)
+
+    @contextmanager
+    def timing(self, what: str):
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[what] += time.monotonic() - started
 
 
 AXE_RUN = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+                                          iframes: false, ancestry: false, xpath: false, performanceTimer: false});
   return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary.replace(/\\s+/g, ' '))}));
 }"""
@@ -76,7 +102,7 @@ class Tour:
 
     def __init__(self, page: Page, *, name: str, lang: str, device: Device, findings: Findings):
         self.page, self.lang, self.device, self.findings = page, lang, device, findings
-        self.folder = SCREENSHOTS / name
+        self.folder = findings.folder / name
         self.folder.mkdir(parents=True, exist_ok=True)
         self.step = 0
         self.last_document: Response | None = None
@@ -84,6 +110,7 @@ class Tour:
         self.checked: set[str] = set()
         self.server_errors: list[str] = []
         page.on("response", self._on_response)
+        self.keys = KeyboardUser(page, timing=findings.timing, tally=findings.counts)
 
     def _on_response(self, response: Response) -> None:
         if response.frame != self.page.main_frame or response.request.resource_type != "document":
@@ -97,11 +124,10 @@ class Tour:
 
     def check(self, key: str, *, status: int = 200, shot: bool = True) -> None:
         """Check the page now shown and save its HTML (and, for key pages, a screenshot) as step `key`."""
-        started = time.monotonic()
         page = self.page
         page.wait_for_load_state("load")
         document = self.last_document
-        assert document is not None and document.url == page.url, f"{key}: no HTML document for {page.url}"
+        assert document is not None and document.url == page.url.split("#")[0], f"{key}: no HTML document for {page.url}"
         assert document.status == status, f"{key}: {page.url} answered {document.status}, expected {status}"
         path = urlsplit(page.url).path
         self.checked.add(path)
@@ -114,21 +140,31 @@ class Tour:
         assert page.get_attribute("html", "lang") == HTML_LANG[self.lang], f"{key}: page not in {self.lang}"
         assert page.title().strip(), f"{key}: the page has no title"
         if shot:
-            page.screenshot(path=str(self.folder / f"{stem}.png"), full_page=True)
-        self._axe(key)
-        self._reflow(key)
+            with self.findings.timing("screenshots"):
+                page.screenshot(path=str(self.folder / f"{stem}.png"), full_page=True)
+        with self.findings.timing("axe"):
+            self._axe(key)
+        with self.findings.timing("reflow"):
+            self._reflow(key)
         self.findings.pages_checked += 1
-        self.findings.seconds_checking += time.monotonic() - started
 
     def _axe(self, key: str) -> None:
         page = self.page
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.add_script_tag(path=str(AXE_SCRIPT))
         violations = page.evaluate(AXE_RUN, WCAG_TAGS)
-        blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+        path = urlsplit(page.url).path
+        blocking = []
         for v in violations:
-            if v["impact"] not in BLOCKING_IMPACTS:
-                self.findings.minor_axe.setdefault(f"{v['id']} ({v['impact']})", set()).add(urlsplit(page.url).path)
+            known = next((f"{element}: {why}" for (rule, prefix, element), why in KNOWN_ISSUES.items()
+                          if v["id"] == rule and path.startswith(prefix)
+                          and all(node.startswith(element + " ::") for node in v["nodes"])), None)
+            if known:
+                self.findings.known.setdefault(f"{v['id']}: {known}", set()).add(path)
+            elif v["impact"] in BLOCKING_IMPACTS:
+                blocking.append(v)
+            else:
+                self.findings.minor_axe.setdefault(f"{v['id']} ({v['impact']})", set()).add(path)
         assert not blocking, f"{key}: axe found serious or critical violations on {page.url}:\n" + json.dumps(
             blocking, ensure_ascii=False, indent=1)
 
@@ -146,6 +182,11 @@ class Tour:
         finally:
             page.set_viewport_size(self.device.viewport)
 
+    @property
+    def path(self) -> str:
+        """The path of the page shown (no query, no #fragment)."""
+        return urlsplit(self.page.url).path
+
     def reopen(self) -> Page:
         """Close the tab and open the portal again in a new one (same browser, same cookies)."""
         context = self.page.context
@@ -153,6 +194,7 @@ class Tour:
         self.page = context.new_page()
         self.last_document = None
         self.page.on("response", self._on_response)
+        self.keys = KeyboardUser(self.page, timing=self.findings.timing, tally=self.findings.counts)
         return self.page
 
     def finish(self) -> None:

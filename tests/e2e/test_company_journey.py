@@ -63,15 +63,14 @@ def stat(page, index: int) -> int:
     return int(page.locator(".stats .stat .num").nth(index).inner_text())
 
 
-def confirm_and_wait(tour, keys) -> None:
-    page = tour.page
+def confirm_and_wait(page, keys: KeyboardUser) -> None:
     keys.follow(page.locator("form[action$='/confirm'] button[type=submit]"))
     page.locator("main a.button.primary[href$='/people']").wait_for()  # the page follows the job, then shows the end
 
 
 def test_company_admin_imports_fixes_and_transfers(portal, tour_factory, lang, run_number, tmp_path):
     tour = tour_factory("2-company")
-    page, keys = tour.page, KeyboardUser(tour.page)
+    page, keys = tour.page, tour.keys
     fixes = roster_file(tmp_path / "roster.csv", lang, run_number)
 
     log_in(tour, keys, "company")
@@ -87,7 +86,7 @@ def test_company_admin_imports_fixes_and_transfers(portal, tour_factory, lang, r
         keys.activate(page.locator("main a[href$='/errors.xlsx']"))
     errors = tmp_path / "roster-errors.xlsx"
     download.value.save_as(errors)
-    confirm_and_wait(tour, keys)
+    confirm_and_wait(page, keys)
     tour.check("imported")
 
     # The corrected error file goes in as it is (its reason column is ignored).
@@ -96,7 +95,7 @@ def test_company_admin_imports_fixes_and_transfers(portal, tour_factory, lang, r
     upload(page, keys, errors)
     tour.check("preview-fixed")
     assert (stat(page, 0), stat(page, 3)) == (2, 0), "the 2 fixed rows are new, none is invalid"
-    confirm_and_wait(tour, keys)
+    confirm_and_wait(page, keys)
     tour.check("imported-fixed", shot=False)
 
     # Find one of the new people and record their move to a new post.
@@ -113,7 +112,7 @@ def test_company_admin_imports_fixes_and_transfers(portal, tour_factory, lang, r
     keys.type_into(page.locator("#post"), NEW_POST)
     keys.follow(page.locator("main form button[type=submit]"))
     tour.check("person-transferred")
-    assert re.search(r"/people/\d+$", page.url)
+    assert re.fullmatch(r"/company/\d+/people/\d+", tour.path)
 
     reason = portal.text(lang, "Job transfer: training before starting the new post")
     post_reason = portal.text(lang, "Required for the post: %(post)s", post=NEW_POST)

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import zxingcpp
 from PIL import Image
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.e2e.keyboard import KeyboardUser
@@ -25,14 +26,15 @@ def put_on_roster(session, n: int) -> dict:
     """The company has already put the new employee on its roster (as on their first day)."""
     from portal.domain import roster
     from portal.domain.rules import current_rules
-    from portal.models import Organization, utcnow
+    from portal.models import Course, Organization, utcnow
 
     org = session.scalar(select(Organization).where(Organization.name == EMPLOYER))
-    mobile = f"1390000{n:04d}"
-    roster.hire(session, org, roster.PersonData(real_name=f"林新{'一二三四五六七八九十'[n % 10]}", mobile=mobile,
-                                                post="营业员", start_date=date.today()),
-                rules=current_rules(session), actor=roster.Actor(user_id=None, source="web"), now=utcnow())
-    return {"name": f"林新{'一二三四五六七八九十'[n % 10]}", "mobile": mobile, "code": org.invite_code}
+    person = roster.PersonData(real_name=f"林新{'一二三四五六七八九十'[n % 10]}", mobile=f"1390000{n:04d}",
+                               post="营业员", start_date=date.today())
+    roster.hire(session, org, person, rules=current_rules(session), actor=roster.Actor(user_id=None), now=utcnow())
+    course = session.scalar(select(Course).where(Course.code == COURSE))
+    return {"name": person.real_name, "mobile": person.mobile, "code": org.invite_code,
+            "course": {"zh_CN": course.title_zh, "en": course.title_en}}
 
 
 def right_answers(session, attempt_id: int) -> dict[int, list[str]]:
@@ -60,7 +62,7 @@ def answer_page(page, keys: KeyboardUser, answers: dict[int, list[str]]) -> None
 def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_number, tmp_path):
     person = portal.query(lambda s: put_on_roster(s, run_number))
     tour = tour_factory("1-trainee")
-    page, keys = tour.page, KeyboardUser(tour.page)
+    page, keys = tour.page, tour.keys
 
     # The invitation link (as printed by the company, and in its QR code) opens the registration form.
     page.goto(f"/auth/register?code={person['code']}")
@@ -73,7 +75,7 @@ def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_n
     keys.type_into(page.locator("#confirm"), PASSWORD)
     keys.follow(page.locator("main form button[type=submit]"))
     tour.check("my-training")
-    assert page.url.endswith("/me/")
+    assert tour.path == "/me/"
     todo = page.locator("section[aria-labelledby=todo]")
     assert portal.text(tour.lang, "Onboarding: training before starting work") in todo.inner_text()
 
@@ -98,7 +100,7 @@ def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_n
 
     # Later: the phone's tab was closed; open the portal again and resume the quiz where it was left.
     page = tour.reopen()
-    keys = KeyboardUser(page)
+    keys = tour.keys
     page.goto("/me/")
     tour.check("back-later", shot=False)
     keys.follow(page.locator(f'section[aria-labelledby=todo] a[href$="/me/courses/{COURSE}"]'))
@@ -125,11 +127,12 @@ def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_n
     tour.check("my-training-done", shot=False)
     keys.follow(page.locator("a[href$='/me/certificates']"))
     tour.check("certificates")
-    card = page.locator(".cert-card").filter(has=page.locator("a[href$='.pdf']")).first
+    card = page.locator(".cert-card", has_text=person["course"][tour.lang])
     with page.expect_download() as download_info:
         keys.activate(card.locator("a[href$='.pdf']"))
     pdf = tmp_path / "certificate.pdf"
     download_info.value.save_as(pdf)
+    assert person["name"] in PdfReader(pdf).pages[0].extract_text()
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "certificate")], check=True)
     codes = zxingcpp.read_barcodes(Image.open(tmp_path / "certificate.png"))
     assert len(codes) == 1, "one QR code on the certificate"
@@ -137,4 +140,5 @@ def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_n
     page.goto(codes[0].text)
     tour.check("verification")
     assert page.locator(".verdict.verdict-ok").count() == 1
+    assert person["course"][tour.lang] in page.locator("main").inner_text()
     tour.finish()

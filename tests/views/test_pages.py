@@ -81,3 +81,9 @@ def test_demo_seed_is_idempotent_and_every_demo_account_reaches_its_home(app, se
         page = client.get(location, follow_redirects=True)
         assert page.status_code == 200
         assert "退出登录" in page.get_data(as_text=True)
+
+
+def test_nul_characters_in_forms_are_a_clean_400(client, session):
+    response = client.post("/auth/login", data={"login": "ab\x00c", "password": "x"})
+    assert response.status_code == 400 and "<h1>" in response.get_data(as_text=True)
+    assert client.get("/auth/login?next=a%00b").status_code == 400

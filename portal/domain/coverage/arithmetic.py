@@ -81,49 +81,99 @@ def total(figures) -> Figure:
     return result
 
 
+def roster_sums(cells: list[Cell], index: int, tree: LocalityTree) -> dict[tuple[int, int | None], list[int]]:
+    """(group, place) -> [roster, covered roster, covered without employer] on the index-th date, every cell
+    added to its locality and each locality above it (and to the whole district)."""
+    sums: dict[tuple[int, int | None], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for cell in cells:
+        places = tree.ancestors(cell.locality_id) if cell.locality_id in tree.places else ()
+        covered = cell.covered[index]
+        employed = cell.organization_id is not None
+        for place in (*places, WHOLE):
+            entry = sums[(cell.group_id, place)]
+            if employed:
+                entry[0] += cell.population
+                entry[1] += covered
+            else:
+                entry[2] += covered
+    return dict(sums)
+
+
+def collapse(cells: list[Cell]) -> list[Cell]:
+    """The cells added up per (locality, with or without employer, group): what the roll-up needs, about a
+    third as many rows as there are organizations' cells. Employed people get organization_id -1."""
+    sums: dict[tuple, list] = {}
+    for cell in cells:
+        key = (cell.locality_id, cell.organization_id is not None, cell.group_id)
+        entry = sums.get(key)
+        if entry is None:
+            sums[key] = [cell.population, list(cell.covered)]
+        else:
+            entry[0] += cell.population
+            entry[1] = [a + b for a, b in zip(entry[1], cell.covered)]
+    return [Cell(locality, -1 if employed else None, group, population, tuple(covered))
+            for (locality, employed, group), (population, covered) in sums.items()]
+
+
+class CellSet:
+    """Cells and what follows from them alone, computed once per cached computation and shared by the
+    requests that read it (at district scale the roll-up's sums cost more than the rest of a page).
+    The sums assume the locality tree of the data version they were computed for."""
+
+    def __init__(self, cells: list[Cell]):
+        self.cells = cells
+        self._collapsed: list[Cell] | None = None
+        self._sums: dict[int, dict] = {}
+
+    def collapsed(self) -> list[Cell]:
+        if self._collapsed is None:
+            self._collapsed = collapse(self.cells)
+        return self._collapsed
+
+    def sums(self, index: int, tree: LocalityTree) -> dict:
+        found = self._sums.get(index)
+        if found is None:
+            found = self._sums[index] = roster_sums(self.collapsed(), index, tree)
+        return found
+
+    def restrict(self, allowed: set[int]) -> "CellSet":
+        kept = [cell for cell in self.cells if cell.organization_id in allowed]
+        return self if len(kept) == len(self.cells) else CellSet(kept)
+
+
 @dataclass
 class Rollup:
-    """The cells of one as-of date summed up the locality tree, per group."""
+    """Figures of every place and group on one date: roster sums (from the cells) and declared counts."""
 
     tree: LocalityTree
     book: TargetBook
-    include_declared: bool
-    roster: dict[tuple[int, int | None], list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
-    declared: dict[tuple[int, int | None], int] = field(default_factory=lambda: defaultdict(int))
-
-    def add_cells(self, cells: list[Cell], index: int) -> None:
-        for cell in cells:
-            places = self.tree.ancestors(cell.locality_id) if cell.locality_id in self.tree.places else ()
-            for place in (*places, WHOLE):
-                sums = self.roster[(cell.group_id, place)]
-                if cell.organization_id is not None:
-                    sums[0] += cell.population
-                    sums[1] += cell.covered[index]
-                else:
-                    sums[2] += cell.covered[index]
+    roster: dict[tuple[int, int | None], list[int]]
+    declared: dict[tuple[int, int | None], int] = field(default_factory=dict)
 
     def add_declared(self, group_ids) -> None:
-        if not self.include_declared:
-            return
         wanted = set(group_ids)
+        declared: dict[tuple[int, int | None], int] = defaultdict(int)
         for (group_id, locality_id), count in self.book.declared.items():
             if group_id not in wanted or not count or locality_id not in self.tree.places:
                 continue
             for place in (*self.tree.ancestors(locality_id), WHOLE):
-                self.declared[(group_id, place)] += count
+                declared[(group_id, place)] += count
+        self.declared = dict(declared)
 
-    def figure(self, group_id: int, locality_id: int | None = WHOLE) -> Figure:
+    def figure(self, group_id: int, locality_id: int | None = WHOLE, *, with_goal: bool = True) -> Figure:
         roster, covered, unrostered = self.roster.get((group_id, locality_id), (0, 0, 0))
         return Figure(roster=roster, covered_roster=covered, declared=self.declared.get((group_id, locality_id), 0),
-                      unrostered_covered=unrostered, goal=self.book.goal(group_id, locality_id, self.tree))
+                      unrostered_covered=unrostered,
+                      goal=self.book.goal(group_id, locality_id, self.tree) if with_goal else None)
 
 
-def rollup(cells: list[Cell], index: int, *, tree: LocalityTree, book: TargetBook, group_ids,
+def rollup(cells: CellSet | list[Cell], index: int, *, tree: LocalityTree, book: TargetBook, group_ids,
            include_declared: bool) -> Rollup:
     """Figures of every place and group on the index-th as-of date."""
-    result = Rollup(tree=tree, book=book, include_declared=include_declared)
-    result.add_cells(cells, index)
-    result.add_declared(group_ids)
+    cellset = cells if isinstance(cells, CellSet) else CellSet(cells)
+    result = Rollup(tree=tree, book=book, roster=cellset.sums(index, tree))
+    if include_declared:
+        result.add_declared(group_ids)
     return result
 
 
@@ -139,15 +189,18 @@ def by_organization(cells: list[Cell], index: int, *, localities: set[int] | Non
     return result
 
 
-def by_sector(per_organization: dict[int, dict[int, Figure]], sector_of: dict[int, int]) -> dict[int, dict[int, Figure]]:
-    """Roster figures per sector and group, from the organizations' figures."""
+def by_sector(cells: list[Cell], index: int, sector_of: dict[int, int]) -> dict[int, dict[int, Figure]]:
+    """Roster figures per sector and group."""
     result: dict[int, dict[int, Figure]] = defaultdict(dict)
-    for org_id, groups in per_organization.items():
-        sector_id = sector_of.get(org_id)
+    for cell in cells:
+        sector_id = sector_of.get(cell.organization_id)
         if sector_id is None:
             continue
-        for group_id, figure in groups.items():
-            result[sector_id][group_id] = result[sector_id].get(group_id, Figure()) + figure
+        figure = result[sector_id].get(cell.group_id)
+        if figure is None:
+            figure = result[sector_id][cell.group_id] = Figure()
+        figure.roster += cell.population
+        figure.covered_roster += cell.covered[index]
     return result
 
 

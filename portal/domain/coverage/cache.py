@@ -43,10 +43,11 @@ class Entry:
 class SnapshotCache:
     """A small LRU of computed values keyed by what they answer, checked against the data version."""
 
-    def __init__(self, max_entries: int = 24):
+    def __init__(self, max_entries: int = 64):
         self.max_entries = max_entries
         self._entries: OrderedDict[Any, Entry] = OrderedDict()
         self._refreshing: set = set()
+        self._narrow: set = set()
         self._lock = threading.Lock()
 
     def get(self, key, version: tuple, compute: Callable[[Session], Any], session: Session, *,
@@ -75,8 +76,22 @@ class SnapshotCache:
             self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+                self._evict()
         return entry
+
+    def _evict(self) -> None:
+        """Drop the least recently used entry, sparing the district's entries (costly) while narrower
+        ones (a department, an organization) can go: `narrow` keys are those marked by the caller."""
+        for key in self._entries:
+            if key in self._narrow:
+                del self._entries[key]
+                self._narrow.discard(key)
+                return
+        self._entries.popitem(last=False)
+
+    def mark_narrow(self, key) -> None:
+        with self._lock:
+            self._narrow.add(key)
 
     def _refresh_later(self, key, compute, spawn) -> None:
         with self._lock:
@@ -96,3 +111,4 @@ class SnapshotCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._narrow.clear()

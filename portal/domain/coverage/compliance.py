@@ -52,9 +52,17 @@ class Compliance:
 class ComplianceBook:
     since: date
     by_organization: dict[int | None, Compliance] = field(default_factory=dict)
+    _totals: dict = field(default_factory=dict)
 
     def total(self, organization_ids: set[int] | None = None, *, include_unemployed: bool = True) -> Compliance:
-        """The sum over the organizations in scope (all when None)."""
+        """The sum over the organizations in scope (all when None), remembered: the book is shared through
+        the cache by every request of the same data."""
+        key = (frozenset(organization_ids) if organization_ids is not None else None, include_unemployed)
+        if key not in self._totals:
+            self._totals[key] = self._total(organization_ids, include_unemployed)
+        return self._totals[key]
+
+    def _total(self, organization_ids, include_unemployed: bool) -> Compliance:
         result = Compliance()
         for org_id, figures in self.by_organization.items():
             if org_id is None and not include_unemployed:

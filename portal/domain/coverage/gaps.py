@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.coverage.arithmetic import Figure, total
+from portal.domain.coverage.arithmetic import Figure
 from portal.domain.coverage.places import Place
 from portal.domain.coverage.snapshot import Snapshot
 from portal.models import Organization
@@ -47,23 +47,31 @@ def _sort_key(sort: str):
 
 def organization_gaps(session: Session, snapshot: Snapshot, *, locality_id: int | None = None, limit: int = 50,
                       sort: str = "missing") -> list[OrganizationGap]:
-    """The organizations with the most people still to train (in the snapshot's scope)."""
-    figures = snapshot.organizations(locality_id)
-    ranked = []
-    for org_id, groups in figures.items():
-        figure = total(groups.values())
-        if figure.missing <= 0:
+    """The organizations with the most people still to train (in the snapshot's scope), in one pass over
+    the cells."""
+    localities = snapshot.tree.subtree(locality_id) if locality_id is not None else None
+    index = snapshot.index()
+    per_org: dict[int, list] = {}
+    for cell in snapshot.cells:
+        if cell.organization_id is None or (localities is not None and cell.locality_id not in localities):
             continue
-        worst = max(groups.items(), key=lambda item: (item[1].missing, -item[0]))[0]
-        ranked.append((org_id, figure, worst))
+        entry = per_org.get(cell.organization_id)
+        if entry is None:
+            entry = per_org[cell.organization_id] = [0, 0, {}]
+        entry[0] += cell.population
+        entry[1] += cell.covered[index]
+        entry[2][cell.group_id] = entry[2].get(cell.group_id, 0) + cell.population - cell.covered[index]
+    ranked = [(org_id, Figure(roster=people, covered_roster=covered), behind)
+              for org_id, (people, covered, behind) in per_org.items() if people > covered]
     key = _sort_key(sort)
-    ranked.sort(key=lambda row: key(_Ranked(row[1])))
+    ranked.sort(key=lambda row: (key(_Ranked(row[1])), row[0]))
     ranked = ranked[:limit]
     orgs = {o.id: o for o in session.scalars(select(Organization).where(
         Organization.id.in_([row[0] for row in ranked] or [-1])))}
     return [OrganizationGap(org_id, orgs[org_id].name, orgs[org_id].sector_id, orgs[org_id].locality_id,
-                            orgs[org_id].contact_name, orgs[org_id].contact_phone, figure, worst)
-            for org_id, figure, worst in ranked if org_id in orgs]
+                            orgs[org_id].contact_name, orgs[org_id].contact_phone, figure,
+                            max(behind.items(), key=lambda item: (item[1], -item[0]))[0])
+            for org_id, figure, behind in ranked if org_id in orgs]
 
 
 @dataclass(frozen=True)

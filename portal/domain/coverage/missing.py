@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import case, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.domain.coverage.population import covered_clause, held_masks
 from portal.domain.coverage.requirements import CourseInfo, Requirements
@@ -87,7 +87,11 @@ def buckets(snapshot: Snapshot, group_id: int, *, locality_id: int | None = None
 
 def _ordered(session: Session, counts: dict[int | None, int]) -> list[tuple[int | None, str, int]]:
     """Buckets by organization name; people without an employer last."""
-    names = dict(session.execute(select(Organization.id, Organization.name)).all()) if counts else {}
+    ids = [org_id for org_id in counts if org_id is not None]
+    statement = select(Organization.id, Organization.name)
+    if len(ids) <= 1000:  # a few organizations: ask for them; many: one pass over the table is cheaper
+        statement = statement.where(Organization.id.in_(ids or [-1]))
+    names = dict(session.execute(statement).all()) if ids else {}
     rows = [(org_id, names.get(org_id, ""), n) for org_id, n in counts.items() if org_id is not None]
     rows.sort(key=lambda row: (row[1], row[0]))
     if NO_EMPLOYER in counts:
@@ -110,9 +114,9 @@ def missing_statement(session: Session, requirements: Requirements, group_id: in
         if organization_ids is not None:
             people = people.where(Trainee.organization_id.in_(organization_ids or [-1]))
     if localities is not None:  # the locality the cells count people under
-        place = func.coalesce(Trainee.locality_id, select(Organization.locality_id).where(
-            Organization.id == Trainee.organization_id).scalar_subquery())
-        people = people.where(place.in_(sorted(localities) or [-1]))
+        employer = aliased(Organization)
+        people = people.outerjoin(employer, employer.id == Trainee.organization_id).where(
+            func.coalesce(Trainee.locality_id, employer.locality_id).in_(sorted(localities) or [-1]))
     held = held_masks(session, requirements, [today], trainees=people)
     kinds = [(Organization.kind == kind, literal(requirements.mask(group_id, kind)))
              for kind in requirements.by_kind]

@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.coverage.arithmetic import WHOLE, Figure, Rollup, by_organization, by_sector, rollup, total
+from portal.domain.coverage.arithmetic import (WHOLE, CellSet, Figure, Rollup, by_organization, by_sector, rollup,
+                                               total)
 from portal.domain.coverage.cache import SnapshotCache, data_version
 from portal.domain.coverage.compliance import Compliance, ComplianceBook, compliance_by_organization
 from portal.domain.coverage.places import LocalityTree, Place, load_tree
@@ -41,12 +42,16 @@ class Snapshot:
     requirements: Requirements
     tree: LocalityTree
     book: TargetBook
-    cells: list[Cell]
+    cellset: CellSet
     compliance_loader: Callable[[], ComplianceBook]
     organization_ids: set[int] | None = None  # None: the whole district
     computed_at: datetime | None = None
     _rollups: dict[int, Rollup] = field(default_factory=dict)
     _compliance: list = field(default_factory=list)  # the book, once loaded (shared by restricted copies)
+
+    @property
+    def cells(self) -> list[Cell]:
+        return self.cellset.cells
 
     @property
     def scoped(self) -> bool:
@@ -61,10 +66,14 @@ class Snapshot:
         day = day or self.today
         return self.dates.index(day) if day in self.dates else None
 
+    def collapsed(self) -> list[Cell]:
+        """The cells without the organization (what locality figures need), computed once."""
+        return self.cellset.collapsed()
+
     def rollup(self, index: int | None = None) -> Rollup:
         index = self.index() if index is None else index
         if index not in self._rollups:
-            self._rollups[index] = rollup(self.cells, index, tree=self.tree, book=self.book,
+            self._rollups[index] = rollup(self.cellset, index, tree=self.tree, book=self.book,
                                           group_ids=[g.id for g in self.groups], include_declared=not self.scoped)
         return self._rollups[index]
 
@@ -74,8 +83,8 @@ class Snapshot:
     def restrict(self, organization_ids: set[int]) -> "Snapshot":
         """The same snapshot limited to some organizations' rosters (a sector, a scope)."""
         allowed = organization_ids if self.organization_ids is None else organization_ids & self.organization_ids
-        cells = [c for c in self.cells if c.organization_id in allowed]
-        return replace(self, cells=cells, organization_ids=allowed, _rollups={}, _compliance=self._compliance)
+        return replace(self, cellset=self.cellset.restrict(allowed), organization_ids=allowed, _rollups={},
+                       _compliance=self._compliance)
 
     def headline(self, locality_id: int | None = WHOLE) -> list[GroupLine]:
         """Each group's figure now, 28 days ago and the projection."""
@@ -94,21 +103,35 @@ class Snapshot:
                 for place in self.tree.children_of(locality_id)]
 
     def series(self, group_id: int, locality_id: int | None = WHOLE) -> list[tuple[date, Figure]]:
-        """The group's figure on every as-of date, oldest first."""
-        return [(day, self.figure(group_id, locality_id, index)) for index, day in enumerate(self.dates)]
+        """The group's figure on every as-of date, oldest first (one pass over the cells)."""
+        places = self.tree.subtree(locality_id) if locality_id is not None else None
+        count = len(self.dates)
+        population, roster, unrostered = 0, [0] * count, [0] * count
+        for cell in self.collapsed():
+            if cell.group_id != group_id or (places is not None and cell.locality_id not in places):
+                continue
+            if cell.organization_id is not None:
+                population += cell.population
+                roster = [a + b for a, b in zip(roster, cell.covered)]
+            else:
+                unrostered = [a + b for a, b in zip(unrostered, cell.covered)]
+        declared = self.rollup().declared.get((group_id, locality_id), 0)
+        goal = self.book.goal(group_id, locality_id, self.tree)
+        return [(day, Figure(population, roster[k], declared, unrostered[k], goal)) for k, day in enumerate(self.dates)]
 
     def organizations(self, locality_id: int | None = WHOLE) -> dict[int, dict[int, Figure]]:
         """Roster figures per organization and group (of people under a place)."""
         localities = self.tree.subtree(locality_id) if locality_id is not None else None
         result = by_organization(self.cells, self.index(), localities=localities)
-        for org_id, groups in result.items():
+        goals = {g.id: self.book.goal(g.id, locality_id, self.tree) for g in self.groups}
+        for groups in result.values():
             for group_id, figure in groups.items():
-                figure.goal = self.book.goal(group_id, locality_id, self.tree)
+                figure.goal = goals.get(group_id)
         return result
 
     def sectors(self, sector_of: dict[int, int]) -> dict[int, dict[int, Figure]]:
         """Roster figures per sector and group."""
-        return by_sector(by_organization(self.cells, self.index()), sector_of)
+        return by_sector(self.cells, self.index(), sector_of)
 
     def compliance(self) -> Compliance:
         """Onboarding, periodic, overdue and certificate counts in the snapshot's scope (computed on first use)."""
@@ -118,7 +141,8 @@ class Snapshot:
 
     def all_groups(self, locality_id: int | None = WHOLE, index: int | None = None) -> Figure:
         """Every group together, counted in person-group pairs."""
-        return total(self.figure(g.id, locality_id, index) for g in self.groups)
+        rollup = self.rollup(index)
+        return total(rollup.figure(g.id, locality_id, with_goal=False) for g in self.groups)
 
 
 def rules_key(rules: Rules) -> str:
@@ -177,11 +201,10 @@ class _Source:
         if entry is None and narrow is None:
             entry = self.cache.get(key, self.version, lambda db_session: run(db_session, whole=True), self.session,
                                    max_age=self.max_age, spawn=self.spawn)
-        elif entry is None and narrow[0] == "scope":
+        elif entry is None:
+            self.cache.mark_narrow((*key, narrow))
             entry = self.cache.get((*key, narrow), self.version, lambda db_session: run(db_session, whole=False),
                                    self.session, max_age=self.max_age, spawn=self.spawn)
-        if entry is None:  # one organization: cheap enough to compute every time
-            return run(self.session, whole=False)
         self.computed_at = min(self.computed_at, datetime.fromtimestamp(entry.computed_at, timezone.utc))
         return entry.value
 
@@ -196,19 +219,26 @@ def take_snapshot(session: Session, *, today: date, rules: Rules, scope=None, da
     since = since or date(today.year, 1, 1)
     organization_ids = scope_organization_ids(session, scope)
     source = _Source(session, rules, today, since, organization_id, scope, organization_ids, cache, max_age, spawn)
-    cells = source.get("cells", tuple(dates), lambda s, requirements, org, clause: coverage_cells(
-        s, requirements, dates=dates, organization_id=org, scope=clause))
+    cellset = source.get("cells", tuple(dates), lambda s, requirements, org, clause: CellSet(coverage_cells(
+        s, requirements, dates=dates, organization_id=org, scope=clause)))
 
     def compliance() -> ComplianceBook:
         return source.get("compliance", (), lambda s, requirements, org, clause: compliance_by_organization(
             s, requirements, today=today, since=since, organization_id=org, scope=clause))
 
     snapshot = Snapshot(today=today, dates=list(dates), requirements=load_requirements(session, rules),
-                        tree=load_tree(session), book=load_targets(session, today=today), cells=cells,
+                        tree=load_tree(session), book=load_targets(session, today=today), cellset=cellset,
                         compliance_loader=compliance, computed_at=source.computed_at)
     if organization_id is not None:
         organization_ids = {organization_id} & organization_ids if organization_ids is not None else {organization_id}
     return snapshot.restrict(organization_ids) if organization_ids is not None else snapshot
+
+
+def organization_attributes(session: Session) -> dict[int, tuple]:
+    """Organization id -> (name, credit code, sector id, locality id), for tables of many organizations."""
+    return {row[0]: tuple(row[1:]) for row in session.execute(select(
+        Organization.id, Organization.name, Organization.credit_code, Organization.sector_id,
+        Organization.locality_id))}
 
 
 def sector_map(session: Session, organization_ids=None) -> dict[int, int]:

@@ -71,12 +71,16 @@ def sector_table(rows, groups: list[GroupInfo], locale: str):
     return headers, body
 
 
-def organization_table(rows, groups: list[GroupInfo], locale: str):
-    """rows: (organization, sector name, locality name, {group id: Figure})."""
+def organization_table(rows, attributes: dict, sectors: dict[int, str], places: dict, locale: str):
+    """rows: (organization id, key group label, Figure); attributes: id -> (name, credit code, sector, locality)."""
     headers = [_("Organization"), _("Unified social credit code"), _("Sector"), _("Locality"), _("Key group"),
                *figure_columns()]
-    body = [[org.name, org.credit_code, sector_name, locality_name, group.name(locale), *figure_values(figures[group.id])]
-            for org, sector_name, locality_name, figures in rows for group in groups if group.id in figures]
+    body = []
+    for org_id, label, figure in rows:
+        name, code, sector_id, locality_id = attributes.get(org_id, ("", "", None, None))
+        place = places.get(locality_id)
+        body.append([name, code, sectors.get(sector_id, ""), place.name(locale) if place else "", label,
+                     *figure_values(figure)])
     return headers, body
 
 
