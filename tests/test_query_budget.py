@@ -221,9 +221,7 @@ def test_company_roster_stays_within_budget_and_does_not_grow_with_people(app, d
 
 @pytest.mark.parametrize("page, path", [
     ("office overview", "/office/"),
-    pytest.param("office organizations", "/office/organizations", marks=pytest.mark.xfail(
-        strict=True, reason="N+1: one locality query per listed organization; office.views.organizations() "
-                            "should load them with .options(joinedload(Organization.locality))")),
+    ("office organizations", "/office/organizations"),
 ])
 def test_office_pages_stay_within_budget_and_do_not_grow_with_organizations(app, district, session, page, path):
     office = make_user("office_admin")

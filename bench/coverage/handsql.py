@@ -26,9 +26,11 @@ class Questions:
         self.req = req
         self.group_ids = [g.id for g in req.groups]
         self.all_staff = next(g.id for g in req.groups if g.code == "all_staff")
-        named = " ".join(f"WHEN {g} THEN {m or req.impossible}" for g, m in req.named.items())
-        kinds = " ".join(f"WHEN '{k}' THEN {m or req.impossible}" for k, m in req.by_kind.items())
-        self.mask = f"(CASE tg.key_group_id {named} ELSE CASE o.kind {kinds} ELSE {req.onboarding} END END)"
+        # ~required per (group, kind): covered when held | ~required has every bit set (-1).
+        named = " ".join(f"WHEN {g} THEN {~(m or req.impossible)}" for g, m in req.named.items())
+        kinds = " ".join(f"WHEN '{k}' THEN {~(m or req.impossible)}" for k, m in req.by_kind.items())
+        self.missing_bits = (f"(CASE tg.key_group_id {named} ELSE CASE o.kind {kinds} "
+                             f"ELSE {~(req.onboarding or req.impossible)} END END)")
         self.commerce = session.scalar(select(Sector.id).where(Sector.code == "commerce"))
 
     def held(self, dates: list[date], where: str = "") -> str:
@@ -51,7 +53,7 @@ class Questions:
                 f"WHERE {window} GROUP BY c.trainee_id, c.course_id) per_course GROUP BY trainee_id")
 
     def covered(self, k: int) -> str:
-        return f"(COALESCE(h.m{k}, 0) & {self.mask}) = {self.mask}"
+        return f"(COALESCE(h.m{k}, 0) | {self.missing_bits}) = -1"
 
     def base(self, dates: list[date], where: str = "", held_where: str = "") -> str:
         return (f"FROM trainee t JOIN trainee_group tg ON tg.trainee_id = t.id "

@@ -108,6 +108,7 @@ class Server:
     env: dict[str, str]
     log: Path
     port: int = 8765
+    extra_args: tuple[str, ...] = ()  # gunicorn options over deploy/gunicorn.conf.py, for experiments
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -119,7 +120,8 @@ class Server:
         with self.log.open("a", encoding="utf-8") as out:
             out.write(f"--- gunicorn starting at {time.strftime('%H:%M:%S')}\n")
             self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--pythonpath", "bench/load", "load_app:app"],
+                [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", *self.extra_args, "--pythonpath", "bench/load",
+                 "load_app:app"],
                 env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self.wait_until_up()
 
@@ -273,3 +275,7 @@ def gunicorn_workers() -> int:
 
 def duration(seconds: int) -> str:
     return f"{seconds // 60} minutes" if seconds % 60 == 0 and seconds >= 120 else f"{seconds} seconds"
+
+
+def gunicorn_options(options: list[str]) -> str:
+    return f"\n\ngunicorn options over `deploy/gunicorn.conf.py`: `{' '.join(options)}`\n" if options else ""

@@ -16,6 +16,7 @@ retrying a request that found no server; 0 = never).
 """
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import os
@@ -25,6 +26,8 @@ import time
 from urllib.parse import urlencode
 
 import gevent
+from geventhttpclient.response import HTTPConnectionClosed as ConnectionClosed
+from geventhttpclient.useragent import EmptyResponse
 from locust import FastHttpUser, constant, events, task
 from locust.exception import RescheduleTask
 
@@ -45,6 +48,16 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 AS_SCRIPT = {**FORM, "Accept": "application/json"}
 
 _accounts = itertools.count(1)
+
+
+def closed_before_answering(response) -> bool:
+    """The connection was closed or reset with no answer at all (not refused: that is a server that is down)."""
+    error = getattr(response, "error", None)
+    error = getattr(error, "original", None) or error  # geventhttpclient's RetriesExceeded wraps the cause
+    if isinstance(error, ConnectionRefusedError):
+        return False
+    return isinstance(error, (ConnectionResetError, BrokenPipeError, EmptyResponse, ConnectionClosed)) or (
+        isinstance(error, OSError) and error.errno in (errno.ECONNRESET, errno.EPIPE))
 _record = None
 
 
@@ -182,15 +195,25 @@ class Trainee(FastHttpUser):
         body = urlencode(form) if form is not None else None
         sent_headers = headers or (FORM if form is not None else None)
         give_up_at = time.monotonic() + RETRY_SECONDS
+        resent = False
         while True:
             with self.client.request(method, path, name=name, data=body, headers=sent_headers, catch_response=True,
                                      allow_redirects=False) as response:
+                if response.status_code == 0 and not resent and closed_before_answering(response):
+                    # What a browser does when the server closes a kept-alive connection as the request goes out
+                    # (Chromium resends any method then): send it once more, at once. Reported under its own name.
+                    resent = True
+                    response.request_meta["name"] = f"{name} (connection closed by the server: resent)"
+                    response.success()
+                    continue
                 if response.status_code == 0 and time.monotonic() < give_up_at:
                     response.failure("no server (connection refused or reset): retrying")
                     gevent.sleep(1.0)
                     continue
                 if response.status_code not in expect:
-                    response.failure(f"status {response.status_code}, expected {' or '.join(map(str, expect))}")
+                    error = getattr(response, "error", None)
+                    response.failure(f"status {response.status_code}, expected {' or '.join(map(str, expect))}"
+                                     + (f" ({type(error).__name__}: {error})" if error else ""))
                     raise RescheduleTask()
                 if response.status_code == 302 and "/auth/login" in response.headers.get("Location", ""):
                     response.failure("the session was lost: sent to the login page")

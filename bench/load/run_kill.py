@@ -34,6 +34,8 @@ def main() -> int:
     parser.add_argument("--think", default="3,8")
     parser.add_argument("--database", default="portal_kill")
     parser.add_argument("--out", type=Path, default=harness.ROOT / "bench" / "out" / "kill")
+    parser.add_argument("--gunicorn-arg", action="append", default=[],
+                        help="a gunicorn option over deploy/gunicorn.conf.py (repeat; e.g. --gunicorn-arg=--keep-alive=30)")
     parser.add_argument("--record", action="store_true", help="write the result into bench/RESULTS.md")
     args = parser.parse_args()
     args.out = args.out.resolve()
@@ -47,7 +49,7 @@ def main() -> int:
     for old in args.out.glob("locust*"):
         old.unlink()
     (args.out / "gunicorn.log").unlink(missing_ok=True)
-    server = harness.Server(env, args.out / "gunicorn.log")
+    server = harness.Server(env, args.out / "gunicorn.log", extra_args=tuple(args.gunicorn_arg))
     server.start()
     load = subprocess.Popen(harness.locust_command(server.base, args.users, spawn_rate, args.seconds, args.out),
                             env=harness.locust_env(env, record, args.think, RETRY_SECONDS), cwd=harness.ROOT)
@@ -155,7 +157,7 @@ and one had just been sent), the gunicorn master and its {killed - 1} workers ge
 again (up and answering `/healthz` {around['seconds_without_server']} s after the kill). The simulated trainees retry a request
 that finds no server for up to {RETRY_SECONDS} s and count only answers the server acknowledged.
 
-- requests: {total['requests']}; connection errors while the server was down (retried): {refused}; other failures: {len(other_failures)}{others}
+{harness.gunicorn_options(args.gunicorn_arg)}- requests: {total['requests']}; connection errors while the server was down (retried): {refused}; other failures: {len(other_failures)}{others}
 - answers acknowledged in the 5 s before the kill: {around['acknowledged_in_the_5_s_before_the_kill']}; answers in flight
   when it died (sent, no reply before the kill): {around['answers_in_flight_at_the_kill']}; answers acknowledged after the restart: {around['acknowledged_after_restart']}
 {harness.verification_lines(report)}

@@ -29,6 +29,8 @@ def main() -> int:
     parser.add_argument("--think", default="3,8", help="seconds between a trainee's actions: low,high")
     parser.add_argument("--database", default="portal_load")
     parser.add_argument("--out", type=Path, default=harness.ROOT / "bench" / "out" / "load")
+    parser.add_argument("--gunicorn-arg", action="append", default=[],
+                        help="a gunicorn option over deploy/gunicorn.conf.py (repeat; e.g. --gunicorn-arg=--keep-alive=30)")
     parser.add_argument("--record", action="store_true", help="write the result into bench/RESULTS.md")
     args = parser.parse_args()
     args.out = args.out.resolve()
@@ -41,7 +43,7 @@ def main() -> int:
     record.unlink(missing_ok=True)
     for old in args.out.glob("locust*"):
         old.unlink()
-    server = harness.Server(env, args.out / "gunicorn.log")
+    server = harness.Server(env, args.out / "gunicorn.log", extra_args=tuple(args.gunicorn_arg))
     server.start()
     print(f"gunicorn up at {server.base} (pids {server.pids()}); {args.users} users for {args.seconds} s", flush=True)
     started = time.time()
@@ -78,7 +80,7 @@ Each simulated trainee logs in, opens its home page and a course, reads 1 to 3 l
 one, sometimes leaving the quiz half done), submits and reads the result, thinking {args.think.replace(',', ' to ')} s
 between steps. Times in ms.
 
-{harness.figures_table(figures)}
+{harness.figures_table(figures)}{harness.gunicorn_options(args.gunicorn_arg)}
 
 {total['rps']} requests/s overall.{failures}
 

@@ -51,6 +51,9 @@ def organizations():
         statement = statement.where(Organization.kind == kind)
     if sector.isdigit():
         statement = statement.where(Organization.sector_id == int(sector))
+    from sqlalchemy.orm import selectinload
+
+    statement = statement.options(selectinload(Organization.locality), selectinload(Organization.sector))
     page = paginate(statement.order_by(Organization.name))
     if request.args.get("format") in ("csv", "xlsx"):
         return _export_organizations(statement)

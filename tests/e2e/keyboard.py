@@ -21,6 +21,7 @@ FOCUS_STATE = """([target]) => {
   state.after = !!(target.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
   state.sameGroup = el.type === 'radio' && target.type === 'radio' && el.name === target.name && el.form === target.form;
   state.skipTarget = el.id === 'main';  // where the skip link puts the focus: a starting point, not a control
+  state.onSkipLink = el.matches('a.skip-link');
   const s = getComputedStyle(el);
   const transparent = c => c === 'transparent' || /rgba\\([^)]*,\\s*0\\)$/.test(c);
   const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 && !transparent(s.outlineColor);
@@ -58,34 +59,32 @@ class KeyboardUser:
     def _focus(self, target: Locator) -> None:
         handle = target.element_handle()
         assert handle is not None, f"no element {target}"
+        skipping = False
         for _ in range(self.limit):
             state = self.page.evaluate(FOCUS_STATE, [handle])
             if state.get("settling"):
                 self.page.wait_for_timeout(20)
                 continue
-            if state["onBody"] and state["inMain"] and state["skipLink"]:
-                self._skip_to_main()
+            if state["onBody"] and state["inMain"] and state["skipLink"] and not skipping:
+                # What keyboard users do on a new page: the first Tab reaches "Skip to content".
+                skipping = True
+                self.press("Tab")
                 continue
             if not state["onBody"] and not state["skipTarget"]:
-                assert state["visible"], f"focus is not visible on {state['what']} ({state['style']}; {self.page.url})"
-                assert state["onScreen"] and not state["covered"], f"the focused {state['what']} is off screen or covered ({self.page.url})"
+                where = f"{state['what']} on {self.page.url}"
+                assert state["visible"], f"focus is not visible on {where} ({state['style']})"
+                assert state["onScreen"] and not state["covered"], f"the focused {where} is off screen or covered"
             if state["same"]:
                 return
+            if skipping and state.get("onSkipLink"):
+                self.press("Enter")
+                assert self.page.evaluate("() => document.activeElement.id") == "main", "the skip link does not work"
+                continue
             if state.get("sameGroup"):  # a radio group is one Tab stop: arrows move within it
                 self.press("ArrowDown")
                 continue
             self.press("Shift+Tab" if state.get("after") else "Tab")
         raise AssertionError(f"could not reach {target} with Tab in {self.limit} presses ({self.page.url})")
-
-    def _skip_to_main(self) -> None:
-        """What keyboard users do on every new page: the first Tab reaches "Skip to content"."""
-        self.press("Tab")
-        skip = self.page.locator("a.skip-link")
-        assert skip.evaluate("el => el === document.activeElement"), "the first Tab does not reach the skip link"
-        box = skip.bounding_box()
-        assert box and box["x"] >= 0 and box["y"] >= 0, "the focused skip link is not on screen"
-        self.press("Enter")
-        assert self.page.evaluate("() => document.activeElement.id") == "main", "the skip link does not move the focus"
 
     def activate(self, target: Locator, key: str = "Enter") -> None:
         """Focus `target` and press Enter (links, buttons) or Space (buttons, check boxes)."""
@@ -119,15 +118,3 @@ class KeyboardUser:
             self.press("Space")
         assert target.is_checked(), f"{target} did not get checked"
         return not was_checked
-
-    def select(self, target: Locator, value: str) -> None:
-        """Choose an option of a closed select with the arrow keys."""
-        self.focus(target)
-        values = target.evaluate("el => [...el.options].map(o => o.value)")
-        want = values.index(value)
-        for _ in range(len(values)):
-            now = values.index(target.input_value())
-            if now == want:
-                return
-            self.press("ArrowDown" if now < want else "ArrowUp")
-        raise AssertionError(f"could not choose {value} in {target}")

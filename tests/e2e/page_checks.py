@@ -91,10 +91,20 @@ AXE_RUN = """async (tags) => {
 }"""
 
 OVERFLOW = """() => ({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"""
-OVERFLOWING = """() => ({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
-  widest: [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-    .filter(e => { for (let p = e.parentElement; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return false; } return true; })
-    .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') + ' ' + Math.round(e.getBoundingClientRect().right))})"""
+OVERFLOWING = """() => {
+  const root = document.documentElement;
+  const clipped = e => {
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const widest = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > root.clientWidth + 1 && !clipped(e)).slice(0, 3)
+    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '')
+              + ' ' + Math.round(e.getBoundingClientRect().right));
+  return {scroll: root.scrollWidth, client: root.clientWidth, widest};
+}"""
 
 
 class Tour:
@@ -127,7 +137,8 @@ class Tour:
         page = self.page
         page.wait_for_load_state("load")
         document = self.last_document
-        assert document is not None and document.url == page.url.split("#")[0], f"{key}: no HTML document for {page.url}"
+        shown = page.url.split("#")[0]
+        assert document is not None and document.url == shown, f"{key}: no HTML document for {page.url}"
         assert document.status == status, f"{key}: {page.url} answered {document.status}, expected {status}"
         path = urlsplit(page.url).path
         self.checked.add(path)

@@ -133,7 +133,8 @@ def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_n
     pdf = tmp_path / "certificate.pdf"
     download_info.value.save_as(pdf)
     assert person["name"] in PdfReader(pdf).pages[0].extract_text()
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "certificate")], check=True)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "certificate")],
+                   check=True)
     codes = zxingcpp.read_barcodes(Image.open(tmp_path / "certificate.png"))
     assert len(codes) == 1, "one QR code on the certificate"
     assert codes[0].text.startswith(portal.base_url + "/verify/")

@@ -123,7 +123,7 @@ class CellSet:
     def __init__(self, cells: list[Cell]):
         self.cells = cells
         self._collapsed: list[Cell] | None = None
-        self._sums: dict[int, dict] = {}
+        self._sums: dict = {}
 
     def collapsed(self) -> list[Cell]:
         if self._collapsed is None:
@@ -134,6 +134,21 @@ class CellSet:
         found = self._sums.get(index)
         if found is None:
             found = self._sums[index] = roster_sums(self.collapsed(), index, tree)
+        return found
+
+    def per_organization(self, index: int) -> dict[int, dict[int, tuple[int, int]]]:
+        """organization -> group -> (roster, covered) on the index-th date, computed once."""
+        key = ("organizations", index)
+        found = self._sums.get(key)
+        if found is None:
+            found = {}
+            for cell in self.cells:
+                if cell.organization_id is None:
+                    continue
+                groups = found.setdefault(cell.organization_id, {})
+                people, covered = groups.get(cell.group_id, (0, 0))
+                groups[cell.group_id] = (people + cell.population, covered + cell.covered[index])
+            self._sums[key] = found
         return found
 
     def restrict(self, allowed: set[int]) -> "CellSet":

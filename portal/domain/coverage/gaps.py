@@ -47,22 +47,19 @@ def _sort_key(sort: str):
 
 def organization_gaps(session: Session, snapshot: Snapshot, *, locality_id: int | None = None, limit: int = 50,
                       sort: str = "missing") -> list[OrganizationGap]:
-    """The organizations with the most people still to train (in the snapshot's scope), in one pass over
-    the cells."""
-    localities = snapshot.tree.subtree(locality_id) if locality_id is not None else None
-    index = snapshot.index()
-    per_org: dict[int, list] = {}
-    for cell in snapshot.cells:
-        if cell.organization_id is None or (localities is not None and cell.locality_id not in localities):
-            continue
-        entry = per_org.get(cell.organization_id)
-        if entry is None:
-            entry = per_org[cell.organization_id] = [0, 0, {}]
-        entry[0] += cell.population
-        entry[1] += cell.covered[index]
-        entry[2][cell.group_id] = entry[2].get(cell.group_id, 0) + cell.population - cell.covered[index]
-    ranked = [(org_id, Figure(roster=people, covered_roster=covered), behind)
-              for org_id, (people, covered, behind) in per_org.items() if people > covered]
+    """The organizations with the most people still to train (in the snapshot's scope)."""
+    if locality_id is None:
+        per_org = snapshot.cellset.per_organization(snapshot.index())
+    else:
+        per_org = {org_id: {group_id: (f.roster, f.covered_roster) for group_id, f in groups.items()}
+                   for org_id, groups in snapshot.organizations(locality_id).items()}
+    ranked = []
+    for org_id, groups in per_org.items():
+        people = sum(n for n, _covered in groups.values())
+        covered = sum(c for _n, c in groups.values())
+        if people > covered:
+            behind = {group_id: n - c for group_id, (n, c) in groups.items()}
+            ranked.append((org_id, Figure(roster=people, covered_roster=covered), behind))
     key = _sort_key(sort)
     ranked.sort(key=lambda row: (key(_Ranked(row[1])), row[0]))
     ranked = ranked[:limit]

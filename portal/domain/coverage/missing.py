@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.domain.coverage.population import covered_clause, held_masks
@@ -118,13 +118,11 @@ def missing_statement(session: Session, requirements: Requirements, group_id: in
         people = people.outerjoin(employer, employer.id == Trainee.organization_id).where(
             func.coalesce(Trainee.locality_id, employer.locality_id).in_(sorted(localities) or [-1]))
     held = held_masks(session, requirements, [today], trainees=people)
-    kinds = [(Organization.kind == kind, literal(requirements.mask(group_id, kind)))
-             for kind in requirements.by_kind]
-    required = case(*kinds, else_=literal(requirements.mask(group_id, None)))
+    missing_bits = requirements.group_missing_bits_sql(group_id, Organization.kind)
     return (select(Trainee, Organization.name)
             .outerjoin(Organization, Organization.id == Trainee.organization_id)
             .outerjoin(held, held.c.trainee_id == Trainee.id)
-            .where(Trainee.id.in_(people), ~covered_clause(held.c.m0, required))
+            .where(Trainee.id.in_(people), ~covered_clause(held.c.m0, missing_bits))
             .order_by(Organization.name, Trainee.organization_id, Trainee.real_name, Trainee.id))
 
 

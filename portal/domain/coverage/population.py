@@ -73,9 +73,9 @@ def held_masks(session: Session, requirements: Requirements, dates: list[date], 
     return select(per_course.c.trainee_id, *columns).group_by(per_course.c.trainee_id).subquery("held")
 
 
-def covered_clause(held_column, required):
-    """SQL: a mask column holds every required bit."""
-    return func.coalesce(held_column, 0).op("&")(required) == required
+def covered_clause(held_column, missing_bits):
+    """SQL: a mask column holds every required bit (`missing_bits` is ~required, see Requirements)."""
+    return func.coalesce(held_column, 0).op("|")(missing_bits) == literal_column("-1")
 
 
 def person_filters(*, scope=None, organization_id: int | None = None, sector_id: int | None = None,
@@ -110,8 +110,9 @@ def coverage_cells(session: Session, requirements: Requirements, *, dates: list[
     held = held_masks(session, requirements, dates, trainees=trainees)
     group_column = trainee_group.c.key_group_id
     locality = func.coalesce(Trainee.locality_id, Organization.locality_id)
-    mask = requirements.mask_sql(group_column, Organization.kind)
-    covered = [func.sum(case((covered_clause(held.c[f"m{k}"], mask), 1), else_=0)) for k in range(len(dates))]
+    missing_bits = requirements.missing_bits_sql(group_column, Organization.kind)
+    covered = [func.sum(case((covered_clause(held.c[f"m{k}"], missing_bits), 1), else_=0))
+               for k in range(len(dates))]
     statement = (
         select(locality, Trainee.organization_id, group_column, func.count(), *covered)
         .select_from(Trainee)

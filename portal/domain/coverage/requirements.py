@@ -71,14 +71,22 @@ class Requirements:
             mask = self.by_kind.get(kind, self.onboarding) if kind else self.onboarding
         return mask or self.impossible
 
-    def mask_sql(self, group_column, kind_column):
-        """The same as mask(), as a SQL expression over a group id and an organization kind column."""
+    def missing_bits_sql(self, group_column, kind_column):
+        """~mask(group, kind) as a SQL expression: every bit but the required ones. A person is covered
+        when `held | ~required` has every bit set (= -1), which reads the CASE once, not twice."""
         def constant(mask: int):
-            return literal_column(str(int(mask or self.impossible)))
+            return literal_column(str(~int(mask or self.impossible)))
 
-        whens = [(group_column == group_id, constant(mask)) for group_id, mask in self.named.items()]
+        whens = [] if group_column is None else [(group_column == group_id, constant(mask))
+                                                  for group_id, mask in self.named.items()]
         whens += [(kind_column == kind, constant(mask)) for kind, mask in self.by_kind.items()]
         return case(*whens, else_=constant(self.onboarding))
+
+    def group_missing_bits_sql(self, group_id: int, kind_column):
+        """missing_bits_sql() for one group: depends on the employer's kind only."""
+        if group_id in self.named:
+            return literal_column(str(~int(self.named[group_id] or self.impossible)))
+        return self.missing_bits_sql(None, kind_column)
 
     def bit_sql(self, course_column):
         """The bit of a course id column (0 for courses that matter to no group), constants inlined."""

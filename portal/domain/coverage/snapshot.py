@@ -121,9 +121,12 @@ class Snapshot:
 
     def organizations(self, locality_id: int | None = WHOLE) -> dict[int, dict[int, Figure]]:
         """Roster figures per organization and group (of people under a place)."""
-        localities = self.tree.subtree(locality_id) if locality_id is not None else None
-        result = by_organization(self.cells, self.index(), localities=localities)
         goals = {g.id: self.book.goal(g.id, locality_id, self.tree) for g in self.groups}
+        if locality_id is None:
+            return {org_id: {group_id: Figure(roster=people, covered_roster=covered, goal=goals.get(group_id))
+                             for group_id, (people, covered) in groups.items()}
+                    for org_id, groups in self.cellset.per_organization(self.index()).items()}
+        result = by_organization(self.cells, self.index(), localities=self.tree.subtree(locality_id))
         for groups in result.values():
             for group_id, figure in groups.items():
                 figure.goal = goals.get(group_id)
