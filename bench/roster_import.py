@@ -42,8 +42,8 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        db.drop_all(bind_key=None)
+        db.create_all(bind_key=None)
         ensure_reference_data(db.session)
         sync_content(db.session, PROJECT_ROOT)
         place = Locality(code="B1", name_zh="测试", name_en="Bench", level="grid")

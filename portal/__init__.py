@@ -58,12 +58,14 @@ def configure_database(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-    from portal.web.database import install_sqlite_pragmas
+    from portal.web.database import close_reporting_session, install_sqlite_pragmas
     from portal.web.i18n import select_locale
 
     db.init_app(app)
     with app.app_context():
-        install_sqlite_pragmas(db.engine)
+        for engine in db.engines.values():
+            install_sqlite_pragmas(engine)
+    app.teardown_appcontext(close_reporting_session)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.extensions import db
+from portal.web.database import reporting_session
 
 report_cli = AppGroup("report", help="Coverage reports.")
 
@@ -35,15 +35,15 @@ def report_yearly(year: int, out: str | None, lang: str, plan_start: int | None)
         raise click.BadParameter(f"a year from 2000 to {today.year}", param_hint="--year")
     path = Path(out or f"coverage-report-{year}.pdf")
     with force_locale(lang):
-        report = yearly_report(db.session, year=year, today=today, rules=current_rules(db.session),
-                               plan_start=plan_start)
+        session = reporting_session()
+        report = yearly_report(session, year=year, today=today, rules=current_rules(session), plan_start=plan_start)
         office = current_app.config["CERT_OFFICE_NAME_EN" if lang == "en" else "CERT_OFFICE_NAME_ZH"]
         try:
             data = render_report(report, ReportSettings(font_path=current_app.config["CERT_FONT_PATH"],
                                                         office_name=office, locale=lang))
         except PortalError as error:
             raise click.ClickException(str(error.message)) from None
-    db.session.rollback()
+    reporting_session().rollback()
     path.write_bytes(data)
     click.echo(f"report {year}: {path} ({len(data):,} bytes; coverage {report.overall.covered:,} of "
                f"{report.overall.population:,} person-group places)")

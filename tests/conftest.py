@@ -28,11 +28,12 @@ def _postgres_schema():
         return
     app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": POSTGRES_URL})
     with app.app_context():
-        db.drop_all()
+        db.drop_all(bind_key=None)
         with db.engine.begin() as connection:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.create_all()
-        db.engine.dispose()
+        db.create_all(bind_key=None)
+        for engine in db.engines.values():
+            engine.dispose()
     yield
 
 
@@ -61,7 +62,7 @@ def app(tmp_path, _postgres_schema, app_config):
     app = create_app(config)
     with app.app_context():
         if not ON_POSTGRES:
-            db.create_all()
+            db.create_all(bind_key=None)
         limiter.reset()
         from portal.domain.reference import ensure_reference_data
 
@@ -72,7 +73,8 @@ def app(tmp_path, _postgres_schema, app_config):
         db.session.remove()
         if ON_POSTGRES:
             _truncate_all()
-        db.engine.dispose()
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import (Assignment, Attempt, Completion, EmploymentEvent, KeyGroup, Organization, Trainee,
                            utcnow)
 from portal.models.people import trainee_group
+from portal.web.database import reporting_session
 from portal.web.exports import export_response
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
@@ -115,9 +116,10 @@ def people(org_id: int):
 def _export_roster(org: Organization, statement, today: date, fmt: str) -> Response:
     from portal.web.i18n import current_locale
 
-    people = list(db.session.scalars(statement))
-    standing = compliance.standing_of(db.session, [p.id for p in people], today)
-    due = dict(db.session.execute(select(Assignment.trainee_id, Assignment.due_on).where(
+    reports = reporting_session()
+    people = list(reports.scalars(statement))
+    standing = compliance.standing_of(reports, [p.id for p in people], today)
+    due = dict(reports.execute(select(Assignment.trainee_id, Assignment.due_on).where(
         Assignment.trainee_id.in_([p.id for p in people]), Assignment.status == "open").order_by(Assignment.due_on.desc())).all())
     locale = current_locale()
     labels = {s: _status_label(s) for s in (*compliance.STATUSES, "left")}

@@ -15,6 +15,7 @@ from portal.domain.coverage import offline
 from portal.domain.errors import PortalError, ValidationError
 from portal.extensions import db
 from portal.models import Course, OfflineSession, Organization, Trainee, utcnow
+from portal.web.database import reporting_session
 from portal.web.exports import export_response
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
@@ -40,7 +41,7 @@ def sessions():
 
     statement = offline.sessions_statement(organization_ids=_kept_organization_ids())
     if fmt := blueprint.export_format():
-        return export_response(*offline.sessions_table(db.session, statement, current_locale()), fmt,
+        return export_response(*offline.sessions_table(reporting_session(), statement, current_locale()), fmt,
                                "classroom-sessions")
     page = paginate(statement)
     names = dict(db.session.execute(select(Organization.id, Organization.name).where(

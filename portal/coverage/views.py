@@ -17,13 +17,13 @@ from portal.coverage import blueprint, session_views, target_views  # noqa: F401
 from portal.coverage.blueprint import bp
 from portal.domain import policy
 from portal.domain.coverage import charts, gaps, missing, tables
-from portal.domain.coverage.arithmetic import total
 from portal.domain.coverage.cache import SnapshotCache
 from portal.domain.coverage.projection import TREND_WEEKS, trend_dates
 from portal.domain.coverage.snapshot import Snapshot, organization_attributes, sector_map, take_snapshot
 from portal.domain.rules import current_rules
 from portal.extensions import db
 from portal.models import Organization, Sector
+from portal.web.database import reporting_session
 from portal.web.exports import export_response
 from portal.web.i18n import current_locale
 
@@ -46,7 +46,7 @@ def _spawn(job) -> None:
     def run() -> None:
         with app.app_context():
             try:
-                job(db.session)
+                job(reporting_session())
             except Exception:  # a failed refresh leaves the previous figures in place
                 app.logger.exception("coverage refresh failed")
             finally:
@@ -57,7 +57,8 @@ def _spawn(job) -> None:
 
 
 def _snapshot(dates: list[date] | None = None, organization: Organization | None = None) -> Snapshot:
-    return take_snapshot(db.session, today=blueprint.today(), rules=current_rules(db.session), scope=blueprint.scope(), dates=dates,
+    session = reporting_session()
+    return take_snapshot(session, today=blueprint.today(), rules=current_rules(session), scope=blueprint.scope(), dates=dates,
                          organization_id=organization.id if organization else None, cache=_cache(),
                          max_age=float(current_app.config.get("COVERAGE_MAX_AGE", 300)), spawn=_spawn)
 
@@ -84,7 +85,7 @@ def _sector() -> Sector | None:
     value = request.args.get("sector") or ""
     if not value:
         return None
-    sector = db.session.get(Sector, int(value)) if value.isdigit() else None
+    sector = reporting_session().get(Sector, int(value)) if value.isdigit() else None
     if sector is None or not policy.can_see_sector(current_user, sector.id):
         abort(404)
     return sector
@@ -96,14 +97,14 @@ def _organization() -> Organization | None:
         return None
     if not value.isdigit():
         abort(404)
-    return policy.organization_or_404(db.session, current_user, int(value))
+    return policy.organization_or_404(reporting_session(), current_user, int(value))
 
 
 def _narrowed(snapshot: Snapshot, sector: Sector | None, organization: Organization | None) -> Snapshot:
     if organization is not None:
         return snapshot.restrict({organization.id})
     if sector is not None:
-        return snapshot.restrict({o for o, s in sector_map(db.session).items() if s == sector.id})
+        return snapshot.restrict({o for o, s in sector_map(reporting_session()).items() if s == sector.id})
     return snapshot
 
 
@@ -111,11 +112,11 @@ def _visible_sectors() -> list[Sector]:
     statement = select(Sector).order_by(Sector.code)
     if not policy.sees_whole_district(current_user):
         statement = statement.where(Sector.id.in_(policy.viewed_sector_ids(current_user) or {-1}))
-    return list(db.session.scalars(statement))
+    return list(reporting_session().scalars(statement))
 
 
 def _sector_names(locale: str) -> dict[int, str]:
-    return {s.id: s.name(locale) for s in db.session.scalars(select(Sector))}
+    return {s.id: s.name(locale) for s in reporting_session().scalars(select(Sector))}
 
 
 def _localities(snapshot: Snapshot) -> dict:
@@ -188,7 +189,7 @@ def sectors():
     snapshot = _snapshot()
     group = _group(snapshot)
     visible = _visible_sectors()
-    per_sector = snapshot.sectors(sector_map(db.session, snapshot.organization_ids))
+    per_sector = snapshot.sectors(sector_map(reporting_session(), snapshot.organization_ids))
     rows = [(sector, per_sector.get(sector.id, {})) for sector in visible if sector.id in per_sector]
     if fmt := blueprint.export_format():
         groups = [group] if group else snapshot.groups
@@ -196,32 +197,21 @@ def sectors():
     return render_template("coverage/sectors.html", snapshot=snapshot, rows=rows, group=group)
 
 
-def _organization_rows(snapshot: Snapshot, place, group, sector) -> list:
-    figures = _narrowed(snapshot, sector, None).organizations(place.id if place else None)
-    rows = []
-    for org_id, groups in figures.items():
-        if group is not None and group.id not in groups:
-            continue
-        figure = groups[group.id] if group else total(groups.values())
-        rows.append((org_id, figure, groups))
-    rows.sort(key=lambda row: (-row[1].missing, row[1].rate if row[1].rate is not None else 2, row[0]))
-    return rows
-
-
 @bp.route("/organizations")
 @policy.roles(*blueprint.VIEWERS)
 def organizations():
     snapshot = _snapshot()
     place, group, sector = _place(snapshot), _group(snapshot), _sector()
-    rows = _organization_rows(snapshot, place, group, sector)
+    rows = _narrowed(snapshot, sector, None).ranked_organizations(place.id if place else None,
+                                                                  group.id if group else None)
     locale = current_locale()
     if fmt := blueprint.export_format():
         label = group.name(locale) if group else _("All key groups")
         return export_response(*tables.organization_table(
-            [(org_id, label, figure) for org_id, figure, _groups in rows], organization_attributes(db.session),
+            [(org_id, label, figure) for org_id, figure in rows], organization_attributes(reporting_session()),
             _sector_names(locale), snapshot.tree.places, locale), fmt, "coverage-organizations")
     page = Paged.of(rows)
-    orgs = {o.id: o for o in db.session.scalars(select(Organization).where(
+    orgs = {o.id: o for o in reporting_session().scalars(select(Organization).where(
         Organization.id.in_([r[0] for r in page.items] or [-1])))}
     return render_template("coverage/organizations.html", snapshot=snapshot, page=page, orgs=orgs, place=place,
                            group=group, sector=sector, sectors=_visible_sectors())
@@ -230,7 +220,7 @@ def organizations():
 @bp.route("/organizations/<int:org_id>")
 @policy.roles(*blueprint.VIEWERS)
 def organization(org_id: int):
-    org = policy.organization_or_404(db.session, current_user, org_id)
+    org = policy.organization_or_404(reporting_session(), current_user, org_id)
     snapshot = _snapshot(organization=org)
     figures = snapshot.organizations().get(org.id, {})
     if fmt := blueprint.export_format():
@@ -256,10 +246,10 @@ def missing_people():
     locality_id = place.id if place else None
     locale = current_locale()
     if fmt := blueprint.export_format():
-        people = missing.all_missing(db.session, narrowed, group.id, locality_id=locality_id)
+        people = missing.all_missing(reporting_session(), narrowed, group.id, locality_id=locality_id)
         return export_response(*tables.missing_table(people, _localities(snapshot), locale), fmt, "coverage-missing")
     value = request.args.get("page", "1")
-    page = missing.missing_page(db.session, narrowed, group.id, locality_id=locality_id, per_page=blueprint.PER_PAGE,
+    page = missing.missing_page(reporting_session(), narrowed, group.id, locality_id=locality_id, per_page=blueprint.PER_PAGE,
                                 page=int(value) if value.isdigit() and 0 < int(value) < 100000 else 1)
     return render_template("coverage/missing.html", snapshot=snapshot, page=page, group=group, place=place,
                            sector=sector, org=org, figure=narrowed.figure(group.id, locality_id),
@@ -291,7 +281,7 @@ def gap_list():
     level = request.args.get("level") if request.args.get("level") in gaps.GAP_LEVELS else "community"
     sort = request.args.get("sort") if request.args.get("sort") in gaps.SORTS else "missing"
     locale = current_locale()
-    org_gaps = gaps.organization_gaps(db.session, snapshot, sort=sort)
+    org_gaps = gaps.organization_gaps(reporting_session(), snapshot, sort=sort)
     place_gaps = gaps.locality_gaps(snapshot, level=level, sort=sort)
     sectors = _sector_names(locale)
     if fmt := blueprint.export_format():
@@ -314,7 +304,8 @@ def report():
     value = request.args.get("year", str(today.year))
     if not value.isdigit() or not 2000 <= int(value) <= today.year:
         abort(404)
-    data = yearly_report(db.session, year=int(value), today=today, rules=current_rules(db.session), scope=blueprint.scope())
+    session = reporting_session()
+    data = yearly_report(session, year=int(value), today=today, rules=current_rules(session), scope=blueprint.scope())
     settings = ReportSettings(font_path=current_app.config["CERT_FONT_PATH"], office_name=_office_name(),
                               locale=current_locale(), scope_label=_scope_label())
     response = Response(render_report(data, settings), mimetype="application/pdf")

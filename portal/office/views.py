@@ -11,6 +11,7 @@ from portal.domain.errors import ValidationError
 from portal.extensions import db
 from portal.models import ORGANIZATION_KINDS, AuditEvent, Organization, Sector, Trainee, User
 from portal.office.forms import ResetPasswordForm
+from portal.web.database import reporting_session
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
 
@@ -135,7 +136,7 @@ def audit_log():
         from portal.web.exports import export_response
 
         rows = [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor.login_name if e.actor else "", e.action, e.target_type,
-                 e.target_id or "", e.address, str(e.details or "")] for e in db.session.scalars(statement.limit(100000))]
+                 e.target_id or "", e.address, str(e.details or "")] for e in reporting_session().scalars(statement.limit(100000))]
         headers = [_("When (UTC)"), _("Who"), _("Action"), _("Record"), _("Record id"), _("From"), _("Details")]
         return export_response(headers, rows, args["format"], "audit-log")
     page = paginate(statement)
@@ -162,7 +163,7 @@ def _export_organizations(statement):
 
     locale, kinds = current_locale(), kind_labels()
     rows = [[o.name, o.credit_code, kinds[o.kind], o.sector.name(locale), o.locality.name(locale), o.contact_name,
-             o.contact_phone, o.last_drill_on] for o in db.session.scalars(statement.order_by(Organization.name))]
+             o.contact_phone, o.last_drill_on] for o in reporting_session().scalars(statement.order_by(Organization.name))]
     headers = [_("Name"), _("Unified social credit code"), _("Kind"), _("Sector"), _("Locality"), _("Contact"),
                _("Contact phone"), _("Last fire drill")]
     return export_response(headers, rows, request.args["format"], "organizations")

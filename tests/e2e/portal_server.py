@@ -83,7 +83,7 @@ def seed(today: date) -> None:
     from portal.domain.demo import seed_demo
     from portal.domain.reference import ensure_reference_data
 
-    db.create_all()
+    db.create_all(bind_key=None)
     ensure_reference_data(db.session)
     sync_content(db.session, PROJECT_ROOT)
     db.session.commit()
