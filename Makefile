@@ -31,8 +31,8 @@ e2e-tools: dev $(BIN)/.installed-e2e $(E2E_DIR)/node_modules/.installed
 	@$(MAKE) --no-print-directory _apt PACKAGES="chromium fonts-wqy-zenhei" STRICT=1
 	@command -v java >/dev/null || $(MAKE) --no-print-directory _apt PACKAGES="default-jre-headless" STRICT=1
 
-$(BIN)/.installed-e2e: $(BIN)/.installed-dev
-	$(BIN)/pip install -q "playwright>=1.49" "pytest-playwright>=0.7" "pytest-base-url>=2.1"
+$(BIN)/.installed-e2e: $(BIN)/.installed-dev pyproject.toml
+	$(BIN)/pip install -q -e '.[dev,e2e]'
 	touch $@
 
 $(E2E_DIR)/node_modules/.installed: $(E2E_DIR)/package.json $(E2E_DIR)/package-lock.json

@@ -64,7 +64,9 @@ def test_charts_are_accessible_svg_with_a_table_and_no_inline_style(client, offi
         assert 'role="img"' in svg and "aria-labelledby=" in svg
         chart_id = re.search(r'id="([^"]+)"', svg).group(1)
         assert f'<title id="{chart_id}-title">' in page
-        assert "<caption>" in page
+        assert "<caption id=" in page
+        # the chart and its table scroll sideways on a phone: both take the keyboard focus and say what they are
+        assert f'class="chart-box" role="region" tabindex="0" aria-labelledby="{chart_id}-title"' in page
         assert "style=" not in page and "<script" not in page and "https://" not in page
     response = client.get("/static/css/coverage.css")
     assert response.status_code == 200
@@ -78,6 +80,10 @@ def test_every_table_has_a_caption(client, office):
                 f"/office/coverage/organizations/{office['org'].id}"):
         page = client.get(url).get_data(as_text=True)
         assert page.count("<table") == page.count("<caption"), url
+        for labelled_by in re.findall(r'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="([^"]+)">',
+                                      page):
+            assert f'<caption id="{labelled_by}">' in page, (url, labelled_by)
+        assert page.count('class="table-wrap"') == page.count('class="table-wrap" role="region" tabindex="0"'), url
         assert "<main" in page
 
 

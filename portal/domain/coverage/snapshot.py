@@ -132,6 +132,30 @@ class Snapshot:
                 figure.goal = goals.get(group_id)
         return result
 
+    def ranked_organizations(self, locality_id: int | None = WHOLE,
+                             group_id: int | None = None) -> list[tuple[int, Figure]]:
+        """Organizations with people in the group (or in any group, counted in person-group pairs), most
+        people still to train first, then the lowest rate."""
+        if locality_id is None:
+            per_org = self.cellset.per_organization(self.index())
+        else:
+            per_org = {org_id: {g: (f.roster, f.covered_roster) for g, f in groups.items()}
+                       for org_id, groups in self.organizations(locality_id).items()}
+        rows = []
+        for org_id, groups in per_org.items():
+            if group_id is not None:
+                if group_id not in groups:
+                    continue
+                people, covered = groups[group_id]
+            else:
+                people = sum(n for n, _c in groups.values())
+                covered = sum(c for _n, c in groups.values())
+            rows.append((covered - people, covered / people if people else 2, org_id, people, covered))
+        rows.sort()
+        goal = self.book.goal(group_id, locality_id, self.tree) if group_id is not None else None
+        return [(org_id, Figure(roster=people, covered_roster=covered, goal=goal))
+                for _behind, _rate, org_id, people, covered in rows]
+
     def sectors(self, sector_of: dict[int, int]) -> dict[int, dict[int, Figure]]:
         """Roster figures per sector and group."""
         return by_sector(self.cells, self.index(), sector_of)
