@@ -115,7 +115,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     from portal.certificates_cli import certificates_cli
     from portal.content_cli import content_cli
-    from portal.coverage_cli import report_cli
+    from portal.coverage_cli import coverage_cli, report_cli
     from portal.reminders_cli import reminders_cli
 
     app.cli.add_command(content_cli)
@@ -125,3 +125,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(api_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(coverage_cli)

@@ -90,7 +90,7 @@ def test_nginx_serves_hashed_static_names_for_a_year_and_plain_ones_briefly(tmp_
 
 def test_systemd_units_verify(tmp_path):
     units = sorted(DEPLOY.glob("portal-*.service")) + sorted(DEPLOY.glob("portal-*.timer"))
-    assert len(units) == 5
+    assert len(units) == 7
     # systemd-analyze checks that ExecStart binaries exist: point them at this checkout's venv.
     for unit in units:
         text = unit.read_text(encoding="utf-8").replace("/srv/portal", str(ROOT))

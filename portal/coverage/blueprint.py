@@ -6,11 +6,13 @@ The blueprint's routes live in views.py (dashboard, drill-down, exports, report)
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from flask import Blueprint, request
+from flask import Blueprint, Flask, request
 from flask_login import current_user
 
 from portal.domain import policy
+from portal.domain.coverage.cache import SharedStore, SnapshotCache
 from portal.models import utcnow
 
 bp = Blueprint("coverage", __name__, url_prefix="/office/coverage", template_folder="templates")
@@ -19,6 +21,22 @@ VIEWERS = ("office_admin", "superuser", "dept_viewer")
 OFFICE = ("office_admin", "superuser")
 SESSION_KEEPERS = ("office_admin", "superuser", "org_admin")
 PER_PAGE = 25
+# Figures computed up to an hour ago are served while newer ones are computed in the background; with
+# `flask coverage warm` every few minutes (deploy/portal-coverage.timer) they are minutes old at most.
+MAX_AGE = 3600
+
+
+def snapshot_cache(app: Flask) -> SnapshotCache | None:
+    """The process's coverage cache, sharing its entries through Redis (REDIS_URL) or STORAGE_PATH; None
+    when COVERAGE_CACHE is off (the default in tests, which want every figure computed)."""
+    if not app.config.get("COVERAGE_CACHE", not app.testing):
+        return None
+    cache = app.extensions.get("coverage_cache")
+    if cache is None:
+        store = SharedStore(redis_url=app.config.get("REDIS_URL"),
+                            folder=str(Path(app.config["STORAGE_PATH"]) / "coverage-cache"))
+        cache = app.extensions.setdefault("coverage_cache", SnapshotCache(store=store))
+    return cache
 
 
 def today() -> date:

@@ -34,9 +34,7 @@ __all__ = ["bp"]
 
 
 def _cache() -> SnapshotCache | None:
-    if not current_app.config.get("COVERAGE_CACHE", not current_app.testing):
-        return None
-    return current_app.extensions.setdefault("coverage_cache", SnapshotCache())
+    return blueprint.snapshot_cache(current_app)
 
 
 def _spawn(job) -> None:
@@ -60,7 +58,7 @@ def _snapshot(dates: list[date] | None = None, organization: Organization | None
     session = reporting_session()
     return take_snapshot(session, today=blueprint.today(), rules=current_rules(session), scope=blueprint.scope(), dates=dates,
                          organization_id=organization.id if organization else None, cache=_cache(),
-                         max_age=float(current_app.config.get("COVERAGE_MAX_AGE", 300)), spawn=_spawn)
+                         max_age=float(current_app.config.get("COVERAGE_MAX_AGE", blueprint.MAX_AGE)), spawn=_spawn)
 
 
 def _group(snapshot: Snapshot, *, required: bool = False):

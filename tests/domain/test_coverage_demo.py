@@ -7,7 +7,7 @@ from portal.domain.coverage.demo import seed_demo_coverage
 from portal.domain.coverage.snapshot import take_snapshot
 from portal.domain.demo import seed_demo
 from portal.domain.rules import current_rules
-from portal.models import Completion, KeyGroup, OfflineSession, Target
+from portal.models import Completion, KeyGroup, OfflineAttendance, OfflineSession, Target
 from tests.factories import make_course
 from tests.views.routes_certificates import use_test_signing_key
 
@@ -16,16 +16,22 @@ TODAY = date(2026, 11, 30)
 
 def test_demo_coverage_is_seeded_once(app, session):
     use_test_signing_key()
-    seed_demo(session, today=TODAY, people=60)
     make_course("all-staff-basics")
     make_course("grid-worker")
-    first = seed_demo_coverage(session, today=TODAY)
+    seeded = seed_demo(session, today=TODAY, people=60)  # seed_demo calls seed_demo_coverage
     again = seed_demo_coverage(session, today=TODAY)
+    first = {"targets": seeded["coverage targets"], "offline_sessions": seeded["classroom sessions"],
+             "attendances": session.scalar(select(func.count()).select_from(OfflineAttendance))}
     assert first["targets"] > 10 and first["offline_sessions"] == 2 and first["attendances"] >= 2
     assert set(again.values()) == {0}
     assert session.scalar(select(func.count()).select_from(OfflineSession)) == 2
-    assert session.scalar(select(func.count()).select_from(Completion).where(Completion.mode == "offline")) == \
-        first["attendances"]
+    # each attendance is an offline completion of its session's course (the certificate demo adds others)
+    attended = (select(func.count()).select_from(OfflineAttendance)
+                .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
+                .join(Completion, (Completion.trainee_id == OfflineAttendance.trainee_id)
+                      & (Completion.course_id == OfflineSession.course_id) & (Completion.mode == "offline")
+                      & (Completion.completed_on == OfflineSession.held_on)))
+    assert session.scalar(attended) == first["attendances"]
     grid = session.scalar(select(KeyGroup.id).where(KeyGroup.code == "grid_worker"))
     declared = session.scalar(select(func.sum(Target.declared_count)).where(Target.key_group_id == grid))
     assert declared == 46

@@ -68,6 +68,7 @@ def test_demo_seed_is_idempotent_and_every_demo_account_reaches_its_home(app, se
     again = seed_demo(session, today=date(2026, 11, 30))
     session.commit()
     assert first["organizations"] >= 20 and first["trainees"] >= 300 and first["accounts"] == 5
+    assert first["coverage targets"] > 10  # the office sees targets, not only rosters, from the start
     assert set(again.values()) == {0}
     kinds = set(session.scalars(select(Organization.kind)))
     assert kinds == {"key_unit", "public_gathering", "general"}

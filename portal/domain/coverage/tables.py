@@ -88,20 +88,26 @@ def missing_table(people: Iterable[MissingPerson], localities: dict[int, Place],
     headers = [_("Name"), _("Mobile"), _("Organization"), _("Locality"), _("Missing courses")]
 
     def rows():
+        no_employer, texts = _("No employer"), {}  # most people lack the same few things: translate those once
         for person in people:
             place = localities.get(person.locality_id)
-            yield [person.name, person.mobile, person.organization_name or _("No employer"),
-                   place.name(locale) if place else "", lacks_text(person, locale)]
+            yield [person.name, person.mobile, person.organization_name or no_employer,
+                   place.name(locale) if place else "", lacks_text(person, locale, texts)]
 
     return headers, rows()
 
 
-def lacks_text(person: MissingPerson, locale: str) -> str:
+def lacks_text(person: MissingPerson, locale: str, texts: dict | None = None) -> str:
+    """"Course A (never completed); Course B (expired 2026-01-31)"; `texts` remembers each part's text."""
+    texts = {} if texts is None else texts
     parts = []
     for lack in person.lacks:
-        title = lack.course.title(locale)
-        parts.append(_("%(course)s (expired %(date)s)", course=title, date=lack.expired_on.isoformat())
-                     if lack.expired_on else _("%(course)s (never completed)", course=title))
+        key = (lack.course.id, lack.expired_on)
+        if key not in texts:
+            title = lack.course.title(locale)
+            texts[key] = (_("%(course)s (expired %(date)s)", course=title, date=lack.expired_on.isoformat())
+                          if lack.expired_on else _("%(course)s (never completed)", course=title))
+        parts.append(texts[key])
     return "; ".join(parts)
 
 
