@@ -23,6 +23,7 @@ def coverage_warm() -> None:
 
     from portal.coverage.blueprint import snapshot_cache
     from portal.domain.coverage.projection import trend_dates
+    from portal.domain.coverage.report import yearly_report
     from portal.domain.coverage.snapshot import take_snapshot
     from portal.domain.rules import current_rules
     from portal.models import utcnow
@@ -35,10 +36,14 @@ def coverage_warm() -> None:
     for label, dates in (("dashboard and drill-down", None), ("trend, 12 weeks", trend_dates(today, 12))):
         started = time.monotonic()
         snapshot = take_snapshot(session, today=today, rules=rules, dates=dates, cache=cache, max_age=0)
-        if dates is None:
-            snapshot.compliance()
+        snapshot.prepare()
         click.echo(f"coverage {label}: figures of {snapshot.computed_at:%H:%M:%S} UTC "
                    f"({time.monotonic() - started:.1f} s)")
+    started = time.monotonic()
+    yearly_report(session, year=today.year, today=today, rules=rules, cache=cache).snapshot.prepare()
+    click.echo(f"coverage yearly report {today.year}: {time.monotonic() - started:.1f} s")
+    shared = cache.share_all()
+    click.echo(f"{shared} entries shared with the other workers and nodes")
     session.rollback()
 
 

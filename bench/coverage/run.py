@@ -8,7 +8,8 @@ aggregate that answers the same question, on each database given.
 For each view: "cold" is the first request after the snapshot cache was emptied everywhere (the full
 computation, what `flask coverage warm` does every five minutes in production), "fresh worker" the first
 request of a process whose own cache is empty while the shared one (Redis or STORAGE_PATH) holds the
-figures (a new or restarted worker, another node), "warm" a request answered from the process's cache
+figures with their sums worked out, as `flask coverage warm` leaves them (a new or restarted worker,
+another node), "warm" a request answered from the process's cache
 (data unchanged); all go through Flask's test client as the office (or a department viewer), so routing,
 templates and exports are included. "SQL" runs one
 hand-written statement for the same figures (no ORM, no Python roll-up). Each time is the best of
@@ -201,6 +202,7 @@ def run_database(url: str, today: date, repeat: int, only: str = "") -> list[Tim
             return get(who, url_)
 
         cold_time, (status, size) = best(cold, repeat)
+        app.extensions["coverage_cache"].share_all()  # as `flask coverage warm` does once the sums are worked out
         fresh_time, _ = best(fresh, repeat)
         warm_time, _ = best(lambda: get(who, url_), max(repeat, 3))
         with app.app_context():

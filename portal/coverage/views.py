@@ -58,7 +58,11 @@ def _snapshot(dates: list[date] | None = None, organization: Organization | None
     session = reporting_session()
     return take_snapshot(session, today=blueprint.today(), rules=current_rules(session), scope=blueprint.scope(), dates=dates,
                          organization_id=organization.id if organization else None, cache=_cache(),
-                         max_age=float(current_app.config.get("COVERAGE_MAX_AGE", blueprint.MAX_AGE)), spawn=_spawn)
+                         max_age=_max_age(), spawn=_spawn)
+
+
+def _max_age() -> float:
+    return float(current_app.config.get("COVERAGE_MAX_AGE", blueprint.MAX_AGE))
 
 
 def _group(snapshot: Snapshot, *, required: bool = False):
@@ -303,7 +307,8 @@ def report():
     if not value.isdigit() or not 2000 <= int(value) <= today.year:
         abort(404)
     session = reporting_session()
-    data = yearly_report(session, year=int(value), today=today, rules=current_rules(session), scope=blueprint.scope())
+    data = yearly_report(session, year=int(value), today=today, rules=current_rules(session), scope=blueprint.scope(),
+                         cache=_cache(), max_age=_max_age(), spawn=_spawn)
     settings = ReportSettings(font_path=current_app.config["CERT_FONT_PATH"], office_name=_office_name(),
                               locale=current_locale(), scope_label=_scope_label())
     response = Response(render_report(data, settings), mimetype="application/pdf")

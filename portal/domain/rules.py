@@ -1,6 +1,7 @@
 """The training rules as data: loading, checking and the current rule set (file or office override)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,7 +177,13 @@ def current_rules_text(session: Session) -> str:
 
 def current_rules(session: Session) -> Rules:
     """The rules in force (references are checked when the office saves an override)."""
-    return parse_rules(current_rules_text(session))
+    return _parsed(current_rules_text(session))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str) -> Rules:
+    """Each text parsed once per process: the rules are read everywhere and never changed in place."""
+    return parse_rules(text)
 
 
 def save_rules(session: Session, text: str, *, note: str, actor_id: int, address: str, now, apply: bool):

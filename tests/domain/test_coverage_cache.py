@@ -91,8 +91,9 @@ def test_flask_coverage_warm_computes_what_the_pages_ask_for(app, session, clien
     result = app.test_cli_runner().invoke(args=["coverage", "warm"])
     assert result.exit_code == 0, result.output
     assert "coverage dashboard and drill-down: figures of" in result.output and "trend, 12 weeks" in result.output
+    assert f"yearly report {utcnow().year}" in result.output
     files = list((tmp_path / "storage" / "coverage-cache").glob("*.pickle"))
-    assert len(files) >= 3  # cells for the dashboard, cells for the trend, compliance
+    assert len(files) >= 4  # cells for the dashboard, the trend and the yearly report; compliance
     # a fresh worker (an empty in-process cache) answers the dashboard without computing anything
     snapshot_cache(app).clear(shared=False)
     computed = []
@@ -105,9 +106,10 @@ def test_flask_coverage_warm_computes_what_the_pages_ask_for(app, session, clien
         client.set_cookie("lang", "en")
         page = client.get("/office/coverage/").get_data(as_text=True)
         trend = client.get("/office/coverage/trend").get_data(as_text=True)
+        report = client.get(f"/office/coverage/report.pdf?year={utcnow().year}")
     finally:
         snapshot_module.coverage_cells = real
-    assert "33.3%" in page and "Weekly coverage" in trend
+    assert "33.3%" in page and "Weekly coverage" in trend and report.data.startswith(b"%PDF")
     assert computed == []
     assert utcnow().date().isoformat() in page
 

@@ -121,9 +121,28 @@ class CellSet:
     The sums assume the locality tree of the data version they were computed for."""
 
     def __init__(self, cells: list[Cell]):
-        self.cells = cells
+        self._cells: list[Cell] | None = cells
+        self._raw: list[tuple] | None = None  # the cells as plain tuples, as they come from another process
         self._collapsed: list[Cell] | None = None
         self._sums: dict = {}
+
+    @property
+    def cells(self) -> list[Cell]:
+        if self._cells is None:
+            self._cells = [Cell._make(row) for row in self._raw]
+            self._raw = None
+        return self._cells
+
+    def __getstate__(self) -> dict:
+        """Pickled as plain tuples, which load without a Python call each: a fresh worker reading a shared
+        district (a hundred thousand cells, sums already worked out) only pays for what its page reads."""
+        return {"raw": self._raw if self._cells is None else [tuple(cell) for cell in self._cells],
+                "collapsed": None if self._collapsed is None else [tuple(cell) for cell in self._collapsed],
+                "sums": self._sums}
+
+    def __setstate__(self, state: dict) -> None:
+        self._cells, self._raw, self._sums = None, state["raw"], state["sums"]
+        self._collapsed = None if state["collapsed"] is None else [Cell._make(row) for row in state["collapsed"]]
 
     def collapsed(self) -> list[Cell]:
         if self._collapsed is None:

@@ -178,6 +178,17 @@ class SnapshotCache:
                 return
         self._entries.popitem(last=False)
 
+    def share_all(self) -> int:
+        """Save this process's entries to the shared store again (once their sums are worked out, see
+        Snapshot.prepare); returns how many."""
+        if self.store is None:
+            return 0
+        with self._lock:
+            entries = list(self._entries.items())
+        for key, entry in entries:
+            self.store.save(key, entry)
+        return len(entries)
+
     def mark_narrow(self, key) -> None:
         with self._lock:
             self._narrow.add(key)

@@ -12,8 +12,8 @@ people without an employer altogether.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import case, func, literal_column, select, text
 from sqlalchemy.orm import Session
@@ -23,9 +23,9 @@ from portal.models import Completion, Organization, Trainee
 from portal.models.people import trainee_group
 
 
-@dataclass(frozen=True)
-class Cell:
-    """People of one group at one locality and organization (None: no employer)."""
+class Cell(NamedTuple):
+    """People of one group at one locality and organization (None: no employer). A named tuple: a district
+    has a hundred thousand of them, made, summed and shared between processes (pickled) as plain tuples."""
 
     locality_id: int | None
     organization_id: int | None

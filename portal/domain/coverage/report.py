@@ -62,14 +62,17 @@ def default_plan_start(session: Session, year: int) -> int:
 
 
 def yearly_report(session: Session, *, year: int, today: date, rules: Rules, scope=None,
-                  plan_start: int | None = None, gap_limit: int = 10) -> YearlyReport:
-    """Everything the yearly report shows, for the whole district or a scope."""
+                  plan_start: int | None = None, gap_limit: int = 10, cache=None, max_age: float = 0,
+                  spawn=None) -> YearlyReport:
+    """Everything the yearly report shows, for the whole district or a scope. With a `cache` (see
+    take_snapshot) the figures come from it when `flask coverage warm` has computed them."""
     as_of = min(date(year, 12, 31), today)
     start = plan_start or default_plan_start(session, year)
     plan_years = list(range(min(start, year), year + 1))
     year_ends = [date(y, 12, 31) for y in plan_years if date(y, 12, 31) < as_of]
     dates = sorted({*month_ends(year, as_of), *year_ends, as_of, as_of - timedelta(days=PACE_DAYS)})
-    snapshot = take_snapshot(session, today=as_of, rules=rules, scope=scope, dates=dates, since=date(year, 1, 1))
+    snapshot = take_snapshot(session, today=as_of, rules=rules, scope=scope, dates=dates, since=date(year, 1, 1),
+                             cache=cache, max_age=max_age, spawn=spawn)
     monthly_dates = set(month_ends(year, as_of))
     monthly = {g.id: [(d, f) for d, f in snapshot.series(g.id) if d in monthly_dates] for g in snapshot.groups}
     top = snapshot.tree.top()

@@ -70,6 +70,15 @@ class Snapshot:
         """The cells without the organization (what locality figures need), computed once."""
         return self.cellset.collapsed()
 
+    def prepare(self) -> None:
+        """Work out the sums the views read (every date's roll-up, today's organizations) so that the
+        snapshot carries them when it is shared with other processes, which then need not redo them."""
+        for index in range(len(self.dates)):
+            self.cellset.sums(index, self.tree)
+        if self.index() is not None:
+            self.cellset.per_organization(self.index())
+        self.compliance()
+
     def rollup(self, index: int | None = None) -> Rollup:
         index = self.index() if index is None else index
         if index not in self._rollups:
