@@ -236,7 +236,8 @@ def build(database: str = DEFAULT_DATABASE, *, today: date | None = None, seed: 
         sectors = dict(connection.execute("SELECT code, id FROM sector").fetchall())
         rules = parse_rules(repository_rules_text())
         loader = Loader(connection)
-        sizes = district.Sizes(people=PEOPLE, organizations=ORGANIZATIONS, assignments=5 * PEOPLE, completions=5 * PEOPLE)
+        sizes = district.Sizes(people=PEOPLE, organizations=ORGANIZATIONS, assignments=5 * PEOPLE,
+                               completions=5 * PEOPLE)
         grids, streets, communities = district.load_localities(loader)
         orgs = district.load_organizations(loader, sizes, grids, sectors, rng)
         people = district.plan_people(sizes, orgs, grids, today, rng)

@@ -74,8 +74,9 @@ def run_wrk(base: str, lines: list[str], expect: int, *, duration: float, connec
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as file:
         file.writelines(lines)
     try:
-        command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s", "--timeout", "10s",
-                   "-s", str(LUA), base, "--", file.name, str(expect), str(threads)] + (["once"] if once else [])
+        command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s",
+                   "--timeout", "10s", "-s", str(LUA), base, "--", file.name, str(expect), str(threads)]
+        command += ["once"] if once else []
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(file.name)
@@ -168,6 +169,23 @@ def run_profile(args) -> str:
     return "\n".join(line for line in result.stdout.splitlines() if line.startswith("|"))
 
 
+def cpu_note(profile: str) -> str:
+    """What the in-process CPU per request says about the best ratio to the baseline one can hope for."""
+    cpu = {}
+    for line in profile.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) > 2 and re.fullmatch(r"[\d.]+", cells[2]):
+            cpu[cells[0]] = float(cells[2])
+    hello = cpu.pop("hello", None)
+    if not hello or not cpu:
+        return ""
+    costs = ", ".join(f"{page} {ms:.1f} ms ({ms / hello:.0f}×)" for page, ms in cpu.items())
+    return (f"CPU per request inside Flask (this process): the bare endpoint {hello:.2f} ms; {costs}. Every process "
+            "shares the same cores, so these multiples, narrowed somewhat by gunicorn's and wrk's per-request work "
+            "(the same for both), set the throughput ratios above: 40% of the baseline would need a page to cost "
+            "well under 1 ms of CPU.")
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -230,7 +248,7 @@ def render(results: list[Measure], rss: list[float], transfer, profile: str, arg
     if profile:
         lines += [f"Where the time goes (`.venv/bin/python -m bench.web_profile --n {args.profile_n}`: in-process, "
                   "one trainee, medians per request; the cProfile of each page is in bench/out/profile-*.txt):", "",
-                  profile, ""]
+                  profile, "", cpu_note(profile), ""]
     return "\n".join(lines) + "\n"
 
 

@@ -277,5 +277,19 @@ def duration(seconds: int) -> str:
     return f"{seconds // 60} minutes" if seconds % 60 == 0 and seconds >= 120 else f"{seconds} seconds"
 
 
+RESENT = "(connection closed by the server: resent)"
+
+
+def resent_line(figures: dict, why: str = "keep-alive timeout, or a worker recycled by `max_requests`") -> str:
+    """How many requests the simulated browsers had to send twice (see locustfile.closed_before_answering)."""
+    resent = {name.replace(RESENT, "").strip(): row["requests"] for name, row in figures["pages"].items() if RESENT in name}
+    if not resent:
+        return "No request had to be resent."
+    listed = ", ".join(f"{n} x `{name}`" for name, n in sorted(resent.items(), key=lambda item: -item[1]))
+    return (f"Resent once, as a browser does, after gunicorn closed a kept-alive connection just as the request went "
+            f"out ({why}): {listed}; counted in the rows marked "
+            f"\"resent\", not as failures.")
+
+
 def gunicorn_options(options: list[str]) -> str:
     return f"\n\ngunicorn options over `deploy/gunicorn.conf.py`: `{' '.join(options)}`\n" if options else ""

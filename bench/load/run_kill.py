@@ -158,6 +158,7 @@ again (up and answering `/healthz` {around['seconds_without_server']} s after th
 that finds no server for up to {RETRY_SECONDS} s and count only answers the server acknowledged.
 
 {harness.gunicorn_options(args.gunicorn_arg)}- requests: {total['requests']}; connection errors while the server was down (retried): {refused}; other failures: {len(other_failures)}{others}
+- {harness.resent_line(figures, "the kill cutting open connections, a keep-alive timeout or a recycled worker")}
 - answers acknowledged in the 5 s before the kill: {around['acknowledged_in_the_5_s_before_the_kill']}; answers in flight
   when it died (sent, no reply before the kill): {around['answers_in_flight_at_the_kill']}; answers acknowledged after the restart: {around['acknowledged_after_restart']}
 {harness.verification_lines(report)}

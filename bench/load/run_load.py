@@ -82,7 +82,7 @@ between steps. Times in ms.
 
 {harness.figures_table(figures)}{harness.gunicorn_options(args.gunicorn_arg)}
 
-{total['rps']} requests/s overall.{failures}
+{total['rps']} requests/s overall. {harness.resent_line(figures)}{failures}
 
 {harness.verification_lines(report)}
 
