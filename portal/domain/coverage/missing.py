@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from portal.domain.coverage.population import covered_clause, held_masks
+from portal.domain.coverage.population import covered_clause, held_masks, tune_for_aggregates
 from portal.domain.coverage.requirements import CourseInfo, Requirements
 from portal.domain.coverage.snapshot import Snapshot
 from portal.domain.privacy import mask_mobile
@@ -104,33 +104,39 @@ def missing_statement(session: Session, requirements: Requirements, group_id: in
                       localities: set[int] | None = None, no_employer: bool = False):
     """SELECT the group's active people not covered today: id, name, mobile, organization id, locality id and
     organization name (columns, not entities: an export reads tens of thousands of them)."""
-    people = (select(Trainee.id).join(trainee_group, trainee_group.c.trainee_id == Trainee.id)
-              .where(trainee_group.c.key_group_id == group_id, Trainee.status == "active"))
+    filters = [trainee_group.c.key_group_id == group_id, Trainee.status == "active"]
     if no_employer:
-        people = people.where(Trainee.organization_id.is_(None))
+        filters.append(Trainee.organization_id.is_(None))
     elif organization_id is not None:
-        people = people.where(Trainee.organization_id == organization_id)
+        filters.append(Trainee.organization_id == organization_id)
     else:
-        people = people.where(Trainee.organization_id.is_not(None))
+        filters.append(Trainee.organization_id.is_not(None))
         if organization_ids is not None:
-            people = people.where(Trainee.organization_id.in_(organization_ids or [-1]))
+            filters.append(Trainee.organization_id.in_(organization_ids or [-1]))
     if localities is not None:  # the locality the cells count people under
-        employer = aliased(Organization)
-        people = people.outerjoin(employer, employer.id == Trainee.organization_id).where(
-            func.coalesce(Trainee.locality_id, employer.locality_id).in_(sorted(localities) or [-1]))
-    held = held_masks(session, requirements, [today], trainees=people)
+        filters.append(func.coalesce(Trainee.locality_id, Organization.locality_id).in_(sorted(localities) or [-1]))
+    # The completions read are those of the people asked about: for one organization simply its people's (an
+    # index look-up), otherwise the same people as the main query.
+    if organization_id is not None and not no_employer and localities is None:
+        held_people = select(Trainee.id).where(Trainee.organization_id == organization_id)
+    else:
+        held_people = (select(Trainee.id).join(trainee_group, trainee_group.c.trainee_id == Trainee.id)
+                       .outerjoin(Organization, Organization.id == Trainee.organization_id).where(*filters))
+    held = held_masks(session, requirements, [today], trainees=held_people)
     missing_bits = requirements.group_missing_bits_sql(group_id, Organization.kind)
     return (select(Trainee.id, Trainee.real_name, Trainee.mobile, Trainee.organization_id, Trainee.locality_id,
                    Organization.name)
+            .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)  # one row: a person is in a group once
             .outerjoin(Organization, Organization.id == Trainee.organization_id)
             .outerjoin(held, held.c.trainee_id == Trainee.id)
-            .where(Trainee.id.in_(people), ~covered_clause(held.c.m0, missing_bits))
+            .where(*filters, ~covered_clause(held.c.m0, missing_bits))
             .order_by(Organization.name, Trainee.organization_id, Trainee.real_name, Trainee.id))
 
 
 def missing_page(session: Session, snapshot: Snapshot, group_id: int, *, page: int = 1, per_page: int = 25,
                  locality_id: int | None = None, organization_ids: set[int] | None = None) -> MissingPage:
     """One page of the people missing, ordered by organization and name."""
+    tune_for_aggregates(session)
     counts = buckets(snapshot, group_id, locality_id=locality_id, organization_ids=organization_ids)
     ordered = _ordered(session, counts)
     total = sum(n for _org, _name, n in ordered)
@@ -159,6 +165,7 @@ def missing_page(session: Session, snapshot: Snapshot, group_id: int, *, page: i
 def all_missing(session: Session, snapshot: Snapshot, group_id: int, *, locality_id: int | None = None,
                 organization_ids: set[int] | None = None, batch: int = 2000) -> Iterator[MissingPerson]:
     """Every person missing (for exports), described in batches."""
+    tune_for_aggregates(session)
     localities = snapshot.tree.subtree(locality_id) if locality_id is not None else None
     scoped = organization_ids is not None or snapshot.scoped
     allowed = organization_ids if organization_ids is not None else snapshot.organization_ids
