@@ -6,7 +6,7 @@ changing an id in a URL reveals nothing.
 """
 from __future__ import annotations
 
-from functools import wraps
+from functools import cache, wraps
 from typing import Callable, Iterable
 
 from flask import abort, redirect, request, url_for
@@ -164,35 +164,42 @@ def grantable_roles(user: User) -> Iterable[str]:
     return ()
 
 
-def _trainee_courses_statement(trainee: Trainee, *, bodies: bool) -> Select:
-    """select(Course) of the courses a trainee may study, with their lessons (one query) and without the
-    course's key groups (the condition below has used them already)."""
-    from sqlalchemy.orm import defer, lazyload, selectinload
+@cache
+def _trainee_courses_statement(*, bodies: bool, code: bool = False) -> Select:
+    """select(Course) of the courses a trainee may study, with their lessons (one query; joined for one
+    course) and without the course's key groups (the condition below has used them already); `code`: only
+    the one course.
+
+    Built once per variant, with the trainee (and the code) bound at execution."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
     from portal.models import Assignment, Course, Lesson
     from portal.models.content import course_group
+    from portal.models.people import trainee_group
 
-    assigned = select(Assignment.course_id).where(Assignment.trainee_id == trainee.id)
-    serving = select(course_group.c.course_id).where(course_group.c.key_group_id.in_([g.id for g in trainee.groups]))
-    lessons = selectinload(Course.lessons)
+    assigned = select(Assignment.course_id).where(Assignment.trainee_id == bindparam("trainee_id"))
+    groups = select(trainee_group.c.key_group_id).where(trainee_group.c.trainee_id == bindparam("trainee_id"))
+    serving = select(course_group.c.course_id).where(course_group.c.key_group_id.in_(groups))
+    lessons = joinedload(Course.lessons) if code else selectinload(Course.lessons)
     if not bodies:  # only the lesson page reads a lesson's text
         lessons = lessons.options(defer(Lesson.html_zh), defer(Lesson.html_en))
-    return (select(Course).where(Course.retired.is_(False), Course.id.in_(assigned) | Course.id.in_(serving))
-            .order_by(Course.level, Course.code).options(lessons, lazyload(Course.groups)))
+    statement = (select(Course).where(Course.retired.is_(False), Course.id.in_(assigned) | Course.id.in_(serving))
+                 .order_by(Course.level, Course.code).options(lessons, lazyload(Course.groups)))
+    return statement.where(Course.code == bindparam("course_code")) if code else statement
 
 
 def trainee_courses(session: Session, trainee: Trainee) -> list:
     """Courses a trainee may study: those assigned to them and those serving one of their groups."""
-    return list(session.scalars(_trainee_courses_statement(trainee, bodies=False)))
+    return list(session.scalars(_trainee_courses_statement(bodies=False), {"trainee_id": trainee.id}))
 
 
 def course_for_trainee_or_404(session: Session, trainee: Trainee, code: str, *, lesson_bodies: bool = False):
     """The course if the trainee is assigned or enrolled (by key group); 404 otherwise.
 
-    `lesson_bodies`: load the lessons' text too (the lesson page)."""
-    from portal.models import Course
-
-    course = session.scalar(_trainee_courses_statement(trainee, bodies=lesson_bodies).where(Course.code == code))
+    `lesson_bodies`: load the lessons' text too."""
+    course = session.execute(_trainee_courses_statement(bodies=lesson_bodies, code=True),
+                             {"trainee_id": trainee.id, "course_code": code}).unique().scalar_one_or_none()
     if course is None:
         abort(404)
     return course

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain import progress
 from portal.domain import questions as qtypes
 from portal.domain.errors import NotAllowed, ValidationError
-from portal.models import Attempt, AttemptItem, Course, Question, QuestionTag, QuestionVersion, Trainee
+from portal.models import Attempt, AttemptItem, Course, Lesson, Question, QuestionTag, QuestionVersion, Trainee
 
 GRACE = timedelta(seconds=30)
 log = logging.getLogger("portal.quiz")
@@ -28,6 +28,10 @@ log = logging.getLogger("portal.quiz")
 
 class Tampered(ValidationError):
     """Input that no honest page could have sent (foreign option, question or attempt)."""
+
+
+class ForeignAttempt(Tampered):
+    """An attempt id that is not the trainee's own (or does not exist): answered as not found."""
 
 
 @dataclass
@@ -38,15 +42,19 @@ class Eligibility:
     wait_until: datetime | None = None
 
 
+# The statements of hot pages are built once, with bound parameters, rather than on every request.
+_OWN_ATTEMPTS = select(Attempt).where(Attempt.trainee_id == bindparam("trainee_key"),
+                                      Attempt.course_id == bindparam("course_key"))
+_GRADED_ATTEMPTS = _OWN_ATTEMPTS.where(Attempt.status == "graded", Attempt.practice.is_(False)).order_by(Attempt.id)
+_OPEN_ATTEMPT = _OWN_ATTEMPTS.where(Attempt.status == "open")
+
+
 def graded_attempts(session: Session, trainee: Trainee, course: Course) -> list[Attempt]:
-    return list(session.scalars(select(Attempt).where(
-        Attempt.trainee_id == trainee.id, Attempt.course_id == course.id, Attempt.status == "graded",
-        Attempt.practice.is_(False)).order_by(Attempt.id)))
+    return list(session.scalars(_GRADED_ATTEMPTS, {"trainee_key": trainee.id, "course_key": course.id}))
 
 
 def open_attempt(session: Session, trainee: Trainee, course: Course) -> Attempt | None:
-    return session.scalar(select(Attempt).where(
-        Attempt.trainee_id == trainee.id, Attempt.course_id == course.id, Attempt.status == "open"))
+    return session.scalar(_OPEN_ATTEMPT, {"trainee_key": trainee.id, "course_key": course.id})
 
 
 def eligibility(session: Session, trainee: Trainee, course: Course, *, now: datetime,
@@ -137,36 +145,99 @@ def draw_questions(session: Session, trainee: Trainee, course: Course, rng: rand
     return [q.current_version for q in chosen]
 
 
-def attempt_for(session: Session, trainee: Trainee, attempt_id: int) -> Attempt:
-    """The trainee's own attempt; another person's (or a made-up) id is tampering."""
-    # Every page of an attempt reads all its items and their questions: one query each, not one per item
-    # (lazy loads in the grading loop would also autoflush item by item).
-    attempt = session.get(Attempt, attempt_id, options=[
-        joinedload(Attempt.course).lazyload(Course.groups),
-        selectinload(Attempt.items).joinedload(AttemptItem.question_version)])
+# Every page of an attempt reads all its items and their questions: one query each, not one per item
+# (lazy loads in the grading loop would also autoflush item by item). Built once.
+_ATTEMPT_WITH_ITEMS = select(Attempt).where(Attempt.id == bindparam("attempt_key")).options(
+    joinedload(Attempt.course).lazyload(Course.groups),
+    selectinload(Attempt.items).joinedload(AttemptItem.question_version))
+# The result page also shows the course's progress: its lessons, without their text.
+_ATTEMPT_WITH_LESSONS = _ATTEMPT_WITH_ITEMS.options(
+    joinedload(Attempt.course).selectinload(Course.lessons).options(defer(Lesson.html_zh), defer(Lesson.html_en)))
+
+
+def attempt_for(session: Session, trainee: Trainee, attempt_id: int, *, lessons: bool = False) -> Attempt:
+    """The trainee's own attempt; another person's (or a made-up) id is tampering.
+
+    `lessons`: load the course's lessons too (in the same round of statements as the items)."""
+    statement = _ATTEMPT_WITH_LESSONS if lessons else _ATTEMPT_WITH_ITEMS
+    attempt = session.execute(statement, {"attempt_key": attempt_id}).unique().scalar_one_or_none()
     if attempt is None or attempt.trainee_id != trainee.id:
         log.warning("quiz tampering: trainee %s asked for attempt %s", trainee.id, attempt_id)
         raise Tampered(_l("This quiz attempt does not exist."))
     return attempt
 
 
-def remaining_seconds(attempt: Attempt, now: datetime) -> int | None:
-    if attempt.deadline_at is None:
+@dataclass
+class AttemptPage:
+    """One page of questions of an open attempt (the quiz page)."""
+    attempt: Attempt
+    items: list[AttemptItem]
+    page: int
+    pages: int
+
+
+# The quiz page reads the attempt with its number of questions, then only the questions it shows.
+_ATTEMPT_AND_SIZE = (
+    select(Attempt, select(func.count()).where(AttemptItem.attempt_id == Attempt.id).correlate(Attempt)
+           .scalar_subquery())
+    .where(Attempt.id == bindparam("attempt_key"))
+    .options(joinedload(Attempt.course).lazyload(Course.groups)))
+_PAGE_ITEMS = (
+    select(AttemptItem).where(AttemptItem.attempt_id == bindparam("attempt_key")).order_by(AttemptItem.position)
+    .offset(bindparam("skip")).limit(bindparam("take")).options(joinedload(AttemptItem.question_version)))
+
+
+def attempt_page(session: Session, trainee: Trainee, attempt_id: int, requested: int, *, per_page: int,
+                 now: datetime) -> AttemptPage | None:
+    """The requested page (clamped to the pages there are) of the trainee's own open attempt; None when the
+    attempt is no longer open, an overdue one being graded on the way (as finish_if_overdue)."""
+    row = session.execute(_ATTEMPT_AND_SIZE, {"attempt_key": attempt_id}).first()
+    if row is None or row[0].trainee_id != trainee.id:
+        log.warning("quiz tampering: trainee %s asked for attempt %s", trainee.id, attempt_id)
+        raise Tampered(_l("This quiz attempt does not exist."))
+    attempt, size = row
+    if attempt.status != "open":
         return None
-    return max(0, int((attempt.deadline_at - now).total_seconds()))
+    if attempt.deadline_at is not None and now > attempt.deadline_at + GRACE:
+        finish_if_overdue(session, attempt_for(session, trainee, attempt_id), now=now)  # grades all the items
+        return None
+    pages = max(1, -(-size // per_page))
+    page = min(max(requested, 1), pages)
+    items = list(session.scalars(_PAGE_ITEMS, {"attempt_key": attempt_id, "skip": (page - 1) * per_page,
+                                               "take": per_page}))
+    return AttemptPage(attempt=attempt, items=items, page=page, pages=pages)
+
+
+def remaining_seconds(attempt: Attempt, now: datetime) -> int | None:
+    return _seconds_left(attempt.deadline_at, now)
+
+
+def _seconds_left(deadline_at: datetime | None, now: datetime) -> int | None:
+    if deadline_at is None:
+        return None
+    return max(0, int((deadline_at - now).total_seconds()))
+
+
+def _checked_answer(attempt_id: int, item_id: int, option_order: list[str], qtype: str, values: list[str]) -> list[str]:
+    """The answer as stored (sorted, without repeats); a value the page never offered is tampering."""
+    values = sorted(dict.fromkeys(str(v) for v in values))
+    if any(v not in option_order for v in values) or (not qtypes.get(qtype).many and len(values) > 1):
+        log.warning("quiz tampering: attempt %s item %s got %r", attempt_id, item_id, values)
+        raise Tampered(_l("That answer is not one of the question's options."))
+    return values
+
+
+def _missing_item(attempt_id: int, item_id: int) -> Tampered:
+    log.warning("quiz tampering: attempt %s has no item %s", attempt_id, item_id)
+    return Tampered(_l("This question is not part of your quiz."))
 
 
 def save_answer(session: Session, attempt: Attempt, item_id: int, values: list[str], *, now: datetime) -> AttemptItem:
     """Store one answer at once; refused after the deadline (the attempt is then graded)."""
     item = next((i for i in attempt.items if i.id == item_id), None)
     if item is None:
-        log.warning("quiz tampering: attempt %s has no item %s", attempt.id, item_id)
-        raise Tampered(_l("This question is not part of your quiz."))
-    qtype = qtypes.get(item.question_version.qtype)
-    values = sorted(dict.fromkeys(str(v) for v in values))
-    if any(v not in item.option_order for v in values) or (not qtype.many and len(values) > 1):
-        log.warning("quiz tampering: attempt %s item %s got %r", attempt.id, item_id, values)
-        raise Tampered(_l("That answer is not one of the question's options."))
+        raise _missing_item(attempt.id, item_id)
+    values = _checked_answer(attempt.id, item_id, item.option_order, item.question_version.qtype, values)
     if attempt.status != "open":
         raise NotAllowed(_l("This quiz has already been submitted; the answer was not changed."))
     if finish_if_overdue(session, attempt, now=now):
@@ -174,6 +245,50 @@ def save_answer(session: Session, attempt: Attempt, item_id: int, values: list[s
     item.answer, item.answered_at = values, now
     session.flush()
     return item
+
+
+# Built once (with bound parameters) rather than per request: the autosave runs for every click in a quiz.
+_AUTOSAVE_READ = (
+    select(Attempt.trainee_id, Attempt.status, Attempt.deadline_at, AttemptItem.id, AttemptItem.option_order,
+           QuestionVersion.qtype)
+    .select_from(Attempt)
+    .outerjoin(AttemptItem, (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.id == bindparam("item_key")))
+    .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+    .where(Attempt.id == bindparam("attempt_key")))
+_AUTOSAVE_WRITE = (
+    update(AttemptItem)
+    .where(AttemptItem.id == bindparam("item_key"), AttemptItem.attempt_id == bindparam("attempt_key"),
+           select(Attempt.id).where(Attempt.id == bindparam("attempt_key"), Attempt.status == "open").exists())
+    .values(answer=bindparam("chosen", type_=AttemptItem.answer.type),
+            answered_at=bindparam("chosen_at", type_=AttemptItem.answered_at.type))
+    .execution_options(synchronize_session=False))
+
+
+def autosave_answer(session: Session, trainee: Trainee, attempt_id: int, item_id: int, values: list[str], *,
+                    now: datetime) -> int | None:
+    """save_answer for one question, reading only that item: the autosave's hot path. Returns remaining_seconds.
+
+    The same checks in the same order (owner, item, options, open, deadline); the UPDATE itself requires
+    the attempt to be still open, so an answer never lands after a concurrent submit."""
+    row = session.execute(_AUTOSAVE_READ, {"attempt_key": attempt_id, "item_key": item_id}).first()
+    if row is None or row.trainee_id != trainee.id:
+        log.warning("quiz tampering: trainee %s asked for attempt %s", trainee.id, attempt_id)
+        raise ForeignAttempt(_l("This quiz attempt does not exist."))
+    if row.id is None:
+        raise _missing_item(attempt_id, item_id)
+    values = _checked_answer(attempt_id, item_id, row.option_order, row.qtype, values)
+    closed = NotAllowed(_l("This quiz has already been submitted; the answer was not changed."))
+    if row.status != "open":
+        raise closed
+    if row.deadline_at is not None and now > row.deadline_at + GRACE:
+        attempt = attempt_for(session, trainee, attempt_id)
+        if finish_if_overdue(session, attempt, now=now):
+            raise NotAllowed(_l("Time is up: answers given after the time limit are not counted."))
+    saved = session.execute(_AUTOSAVE_WRITE, {"attempt_key": attempt_id, "item_key": item_id, "chosen": values,
+                                              "chosen_at": now})
+    if saved.rowcount != 1:
+        raise closed  # submitted between the two statements
+    return _seconds_left(row.deadline_at, now)
 
 
 def finish_if_overdue(session: Session, attempt: Attempt, *, now: datetime) -> bool:
@@ -216,11 +331,11 @@ def submit(session: Session, attempt: Attempt, *, now: datetime) -> Attempt:
 def may_review(session: Session, attempt: Attempt) -> bool:
     """May the trainee see correct answers and explanations for this graded attempt?"""
     rule = attempt.settings.get("review", "after_pass")
-    if rule == "always":
+    if rule == "always" or attempt.passed:
         return True
     trainee = session.get(Trainee, attempt.trainee_id)
     attempts = graded_attempts(session, trainee, attempt.course)
-    if any(a.passed for a in attempts) or attempt.passed:
+    if any(a.passed for a in attempts):
         return True
     if rule == "after_last_attempt":
         limit = attempt.settings.get("attempts_allowed") or 0

@@ -10,10 +10,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.domain import policy, progress, quiz
+from portal.domain.content.cache import lesson_html
 from portal.domain.content.render import IMAGE_NAME
 from portal.domain.errors import NotAllowed, PortalError
 from portal.extensions import db
 from portal.models import Assignment, Lesson, utcnow
+from portal.web.i18n import current_locale
 
 bp = Blueprint("trainee", __name__, url_prefix="/me", template_folder="templates")
 QUESTIONS_PER_PAGE = 5
@@ -62,7 +64,7 @@ def _lesson_or_404(course, slug: str) -> Lesson:
 @policy.roles("trainee")
 def lesson(code: str, slug: str):
     trainee = _trainee()
-    course = policy.course_for_trainee_or_404(db.session, trainee, code, lesson_bodies=request.method == "GET")
+    course = policy.course_for_trainee_or_404(db.session, trainee, code)  # the text comes from lesson_html
     lesson = _lesson_or_404(course, slug)
     lessons = progress.live_lessons(course)
     index = lessons.index(lesson)
@@ -75,11 +77,12 @@ def lesson(code: str, slug: str):
         target = (url_for("trainee.lesson", code=code, slug=following.slug) if following
                   else url_for("trainee.course", code=code))
         return redirect(target)
-    row = progress.open_lesson(db.session, trainee, lesson, now=utcnow())
+    read_at = progress.open_lesson(db.session, trainee, lesson, now=utcnow())
     # Rendered before the commit, which would expire (and so reload) everything the page shows.
     page = render_template("trainee/lesson.html", course=course, lesson=lesson, index=index, lessons=lessons,
                            previous=lessons[index - 1] if index else None, following=following,
-                           read=row.read_at is not None)
+                           read=read_at is not None,
+                           body=lesson_html(db.session, course, lesson, current_locale()))
     db.session.commit()
     return page
 
@@ -112,9 +115,9 @@ def start_quiz(code: str):
     return redirect(url_for("trainee.attempt", attempt_id=attempt.id))
 
 
-def _own_attempt(attempt_id: int):
+def _own_attempt(attempt_id: int, *, lessons: bool = False):
     try:
-        return quiz.attempt_for(db.session, _trainee(), attempt_id)
+        return quiz.attempt_for(db.session, _trainee(), attempt_id, lessons=lessons)
     except quiz.Tampered:
         abort(404)
 
@@ -122,25 +125,29 @@ def _own_attempt(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>")
 @policy.roles("trainee")
 def attempt(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
-    if quiz.finish_if_overdue(db.session, attempt, now=utcnow()):
-        db.session.commit()
-        return redirect(url_for("trainee.result", attempt_id=attempt.id))
-    pages = max(1, -(-len(attempt.items) // QUESTIONS_PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    items = attempt.items[(page - 1) * QUESTIONS_PER_PAGE: page * QUESTIONS_PER_PAGE]
-    return render_template("trainee/attempt.html", attempt=attempt, items=items, page=page, pages=pages,
-                           remaining=quiz.remaining_seconds(attempt, utcnow()))
+    now = utcnow()
+    try:
+        shown = quiz.attempt_page(db.session, _trainee(), attempt_id, request.args.get("page", 1, type=int) or 1,
+                                  per_page=QUESTIONS_PER_PAGE, now=now)
+    except quiz.Tampered:
+        abort(404)
+    if shown is None:
+        db.session.commit()  # keeps the grade of an attempt whose time ran out
+        return redirect(url_for("trainee.result", attempt_id=attempt_id))
+    return render_template("trainee/attempt.html", attempt=shown.attempt, items=shown.items, page=shown.page,
+                           pages=shown.pages, remaining=quiz.remaining_seconds(shown.attempt, now))
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
 @policy.roles("trainee")
 def save_answers(attempt_id: int):
     """Saves the answers of one page (no script) or one question (the autosave script posts `item`)."""
-    attempt = _own_attempt(attempt_id)
     wants_json = request.accept_mimetypes.best == "application/json"
     item_ids = [int(v) for v in request.form.getlist("item") if v.isdigit()]
     now = utcnow()
+    if wants_json and len(item_ids) == 1:
+        return _autosave(attempt_id, item_ids[0], now)
+    attempt = _own_attempt(attempt_id)
     try:
         for item_id in item_ids:
             values = request.form.getlist(f"answer-{item_id}")
@@ -162,6 +169,20 @@ def save_answers(attempt_id: int):
     return redirect(url_for("trainee.attempt", attempt_id=attempt.id, page=next_page or 1))
 
 
+def _autosave(attempt_id: int, item_id: int, now):
+    """One answer from the autosave script: reads and writes only that question's row."""
+    values = request.form.getlist(f"answer-{item_id}")
+    try:
+        remaining = quiz.autosave_answer(db.session, _trainee(), attempt_id, item_id, values, now=now)
+    except quiz.ForeignAttempt:
+        abort(404)
+    except PortalError as error:
+        db.session.commit()  # keeps an overdue attempt's grade; a refused answer changed nothing
+        return jsonify(saved=False, message=str(error.message)), 409 if isinstance(error, NotAllowed) else 400
+    db.session.commit()
+    return jsonify(saved=True, remaining=remaining)
+
+
 def _submit(attempt):
     quiz.submit(db.session, attempt, now=utcnow())
     target = url_for("trainee.result", attempt_id=attempt.id)  # before the commit expires the attempt
@@ -178,7 +199,7 @@ def submit(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/result")
 @policy.roles("trainee")
 def result(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, lessons=True)
     if attempt.status == "open":
         if not quiz.finish_if_overdue(db.session, attempt, now=utcnow()):
             return redirect(url_for("trainee.attempt", attempt_id=attempt.id))

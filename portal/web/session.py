@@ -18,17 +18,25 @@ def forget_cached_user() -> None:
 
 
 def configure_login(login_manager: LoginManager) -> None:
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import joinedload
+
     from portal.extensions import db
-    from portal.models import User
+    from portal.models import Trainee, User
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    # Every page asks for the roles (grants, trainee): one statement for both, instead of one per
+    # relationship as they are first touched. The key groups are read when a page shows them (the course
+    # list asks trainee_group itself). Built once.
+    user_with_roles = select(User).where(User.id == bindparam("user_id")).options(
+        joinedload(User.grants), joinedload(User.trainee).lazyload(Trainee.groups))
 
     @login_manager.user_loader
     def load_user(user_id: str):
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.execute(user_with_roles, {"user_id": int(user_id)}).unique().scalar_one_or_none()
         return user if user is not None and user.active else None
