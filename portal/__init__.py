@@ -59,7 +59,7 @@ def configure_database(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from portal.web.database import close_reporting_session, install_sqlite_pragmas
-    from portal.web.i18n import select_locale
+    from portal.web.i18n import install_template_gettext, select_locale
 
     db.init_app(app)
     with app.app_context():
@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     compress.init_app(app)

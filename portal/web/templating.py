@@ -1,11 +1,13 @@
 """Template globals: the locale, the navigation for the user's roles, helpers for names."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
-from portal.web.i18n import current_locale
+from portal.web.i18n import current_locale, request_language, template_language
 
 NAVIGATION = (  # (role set, endpoint, label)
     (("trainee",), "trainee.home", _l("My training")),
@@ -28,25 +30,44 @@ def kind_labels() -> dict[str, str]:
             "general": _("General unit")}
 
 
-def navigation() -> list[tuple[str, str]]:
+def navigation_links() -> Markup:
+    """The main navigation's links (all but the per-user log-out form) for the user's roles.
+
+    They depend only on the roles, the language, the current page and the script root, so each
+    combination is rendered once per process (but again on every page while templates auto-reload).
+    """
     if not current_user.is_authenticated:
-        return []
-    return [(endpoint, label) for names, endpoint, label in NAVIGATION if current_user.has_role(*names)]
+        return Markup()
+    roles = frozenset(current_user.roles)
+    key = (roles, current_locale(), request.endpoint, request.script_root)
+    cache = current_app.extensions["portal_navigation"]
+    links = cache.get(key)
+    if links is None:
+        entries = [(endpoint, label) for names, endpoint, label in NAVIGATION if roles.intersection(names)]
+        template = current_app.jinja_env.get_template("_navigation_links.html")
+        links = Markup(template.render(navigation=entries, active=request.endpoint))
+        if not current_app.jinja_env.auto_reload:
+            cache[key] = links
+    return links
 
 
 def install_template_globals(app: Flask) -> None:
+    app.extensions["portal_navigation"] = {}
+    app.add_template_global(navigation_links)
+
     @app.context_processor
     def inject():
-        locale = current_locale()
+        language = request_language()
         return {
-            "locale": locale,
-            "html_lang": "en" if locale == "en" else "zh-CN",
-            "navigation": navigation(),
+            "_language": language,  # read by _() and the filters below, instead of Flask-Babel's look-ups
+            "locale": language.code,
+            "html_lang": "en" if language.code == "en" else "zh-CN",
             "current_path": request.full_path.rstrip("?") if request else "/",
         }
 
     @app.template_global("group_name")
-    def group_name(code: str) -> str:
+    @pass_context
+    def group_name(context, code: str) -> str:
         """A key group's name in the current language (the code if unknown)."""
         from flask import g as request_globals
         from sqlalchemy import select
@@ -59,17 +80,19 @@ def install_template_globals(app: Flask) -> None:
             names = {k.code: k for k in db.session.scalars(select(KeyGroup))}
             request_globals._group_names = names
         group = names.get(code)
-        return group.name(current_locale()) if group else code
+        return group.name(template_language(context).code) if group else code
 
     @app.template_filter("t")
-    def translated_text(value) -> str:
+    @pass_context
+    def translated_text(context, value) -> str:
         """The current language's text of a {zh_CN, en} content mapping."""
         from portal.domain.questions import text
 
-        return text(value, current_locale())
+        return text(value, template_language(context).code)
 
     @app.template_filter("localized")
-    def localized(obj, attr: str = "name"):
+    @pass_context
+    def localized(context, obj, attr: str = "name"):
         """obj.name(locale) / obj.title(locale) for the current language."""
         method = getattr(obj, attr, None)
-        return method(current_locale()) if callable(method) else ""
+        return method(template_language(context).code) if callable(method) else ""

@@ -88,3 +88,45 @@ def test_nul_characters_in_forms_are_a_clean_400(client, session):
     response = client.post("/auth/login", data={"login": "ab\x00c", "password": "x"})
     assert response.status_code == 400 and "<h1>" in response.get_data(as_text=True)
     assert client.get("/auth/login?next=a%00b").status_code == 400
+
+
+def _main_navigation(page: str) -> str:
+    return page[page.index('<nav class="main-nav"'):page.index("</nav>", page.index('<nav class="main-nav"'))]
+
+
+def test_main_navigation_follows_roles_language_page_and_user(client, session, login):
+    from tests.factories import make_user
+
+    admin, company_admin = make_user("office_admin"), make_user("org_admin")
+    session.commit()
+    login(admin)
+    nav = _main_navigation(client.get("/office/").get_data(as_text=True))
+    assert '<a href="/office/" aria-current="page">总览</a>' in nav and '<a href="/office/users">' in nav
+    assert "/company/" not in nav and f"({admin.display_name})" in nav
+    nav = _main_navigation(client.get("/office/users").get_data(as_text=True))
+    assert '<a href="/office/" aria-current="page">' not in nav and 'href="/office/users" aria-current="page"' in nav
+    client.set_cookie("lang", "en")
+    nav = _main_navigation(client.get("/office/").get_data(as_text=True))
+    assert '<a href="/office/" aria-current="page">Overview</a>' in nav and ">Log out (" in nav
+    client.post("/auth/logout", data={})
+    login(company_admin)
+    nav = _main_navigation(client.get("/office/").get_data(as_text=True))
+    assert "/office/users" not in nav and 'href="/company/"' in nav and f"({company_admin.display_name})" in nav
+
+
+def test_language_can_change_between_requests_and_inside_force_locale(app):
+    from flask_babel import force_locale, gettext
+
+    from portal.web.i18n import current_locale
+
+    with app.app_context():  # requests sharing one application context, as in the tests
+        for lang, title in (("en", "Fire Safety Training Portal"), ("zh_CN", "消防安全培训平台"), ("en", "Fire")):
+            with app.test_request_context(headers={"Cookie": f"lang={lang}"}):
+                app.preprocess_request()
+                rendered = app.jinja_env.from_string('{{ _("Fire Safety Training Portal") }}').render()
+                assert rendered.startswith(title) and current_locale() == lang
+                other = "zh_CN" if lang == "en" else "en"
+                with force_locale(other):
+                    assert current_locale() == other
+                    assert app.jinja_env.from_string('{{ _("Log out") }}').render() == gettext("Log out")
+                assert current_locale() == lang
