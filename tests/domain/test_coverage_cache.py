@@ -63,6 +63,27 @@ def test_changed_data_is_computed_again_and_shared_again(session, store):
     assert take_snapshot(session, today=TODAY, rules=rules, cache=third).figure(all_staff).covered == 2
 
 
+def test_an_outdated_worker_reads_the_store_again_only_now_and_then(session, tmp_path):
+    people, course = district(session)
+    rules = current_rules(session)
+    reads = []
+    store = SharedStore(folder=str(tmp_path / "coverage-cache"))
+    real_load = store.load
+    store.load = lambda key: reads.append(key) or real_load(key)
+    cache = SnapshotCache(store=store)
+    take_snapshot(session, today=TODAY, rules=rules, cache=cache)
+    make_completion(people[1], course, on=date(2026, 6, 2))  # the data moves on: this process's entry is outdated
+    session.flush()
+    jobs = []
+    for _ in range(5):  # served from memory while the refresh runs elsewhere; the store is read once, not 5 times
+        take_snapshot(session, today=TODAY, rules=rules, cache=cache, max_age=300, spawn=jobs.append)
+    cells_reads = [key for key in reads if key[0] == "cells"]
+    assert len(cells_reads) == 2  # both from the first snapshot (peek, then get, nothing in memory yet); none since
+    cache._store_read = {key: when - SnapshotCache.STORE_RECHECK for key, when in cache._store_read.items()}
+    take_snapshot(session, today=TODAY, rules=rules, cache=cache, max_age=300, spawn=jobs.append)
+    assert len([key for key in reads if key[0] == "cells"]) == 3  # 30 s later: read again
+
+
 def test_an_unreadable_shared_entry_is_recomputed_not_shown(session, tmp_path):
     district(session)
     folder = tmp_path / "coverage-cache"

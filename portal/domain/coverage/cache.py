@@ -117,12 +117,15 @@ class SnapshotCache:
     """A small LRU of computed values keyed by what they answer, checked against the data version, with
     an optional store shared by all processes behind it."""
 
+    STORE_RECHECK = 30.0  # seconds
+
     def __init__(self, max_entries: int = 64, store: SharedStore | None = None):
         self.max_entries = max_entries
         self.store = store
         self._entries: OrderedDict[Any, Entry] = OrderedDict()
         self._refreshing: set = set()
         self._narrow: set = set()
+        self._store_read: dict = {}  # key -> when the shared store was last read for it
         self._lock = threading.Lock()
 
     def get(self, key, version: tuple, compute: Callable[[Session], Any], session: Session, *,
@@ -142,12 +145,19 @@ class SnapshotCache:
         return entry if entry is not None and entry.version == version else None
 
     def _lookup(self, key, version: tuple) -> Entry | None:
-        """This process's entry; the shared one when this process has none or an outdated one."""
+        """This process's entry; the shared one when this process has none, or an outdated one and the store
+        was not read for it in the last STORE_RECHECK seconds (while the data keeps changing, every request
+        would otherwise unpickle a shared entry no newer than its own)."""
+        now = time.time()
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
-        if (entry is None or entry.version != version) and self.store is not None:
+            recheck = entry is None or (entry.version != version
+                                        and now - self._store_read.get(key, 0) >= self.STORE_RECHECK)
+            if recheck:
+                self._store_read[key] = now
+        if recheck and self.store is not None:
             shared = self.store.load(key)
             if shared is not None and (entry is None or shared.computed_at > entry.computed_at):
                 entry = shared
@@ -213,5 +223,6 @@ class SnapshotCache:
         with self._lock:
             self._entries.clear()
             self._narrow.clear()
+            self._store_read.clear()
         if shared and self.store is not None:
             self.store.clear()
