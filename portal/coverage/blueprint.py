@@ -24,6 +24,9 @@ PER_PAGE = 25
 # Figures computed up to an hour ago are served while newer ones are computed in the background; with
 # `flask coverage warm` every few minutes (deploy/portal-coverage.timer) they are minutes old at most.
 MAX_AGE = 3600
+# A page starts that background computation only when the figures are older than this: changed data alone
+# (every completion changes it) would otherwise keep every worker recomputing the district.
+REFRESH_AFTER = 300
 
 
 def snapshot_cache(app: Flask) -> SnapshotCache | None:
@@ -35,7 +38,8 @@ def snapshot_cache(app: Flask) -> SnapshotCache | None:
     if cache is None:
         store = SharedStore(redis_url=app.config.get("REDIS_URL"),
                             folder=str(Path(app.config["STORAGE_PATH"]) / "coverage-cache"))
-        cache = app.extensions.setdefault("coverage_cache", SnapshotCache(store=store))
+        cache = app.extensions.setdefault("coverage_cache", SnapshotCache(
+            store=store, refresh_after=float(app.config.get("COVERAGE_REFRESH_AFTER", REFRESH_AFTER))))
     return cache
 
 

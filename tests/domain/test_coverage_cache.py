@@ -84,6 +84,22 @@ def test_an_outdated_worker_reads_the_store_again_only_now_and_then(session, tmp
     assert len([key for key in reads if key[0] == "cells"]) == 3  # 30 s later: read again
 
 
+def test_recent_figures_do_not_start_a_recomputation_in_every_worker(session):
+    people, course = district(session)
+    rules = current_rules(session)
+    cache = SnapshotCache(refresh_after=300)
+    first = take_snapshot(session, today=TODAY, rules=rules, cache=cache)
+    make_completion(people[1], course, on=date(2026, 6, 2))
+    session.flush()
+    jobs = []
+    again = take_snapshot(session, today=TODAY, rules=rules, cache=cache, max_age=3600, spawn=jobs.append)
+    assert again.cells is first.cells and jobs == []  # a minute-old district is good enough: no recomputation
+    for entry in cache._entries.values():
+        entry.computed_at -= 301
+    take_snapshot(session, today=TODAY, rules=rules, cache=cache, max_age=3600, spawn=jobs.append)
+    assert len(jobs) == 1  # five minutes old and the data moved on: recomputed in the background
+
+
 def test_an_unreadable_shared_entry_is_recomputed_not_shown(session, tmp_path):
     district(session)
     folder = tmp_path / "coverage-cache"

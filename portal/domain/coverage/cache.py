@@ -119,9 +119,13 @@ class SnapshotCache:
 
     STORE_RECHECK = 30.0  # seconds
 
-    def __init__(self, max_entries: int = 64, store: SharedStore | None = None):
+    def __init__(self, max_entries: int = 64, store: SharedStore | None = None, refresh_after: float = 0):
+        """`refresh_after`: an outdated entry younger than this many seconds is served without starting a
+        recomputation (with `flask coverage warm` running every few minutes, the workers need not each
+        recompute the district whenever a completion comes in)."""
         self.max_entries = max_entries
         self.store = store
+        self.refresh_after = refresh_after
         self._entries: OrderedDict[Any, Entry] = OrderedDict()
         self._refreshing: set = set()
         self._narrow: set = set()
@@ -134,8 +138,10 @@ class SnapshotCache:
         entry = self._lookup(key, version)
         if entry is not None and entry.version == version:
             return entry
-        if entry is not None and spawn is not None and time.time() - entry.computed_at <= max_age:
-            self._refresh_later(key, compute, spawn)
+        age = time.time() - entry.computed_at if entry is not None else None
+        if age is not None and spawn is not None and age <= max_age:
+            if age >= self.refresh_after:
+                self._refresh_later(key, compute, spawn)
             return entry
         return self._compute(key, version, compute, session)
 
