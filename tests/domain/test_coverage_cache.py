@@ -130,14 +130,17 @@ def test_flask_coverage_warm_computes_what_the_pages_ask_for(app, session, clien
     assert "coverage dashboard and drill-down: figures of" in result.output and "trend, 12 weeks" in result.output
     assert f"yearly report {utcnow().year}" in result.output
     files = list((tmp_path / "storage" / "coverage-cache").glob("*.pickle"))
-    assert len(files) >= 4  # cells for the dashboard, the trend and the yearly report; compliance
+    assert len(files) >= 6  # cells for the dashboard, the trend and the yearly report; compliance; activity
     # a fresh worker (an empty in-process cache) answers the dashboard without computing anything
     snapshot_cache(app).clear(shared=False)
     computed = []
     from portal.domain.coverage import snapshot as snapshot_module
 
-    real = snapshot_module.coverage_cells
+    from portal.domain.coverage import report as report_module
+
+    real, real_activity = snapshot_module.coverage_cells, report_module.year_activity
     snapshot_module.coverage_cells = lambda *args, **kwargs: computed.append(1) or real(*args, **kwargs)
+    report_module.year_activity = lambda *args, **kwargs: computed.append(2) or real_activity(*args, **kwargs)
     try:
         login(user)
         client.set_cookie("lang", "en")
@@ -145,7 +148,7 @@ def test_flask_coverage_warm_computes_what_the_pages_ask_for(app, session, clien
         trend = client.get("/office/coverage/trend").get_data(as_text=True)
         report = client.get(f"/office/coverage/report.pdf?year={utcnow().year}")
     finally:
-        snapshot_module.coverage_cells = real
+        snapshot_module.coverage_cells, report_module.year_activity = real, real_activity
     assert "33.3%" in page and "Weekly coverage" in trend and report.data.startswith(b"%PDF")
     assert computed == []
     assert utcnow().date().isoformat() in page

@@ -8,6 +8,7 @@ latest target deadline's year, as the district's three-year plan does).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -15,6 +16,7 @@ from sqlalchemy import Integer, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.coverage.arithmetic import Figure
+from portal.domain.coverage.cache import data_version
 from portal.domain.coverage.compliance import Compliance
 from portal.domain.coverage.gaps import LocalityGap, OrganizationGap, locality_gaps, organization_gaps
 from portal.domain.coverage.places import Place
@@ -82,7 +84,21 @@ def yearly_report(session: Session, *, year: int, today: date, rules: Rules, sco
         overall=snapshot.all_groups(), compliance=snapshot.compliance(), streets=snapshot.children(street_parent),
         monthly=monthly, organization_gaps=organization_gaps(session, snapshot, limit=gap_limit),
         locality_gaps=locality_gaps(snapshot, level=_gap_level(snapshot), limit=gap_limit))
-    activity = year_activity(session, plan_years, organization_ids=snapshot.organization_ids)
+    scope_key = None if snapshot.organization_ids is None else \
+        hashlib.sha256(repr(sorted(snapshot.organization_ids)).encode()).hexdigest()
+
+    def cached(name: str, compute):
+        """The activity counts (aggregates over every completion of the plan's years) are cached like the
+        snapshot's figures: `flask coverage warm` computes the current year's."""
+        if cache is None:
+            return compute(session)
+        key = ("report", name, tuple(plan_years), as_of, scope_key)
+        return cache.get(key, data_version(session), compute, session, max_age=max_age, spawn=spawn).value
+
+    activity = cached("activity", lambda s: year_activity(s, plan_years,
+                                                          organization_ids=snapshot.organization_ids))
+    trained = cached("people", lambda s: people_trained(s, plan_years[0], as_of,
+                                                        organization_ids=snapshot.organization_ids))
     for y in plan_years:
         end = min(date(y, 12, 31), as_of)
         index = snapshot.index(end)
@@ -90,8 +106,8 @@ def yearly_report(session: Session, *, year: int, today: date, rules: Rules, sco
         report.years.append(YearActivity(y, *activity.get(y, (0, 0, 0, 0, 0)), coverage=figure))
     report.cumulative = YearActivity(
         0, sum(a.completions for a in report.years), sum(a.offline_completions for a in report.years),
-        people_trained(session, plan_years[0], as_of, organization_ids=snapshot.organization_ids),
-        sum(a.certificates for a in report.years), sum(a.sessions for a in report.years), coverage=report.overall)
+        trained, sum(a.certificates for a in report.years), sum(a.sessions for a in report.years),
+        coverage=report.overall)
     return report
 
 
