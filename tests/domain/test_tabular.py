@@ -294,3 +294,13 @@ def test_write_table_registry():
     assert write_table("xlsx", ["a"], [["b"]]).startswith(tabular.XLSX_MAGIC)
     with pytest.raises(ValueError):
         write_table("ods", ["a"], [])
+
+
+def test_csv_comes_in_chunks_that_add_up_to_the_whole_file():
+    from portal.domain.tabular import csv_chunks
+
+    rows = [[f"=名字{n}", n, date(2026, 1, 1)] for n in range(2500)]
+    chunks = list(csv_chunks(["姓名", "Number", "Date"], rows, rows_per_chunk=1000))
+    assert len(chunks) == 3 and chunks[0].startswith("\ufeff姓名,Number,Date\r\n".encode())
+    assert b"".join(chunks) == write_csv(["姓名", "Number", "Date"], rows)
+    assert b"'=\xe5\x90\x8d\xe5\xad\x97" in chunks[0]  # formulas neutralised in every chunk

@@ -73,6 +73,15 @@ def test_charts_are_accessible_svg_with_a_table_and_no_inline_style(client, offi
     response.close()
 
 
+def test_csv_exports_stream(client, office):
+    response = client.get("/office/coverage/missing?group=all_staff&format=csv")
+    assert response.is_streamed and response.headers["Content-Type"].startswith("text/csv")
+    rows = rows_of(response)
+    assert len(rows) == 1 + 20 and rows[0][0] == "Name"  # 30 people, 10 covered
+    response = client.get("/office/coverage/missing?group=all_staff&format=xlsx")
+    assert len(rows_of(response)) == 21
+
+
 def test_every_table_has_a_caption(client, office):
     for url in ("/office/coverage/", "/office/coverage/localities", "/office/coverage/localities?group=all_staff",
                 "/office/coverage/sectors", "/office/coverage/organizations", "/office/coverage/missing?group=all_staff",
