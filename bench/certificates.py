@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import io
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from reportlab.lib.pagesizes import A4, landscape  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
+from bench.results import write_section  # noqa: E402
 from portal.config import BaseConfig  # noqa: E402
 from portal.domain.certificates import pdf  # noqa: E402
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings  # noqa: E402
@@ -72,14 +72,6 @@ def timed(function, n: int) -> tuple[float, float, int]:
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], size
 
 
-def write_results(section: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Certificates\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="certificates per measurement")
@@ -116,7 +108,7 @@ Certificate / bare page: **{ratio:.1f}x**. Budget: under {BUDGET_MS:.0f} ms (med
 The QR encoding (about 16 ms of a certificate's time) is most of the difference; `rl-accel` (reportlab's C
 accelerator) should be installed: without it, pure-Python ASCII85 encoding adds about 5 ms.
 """
-    write_results(section)
+    write_section("Certificates", section)
     print(section)
 
 

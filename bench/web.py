@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import dataset  # noqa: E402
+from bench.results import write_section  # noqa: E402
 from bench.web_scenarios import SCENARIOS, Scenario, trainee_states  # noqa: E402
 from bench.web_servers import (Browser, forged_sessions, gunicorn, portal_environment,  # noqa: E402
                                request_line)
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     section = render(results, rss, transfer, profile, args, load_before, load_after, time.perf_counter() - started)
     print(section)
     if not args.no_write:
-        write_results(section)
+        write_section("Web", section)
 
 
 def run_profile(args) -> str:
@@ -250,14 +251,6 @@ def render(results: list[Measure], rss: list[float], transfer, profile: str, arg
                   "one trainee, medians per request; the cProfile of each page is in bench/out/profile-*.txt):", "",
                   profile, "", cpu_note(profile), ""]
     return "\n".join(lines) + "\n"
-
-
-def write_results(section: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Web\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.results import write_section  # noqa: E402
 from bench.web_servers import Browser, csrf_token, gunicorn  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -119,14 +120,6 @@ def render(results: list[dict], version: str, elapsed: float) -> str:
     ]) + "\n"
 
 
-def write_results(section: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Lighthouse\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
@@ -149,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     section = render(results, version, time.perf_counter() - started)
     print(section)
     if not args.no_write:
-        write_results(section)
+        write_section("Lighthouse", section)
     return 0 if all(score >= TARGET for r in results for score in r["scores"].values()) else 1
 
 
