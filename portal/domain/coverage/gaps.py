@@ -48,13 +48,8 @@ def _sort_key(sort: str):
 def organization_gaps(session: Session, snapshot: Snapshot, *, locality_id: int | None = None, limit: int = 50,
                       sort: str = "missing") -> list[OrganizationGap]:
     """The organizations with the most people still to train (in the snapshot's scope)."""
-    if locality_id is None:
-        per_org = snapshot.cellset.per_organization(snapshot.index())
-    else:
-        per_org = {org_id: {group_id: (f.roster, f.covered_roster) for group_id, f in groups.items()}
-                   for org_id, groups in snapshot.organizations(locality_id).items()}
     ranked = []
-    for org_id, groups in per_org.items():
+    for org_id, groups in snapshot.organization_counts(locality_id).items():
         people = sum(n for n, _covered in groups.values())
         covered = sum(c for _n, c in groups.values())
         if people > covered:

@@ -141,17 +141,20 @@ class Snapshot:
                 figure.goal = goals.get(group_id)
         return result
 
+    def organization_counts(self, locality_id: int | None = WHOLE) -> dict[int, dict[int, tuple[int, int]]]:
+        """organization -> group -> (people on the roster, covered) today, in the whole district (worked out
+        once per cached computation) or under one locality."""
+        if locality_id is None:
+            return self.cellset.per_organization(self.index())
+        return {org_id: {group_id: (f.roster, f.covered_roster) for group_id, f in groups.items()}
+                for org_id, groups in self.organizations(locality_id).items()}
+
     def ranked_organizations(self, locality_id: int | None = WHOLE,
                              group_id: int | None = None) -> list[tuple[int, Figure]]:
         """Organizations with people in the group (or in any group, counted in person-group pairs), most
         people still to train first, then the lowest rate."""
-        if locality_id is None:
-            per_org = self.cellset.per_organization(self.index())
-        else:
-            per_org = {org_id: {g: (f.roster, f.covered_roster) for g, f in groups.items()}
-                       for org_id, groups in self.organizations(locality_id).items()}
         rows = []
-        for org_id, groups in per_org.items():
+        for org_id, groups in self.organization_counts(locality_id).items():
             if group_id is not None:
                 if group_id not in groups:
                     continue
