@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from tests.e2e.keyboard import KeyboardUser
-from tests.e2e.steps import log_in
+from tests.e2e.steps import log_in, search
 
 pytestmark = pytest.mark.e2e
 
@@ -101,11 +101,7 @@ def test_company_admin_imports_fixes_and_transfers(portal, tour_factory, lang, r
     # Find one of the new people and record their move to a new post.
     keys.follow(page.locator("main a.button.primary[href$='/people']"))
     tour.check("roster")
-    keys.type_into(page.locator("#q"), fixes["moved"])
-    with keys.navigating():
-        keys.press("Enter")
-    tour.check("roster-search", shot=False)
-    keys.follow(page.locator("main table a", has_text=fixes["moved"]))
+    keys.follow(search(tour, keys, fixes["moved"], "roster"))
     tour.check("person")
     keys.follow(page.locator("main a[href$='/transfer']"))
     tour.check("transfer")

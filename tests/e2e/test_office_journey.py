@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.models import Locality
-from tests.e2e.steps import log_in
+from tests.e2e.steps import log_in, search
 
 pytestmark = pytest.mark.e2e
 
@@ -76,11 +76,7 @@ def test_office_checks_coverage_reports_and_revokes(portal, tour_factory, lang, 
     # A certificate to revoke: organization > its roster > the person > the certificate.
     keys.follow(page.locator("header nav.main-nav a[href$='/office/organizations']"))
     tour.check("organizations")
-    keys.type_into(page.locator("#q"), target["org"])
-    with keys.navigating():
-        keys.press("Enter")
-    tour.check("organization-search", shot=False)
-    keys.follow(page.locator("main table a", has_text=target["org"]).first)
+    keys.follow(search(tour, keys, target["org"], "organization").first)
     tour.check("organization")
     keys.follow(page.locator("main a[href$='/company/'], main a[href*='/company/'][href$='/']").first)
     tour.check("company-pages", shot=False)
