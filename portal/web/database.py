@@ -22,13 +22,6 @@ def install_sqlite_pragmas(engine: Engine) -> None:
         cursor.close()
 
 
-def reporting_bind() -> Engine:
-    """The engine reports and exports read from: the replica when DATABASE_REPLICA_URL is set."""
-    from portal.extensions import db
-
-    return db.engines.get("replica", db.engine)
-
-
 def reporting_session() -> Session:
     """The session coverage views, reports and exports read from.
 

@@ -87,13 +87,15 @@ def yearly_report(session: Session, *, year: int, today: date, rules: Rules, sco
     scope_key = None if snapshot.organization_ids is None else \
         hashlib.sha256(repr(sorted(snapshot.organization_ids)).encode()).hexdigest()
 
+    version = data_version(session) if cache is not None else None  # once for both counts below
+
     def cached(name: str, compute):
         """The activity counts (aggregates over every completion of the plan's years) are cached like the
         snapshot's figures: `flask coverage warm` computes the current year's."""
         if cache is None:
             return compute(session)
         key = ("report", name, tuple(plan_years), as_of, scope_key)
-        return cache.get(key, data_version(session), compute, session, max_age=max_age, spawn=spawn).value
+        return cache.get(key, version, compute, session, max_age=max_age, spawn=spawn).value
 
     activity = cached("activity", lambda s: year_activity(s, plan_years,
                                                           organization_ids=snapshot.organization_ids))
