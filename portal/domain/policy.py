@@ -166,13 +166,13 @@ def grantable_roles(user: User) -> Iterable[str]:
 
 @cache
 def _trainee_courses_statement(*, bodies: bool, code: bool = False) -> Select:
-    """select(Course) of the courses a trainee may study, with their lessons (one query; joined for one
-    course) and without the course's key groups (the condition below has used them already); `code`: only
-    the one course.
+    """select(Course) of the courses a trainee may study, without the course's key groups (the condition
+    below has used them already). `code`: only the one course, with its lessons joined (`bodies`: their
+    text too); the list has no lessons (the home page counts them, progress.lesson_counts).
 
     Built once per variant, with the trainee (and the code) bound at execution."""
     from sqlalchemy import bindparam
-    from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
+    from sqlalchemy.orm import defer, joinedload, lazyload
 
     from portal.models import Assignment, Course, Lesson
     from portal.models.content import course_group
@@ -181,8 +181,8 @@ def _trainee_courses_statement(*, bodies: bool, code: bool = False) -> Select:
     assigned = select(Assignment.course_id).where(Assignment.trainee_id == bindparam("trainee_id"))
     groups = select(trainee_group.c.key_group_id).where(trainee_group.c.trainee_id == bindparam("trainee_id"))
     serving = select(course_group.c.course_id).where(course_group.c.key_group_id.in_(groups))
-    lessons = joinedload(Course.lessons) if code else selectinload(Course.lessons)
-    if not bodies:  # only the lesson page reads a lesson's text
+    lessons = joinedload(Course.lessons) if code else lazyload(Course.lessons)
+    if code and not bodies:  # only the lesson page reads a lesson's text
         lessons = lessons.options(defer(Lesson.html_zh), defer(Lesson.html_en))
     statement = (select(Course).where(Course.retired.is_(False), Course.id.in_(assigned) | Course.id.in_(serving))
                  .order_by(Course.level, Course.code).options(lessons, lazyload(Course.groups)))

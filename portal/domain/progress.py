@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,10 @@ from portal.models import Attempt, Completion, Course, Lesson, LessonProgress, T
 MAX_COUNTED_GAP = timedelta(minutes=30)  # longer pauses are not counted as reading time
 ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # INSERT ... ON CONFLICT DO UPDATE
+
+
+def _percent(read: int, total: int) -> int:
+    return round(100 * read / total) if total else 0
 
 
 @dataclass
@@ -27,7 +31,19 @@ class CourseProgress:
 
     @property
     def percent(self) -> int:
-        return round(100 * len(self.read) / len(self.lessons)) if self.lessons else 0
+        return _percent(len(self.read), len(self.lessons))
+
+
+@dataclass(frozen=True)
+class LessonCount:
+    """How far a trainee is through a course, as numbers only: the home page's course cards."""
+
+    read: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.read, self.total)
 
 
 def live_lessons(course: Course) -> list[Lesson]:
@@ -40,12 +56,10 @@ def _progress_of(course: Course, read: set[int]) -> CourseProgress:
     return CourseProgress(lessons=lessons, read=read & {lesson.id for lesson in lessons}, resume=resume)
 
 
-# Built once, with bound parameters: every course page and the home page read them.
-_READ_LESSONS = select(LessonProgress.course_id, LessonProgress.lesson_id).where(
-    LessonProgress.trainee_id == bindparam("trainee_key"), LessonProgress.read_at.is_not(None))
-_READ_IN_COURSE = _READ_LESSONS.with_only_columns(LessonProgress.lesson_id).where(
+# Built once, with bound parameters: every course page reads it.
+_READ_IN_COURSE = select(LessonProgress.lesson_id).where(
+    LessonProgress.trainee_id == bindparam("trainee_key"), LessonProgress.read_at.is_not(None),
     LessonProgress.course_id == bindparam("course_key"))
-_READ_IN_COURSES = _READ_LESSONS.where(LessonProgress.course_id.in_(bindparam("course_keys", expanding=True)))
 
 
 def course_progress(session: Session, trainee: Trainee, course: Course) -> CourseProgress:
@@ -54,14 +68,23 @@ def course_progress(session: Session, trainee: Trainee, course: Course) -> Cours
     return _progress_of(course, read)
 
 
-def courses_progress(session: Session, trainee: Trainee, courses: list[Course]) -> list[tuple[Course, CourseProgress]]:
-    """course_progress for several courses in one query (the trainee's home page)."""
-    read: dict[int, set[int]] = {course.id: set() for course in courses}
+# Live lessons and the trainee's read ones per course, counted by the database (no lesson rows loaded).
+_LESSON_COUNTS = (
+    select(Lesson.course_id, func.count(Lesson.id), func.count(LessonProgress.read_at))
+    .outerjoin(LessonProgress, (LessonProgress.lesson_id == Lesson.id)
+               & (LessonProgress.trainee_id == bindparam("trainee_key")))
+    .where(Lesson.course_id.in_(bindparam("course_keys", expanding=True)), Lesson.retired.is_(False))
+    .group_by(Lesson.course_id)
+)
+
+
+def lesson_counts(session: Session, trainee: Trainee, courses: list[Course]) -> list[tuple[Course, LessonCount]]:
+    """Read and live lessons of each course, in one aggregate query (the trainee's home page)."""
+    counts: dict[int, LessonCount] = {}
     if courses:
-        for course_id, lesson_id in session.execute(_READ_IN_COURSES,
-                                                    {"trainee_key": trainee.id, "course_keys": list(read)}):
-            read[course_id].add(lesson_id)
-    return [(course, _progress_of(course, read[course.id])) for course in courses]
+        counts = {course_id: LessonCount(read=read, total=total) for course_id, total, read in session.execute(
+            _LESSON_COUNTS, {"trainee_key": trainee.id, "course_keys": [course.id for course in courses]})}
+    return [(course, counts.get(course.id, LessonCount(read=0, total=0))) for course in courses]
 
 
 def _progress_row(session: Session, trainee: Trainee, lesson: Lesson, now: datetime) -> LessonProgress:

@@ -7,14 +7,15 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
                    send_from_directory, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from portal.domain import policy, progress, quiz
 from portal.domain.content.cache import lesson_html
 from portal.domain.content.render import IMAGE_NAME
 from portal.domain.errors import NotAllowed, PortalError
 from portal.extensions import db
-from portal.models import Assignment, Lesson, utcnow
+from portal.models import Assignment, Lesson, Trainee, utcnow
 from portal.web.i18n import current_locale
 
 bp = Blueprint("trainee", __name__, url_prefix="/me", template_folder="templates")
@@ -25,15 +26,21 @@ def _trainee():
     return current_user.trainee
 
 
+# The home page shows the trainee's employer and key groups: one statement for both (the session's user
+# came without them), not a lazy load each while the template renders.
+_TRAINEE_CARD = (select(Trainee).where(Trainee.id == bindparam("trainee_key"))
+                 .options(joinedload(Trainee.organization), joinedload(Trainee.groups))
+                 .execution_options(populate_existing=True))
+_OPEN_ASSIGNMENTS = (select(Assignment).where(Assignment.trainee_id == bindparam("trainee_key"),
+                                              Assignment.status == "open").order_by(Assignment.due_on))
+
+
 @bp.route("/")
 @policy.roles("trainee")
 def home():
-    trainee = _trainee()
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.trainee_id == trainee.id, Assignment.status == "open")
-        .order_by(Assignment.due_on)
-    ).all()
-    courses = progress.courses_progress(db.session, trainee, policy.trainee_courses(db.session, trainee))
+    trainee = db.session.execute(_TRAINEE_CARD, {"trainee_key": current_user.trainee.id}).unique().scalar_one()
+    assignments = db.session.scalars(_OPEN_ASSIGNMENTS, {"trainee_key": trainee.id}).all()
+    courses = progress.lesson_counts(db.session, trainee, policy.trainee_courses(db.session, trainee))
     return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses)
 
 
