@@ -15,8 +15,20 @@ ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # INSERT ... ON CONFLICT DO UPDATE
 
 
-def _percent(read: int, total: int) -> int:
-    return round(100 * read / total) if total else 0
+@dataclass(frozen=True)
+class LessonCount:
+    """How far a trainee is through a course, as numbers only (the home page's course cards)."""
+
+    read: int  # live lessons read
+    total: int  # live lessons
+
+    @property
+    def done(self) -> bool:
+        return self.total > 0 and self.read == self.total
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.read / self.total) if self.total else 0
 
 
 @dataclass
@@ -26,24 +38,16 @@ class CourseProgress:
     resume: Lesson | None  # the first unread lesson, or None when all are read
 
     @property
+    def count(self) -> LessonCount:
+        return LessonCount(read=len(self.read), total=len(self.lessons))
+
+    @property
     def done(self) -> bool:
-        return bool(self.lessons) and len(self.read) == len(self.lessons)
+        return self.count.done
 
     @property
     def percent(self) -> int:
-        return _percent(len(self.read), len(self.lessons))
-
-
-@dataclass(frozen=True)
-class LessonCount:
-    """How far a trainee is through a course, as numbers only: the home page's course cards."""
-
-    read: int
-    total: int
-
-    @property
-    def percent(self) -> int:
-        return _percent(self.read, self.total)
+        return self.count.percent
 
 
 def live_lessons(course: Course) -> list[Lesson]:
@@ -159,7 +163,7 @@ def best_passed_attempt(session: Session, trainee: Trainee, course: Course) -> A
 def maybe_complete(session: Session, trainee: Trainee, course: Course, *, now: datetime) -> Completion | None:
     """Record a Completion once every lesson is read and the quiz is passed; the best attempt counts."""
     attempt = best_passed_attempt(session, trainee, course)
-    if attempt is None or not course_progress(session, trainee, course).done:
+    if attempt is None or not lesson_counts(session, trainee, [course])[0][1].done:  # counted, not loaded
         return None
     completion = session.scalar(select(Completion).where(
         Completion.trainee_id == trainee.id, Completion.course_id == course.id,
