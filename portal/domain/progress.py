@@ -5,14 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from portal.domain.sql import INSERT_ON_CONFLICT
 from portal.models import Attempt, Completion, Course, Lesson, LessonProgress, Trainee
 
 MAX_COUNTED_GAP = timedelta(minutes=30)  # longer pauses are not counted as reading time
 ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # INSERT ... ON CONFLICT DO UPDATE
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def open_lesson(session: Session, trainee: Trainee, lesson: Lesson, *, now: date
         # Every lesson view writes this timestamp: not worth waiting for the disk. A crash may lose the
         # last fraction of a second of them, which only shortens a counted reading time.
         session.execute(ASYNC_COMMIT)
-    if dialect not in UPSERTS:
+    if dialect not in INSERT_ON_CONFLICT:
         row = _progress_row(session, trainee, lesson, now)
         row.last_seen_at = now
         session.flush()
@@ -128,7 +127,7 @@ def _seen_upsert(dialect: str):
     statement = _SEEN_UPSERTS.get(dialect)
     if statement is None:
         seen_at = bindparam("seen_at", type_=LessonProgress.last_seen_at.type)
-        statement = UPSERTS[dialect](LessonProgress).values(
+        statement = INSERT_ON_CONFLICT[dialect](LessonProgress).values(
             trainee_id=bindparam("seen_trainee"), lesson_id=bindparam("seen_lesson"),
             course_id=bindparam("seen_course"), opened_at=seen_at, last_seen_at=seen_at, seconds_spent=0)
         statement = statement.on_conflict_do_update(

@@ -1,7 +1,7 @@
 """All models, imported here so metadata is complete for migrations and create_all()."""
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
-from portal.models.certificates import Certificate
+from portal.models.certificates import Certificate, SerialCounter
 from portal.models.companies import ApiToken, DigestLog, EmploymentEvent, IdempotencyRecord, ReminderLog, RuleSet
 from portal.models.content import Course, Lesson, Question, QuestionTag, QuestionVersion
 from portal.models.coverage import OfflineAttendance, OfflineSession, Target

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -32,3 +32,15 @@ class Certificate(Base):
     replaced_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("certificate.id"))
 
     completion: Mapped[Completion] = relationship()
+
+
+class SerialCounter(Base):
+    """The last certificate number given out per serial head ("SFQ-2026-": prefix and year).
+
+    Issuing takes the next number with one UPDATE; its row lock, held until the transaction commits, keeps
+    numbers unique and without gaps, and costs the same however many certificates there are."""
+
+    __tablename__ = "serial_counter"
+
+    head: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from portal.domain.certificates import CertificateError, issue, queries, serials, verify
 from portal.domain.certificates.demo import seed_demo_certificates
 from portal.domain.certificates.status import state_of
 from portal.domain.content.sync import sync_content
-from portal.models import Assignment, AuditEvent, Certificate, Course
+from portal.extensions import db
+from portal.models import Assignment, AuditEvent, Certificate, Course, SerialCounter, Trainee
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee
 from tests.views.routes_certificates import NOW, complete
@@ -90,6 +93,38 @@ def test_serials_count_up_within_a_year_and_restart_the_next(session, course, ho
     second = complete(session, make_trainee(None), course, completed_on=date(2026, 3, 2))
     next_year = complete(session, make_trainee(None), course, completed_on=date(2027, 1, 2))
     assert [c.serial[:-2] for c in (first, second, next_year)] == ["XQ-2026-000001", "XQ-2026-000002", "XQ-2027-000001"]
+
+
+def test_serials_continue_after_those_issued_before_the_counter(session, course, holder, app):
+    app.config["CERT_SERIAL_PREFIX"] = "XQ"
+    earlier = complete(session, holder, course, completed_on=date(2026, 3, 1))
+    earlier.serial = serials.format_serial("XQ", 2026, 41)  # as an older portal, without counters, left it
+    session.execute(delete(SerialCounter))
+    session.flush()
+    later = complete(session, make_trainee(None), course, completed_on=date(2026, 3, 2))
+    assert later.serial[:-2] == "XQ-2026-000042"
+    assert session.get(SerialCounter, "XQ-2026-").last_number == 42
+
+
+def test_trainees_finishing_at_the_same_moment_get_consecutive_serials(session, course, app):
+    """Each thread is one request, with its own connection and transaction, all released at once."""
+    people = [make_trainee(None).id for _ in range(4)]
+    course_id = course.id
+    session.commit()
+    start = threading.Barrier(len(people))
+
+    def finish(trainee_id: int) -> str:
+        with app.app_context():
+            trainee, finished = db.session.get(Trainee, trainee_id), db.session.get(Course, course_id)
+            start.wait(timeout=30)
+            serial = complete(db.session, trainee, finished, completed_on=date(2026, 3, 1)).serial
+            db.session.commit()
+            return serial
+
+    with ThreadPoolExecutor(len(people)) as pool:
+        issued = list(pool.map(finish, people))
+    assert sorted(serial[:-2] for serial in issued) == [f"SFQ-2026-{n:06d}" for n in range(1, 5)]
+    assert session.scalar(select(SerialCounter.last_number).where(SerialCounter.head == "SFQ-2026-")) == 4
 
 
 def test_renewal_supersedes_the_older_certificate(session, course, holder):

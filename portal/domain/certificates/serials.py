@@ -5,14 +5,14 @@ one wrong character or two swapped neighbours is caught before any look-up.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import Certificate
+from portal.domain.sql import INSERT_ON_CONFLICT
+from portal.models import Certificate, SerialCounter
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _MOD = 36
@@ -56,21 +56,33 @@ def normalize_serial(typed: str | None) -> str | None:
     return f"{body}-{check}" if check_char(body) == check else None
 
 
-def _serialize_allocation(session: Session, head: str) -> None:
-    """On PostgreSQL, hold a transaction-scoped advisory lock per prefix and year, so two trainees
-    finishing at the same moment cannot both take the same number (SQLite serializes writers anyway)."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(b"certificate-serial:" + head.encode()).digest()[:8], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+# The head's next number; no row (None) until the head's first certificate.
+_TAKE_NEXT = (update(SerialCounter).where(SerialCounter.head == bindparam("counter_head"))
+              .values(last_number=SerialCounter.last_number + 1).returning(SerialCounter.last_number)
+              .execution_options(synchronize_session=False))
 
 
 def next_serial(session: Session, *, prefix: str, year: int) -> str:
-    """The next free serial of the year (numbers are zero-padded, so the text maximum is the last one).
+    """The next serial of the prefix and year: one UPDATE of its counter, whose row lock (until the commit)
+    keeps two trainees finishing at the same moment from taking the same number.
 
     Call it right before inserting the certificate, in the transaction that commits it.
     """
     head = f"{prefix.upper()}-{year:04d}-"
-    _serialize_allocation(session, head)
+    number = session.scalar(_TAKE_NEXT, {"counter_head": head})
+    if number is None:
+        number = _start_counter(session, head)
+    return format_serial(prefix, year, number)
+
+
+def _start_counter(session: Session, head: str) -> int:
+    """The first number taken through a new counter: after the highest serial already issued with the head
+    (certificates from before the counters), found once. If another transaction starts the same counter
+    first, the INSERT waits for it to commit, does nothing, and the number comes from the counter."""
     last = session.scalar(select(func.max(Certificate.serial)).where(Certificate.serial.like(head + "%")))
     number = int(last.split("-")[2]) + 1 if last else 1
-    return format_serial(prefix, year, number)
+    insert = INSERT_ON_CONFLICT[session.get_bind().dialect.name]
+    started = session.scalar(insert(SerialCounter).values(head=head, last_number=number)
+                             .on_conflict_do_nothing(index_elements=[SerialCounter.head])
+                             .returning(SerialCounter.last_number))
+    return started if started is not None else session.scalar(_TAKE_NEXT, {"counter_head": head})
