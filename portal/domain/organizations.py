@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain import audit
+from portal.domain.accounts import find_user
 from portal.domain.errors import ValidationError
 from portal.models import ORGANIZATION_KINDS, KeyGroup, Locality, Organization, RoleGrant, Sector, User
 
@@ -65,13 +66,10 @@ def save_organization(session: Session, data: OrganizationData, *, org: Organiza
     return org
 
 
-def find_account(session: Session, login: str) -> User | None:
-    login = (login or "").strip()
-    return session.scalar(select(User).where(or_(func.lower(User.username) == login.lower(), User.mobile == login)))
 
 
 def grant_org_admin(session: Session, org: Organization, login: str, *, actor_id: int, address: str) -> User:
-    user = find_account(session, login)
+    user = find_user(session, login)
     if user is None:
         raise ValidationError(_l("No account has this user name or mobile number. The person registers first."), "login")
     if any(g.role == "org_admin" and g.organization_id == org.id for g in user.grants):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -74,6 +74,11 @@ class User(UserMixin, Base):
     @property
     def login_name(self) -> str:
         return self.username or self.mobile or str(self.id)
+
+
+# Logging in looks the user name up case-insensitively (accounts.find_user): without this, every login
+# read every account.
+Index("ix_user_account_lower_username", func.lower(User.username))
 
 
 class RoleGrant(Base):
