@@ -57,11 +57,9 @@ def home():
 @policy.roles(*MANAGERS)
 def organization(org_id: int):
     org = _org(org_id)
-    today = date.today()
+    tables = compliance.dashboard(db.session, org.id, date.today())
     return render_template(
-        "company/dashboard.html", org=org, counts=compliance.counts(db.session, org.id, today),
-        by_group=compliance.counts_by(db.session, org.id, today, "group"),
-        by_post=compliance.counts_by(db.session, org.id, today, "post"),
+        "company/dashboard.html", org=org, counts=tables.counts, by_group=tables.by_group, by_post=tables.by_post,
         group_names=dict(_group_choices()), statuses=compliance.STATUSES,
     )
 

@@ -1,9 +1,10 @@
 """Who is compliant, due soon, overdue or never trained: one definition for pages, exports and the API."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, not_, select
+from sqlalchemy import and_, case, exists, func, not_, select
 from sqlalchemy.orm import Session
 
 from portal.models import Assignment, Completion, KeyGroup, Trainee
@@ -44,25 +45,55 @@ def standing_of(session: Session, trainee_ids: list[int], today: date) -> dict[i
     return result
 
 
+def _standings(organization_id: int, today: date):
+    """Each active person of the organization (a CTE: id, post) and their standing (an expression on it).
+
+    The standing reads each person's earliest open due date and whether they ever completed a course,
+    each looked up once (MATERIALIZED: not again for each use in the CASE), instead of one pass over the
+    people per standing (status_clause). The same definition: overdue before anything; no completion is
+    never trained; then due within DUE_SOON_DAYS; else compliant. A test holds the two to the same answers."""
+    next_due = (select(func.min(Assignment.due_on)).where(Assignment.trainee_id == Trainee.id,
+                                                         Assignment.status == "open").scalar_subquery())
+    person = (select(Trainee.id, Trainee.post, next_due.label("next_due"), _has_completion().label("trained"))
+              .where(Trainee.organization_id == organization_id, Trainee.status == "active")
+              .cte("person").prefix_with("MATERIALIZED"))
+    standing = case((person.c.next_due < today, "overdue"), (not_(person.c.trained), "never_trained"),
+                    (person.c.next_due < today + timedelta(days=DUE_SOON_DAYS + 1), "due_soon"),
+                    else_="compliant")
+    return person, standing
+
+
 def counts(session: Session, organization_id: int, today: date) -> dict[str, int]:
     """How many active people of an organization stand in each status."""
-    return {status: session.scalar(select(func.count()).select_from(Trainee).where(
-        Trainee.organization_id == organization_id, status_clause(status, today))) or 0 for status in STATUSES}
+    person, standing = _standings(organization_id, today)
+    found = dict(session.execute(select(standing, func.count()).group_by(standing)).all())
+    return {status: found.get(status, 0) for status in STATUSES}
 
 
-def counts_by(session: Session, organization_id: int, today: date, by: str) -> list[tuple[str, dict[str, int]]]:
-    """Counts per post or per key group code: [(label, {status: n})]."""
-    table: dict[str, dict[str, int]] = {}
-    for status in STATUSES:
-        if by == "post":
-            statement = (select(Trainee.post, func.count()).where(
-                Trainee.organization_id == organization_id, status_clause(status, today)).group_by(Trainee.post))
-        else:
-            statement = (select(KeyGroup.code, func.count()).select_from(Trainee)
-                         .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)
-                         .join(KeyGroup, KeyGroup.id == trainee_group.c.key_group_id)
-                         .where(Trainee.organization_id == organization_id, status_clause(status, today))
-                         .group_by(KeyGroup.code))
-        for label, number in session.execute(statement):
-            table.setdefault(label or "", dict.fromkeys(STATUSES, 0))[status] = number
-    return sorted(table.items())
+@dataclass
+class Dashboard:
+    """An organization's standing counts: overall, and [(label, {status: n})] per key group code and per post."""
+
+    counts: dict[str, int]
+    by_group: list[tuple[str, dict[str, int]]]
+    by_post: list[tuple[str, dict[str, int]]]
+
+
+def dashboard(session: Session, organization_id: int, today: date) -> Dashboard:
+    """The dashboard's three tables from two queries: each person's standing, and everyone's key groups."""
+    person, standing = _standings(organization_id, today)
+    people = {person_id: (post or "", status) for person_id, post, status in
+              session.execute(select(person.c.id, person.c.post, standing))}
+    members = select(trainee_group.c.trainee_id, KeyGroup.code).join(
+        KeyGroup, KeyGroup.id == trainee_group.c.key_group_id).where(trainee_group.c.trainee_id.in_(
+            select(Trainee.id).where(Trainee.organization_id == organization_id, Trainee.status == "active")))
+    overall = dict.fromkeys(STATUSES, 0)
+    by_group: dict[str, dict[str, int]] = {}
+    by_post: dict[str, dict[str, int]] = {}
+    for post, status in people.values():
+        overall[status] += 1
+        by_post.setdefault(post, dict.fromkeys(STATUSES, 0))[status] += 1
+    for person_id, code in session.execute(members):
+        if person_id in people:  # joined or left between the two statements: counted as the first one saw
+            by_group.setdefault(code, dict.fromkeys(STATUSES, 0))[people[person_id][1]] += 1
+    return Dashboard(counts=overall, by_group=sorted(by_group.items()), by_post=sorted(by_post.items()))
