@@ -1,10 +1,9 @@
 """Per-question statistics for the office: share correct and discrimination (top vs bottom third)."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Attempt, AttemptItem, Question, QuestionVersion
@@ -19,32 +18,33 @@ class QuestionStat:
 
 
 def question_statistics(session: Session, course_id: int | None = None) -> list[QuestionStat]:
-    """Statistics over all graded attempts, weakest questions first."""
-    statement = (select(Question.code, Attempt.id, Attempt.score, AttemptItem.correct)
-                 .join(QuestionVersion, QuestionVersion.question_id == Question.id)
-                 .join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
-                 .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-                 .where(Attempt.status == "graded"))
+    """Statistics over all graded attempts, weakest questions first.
+
+    The attempts are ranked by score (then id); the bottom and top thirds are the first and last
+    count // 3 of them. Counted by the database, one row per question: answers are never loaded."""
+    ranked = select(Attempt.id, func.row_number().over(order_by=(func.coalesce(Attempt.score, 0), Attempt.id))
+                    .label("rank"), func.count().over().label("total")).where(Attempt.status == "graded")
     if course_id is not None:
-        statement = statement.where(Attempt.course_id == course_id)
-    rows = session.execute(statement).all()
-    scores = sorted({(attempt_id, score or 0) for _c, attempt_id, score, _ok in rows}, key=lambda x: x[1])
-    third = len(scores) // 3
-    bottom = {a for a, _s in scores[:third]}
-    top = {a for a, _s in scores[len(scores) - third:]} if third else set()
-    by_code: dict[str, list[tuple[int, bool]]] = defaultdict(list)
-    for code, attempt_id, _score, correct in rows:
-        by_code[code].append((attempt_id, bool(correct)))
-    return sorted((_stat(code, answers, top, bottom) for code, answers in by_code.items()),
-                  key=lambda s: (s.share_correct, s.code))
+        ranked = ranked.where(Attempt.course_id == course_id)
+    ranked = ranked.subquery()
+    top = ranked.c.rank > ranked.c.total - ranked.c.total // 3
+    bottom = ranked.c.rank <= ranked.c.total // 3
+    right = AttemptItem.correct.is_(True)
+
+    def number(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    statement = (select(Question.code, func.count(), number(right), number(top & right), number(top),
+                        number(bottom & right), number(bottom))
+                 .select_from(AttemptItem).join(ranked, ranked.c.id == AttemptItem.attempt_id)
+                 .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+                 .join(Question, Question.id == QuestionVersion.question_id)
+                 .group_by(Question.code))
+    stats = [_stat(*row) for row in session.execute(statement)]
+    return sorted(stats, key=lambda s: (s.share_correct, s.code))
 
 
-def _share(answers: list[tuple[int, bool]], group: set[int]) -> float | None:
-    picked = [ok for attempt_id, ok in answers if attempt_id in group]
-    return sum(picked) / len(picked) if picked else None
-
-
-def _stat(code: str, answers: list[tuple[int, bool]], top: set[int], bottom: set[int]) -> QuestionStat:
-    high, low = _share(answers, top), _share(answers, bottom)
-    return QuestionStat(code=code, answered=len(answers), share_correct=sum(ok for _a, ok in answers) / len(answers),
-                        discrimination=None if high is None or low is None else round(high - low, 2))
+def _stat(code: str, answered: int, right: int, top_right: int, top: int, bottom_right: int,
+          bottom: int) -> QuestionStat:
+    discrimination = round(top_right / top - bottom_right / bottom, 2) if top and bottom else None
+    return QuestionStat(code=code, answered=answered, share_correct=right / answered, discrimination=discrimination)

@@ -11,7 +11,7 @@ from portal.domain import progress, quiz
 from portal.domain import questions as qtypes
 from portal.domain.content.sync import sync_content
 from portal.domain.errors import NotAllowed
-from portal.models import Assignment, Completion, Course
+from portal.models import Assignment, Attempt, AttemptItem, Completion, Course, Question, QuestionVersion
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee
 
@@ -247,5 +247,26 @@ def test_question_statistics(session, course):
         answer_all(session, attempt, right=n % 2 == 0)
         quiz.submit(session, attempt, now=T0)
     stats = question_statistics(session, course.id)
-    assert stats and all(0.0 <= s.share_correct <= 1.0 for s in stats)
     assert sum(s.answered for s in stats) == 24
+
+    # The same statistics worked out by hand from every answer: attempts sorted by score (then id), the first
+    # and last two of six are the bottom and top thirds; all-right attempts score 100, all-wrong ones 0.
+    answers = session.execute(select(Question.code, Attempt.id, Attempt.score, AttemptItem.correct)
+                              .join(QuestionVersion, QuestionVersion.question_id == Question.id)
+                              .join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
+                              .join(Attempt, Attempt.id == AttemptItem.attempt_id)).all()
+    ranked = sorted({(score, attempt_id) for _code, attempt_id, score, _ok in answers})
+    bottom, top = {a for _s, a in ranked[:2]}, {a for _s, a in ranked[-2:]}
+
+    def share(code, among=None):
+        picked = [ok for c, a, _s, ok in answers if c == code and (among is None or a in among)]
+        return sum(picked) / len(picked) if picked else None
+
+    expected = []
+    for code in sorted({code for code, *_rest in answers}):
+        high, low = share(code, top), share(code, bottom)
+        expected.append((code, sum(c == code for c, *_rest in answers), share(code),
+                         None if high is None or low is None else round(high - low, 2)))
+    assert sorted((s.code, s.answered, s.share_correct, s.discrimination) for s in stats) == expected
+    assert [s.share_correct for s in stats] == sorted(s.share_correct for s in stats)  # weakest first
+    assert any(s.discrimination == 1.0 for s in stats)  # asked of strong and weak trainees alike
