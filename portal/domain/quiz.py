@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain import progress
@@ -323,7 +323,7 @@ def submit(session: Session, attempt: Attempt, *, now: datetime) -> Attempt:
     attempt.passed = attempt.score >= attempt.settings.get("pass_mark", 100)
     session.flush()
     if attempt.passed and not attempt.practice:
-        trainee = session.get(Trainee, attempt.trainee_id)
+        trainee = session.get(Trainee, attempt.trainee_id, options=[lazyload(Trainee.groups)])  # groups: unused
         progress.maybe_complete(session, trainee, attempt.course, now=now)
     return attempt
 

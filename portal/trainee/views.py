@@ -165,12 +165,12 @@ def save_answers(attempt_id: int):
             return jsonify(saved=False, message=str(error.message)), 409 if isinstance(error, NotAllowed) else 400
         flash(str(error.message), "error")
         return redirect(url_for("trainee.result" if attempt.status != "open" else "trainee.attempt", attempt_id=attempt.id))
+    if request.form.get("then") == "submit" and not wants_json:
+        return _submit(attempt)  # the page's answers and the grade in one transaction
     remaining = quiz.remaining_seconds(attempt, now)  # before the commit expires the attempt
     db.session.commit()
     if wants_json:
         return jsonify(saved=True, remaining=remaining)
-    if request.form.get("then") == "submit":
-        return _submit(attempt)
     next_page = request.form.get("next_page", type=int)
     flash(_("Your answers are saved."), "success")
     return redirect(url_for("trainee.attempt", attempt_id=attempt.id, page=next_page or 1))

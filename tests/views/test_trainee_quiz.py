@@ -94,6 +94,22 @@ def test_submit_twice_gives_one_grade_and_result_shows_review_after_pass(client,
     assert session.scalar(select(func.count()).select_from(Completion)) == 1
 
 
+def test_save_and_submit_grades_the_answers_it_carries(client, login, trainee_user, session):
+    """The last page's button saves its answers and submits: the grade counts those answers."""
+    login(trainee_user)
+    attempt_id = start(client)
+    items = session.get(Attempt, attempt_id).items
+    data = {"item": [i.id for i in items], "then": "submit"}
+    for item in items:
+        data[f"answer-{item.id}"] = qtypes.get(item.question_version.qtype).correct(item.question_version.data)
+    response = client.post(f"/me/attempts/{attempt_id}/answers", data=data)
+    assert response.headers["Location"] == f"/me/attempts/{attempt_id}/result"
+    session.expire_all()
+    attempt = session.get(Attempt, attempt_id)
+    assert (attempt.status, attempt.score, attempt.passed) == ("graded", 100.0, True)
+    assert all(item.answer and item.correct for item in attempt.items)
+
+
 def test_failed_result_hides_the_answer_key(client, login, trainee_user, session):
     login(trainee_user)
     attempt_id = start(client)
