@@ -7,7 +7,7 @@ bench/web.lua) keeps 50 connections busy, each request from one of the 50 bench 
 through the login form. Measured in one run: the bare endpoint (before and after the portal, averaged),
 the floor (the bare endpoint plus one PostgreSQL lookup, bench/web_baseline.py),
 the trainee home, a lesson, the quiz page, saving an answer (the autosave's JSON post) and submitting
-a quiz (each of thousands of trainees submits once; most pass and get a certificate). Then the
+a quiz with the last page's answers (each of thousands of trainees submits once; most pass and get a certificate). Then the
 workers' resident memory, the bytes a lesson costs on a first visit and on the next lesson, and an
 in-process profile (SQL statements and time, template time) per page. The load generator shares the
 machine's cores, so the figures that matter are ratios within the run. Writes "## Web" in
@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 
 from bench import dataset  # noqa: E402
 from bench.results import write_section  # noqa: E402
-from bench.web_scenarios import SCENARIOS, Scenario, trainee_states  # noqa: E402
+from bench.web_scenarios import SCENARIOS, Scenario, submit_forms, trainee_states  # noqa: E402
 from bench.web_servers import (Browser, forged_sessions, gunicorn, portal_environment,  # noqa: E402
                                request_line)
 from bench.web_transfer import lesson_transfer  # noqa: E402
@@ -149,9 +149,10 @@ def main(argv: list[str] | None = None) -> None:
                    measure("floor", FLOOR_LABEL, baseline.base, [request_line("GET", "/one-query", "")], 200, args)]
         for scenario in SCENARIOS:
             if scenario.name == "submit":
-                lines = [request_line("POST", states[0].path("submit", attempt_id), submit_sessions[trainee][0],
-                                      {"csrf_token": submit_sessions[trainee][1]})
-                         for trainee, attempt_id in submits.items()]
+                forms = submit_forms(args.database, list(submits.values()),
+                                     [submit_sessions[trainee][1] for trainee in submits])
+                lines = [request_line("POST", states[0].path("submit", attempt_id), submit_sessions[trainee][0], form)
+                         for (trainee, attempt_id), form in zip(submits.items(), forms)]
                 results.append(measure("submit", scenario.label, portal.base, lines, scenario.expect, args,
                                        warm=False, once=True))
             else:

@@ -21,7 +21,7 @@ from flask import before_render_template, template_rendered
 from sqlalchemy import event
 
 from bench import dataset
-from bench.web_scenarios import trainee_states
+from bench.web_scenarios import submit_forms, trainee_states
 from bench.web_servers import SECRET_KEY, USER_AGENT, forged_sessions
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     submit_client = app.test_client(use_cookies=False)  # each submitter's session comes in its Cookie header
     submit_client.environ_base.update(HTTP_USER_AGENT=USER_AGENT, HTTP_REFERER="https://localhost/")
     pending = list(submits.items())
+    forms = dict(zip(submits.values(), submit_forms(args.database, list(submits.values()),
+                                                    [sessions[trainee][1] for trainee in submits])))
     graded: list[tuple[int, int]] = []
 
     from bench.web_baseline import app as hello_app
@@ -113,10 +115,10 @@ def main(argv: list[str] | None = None) -> None:
                                    headers={"Accept": "application/json"})
         elif page in ("submit", "result"):
             trainee_id, attempt_id = pending.pop() if page == "submit" else graded[len(graded) // 2]
-            cookie, csrf = sessions[trainee_id]
+            cookie = sessions[trainee_id][0]
             if page == "submit":
                 graded.append((trainee_id, attempt_id))
-                response = submit_client.post(state.path("submit", attempt_id), data={"csrf_token": csrf},
+                response = submit_client.post(state.path("submit", attempt_id), data=forms[attempt_id],
                                        base_url="https://localhost", headers={"Cookie": cookie})
             else:
                 response = submit_client.get(state.path("result", attempt_id), base_url="https://localhost",

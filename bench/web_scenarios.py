@@ -25,7 +25,7 @@ SCENARIOS = (
     Scenario("lesson", "lesson page", "GET", 200, 0.40),
     Scenario("quiz", "quiz page (open attempt, page 1)", "GET", 200, 0.40),
     Scenario("save", "save an answer (autosave, JSON)", "POST", 200, 0.50),
-    Scenario("submit", "submit a quiz (grade, completion, certificate)", "POST", 302, 0.40),
+    Scenario("submit", "save the last page and submit a quiz (grade, completion, certificate)", "POST", 302, 0.40),
 )
 
 
@@ -52,8 +52,8 @@ class TraineeState:
             return f"/me/attempts/{self.attempt_id}"
         if scenario == "save":
             return f"/me/attempts/{self.attempt_id}/answers"
-        if scenario == "submit":
-            return f"/me/attempts/{attempt_id}/submit"
+        if scenario == "submit":  # "Save and submit the quiz" posts the last page's answers here
+            return f"/me/attempts/{attempt_id}/answers"
         if scenario == "result":
             return f"/me/attempts/{attempt_id}/result"
         raise KeyError(scenario)
@@ -77,3 +77,22 @@ def trainee_states(database: str, users: list[tuple[int, str]]) -> list[TraineeS
             attempt_id, item_id, order = row if row else (None, None, None)
             states.append(TraineeState(trainee_id, login, attempt_id, item_id, order[0] if order else None, lessons))
     return states
+
+
+def submit_forms(database: str, attempts: list[int], csrf_tokens: list[str]) -> list[dict[str, object]]:
+    """What each attempt's "Save and submit the quiz" button posts: the last page's items with the answers
+    they hold (as the browser shows them checked), then=submit."""
+    from portal.trainee.views import QUESTIONS_PER_PAGE
+
+    with psycopg.connect(f"{SERVER}/{database}") as connection:
+        rows = connection.execute(
+            "SELECT attempt_id, id, answer FROM (SELECT attempt_id, id, answer, row_number() OVER "
+            "(PARTITION BY attempt_id ORDER BY position DESC) AS from_end FROM attempt_item "
+            "WHERE attempt_id = ANY(%s)) last WHERE from_end <= %s ORDER BY attempt_id, id",
+            (attempts, QUESTIONS_PER_PAGE)).fetchall()
+    forms = {attempt_id: {"csrf_token": token, "then": "submit", "item": []}
+             for attempt_id, token in zip(attempts, csrf_tokens)}
+    for attempt_id, item_id, answer in rows:
+        forms[attempt_id]["item"].append(str(item_id))
+        forms[attempt_id][f"answer-{item_id}"] = list(answer or [])
+    return [forms[attempt_id] for attempt_id in attempts]

@@ -143,4 +143,4 @@ def forged_sessions(database_url: str, user_ids: list[int]) -> dict[int, tuple[s
 
 def request_line(method: str, path: str, cookie: str, form: dict | None = None, accept: str = "") -> str:
     """One line of the request file bench/web.lua replays."""
-    return "\t".join((method, path, cookie, urlencode(form or {}), accept)) + "\n"
+    return "\t".join((method, path, cookie, urlencode(form or {}, doseq=True), accept)) + "\n"

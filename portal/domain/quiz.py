@@ -233,7 +233,8 @@ def _missing_item(attempt_id: int, item_id: int) -> Tampered:
 
 
 def save_answer(session: Session, attempt: Attempt, item_id: int, values: list[str], *, now: datetime) -> AttemptItem:
-    """Store one answer at once; refused after the deadline (the attempt is then graded)."""
+    """Store one answer (written with the next flush: a page's answers go in one batch); refused after the
+    deadline (the attempt is then graded)."""
     item = next((i for i in attempt.items if i.id == item_id), None)
     if item is None:
         raise _missing_item(attempt.id, item_id)
@@ -243,7 +244,6 @@ def save_answer(session: Session, attempt: Attempt, item_id: int, values: list[s
     if finish_if_overdue(session, attempt, now=now):
         raise NotAllowed(_l("Time is up: answers given after the time limit are not counted."))
     item.answer, item.answered_at = values, now
-    session.flush()
     return item
 
 
