@@ -28,7 +28,14 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# A fixed hash to verify against when the account does not exist, so timing does not tell.
+# A fixed hash per cost to verify against when the account does not exist, so timing does not tell.
+_dummy_hashes: dict[tuple[int, int], str] = {}
+
+
 def dummy_verify(password: str) -> None:
-    """Spend the time of one verification without an account."""
-    verify_password(hash_password("not-a-real-account"), password)
+    """Spend the time of one verification without an account (and no more: the hash is made once)."""
+    hasher = _hasher()
+    key = (hasher.time_cost, hasher.memory_cost)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash("not-a-real-account")
+    verify_password(_dummy_hashes[key], password)

@@ -20,6 +20,27 @@ def test_login_by_username_and_by_mobile(app, client, session):
     assert session.get(User, user.id).last_login_at is not None
 
 
+def test_unknown_logins_cost_one_verification_each_not_a_new_hash(client, session, monkeypatch):
+    """An unknown login is verified against a fixed hash (timing tells nothing), made once per cost."""
+    from argon2 import PasswordHasher
+
+    calls = {"hash": 0, "verify": 0}
+    hash_, verify = PasswordHasher.hash, PasswordHasher.verify
+
+    def counted(name, method):
+        def wrapper(self, *args, **kwargs):
+            calls[name] += 1
+            return method(self, *args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(PasswordHasher, "hash", counted("hash", hash_))
+    monkeypatch.setattr(PasswordHasher, "verify", counted("verify", verify))
+    for attempt in range(3):
+        page = client.post("/auth/login", data={"login": f"nobody{attempt}", "password": "whatever-1"})
+        assert "手机号、用户名或密码不正确" in page.get_data(as_text=True)
+    assert calls["verify"] == 3 and calls["hash"] <= 1
+
+
 def test_wrong_password_is_refused_in_the_users_language(client, session):
     user = make_user("office_admin")
     session.commit()
