@@ -8,7 +8,8 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from portal.domain.coverage.snapshot import Snapshot, organization_attributes, s
 from portal.domain.rules import current_rules
 from portal.extensions import db
 from portal.models import Organization, Sector
+from portal.web import jobs
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
 from portal.web.i18n import current_locale
@@ -299,22 +301,76 @@ def gap_list():
 @bp.route("/report.pdf")
 @policy.roles(*blueprint.VIEWERS)
 def report():
-    from portal.domain.coverage.report import yearly_report
-    from portal.domain.coverage.report_pdf import ReportSettings, render_report
-
+    """The yearly report, made by a background job: sent at once when it is ready within REPORT_WAIT_SECONDS
+    (figures that `flask coverage warm` keeps are), else a page shows the job's progress and then a link.
+    A past year's figures at district scale take minutes, longer than a request may."""
     today = blueprint.today()
     value = request.args.get("year", str(today.year))
     if not value.isdigit() or not 2000 <= int(value) <= today.year:
         abort(404)
+    job_id = _start_report(int(value), today)
+    waited = jobs.wait(job_id, float(current_app.config.get("REPORT_WAIT_SECONDS", REPORT_WAIT_SECONDS)))
+    if waited.get("status") == "done":
+        return _report_file(waited)
+    return redirect(url_for("coverage.report_status", job_id=job_id))
+
+
+REPORT_WAIT_SECONDS = 5
+
+
+def _start_report(year: int, today: date) -> str:
+    """Start the job that makes the report with what this request knows (user's scope, language)."""
+    from portal.domain.coverage.report import REPORT_STEPS, yearly_report
+    from portal.domain.coverage.report_pdf import ReportSettings, render_report
+
     session = reporting_session()
-    data = yearly_report(session, year=int(value), today=today, rules=current_rules(session), scope=blueprint.scope(),
-                         cache=_cache(), max_age=_max_age(), spawn=_spawn)
+    rules, scope, cache, max_age = current_rules(session), blueprint.scope(), _cache(), _max_age()
     settings = ReportSettings(font_path=current_app.config["CERT_FONT_PATH"], office_name=_office_name(),
                               locale=current_locale(), scope_label=_scope_label())
-    response = Response(render_report(data, settings), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="coverage-report-{value}.pdf"'
+    steps = REPORT_STEPS + 1  # and the PDF
+
+    def work(progress) -> dict:
+        progress(0, steps)
+        with force_locale(settings.locale):  # no request here: the language is the one who asked
+            data = yearly_report(reporting_session(), year=year, today=today, rules=rules, scope=scope, cache=cache,
+                                 max_age=max_age, spawn=_spawn, progress=lambda step: progress(step, steps))
+            name = jobs.save_file(render_report(data, settings), "pdf")
+        progress(steps, steps)
+        return {"file": name, "year": year}
+
+    return jobs.start({"user": current_user.id, "report": year}, work)
+
+
+def _report_state(job_id: str) -> dict:
+    state = jobs.read_state(job_id)
+    if state is None or state.get("owner", {}).get("user") != current_user.id or "report" not in state["owner"]:
+        abort(404)
+    return state
+
+
+def _report_file(state: dict) -> Response:
+    body = jobs.read_file(state["result"]["file"]) if state.get("status") == "done" else None
+    if body is None:
+        abort(404)
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="coverage-report-{state["result"]["year"]}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/report/<job_id>")
+@policy.roles(*blueprint.VIEWERS)
+def report_status(job_id: str):
+    state = _report_state(job_id)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({k: state.get(k) for k in ("status", "done", "total")})
+    return render_template("coverage/report_status.html", state=state, job_id=job_id, year=state["owner"]["report"])
+
+
+@bp.route("/report/<job_id>.pdf")
+@policy.roles(*blueprint.VIEWERS)
+def report_download(job_id: str):
+    return _report_file(_report_state(job_id))
 
 
 def _office_name() -> str:

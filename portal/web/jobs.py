@@ -7,8 +7,10 @@ page refreshes itself.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -72,3 +74,48 @@ def start(owner: dict[str, Any], work: Callable[[Callable[[int, int], None]], di
     else:
         threading.Thread(target=run, name=f"job-{job_id}", daemon=True).start()
     return job_id
+
+
+def wait(job_id: str, seconds: float) -> dict[str, Any]:
+    """The job's state once it has ended, or as it stands after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        state = read_state(job_id) or {}
+        if state.get("status") != "running" or time.monotonic() >= deadline:
+            return state
+        time.sleep(0.05)
+
+
+FILE_MAX_AGE = 24 * 3600  # a job's file (a report to download) is kept a day
+_FILE_NAME = re.compile(r"^[A-Za-z0-9_-]+\.[a-z]+$")
+
+
+def _files() -> Path:
+    folder = Path(current_app.config["STORAGE_PATH"]) / "jobs" / "files"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_file(body: bytes, extension: str) -> str:
+    """Keep a job's output (in STORAGE_PATH, so any node can send it); returns its name for read_file.
+    Files older than FILE_MAX_AGE go on the way."""
+    folder = _files()
+    for old in folder.iterdir():
+        try:
+            if time.time() - old.stat().st_mtime > FILE_MAX_AGE:
+                old.unlink()
+        except FileNotFoundError:  # another worker removed it first
+            pass
+    name = f"{secrets.token_urlsafe(16)}.{extension}"
+    tmp = folder / f"{name}.tmp"
+    tmp.write_bytes(body)
+    tmp.replace(folder / name)
+    return name
+
+
+def read_file(name: str) -> bytes | None:
+    """A file save_file kept, or None when the name is not one of ours or the file has gone."""
+    if not _FILE_NAME.match(name or ""):
+        return None
+    path = _files() / name
+    return path.read_bytes() if path.exists() else None

@@ -1,6 +1,8 @@
 """The yearly report: its figures, the PDF's extracted text, and the `flask report yearly` command."""
 import io
 import re
+import threading
+import time
 from datetime import date, datetime, timezone
 
 import pypdf
@@ -141,3 +143,59 @@ def test_the_command_writes_the_same_report_as_the_page(app, session, district, 
     file_text = [line for line in lines(out.read_bytes()) if "Office" not in line]
     assert page_text == file_text
     assert "Fire-safety training coverage report 2026" in file_text
+
+
+def test_a_slow_report_shows_its_progress_then_a_download_for_its_owner_only(app, session, district, client, login,
+                                                                              monkeypatch):
+    from portal.domain.coverage import report as report_module
+
+    app.config["REPORT_WAIT_SECONDS"] = 0  # as when a past year is computed from scratch
+    release, real = threading.Event(), report_module.yearly_report
+
+    def slow(*args, **kwargs):
+        assert release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_module, "yearly_report", slow)
+    office, colleague = make_user("office_admin"), make_user("office_admin")
+    session.commit()
+    login(office)
+    client.set_cookie("lang", "en")
+    response = client.get("/office/coverage/report.pdf?year=2026")
+    status_url = response.headers["Location"]
+    assert response.status_code == 302 and status_url.startswith("/office/coverage/report/")
+    page = client.get(status_url).get_data(as_text=True)
+    assert "You can leave this page" in page and '<progress id="job-bar"' in page and "/static/js/progress." in page
+    assert client.get(status_url, headers={"Accept": "application/json"}).json["status"] == "running"
+    release.set()
+    for _ in range(300):
+        state = client.get(status_url, headers={"Accept": "application/json"}).json
+        if state["status"] != "running":
+            break
+        time.sleep(0.1)
+    assert state == {"status": "done", "done": 4, "total": 4}
+    page = client.get(status_url).get_data(as_text=True)
+    assert "The report is ready." in page and f'href="{status_url}.pdf"' in page
+    download = client.get(f"{status_url}.pdf")
+    assert download.mimetype == "application/pdf" and 'coverage-report-2026.pdf' in download.headers["Content-Disposition"]
+    assert "Fire-safety training coverage report 2026" in lines(download.data)
+    client.post("/auth/logout")
+    login(colleague)  # another viewer's job is not theirs to see
+    assert client.get(status_url).status_code == 404 and client.get(f"{status_url}.pdf").status_code == 404
+
+
+def test_a_report_that_fails_says_why_and_offers_to_try_again(app, session, district, client, login, monkeypatch):
+    from portal.domain.coverage import report as report_module
+    from portal.domain.errors import PortalError
+
+    def broken(*_args, **_kwargs):
+        raise PortalError("The certificate font is missing.")
+
+    monkeypatch.setattr(report_module, "yearly_report", broken)
+    app.config["JOBS_SYNCHRONOUS"], app.config["REPORT_WAIT_SECONDS"] = True, 0
+    login(make_user("office_admin"))
+    client.set_cookie("lang", "en")
+    response = client.get("/office/coverage/report.pdf?year=2025")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The report could not be prepared: The certificate font is missing." in page
+    assert 'href="/office/coverage/report.pdf?year=2025"' in page

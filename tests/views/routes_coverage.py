@@ -22,6 +22,7 @@ def ROUTES(expect, roles):
     login, no = 302, 403
     viewers = dict(anonymous=login, dept_viewer=200, office_admin=200, superuser=200)
     foreign = dict(viewers, dept_viewer=404)
+    viewers_missing = dict(viewers, dept_viewer=404, office_admin=404, superuser=404)
     office = dict(anonymous=login, office_admin=200, superuser=200)
     office_missing = dict(anonymous=login, office_admin=404, superuser=404)
     keepers = dict(anonymous=login, org_admin=200, office_admin=200, superuser=200)
@@ -55,6 +56,8 @@ def ROUTES(expect, roles):
         "coverage.trend": [("/office/coverage/trend", expect(no, **viewers))],
         "coverage.gap_list": [("/office/coverage/gaps", expect(no, **viewers))],
         "coverage.report": [("/office/coverage/report.pdf?year=2026", expect(no, **viewers))],
+        "coverage.report_status": [("/office/coverage/report/no-such-job", expect(no, **viewers_missing))],
+        "coverage.report_download": [("/office/coverage/report/no-such-job.pdf", expect(no, **viewers_missing))],
         "coverage.targets": [("/office/coverage/targets", expect(no, **office))],
         "coverage.delete_target_view": [("/office/coverage/targets/1/delete", expect(405))],
         "coverage.target_template": [("/office/coverage/targets/template.csv", expect(no, **office))],

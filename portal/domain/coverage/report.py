@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Callable
 
 from sqlalchemy import Integer, distinct, extract, func, select
 from sqlalchemy.orm import Session
@@ -63,11 +64,16 @@ def default_plan_start(session: Session, year: int) -> int:
     return min(year, end - PLAN_YEARS + 1)
 
 
+REPORT_STEPS = 3  # the coverage figures, the year's activity, the people trained: yearly_report's progress
+
+
 def yearly_report(session: Session, *, year: int, today: date, rules: Rules, scope=None,
                   plan_start: int | None = None, gap_limit: int = 10, cache=None, max_age: float = 0,
-                  spawn=None) -> YearlyReport:
+                  spawn=None, progress: Callable[[int], None] | None = None) -> YearlyReport:
     """Everything the yearly report shows, for the whole district or a scope. With a `cache` (see
-    take_snapshot) the figures come from it when `flask coverage warm` has computed them."""
+    take_snapshot) the figures come from it when `flask coverage warm` has computed them. `progress(step)` is
+    told each of the REPORT_STEPS steps as it ends."""
+    progress = progress or (lambda _step: None)
     as_of = min(date(year, 12, 31), today)
     start = plan_start or default_plan_start(session, year)
     plan_years = list(range(min(start, year), year + 1))
@@ -75,6 +81,7 @@ def yearly_report(session: Session, *, year: int, today: date, rules: Rules, sco
     dates = sorted({*month_ends(year, as_of), *year_ends, as_of, as_of - timedelta(days=PACE_DAYS)})
     snapshot = take_snapshot(session, today=as_of, rules=rules, scope=scope, dates=dates, since=date(year, 1, 1),
                              cache=cache, max_age=max_age, spawn=spawn)
+    progress(1)
     monthly_dates = set(month_ends(year, as_of))
     monthly = {g.id: [(d, f) for d, f in snapshot.series(g.id) if d in monthly_dates] for g in snapshot.groups}
     top = snapshot.tree.top()
@@ -99,8 +106,10 @@ def yearly_report(session: Session, *, year: int, today: date, rules: Rules, sco
 
     activity = cached("activity", lambda s: year_activity(s, plan_years,
                                                           organization_ids=snapshot.organization_ids))
+    progress(2)
     trained = cached("people", lambda s: people_trained(s, plan_years[0], as_of,
                                                         organization_ids=snapshot.organization_ids))
+    progress(3)
     for y in plan_years:
         end = min(date(y, 12, 31), as_of)
         index = snapshot.index(end)
