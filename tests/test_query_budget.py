@@ -31,6 +31,8 @@ BUDGETS = {
     "lesson": 4,  # on PostgreSQL one is SET LOCAL synchronous_commit (see progress.open_lesson)
     "quiz page": 3,
     "save answer": 3,
+    "save and submit": 23,  # passing, every lesson read: grade, completion, assignment closed, certificate
+    # (here the year's first, which also starts its serial counter: two statements)
     "result": 6,
     "company roster": 14,
     "office overview": 6,
@@ -237,3 +239,23 @@ def test_office_pages_stay_within_budget_and_do_not_grow_with_organizations(app,
     many, _ = statements_for(app, client, "GET", path)
     assert many <= BUDGETS[name], f"{name}: budget {BUDGETS[name]}, {many!r}"
     assert many == few, f"few: {few!r}\nmany: {many!r}"
+
+
+def test_save_and_submit_stays_within_budget_and_does_not_grow_with_questions(app, district, session):
+    """The last page's "Save and submit the quiz", passing and completing the course: one certificate."""
+    from portal.domain import questions as qtypes
+    from portal.models import Attempt, Certificate
+
+    client = browser_for(app, district["user"])
+    trainee, attempt = district["trainee"], session.get(Attempt, district["attempt_id"])
+    for lesson in progress.live_lessons(attempt.course):
+        progress.mark_read(session, trainee, lesson, now=NOW)
+    data = {"item": [item.id for item in attempt.items], "then": "submit"}
+    for item in attempt.items:
+        data[f"answer-{item.id}"] = qtypes.get(item.question_version.qtype).correct(item.question_version.data)
+    session.commit()
+    count, response = statements_for(app, client, "POST", f"/me/attempts/{attempt.id}/answers", data=data)
+    assert response.headers["Location"] == f"/me/attempts/{attempt.id}/result"
+    assert session.scalar(select(Certificate).where(Certificate.trainee_id == trainee.id)) is not None
+    assert len(attempt.items) >= 10  # one statement per question would show
+    assert count <= BUDGETS["save and submit"], f"save and submit: budget {BUDGETS['save and submit']}, {count!r}"
