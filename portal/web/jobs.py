@@ -27,17 +27,30 @@ def write_state(app: Flask, job_id: str, **state: Any) -> None:
     with app.app_context():
         path = _path(job_id)
         current = json.loads(path.read_text()) if path.exists() else {}
-        current.update(state)
+        current.update(state, updated_at=time.time())
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(current, ensure_ascii=False, default=str))
         tmp.replace(path)
+
+
+# A running job that has not said anything for this long is gone (its worker restarted or was killed):
+# its page says so instead of waiting for ever. Jobs report progress far more often than this.
+STALE_AFTER = 15 * 60
 
 
 def read_state(job_id: str) -> dict[str, Any] | None:
     if not job_id.replace("-", "").replace("_", "").isalnum():
         return None
     path = _path(job_id)
-    return json.loads(path.read_text()) if path.exists() else None
+    if not path.exists():
+        return None
+    state = json.loads(path.read_text())
+    if state.get("status") == "running" and time.time() - state.get("updated_at", time.time()) > STALE_AFTER:
+        from flask_babel import gettext as _
+
+        state.update(status="failed", error=_("it stopped before the end (the server restarted); please start "
+                                              "it again"))
+    return state
 
 
 def start(owner: dict[str, Any], work: Callable[[Callable[[int, int], None]], dict[str, Any]]) -> str:

@@ -1,6 +1,7 @@
 """Long jobs' files: kept in the storage folder under names of their own, and gone after a day."""
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -26,3 +27,17 @@ def test_wait_returns_the_state_once_the_job_has_ended(app):
         job_id = jobs.start({"user": 1}, lambda progress: progress(1, 1) or {"answer": 42})
         state = jobs.wait(job_id, 0)
         assert (state["status"], state["result"], state["done"], state["total"]) == ("done", {"answer": 42}, 1, 1)
+
+
+
+def test_a_job_whose_worker_died_reads_as_failed_not_running_for_ever(app):
+    with app.test_request_context():
+        app.config["JOBS_SYNCHRONOUS"] = True
+        job_id = jobs.start({"user": 1}, lambda progress: {})
+        jobs.write_state(app, job_id, status="running")  # as a worker killed in the middle leaves it
+        assert jobs.read_state(job_id)["status"] == "running"
+        path = jobs._path(job_id)
+        state = json.loads(path.read_text())
+        path.write_text(json.dumps(dict(state, updated_at=time.time() - jobs.STALE_AFTER - 1)))
+        stale = jobs.read_state(job_id)
+        assert stale["status"] == "failed" and "重新" in stale["error"]
