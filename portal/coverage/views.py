@@ -298,6 +298,9 @@ def gap_list():
                            group_names={g.id: g.name(locale) for g in snapshot.groups})
 
 
+REPORT_WAIT_SECONDS = 5  # how long a request waits for the report before showing its progress instead
+
+
 @bp.route("/report.pdf")
 @policy.roles(*blueprint.VIEWERS)
 def report():
@@ -313,9 +316,6 @@ def report():
     if waited.get("status") == "done":
         return _report_file(waited)
     return redirect(url_for("coverage.report_status", job_id=job_id))
-
-
-REPORT_WAIT_SECONDS = 5
 
 
 def _start_report(year: int, today: date) -> str:
