@@ -338,7 +338,9 @@ def _start_report(year: int, today: date) -> str:
         progress(steps, steps)
         return {"file": name, "year": year}
 
-    return jobs.start({"user": current_user.id, "report": year}, work)
+    # A second click while the first is still loading joins its job (the user's scope comes with the user).
+    return jobs.start({"user": current_user.id, "report": year}, work,
+                      same_work={"report": year, "user": current_user.id, "locale": settings.locale, "today": today})
 
 
 def _report_state(job_id: str) -> dict:

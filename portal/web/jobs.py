@@ -6,6 +6,7 @@ page refreshes itself.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -53,14 +54,24 @@ def read_state(job_id: str) -> dict[str, Any] | None:
     return state
 
 
-def start(owner: dict[str, Any], work: Callable[[Callable[[int, int], None]], dict[str, Any]]) -> str:
+def start(owner: dict[str, Any], work: Callable[[Callable[[int, int], None]], dict[str, Any]], *,
+          same_work: dict[str, Any] | None = None) -> str:
     """Run work(progress) in a thread inside an app context; returns the job id.
 
-    `owner` (e.g. user and organization ids) is stored so the status page can check who asks.
+    `owner` (e.g. user and organization ids) is stored so the status page can check who asks. `same_work`
+    describes what the work makes (for a report: who, which year, language, scope): while a job for the
+    same description runs, asking again (a second click while the first is still loading) gives that
+    job instead of doing the work twice.
     """
     app = current_app._get_current_object()
+    key = _work_key(same_work) if same_work is not None else None
+    running = _running_job(key) if key else None
+    if running is not None:
+        return running
     job_id = secrets.token_urlsafe(16)
     write_state(app, job_id, status="running", done=0, total=0, owner=owner)
+    if key:
+        _work_path(key).write_text(job_id)
 
     def progress(done: int, total: int) -> None:
         write_state(app, job_id, done=done, total=total)
@@ -87,6 +98,24 @@ def start(owner: dict[str, Any], work: Callable[[Callable[[int, int], None]], di
     else:
         threading.Thread(target=run, name=f"job-{job_id}", daemon=True).start()
     return job_id
+
+
+def _work_key(same_work: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(same_work, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _work_path(key: str) -> Path:
+    folder = Path(current_app.config["STORAGE_PATH"]) / "jobs" / "work"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / key
+
+
+def _running_job(key: str) -> str | None:
+    """The job last started for this work, if it is still running."""
+    path = _work_path(key)
+    job_id = path.read_text().strip() if path.exists() else ""
+    state = read_state(job_id) if job_id else None
+    return job_id if state is not None and state.get("status") == "running" else None
 
 
 def wait(job_id: str, seconds: float) -> dict[str, Any]:

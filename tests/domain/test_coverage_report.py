@@ -199,3 +199,31 @@ def test_a_report_that_fails_says_why_and_offers_to_try_again(app, session, dist
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "The report could not be prepared: The certificate font is missing." in page
     assert 'href="/office/coverage/report.pdf?year=2025"' in page
+
+
+def test_asking_again_while_the_report_is_being_made_joins_the_same_job(app, session, district, client, login,
+                                                                         monkeypatch):
+    from portal.domain.coverage import report as report_module
+
+    app.config["REPORT_WAIT_SECONDS"] = 0
+    release, real, made = threading.Event(), report_module.yearly_report, []
+
+    def slow(*args, **kwargs):
+        made.append(kwargs["year"])
+        assert release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_module, "yearly_report", slow)
+    login(make_user("office_admin"))
+    first = client.get("/office/coverage/report.pdf?year=2026").headers["Location"]
+    second = client.get("/office/coverage/report.pdf?year=2026").headers["Location"]
+    other_year = client.get("/office/coverage/report.pdf?year=2025").headers["Location"]
+    release.set()
+    assert first == second != other_year
+    for _ in range(300):
+        if client.get(first, headers={"Accept": "application/json"}).json["status"] != "running" and \
+                client.get(other_year, headers={"Accept": "application/json"}).json["status"] != "running":
+            break
+        time.sleep(0.1)
+    assert sorted(made) == [2025, 2026]  # the second click made nothing more
+    assert client.get(f"{first}.pdf").data.startswith(b"%PDF")
