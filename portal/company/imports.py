@@ -164,7 +164,7 @@ def status(org_id: int, job_id: str):
     if state is None or state.get("owner", {}).get("org") != org.id or state["owner"].get("user") != current_user.id:
         abort(404)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify({k: state.get(k) for k in ("status", "done", "total")})
+        return jsonify(jobs.progress_of(state))
     return render_template("company/import_status.html", org=org, state=state, job_id=job_id)
 
 

@@ -365,7 +365,7 @@ def _report_file(state: dict) -> Response:
 def report_status(job_id: str):
     state = _report_state(job_id)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify({k: state.get(k) for k in ("status", "done", "total")})
+        return jsonify(jobs.progress_of(state))
     return render_template("coverage/report_status.html", state=state, job_id=job_id, year=state["owner"]["report"])
 
 

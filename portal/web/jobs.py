@@ -18,10 +18,15 @@ from typing import Any, Callable
 from flask import Flask, current_app
 
 
-def _path(job_id: str) -> Path:
-    folder = Path(current_app.config["STORAGE_PATH"]) / "jobs"
+def _folder(*parts: str) -> Path:
+    """STORAGE_PATH/jobs (or a folder below it), made when missing."""
+    folder = Path(current_app.config["STORAGE_PATH"]).joinpath("jobs", *parts)
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{job_id}.json"
+    return folder
+
+
+def _path(job_id: str) -> Path:
+    return _folder() / f"{job_id}.json"
 
 
 def write_state(app: Flask, job_id: str, **state: Any) -> None:
@@ -105,9 +110,7 @@ def _work_key(same_work: dict[str, Any]) -> str:
 
 
 def _work_path(key: str) -> Path:
-    folder = Path(current_app.config["STORAGE_PATH"]) / "jobs" / "work"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / key
+    return _folder("work") / key
 
 
 def _running_job(key: str) -> str | None:
@@ -116,6 +119,11 @@ def _running_job(key: str) -> str | None:
     job_id = path.read_text().strip() if path.exists() else ""
     state = read_state(job_id) if job_id else None
     return job_id if state is not None and state.get("status") == "running" else None
+
+
+def progress_of(state: dict[str, Any]) -> dict[str, Any]:
+    """What static/js/progress.js polls for: the job's status and how far it is."""
+    return {key: state.get(key) for key in ("status", "done", "total")}
 
 
 def wait(job_id: str, seconds: float) -> dict[str, Any]:
@@ -133,9 +141,7 @@ _FILE_NAME = re.compile(r"^[A-Za-z0-9_-]+\.[a-z]+$")
 
 
 def _files() -> Path:
-    folder = Path(current_app.config["STORAGE_PATH"]) / "jobs" / "files"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return _folder("files")
 
 
 def save_file(body: bytes, extension: str) -> str:
