@@ -7,8 +7,8 @@ bench/web.lua) keeps 50 connections busy, each request from one of the 50 bench 
 through the login form. Measured in one run: the bare endpoint (before and after the portal, averaged),
 the floor (the bare endpoint plus one PostgreSQL lookup, bench/web_baseline.py),
 the trainee home, a lesson, the quiz page, saving an answer (the autosave's JSON post) and submitting
-a quiz with the last page's answers (each of thousands of trainees submits once; most pass and get a certificate). Then the
-workers' resident memory, the bytes a lesson costs on a first visit and on the next lesson, and an
+a quiz with the last page's answers (each of thousands of trainees submits once; most pass and get a
+certificate). Then the workers' resident memory, the bytes a lesson costs on a first visit and on the next lesson, and an
 in-process profile (SQL statements and time, template time) per page. The load generator shares the
 machine's cores, so the figures that matter are ratios within the run. Writes "## Web" in
 bench/RESULTS.md.

@@ -11,7 +11,7 @@ from portal.models.places import LOCALITY_LEVELS, Locality
 from portal.models.training import Assignment, Attempt, AttemptItem, Completion, LessonProgress
 
 __all__ = [
-    "AuditEvent", "Base", "utcnow", "Certificate", "Course", "Lesson", "Question", "QuestionTag",
+    "AuditEvent", "Base", "utcnow", "Certificate", "SerialCounter", "Course", "Lesson", "Question", "QuestionTag",
     "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Sector", "ROLES", "KeyGroup",
     "RoleGrant", "Trainee", "User", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt",
     "AttemptItem", "Completion", "LessonProgress", "ApiToken", "DigestLog", "EmploymentEvent",

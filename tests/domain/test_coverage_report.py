@@ -177,7 +177,8 @@ def test_a_slow_report_shows_its_progress_then_a_download_for_its_owner_only(app
     page = client.get(status_url).get_data(as_text=True)
     assert "The report is ready." in page and f'href="{status_url}.pdf"' in page
     download = client.get(f"{status_url}.pdf")
-    assert download.mimetype == "application/pdf" and 'coverage-report-2026.pdf' in download.headers["Content-Disposition"]
+    assert download.mimetype == "application/pdf"
+    assert "coverage-report-2026.pdf" in download.headers["Content-Disposition"]
     assert "Fire-safety training coverage report 2026" in lines(download.data)
     client.post("/auth/logout")
     login(colleague)  # another viewer's job is not theirs to see
