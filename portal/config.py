@@ -54,6 +54,9 @@ class BaseConfig:
 
     CONTENT_ROOT = Path(os.environ.get("CONTENT_ROOT", PROJECT_ROOT))
     PUBLIC_INVITE_CODE = os.environ.get("PUBLIC_INVITE_CODE", "PUBLIC-2026")
+    # May a person hold jobs at two organizations at once (part-time guards)? Otherwise the first employer
+    # releases them, or they confirm the move, before another can add them.
+    ALLOW_CONCURRENT_EMPLOYMENT = os.environ.get("ALLOW_CONCURRENT_EMPLOYMENT", "").lower() in ("1", "true", "yes")
     # Where links in certificates, QR codes and e-mails point.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Generated files (certificate PDFs, import uploads, reports): a shared volume when scaled out.

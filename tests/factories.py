@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.domain.passwords import hash_password
 from portal.domain.validators import uscc_check_char
 from portal.extensions import db
-from portal.models import KeyGroup, Locality, Organization, RoleGrant, Sector, Trainee, User
+from portal.models import KeyGroup, Locality, Organization, Person, RoleGrant, Sector, Trainee, User
 
 DEFAULT_PASSWORD = "Correct-Horse-9"
 _counter = itertools.count(1)
@@ -67,12 +67,17 @@ def make_user(role: str | None = None, *, org: Organization | None = None, secto
 
 def make_trainee(org: Organization | None, *, user: User | None = None, name: str | None = None,
                  mobile: str | None = None, groups: tuple[str, ...] = ("all_staff",), post: str = "",
-                 start_date: date | None = None) -> Trainee:
+                 start_date: date | None = None, id_number: str | None = None, person: Person | None = None,
+                 second_job: bool = False) -> Trainee:
+    """A roster row (an employment); a new person unless `person` is given (a second job, a job change)."""
     n = _n()
+    if person is None:
+        person = Person(real_name=name or f"学员{n}", mobile=mobile or f"137{n:08d}", id_number=id_number,
+                        user=user)
+        db.session.add(person)
     trainee = Trainee(
-        real_name=name or f"学员{n}", mobile=mobile or f"137{n:08d}", organization=org,
-        locality=org.locality if org else None, post=post, user=user, groups=key_groups(*groups),
-        start_date=start_date,
+        person=person, organization=org, locality=org.locality if org else None, post=post,
+        groups=key_groups(*groups), start_date=start_date, second_job=second_job,
     )
     db.session.add(trainee)
     db.session.flush()
@@ -92,8 +97,8 @@ def make_course(code: str, *, level: str = "basic") -> "Course":
 def make_completion(trainee: Trainee, course, *, on: date, valid_until: date | None = None) -> "Completion":
     from portal.models import Completion
 
-    completion = Completion(trainee_id=trainee.id, course_id=course.id, completed_on=on, valid_until=valid_until,
-                            mode="online")
+    completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=on,
+                            valid_until=valid_until, mode="online")
     db.session.add(completion)
     db.session.flush()
     return completion

@@ -7,7 +7,7 @@ from sqlalchemy import func, make_url, select
 from portal import create_app
 from portal.domain.backup import restore_backup
 from portal.extensions import db
-from portal.models import Organization, Trainee
+from portal.models import Organization, Person, Trainee
 from tests.conftest import ON_POSTGRES, POSTGRES_URL
 from tests.factories import make_org, make_trainee
 
@@ -17,7 +17,7 @@ RESTORE_DATABASE = "portal_restore_test"
 def _counts(session) -> tuple[int, int, list[str]]:
     return (session.scalar(select(func.count()).select_from(Organization)),
             session.scalar(select(func.count()).select_from(Trainee)),
-            sorted(session.scalars(select(Trainee.real_name))))
+            sorted(session.scalars(select(Person.real_name))))
 
 
 def _fresh_database_url(tmp_path) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 ERROR_CODES = (
     "invalid_json", "unsupported_media_type", "payload_too_large", "idempotency_key_missing",
-    "idempotency_key_invalid", "idempotency_conflict", "invalid_parameter", "missing_field", "unknown_field",
+    "idempotency_key_invalid", "idempotency_conflict", "employed_elsewhere", "invalid_parameter", "missing_field", "unknown_field",
     "wrong_type", "invalid_value", "validation_failed", "unauthorized", "not_found", "method_not_allowed",
     "rate_limited", "internal_error",
 )
@@ -148,7 +148,10 @@ RESPONSES = {
                            {"WWW-Authenticate": {"description": "The Bearer challenge (RFC 6750).",
                                                  "schema": {"type": "string"}}}),
     "NotFound": _error("No such person on your organization's roster."),
-    "Conflict": _error("The Idempotency-Key was already used for a different request."),
+    "Conflict": _error("The Idempotency-Key was already used for a different request (idempotency_conflict), or "
+                       "the person is employed at another organization and the office allows no second jobs "
+                       "(employed_elsewhere): that employer releases them first, or the person confirms the move "
+                       "from their own account."),
     "PayloadTooLarge": _error("The body is larger than 64 KiB."),
     "UnsupportedMediaType": _error("The body is not sent as application/json."),
     "Unprocessable": _error("The body breaks the schema (missing_field, unknown_field, wrong_type, invalid_value) "

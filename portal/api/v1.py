@@ -23,10 +23,11 @@ from portal.api import openapi
 from portal.api.openapi import SchemaViolation
 from portal.domain import api_tokens, audit, compliance, idempotency, policy, roster
 from portal.domain.errors import PortalError, ValidationError
+from portal.domain.people import EmployedElsewhere
 from portal.domain.rules import current_rules
 from portal.domain.validators import normalize_id_number, normalize_mobile
 from portal.extensions import csrf, db, limiter
-from portal.models import ApiToken, Assignment, Organization, Trainee, utcnow
+from portal.models import ApiToken, Assignment, Organization, Person, Trainee, utcnow
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # tokens, not cookies, authenticate the API: there is no cross-site form to forge
@@ -104,6 +105,8 @@ def _schema_error(error: SchemaViolation):
 def _domain_error(error: PortalError):
     with force_locale("en"):  # the API speaks English whatever the caller's cookies say
         message = str(error.message)
+    if isinstance(error, EmployedElsewhere):  # documented: the person must be released or confirm the move
+        return _error(409, error.code, message, error.field)
     return _error(422, "validation_failed", message, error.field)
 
 
@@ -396,7 +399,8 @@ def _person_data(mobile: str, values: dict[str, Any]) -> roster.PersonData:
 
 @event("hire")
 def _hire(org: Organization, mobile: str, values: dict[str, Any], change: dict[str, Any]) -> Trainee:
-    return roster.hire(db.session, org, _person_data(mobile, values), **change)
+    return roster.hire(db.session, org, _person_data(mobile, values),
+                       allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"], **change)
 
 
 @event("transfer")
@@ -417,7 +421,8 @@ def _leave(org: Organization, mobile: str, values: dict[str, Any], change: dict[
 
 def _assignment_states(org: Organization, mobile: str) -> dict[int, str]:
     return dict(db.session.execute(select(Assignment.id, Assignment.status).join(Trainee, Trainee.id == Assignment.trainee_id)
-                                   .where(Trainee.organization_id == org.id, Trainee.mobile == mobile)).all())
+                                   .join(Person, Person.id == Trainee.person_id)
+                                   .where(Trainee.organization_id == org.id, Person.mobile == mobile)).all())
 
 
 def _record_event(token: ApiToken, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
@@ -444,7 +449,8 @@ def _upsert(token: ApiToken, mobile: str, body: dict[str, Any]) -> tuple[dict[st
     trainee = roster.find_on_roster(db.session, org, mobile)
     created = trainee is None
     if created:
-        trainee = roster.hire(db.session, org, data, **_change(token))
+        trainee = roster.hire(db.session, org, data, allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"],
+                              **_change(token))
     else:
         roster.update(db.session, trainee, data, **_change(token))
     _audit(token, "api.employee.create" if created else "api.employee.update", trainee)
@@ -467,12 +473,13 @@ def employees(token: ApiToken):
     standing = _choice(args, "standing", compliance.STATUSES)
     page, per_page = _paging(args)
     today = date.today()
-    statement = select(Trainee).where(Trainee.organization_id == token.organization_id)
+    statement = (select(Trainee).join(Person, Person.id == Trainee.person_id)
+                 .where(Trainee.organization_id == token.organization_id))
     if status != "all":
         statement = statement.where(Trainee.status == status)
     if standing:
         statement = statement.where(compliance.status_clause(standing, today))
-    result = db.paginate(statement.order_by(Trainee.real_name, Trainee.id), page=page, per_page=per_page,
+    result = db.paginate(statement.order_by(Person.real_name, Trainee.id), page=page, per_page=per_page,
                          error_out=False, count=True)
     return _json({"items": _employees_json(list(result.items), today), "page": page, "per_page": per_page,
                   "total": result.total})

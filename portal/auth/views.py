@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
-from portal.domain import accounts, policy
+from portal.domain import accounts, audit, policy, privacy
 from portal.domain.errors import ValidationError
 from portal.extensions import db, limiter
 from portal.models import utcnow
@@ -52,9 +52,19 @@ def logout():
     return redirect(url_for("public.index"))
 
 
+def _claim_key() -> str:
+    return "claim:" + (request.form.get("mobile") or "").strip()
+
+
+def _claim_refused(_response) -> bool:
+    return bool(g.get("claim_refused"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @policy.public
 @limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_claim_key,
+               methods=["POST"], deduct_when=_claim_refused)
 def register():
     form = RegisterForm(invite_code=request.args.get("code", ""))
     if form.validate_on_submit():
@@ -63,14 +73,28 @@ def register():
             invite_code=form.invite_code.data, id_number=form.id_number.data or "",
         )
         try:
-            user = accounts.register_trainee(db.session, data, public_code=current_app.config["PUBLIC_INVITE_CODE"])
+            registered = accounts.register_trainee(
+                db.session, data, public_code=current_app.config["PUBLIC_INVITE_CODE"], now=utcnow(),
+                allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
+        except accounts.ClaimRefused as error:
+            db.session.rollback()
+            g.claim_refused = True
+            audit.record(db.session, actor_id=None, action="claim.refused_at_registration", target_type="mobile",
+                         target_id=privacy.mask_mobile(form.mobile.data.strip()), address=request.remote_addr or "")
+            db.session.commit()
+            apply_domain_error(form, error)
         except ValidationError as error:
             db.session.rollback()
             apply_domain_error(form, error if error.field else ValidationError(error.message, "password"))
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Welcome! Your account is ready."), "success")
+            login_user(registered.user)
+            if registered.waiting:
+                flash(_("Your account is ready. Your employer has you on their roster without an ID number, so they "
+                        "confirm that this is you; until then you can already study, and what you complete stays "
+                        "yours."), "info")
+            else:
+                flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("trainee.home"))
     return render_template("auth/register.html", form=form)
 

@@ -18,7 +18,7 @@ from portal.domain.certificates.access import certificate_or_404
 from portal.domain.certificates.documents import CertificateSettings, load_document
 from portal.domain.certificates.status import state_of
 from portal.extensions import db, limiter
-from portal.models import Trainee, utcnow
+from portal.models import Person, utcnow
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
 
@@ -86,7 +86,7 @@ def _detail(cert, revoke_form=None, reissue_form=None, status: int = 200):
     history = queries.history(db.session, cert, today=today)
     return render_template(
         "certificates/detail.html", cert=cert, state=state_of(cert, today), history=history,
-        trainee=db.session.get(Trainee, cert.trainee_id),
+        trainee=db.session.get(Person, cert.person_id).current_employment,
         events=queries.audit_events(db.session, [row.cert.id for row in history]),
         revoke_form=revoke_form or ReasonForm(prefix="revoke"), reissue_form=reissue_form or ReasonForm(prefix="reissue"),
         verify_url=_settings().verify_url(cert.token),

@@ -43,7 +43,7 @@ def _groups() -> dict[str, tuple[str, str, str]]:
 def _existing(org: Organization):
     from portal.domain.roster_import import ExistingPerson
 
-    people = db.session.scalars(select(Trainee).where(Trainee.organization_id == org.id))
+    people = db.session.scalars(select(Trainee).where(Trainee.organization_id == org.id).order_by(Trainee.id))
     return {p.mobile: ExistingPerson(trainee_id=p.id, real_name=p.real_name, id_number=p.id_number, post=p.post,
                                      group_codes=tuple(g.code for g in p.groups), start_date=p.start_date,
                                      status=p.status)
@@ -65,7 +65,9 @@ def upload(org_id: int):
         except (tabular.TableError, roster_import.RosterFileError) as error:
             form.file.errors = [str(getattr(error, "message", error))]
         else:
-            preview = roster_import.classify(parsed, _existing(org))
+            known = roster.known_people(db.session, org, [row.id_number for row in parsed.rows],
+                                        allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
+            preview = roster_import.classify(parsed, _existing(org), known)
             token = secrets.token_urlsafe(16)
             stored = {"org": org.id, "user": current_user.id, "headers": table.headers,
                       "preview": roster_import.preview_to_json(preview)}
@@ -142,11 +144,12 @@ def confirm(org_id: int, token: str):
     preview_data = roster_import.preview_from_json(stored["preview"])
     actor = roster.Actor(user_id=current_user.id, address=request.remote_addr or "", source="import")
     org_id_value = org.id
+    concurrent = current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"]
 
     def work(progress):
         organization = db.session.get(Organization, org_id_value)
         summary = roster.apply_import(db.session, organization, preview_data, rules=current_rules(db.session),
-                                      actor=actor, now=utcnow(), progress=progress)
+                                      actor=actor, now=utcnow(), progress=progress, allow_concurrent=concurrent)
         db.session.commit()
         return summary
 

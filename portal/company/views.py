@@ -3,18 +3,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager
 
-from portal.company.forms import PersonForm, ReleaseForm, TransferForm
-from portal.domain import compliance, policy, roster
+from portal.company.forms import EmptyForm, PersonForm, ReleaseForm, TransferForm
+from portal.domain import claims as claims_domain
+from portal.domain import compliance, policy, roster, schedule
+from portal.domain import people as people_domain
 from portal.domain.errors import ValidationError
 from portal.domain.rules import current_rules
 from portal.extensions import db
-from portal.models import (Assignment, Attempt, Completion, EmploymentEvent, KeyGroup, Organization, Trainee,
+from portal.models import (Assignment, Attempt, Completion, EmploymentEvent, KeyGroup, Organization, Person, RosterClaim,
+                           Trainee,
                            utcnow)
 from portal.models.people import trainee_group
 from portal.web.database import reporting_session
@@ -61,16 +65,18 @@ def organization(org_id: int):
     return render_template(
         "company/dashboard.html", org=org, counts=tables.counts, by_group=tables.by_group, by_post=tables.by_post,
         group_names=dict(_group_choices()), statuses=compliance.STATUSES,
+        waiting=people_domain.count_pending_claims(db.session, org.id),
     )
 
 
 def _roster_statement(org: Organization, today: date):
     args = request.args
-    statement = select(Trainee).where(Trainee.organization_id == org.id)
+    statement = (select(Trainee).join(Trainee.person).options(contains_eager(Trainee.person))
+                 .where(Trainee.organization_id == org.id))
     query = (args.get("q") or "").strip()
     if query:
         like = f"%{query}%"
-        statement = statement.where(or_(Trainee.real_name.like(like), Trainee.mobile.like(like), Trainee.post.like(like)))
+        statement = statement.where(or_(Person.real_name.like(like), Person.mobile.like(like), Trainee.post.like(like)))
     if args.get("post"):
         statement = statement.where(Trainee.post == args["post"])
     if args.get("group"):
@@ -84,7 +90,7 @@ def _roster_statement(org: Organization, today: date):
         statement = statement.where(Trainee.status == "left")
     elif status != "all":
         statement = statement.where(Trainee.status == "active")
-    return statement.order_by(Trainee.real_name, Trainee.id)
+    return statement.order_by(Person.real_name, Trainee.id)
 
 
 EXPORT_HEADERS = (_l("Full name"), _l("Mobile"), _l("Post"), _l("Key groups"), _l("Start date"), _l("Standing"),
@@ -150,7 +156,8 @@ def hire(org_id: int):
         data = roster.PersonData(real_name=form.real_name.data, mobile=form.mobile.data, post=form.post.data,
                                  start_date=form.start_date.data, groups=form.groups.data, id_number=form.id_number.data)
         try:
-            person = roster.hire(db.session, org, data, rules=current_rules(db.session), actor=_actor(), now=utcnow())
+            person = roster.hire(db.session, org, data, rules=current_rules(db.session), actor=_actor(), now=utcnow(),
+                                 allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
         except ValidationError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -164,8 +171,6 @@ def hire(org_id: int):
 def _person(org: Organization, trainee_id: int) -> Trainee:
     trainee = policy.trainee_or_404(db.session, current_user, trainee_id, manage=True)
     if trainee.organization_id != org.id:
-        from flask import abort
-
         abort(404)
     return trainee
 
@@ -180,10 +185,16 @@ def person(org_id: int, trainee_id: int):
                                      .order_by(EmploymentEvent.id.desc())).all(),
         "assignments": db.session.scalars(select(Assignment).where(Assignment.trainee_id == trainee.id)
                                           .order_by(Assignment.status.desc(), Assignment.due_on)).all(),
-        "attempts": db.session.scalars(select(Attempt).where(Attempt.trainee_id == trainee.id)
+        # The person's records follow them from job to job: this employer sees what was done while working
+        # here and whatever is still valid, not the rest of their history elsewhere.
+        "attempts": db.session.scalars(select(Attempt).where(Attempt.person_id == trainee.person_id,
+                                                             Attempt.started_at >= trainee.created_at)
                                        .order_by(Attempt.id.desc())).all(),
-        "completions": db.session.scalars(select(Completion).where(Completion.trainee_id == trainee.id)
-                                          .order_by(Completion.completed_on.desc())).all(),
+        "completions": db.session.scalars(select(Completion).where(
+            Completion.person_id == trainee.person_id,
+            or_(Completion.created_at >= trainee.created_at, Completion.valid_until.is_(None),
+                Completion.valid_until >= date.today()))
+            .order_by(Completion.completed_on.desc())).all(),
     }
     standing = compliance.standing_of(db.session, [trainee.id], date.today()).get(trainee.id, "left")
     from portal.domain.certificates.queries import for_trainee
@@ -268,9 +279,43 @@ def release(org_id: int, trainee_id: int):
 @policy.roles(*MANAGERS)
 def invite(org_id: int):
     org = _org(org_id)
-    from flask import current_app
-
     from portal.web.qr import qr_svg
 
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.register", code=org.invite_code)
     return render_template("company/invite.html", org=org, link=link, qr=qr_svg(link))
+
+
+@bp.route("/<int:org_id>/claims")
+@policy.roles(*MANAGERS)
+def claims(org_id: int):
+    """People who registered with a mobile on the roster that carries no ID number: is this them?"""
+    org = _org(org_id)
+    waiting = people_domain.pending_claims(db.session, org_id=org.id, direction="by_person")
+    return render_template("company/claims.html", org=org, waiting=waiting, form=EmptyForm())
+
+
+@bp.route("/<int:org_id>/claims/<int:claim_id>/<decision>", methods=["POST"])
+@policy.roles(*MANAGERS)
+def decide_claim(org_id: int, claim_id: int, decision: str):
+    org = _org(org_id)
+    claim = db.session.get(RosterClaim, claim_id)
+    if (claim is None or claim.trainee.organization_id != org.id or claim.direction != "by_person"
+            or decision not in ("confirm", "refuse") or not EmptyForm().validate_on_submit()):
+        abort(404)
+    name = claim.trainee.real_name
+    try:
+        if decision == "confirm":
+            row = claims_domain.confirm(db.session, claim, actor=current_user, now=utcnow(),
+                                        allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"],
+                                        address=request.remote_addr or "")
+            schedule.reconcile(db.session, row, current_rules(db.session), now=utcnow())
+        else:
+            claims_domain.refuse(db.session, claim, actor=current_user, now=utcnow(), address=request.remote_addr or "")
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Confirmed: the account now holds %(name)s's record.", name=name) if decision == "confirm"
+              else _("Refused: the account stays apart from %(name)s's record.", name=name), "success")
+    return redirect(url_for("company.claims", org_id=org.id))

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from portal.coverage import blueprint
 from portal.coverage.blueprint import bp
@@ -14,7 +15,7 @@ from portal.domain import policy
 from portal.domain.coverage import offline
 from portal.domain.errors import PortalError, ValidationError
 from portal.extensions import db
-from portal.models import Course, OfflineSession, Organization, Trainee, utcnow
+from portal.models import Course, OfflineSession, Organization, Person, Trainee, utcnow
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
 from portal.web.forms import apply_domain_error
@@ -114,10 +115,12 @@ def session_detail(session_id: int):
         return export_response(headers, rows, fmt, f"session-{record.id}-attendance")
     roster = []
     if record.organization_id is not None:
-        here = {t.id for _a, t in present}
-        roster = [t for t in db.session.scalars(select(Trainee).where(offline.eligible(record))
-                                                .order_by(Trainee.real_name, Trainee.id).limit(500))
-                  if t.id not in here]
+        here = {person.id for _a, person in present}
+        roster = [t for t in db.session.scalars(select(Trainee).join(Trainee.person)
+                                                .options(contains_eager(Trainee.person))
+                                                .where(offline.eligible(record))
+                                                .order_by(Person.real_name, Trainee.id).limit(500))
+                  if t.person_id not in here]
     org = db.session.get(Organization, record.organization_id) if record.organization_id else None
     url = _sign_in_url(record)
     return render_template("coverage/session.html", record=record, org=org, form=form, present=present,

@@ -19,7 +19,8 @@ def _open_due_before(day: date):
 
 
 def _has_completion():
-    return exists().where(Completion.trainee_id == Trainee.id)
+    """The person of the roster row completed any course, at this employer or before."""
+    return exists().where(Completion.person_id == Trainee.person_id)
 
 
 def status_clause(status: str, today: date):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.domain.passwords import hash_password
 from portal.domain.reference import ensure_reference_data
 from portal.domain.validators import id_check_char, uscc_check_char
-from portal.models import KeyGroup, Locality, Organization, RoleGrant, Sector, Trainee, User
+from portal.models import KeyGroup, Locality, Organization, Person, RoleGrant, Sector, Trainee, User
 
 DEMO_PASSWORD = "Demo-Pass-2026"
 DISTRICT_CODE = "110199"
@@ -128,7 +128,8 @@ def _seed_training_history(session: Session, *, today: date) -> int:
     now = datetime.combine(today, time(8), tzinfo=timezone.utc)
     rng = random.Random(7)
     added = 0
-    for trainee in session.scalars(select(Trainee).where(Trainee.user_id.is_(None)).order_by(Trainee.id)):
+    for trainee in session.scalars(select(Trainee).join(Trainee.person).where(Person.user_id.is_(None))
+                                   .order_by(Trainee.id)):
         if rng.random() < 0.3:
             continue  # never trained
         for requirement in schedule.requirements(trainee, trainee.organization, rules, today=today):
@@ -136,7 +137,7 @@ def _seed_training_history(session: Session, *, today: date) -> int:
             if course is None or rng.random() < 0.25:
                 continue
             done = today - timedelta(days=rng.randrange(5, 420))
-            completion = Completion(trainee_id=trainee.id, course_id=course.id, completed_on=done, mode="online",
+            completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=done, mode="online",
                                     score=float(rng.choice((80, 85, 90, 95, 100))))
             session.add(completion)
             session.flush()
@@ -192,7 +193,7 @@ def _seed_organizations(session: Session, grids: list[Locality], counts) -> list
 
 def _seed_roster(session: Session, orgs: list[Organization], *, today: date, people: int, counts) -> None:
     groups = {g.code: g for g in session.scalars(select(KeyGroup))}
-    known = set(session.scalars(select(Trainee.mobile)))
+    known = set(session.scalars(select(Person.mobile)))
     rng = random.Random(2026)
     for n in range(people):
         org_index = n % len(orgs)
@@ -209,10 +210,11 @@ def _seed_roster(session: Session, orgs: list[Organization], *, today: date, peo
         elif position == 2 and ORGANIZATIONS[org_index][1] != "general":
             member_of.append("security_staff")
         born = date(1970 + rng.randrange(35), 1 + rng.randrange(12), 1 + rng.randrange(28))
-        trainee = Trainee(
+        person = Person(
             real_name=SURNAMES[rng.randrange(len(SURNAMES))] + "".join(rng.sample(GIVEN, rng.choice((1, 2)))),
-            mobile=mobile, id_number=id_number_for(n, born) if n % 3 else None, organization=org,
-            locality=org.locality, post=POSTS[rng.randrange(len(POSTS))],
+            mobile=mobile, id_number=id_number_for(n, born) if n % 3 else None)
+        trainee = Trainee(
+            person=person, organization=org, locality=org.locality, post=POSTS[rng.randrange(len(POSTS))],
             start_date=today - timedelta(days=rng.randrange(30, 2000)),
             groups=[groups[c] for c in dict.fromkeys(member_of)],
         )
@@ -245,5 +247,6 @@ def _attach_demo_trainee(session: Session, user: User, org: Organization) -> Non
     user.mobile = "13800000001"
     user.display_name = "陈小明"
     groups = session.scalars(select(KeyGroup).where(KeyGroup.code.in_(("all_staff", "key_unit_staff")))).all()
-    session.add(Trainee(real_name="陈小明", mobile="13800000001", id_number="11010519491231002X",
-                        organization=org, locality=org.locality, post="营业员", user=user, groups=list(groups)))
+    person = Person(real_name="陈小明", mobile="13800000001", id_number="11010519491231002X", user=user)
+    session.add(person)
+    session.add(Trainee(person=person, organization=org, locality=org.locality, post="营业员", groups=list(groups)))

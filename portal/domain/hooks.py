@@ -7,7 +7,7 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Assignment, Completion, utcnow
+from portal.models import Assignment, Completion, Trainee, utcnow
 
 _on_completion: list[Callable[[Session, Completion, datetime], None]] = []
 
@@ -31,8 +31,10 @@ def close_open_assignments(session: Session, completion: Completion, now: dateti
 
     if completion.valid_until is None:
         completion.valid_until = completion_validity(session, completion, current_rules(session))
+    # the person's completion fulfils what any of their jobs asks of that course
+    jobs = select(Trainee.id).where(Trainee.person_id == completion.person_id)
     for assignment in session.scalars(select(Assignment).where(
-            Assignment.trainee_id == completion.trainee_id, Assignment.course_id == completion.course_id,
+            Assignment.trainee_id.in_(jobs), Assignment.course_id == completion.course_id,
             Assignment.status == "open")):
         assignment.status, assignment.closed_reason, assignment.closed_at = "completed", "completed", now or utcnow()
 import portal.domain.certificates.issue  # noqa: E402,F401  (registers the completion hook)

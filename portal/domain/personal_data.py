@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.domain import audit
@@ -27,31 +27,39 @@ def _row(obj, fields: tuple[str, ...]) -> dict[str, Any]:
 
 def export_personal_data(session: Session, user: User) -> dict[str, Any]:
     """Everything held about the user, as JSON-ready data (the password hash excepted)."""
-    trainee = user.trainee
+    person = user.person
     data: dict[str, Any] = {
         "account": _row(user, ("id", "username", "mobile", "email", "display_name", "locale", "created_at", "last_login_at")),
         "roles": [{"role": g.role, "organization_id": g.organization_id, "sector_id": g.sector_id} for g in user.grants],
     }
-    if trainee is not None:
-        tid = trainee.id
-        data["profile"] = _row(trainee, ("id", "real_name", "mobile", "id_number", "organization_id", "locality_id",
-                                         "post", "status", "start_date", "left_on", "created_at"))
-        data["profile"]["key_groups"] = [g.code for g in trainee.groups]
-        data["profile"]["organization"] = trainee.organization.name if trainee.organization else None
-        data["employment_history"] = [_row(e, ("kind", "effective_on", "post", "groups", "source", "created_at"))
-                                      for e in session.scalars(select(EmploymentEvent).where(EmploymentEvent.trainee_id == tid))]
-        data["assignments"] = [dict(_row(a, ("status", "due_on", "rule", "legal_basis", "created_at", "closed_at")),
-                                    course=a.course.code) for a in session.scalars(select(Assignment).where(Assignment.trainee_id == tid))]
+    if person is not None:
+        pid = person.id
+        data["person"] = _row(person, ("id", "real_name", "mobile", "id_number", "created_at"))
+        data["employments"] = [_employment(session, job) for job in person.employments]
         data["lessons"] = [dict(_row(p, ("opened_at", "read_at", "seconds_spent")), lesson=p.lesson.slug)
-                           for p in session.scalars(select(LessonProgress).where(LessonProgress.trainee_id == tid))]
-        data["quiz_attempts"] = [_attempt(a) for a in session.scalars(select(Attempt).where(Attempt.trainee_id == tid))]
+                           for p in session.scalars(select(LessonProgress).where(LessonProgress.person_id == pid))]
+        data["quiz_attempts"] = [_attempt(a) for a in session.scalars(select(Attempt).where(Attempt.person_id == pid))]
         data["completions"] = [dict(_row(c, ("completed_on", "valid_until", "mode", "score")), course=c.course.code)
-                               for c in session.scalars(select(Completion).where(Completion.trainee_id == tid))]
+                               for c in session.scalars(select(Completion).where(Completion.person_id == pid))]
         data["certificates"] = [_row(c, ("serial", "issued_at", "valid_until", "status", "holder_name"))
-                                for c in session.scalars(select(Certificate).where(Certificate.trainee_id == tid))]
+                                for c in session.scalars(select(Certificate).where(Certificate.person_id == pid))]
     data["audit_events_about_you"] = [_row(e, ("at", "action", "target_type", "target_id")) for e in session.scalars(
         select(AuditEvent).where(AuditEvent.target_type == "user", AuditEvent.target_id == str(user.id)))]
     return data
+
+
+def _employment(session: Session, job) -> dict[str, Any]:
+    """One job: the roster row, its history and what it requires."""
+    row = _row(job, ("id", "organization_id", "locality_id", "post", "status", "start_date", "left_on", "second_job",
+                     "created_at"))
+    row["organization"] = job.organization.name if job.organization else None
+    row["key_groups"] = [g.code for g in job.groups]
+    row["history"] = [_row(e, ("kind", "effective_on", "post", "groups", "source", "created_at"))
+                      for e in session.scalars(select(EmploymentEvent).where(EmploymentEvent.trainee_id == job.id))]
+    row["assignments"] = [dict(_row(a, ("status", "due_on", "rule", "legal_basis", "created_at", "closed_at")),
+                               course=a.course.code)
+                          for a in session.scalars(select(Assignment).where(Assignment.trainee_id == job.id))]
+    return row
 
 
 def _attempt(attempt: Attempt) -> dict[str, Any]:
@@ -63,17 +71,18 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
 
 def has_legal_records(session: Session, user: User) -> bool:
     """Training records the portal must keep (completions, certificates) exist for this person."""
-    trainee = user.trainee
-    if trainee is None:
+    person = user.person
+    if person is None:
         return False
-    return (session.scalar(select(Completion.id).where(Completion.trainee_id == trainee.id).limit(1)) is not None
-            or session.scalar(select(Certificate.id).where(Certificate.trainee_id == trainee.id).limit(1)) is not None)
+    return (session.scalar(select(Completion.id).where(Completion.person_id == person.id).limit(1)) is not None
+            or session.scalar(select(Certificate.id).where(Certificate.person_id == person.id).limit(1)) is not None)
 
 
 def delete_account(session: Session, user: User, password: str, *, address: str) -> None:
     """Delete a trainee's own account when no legal training record must be kept.
 
-    A roster row belongs to the employer and stays (only unlinked); a self-registered profile goes.
+    A roster row belongs to the employer and stays (the person only loses the account); a person nobody
+    employs goes with the account.
     """
     if not verify_password(user.password_hash, password):
         raise ValidationError(_l("The password is not correct."), "password")
@@ -82,17 +91,20 @@ def delete_account(session: Session, user: User, password: str, *, address: str)
     if has_legal_records(session, user):
         raise NotAllowed(_l("Your training records must be kept by law, so the account cannot be deleted. "
                             "Ask the training office if you think this is wrong."))
-    trainee = user.trainee
+    person = user.person
     user_id = user.id
-    if trainee is not None:
-        for row in session.scalars(select(LessonProgress).where(LessonProgress.trainee_id == trainee.id)):
-            session.delete(row)
-        for attempt in session.scalars(select(Attempt).where(Attempt.trainee_id == trainee.id)):
+    if person is not None:
+        session.execute(delete(LessonProgress).where(LessonProgress.person_id == person.id))
+        for attempt in session.scalars(select(Attempt).where(Attempt.person_id == person.id)):
             session.delete(attempt)
-        if trainee.organization_id is None:
-            session.delete(trainee)
-        else:
-            trainee.user_id = None
+        person.user_id = None
+        session.flush()
+        unemployed = [job for job in person.employments if job.organization_id is None]
+        for job in unemployed:
+            session.delete(job)
+        if len(unemployed) == len(person.employments):  # nobody's roster holds them: the person goes too
+            session.flush()
+            session.delete(person)
     session.flush()
     for event in session.scalars(select(AuditEvent).where(AuditEvent.actor_id == user_id)):
         event.actor_id = None

@@ -140,7 +140,7 @@ def trainee_or_404(session: Session, user: User, trainee_id: int, *, manage: boo
     trainee = session.get(Trainee, trainee_id)
     if trainee is None:
         abort(404)
-    if trainee.user_id is not None and trainee.user_id == user.id and not manage:
+    if trainee.person.user_id is not None and trainee.person.user_id == user.id and not manage:
         return trainee
     org = trainee.organization
     if org is None:
@@ -178,8 +178,11 @@ def _trainee_courses_statement(*, bodies: bool, code: bool = False) -> Select:
     from portal.models.content import course_group
     from portal.models.people import trainee_group
 
-    assigned = select(Assignment.course_id).where(Assignment.trainee_id == bindparam("trainee_id"))
-    groups = select(trainee_group.c.key_group_id).where(trainee_group.c.trainee_id == bindparam("trainee_id"))
+    # every current job of the person counts: what any of them assigns, and the groups of each
+    jobs = select(Trainee.id).where(Trainee.person_id == bindparam("person_id"),
+                                    (Trainee.status == "active") | (Trainee.id == bindparam("trainee_id")))
+    assigned = select(Assignment.course_id).where(Assignment.trainee_id.in_(jobs))
+    groups = select(trainee_group.c.key_group_id).where(trainee_group.c.trainee_id.in_(jobs))
     serving = select(course_group.c.course_id).where(course_group.c.key_group_id.in_(groups))
     lessons = joinedload(Course.lessons) if code else lazyload(Course.lessons)
     if code and not bodies:  # only the lesson page reads a lesson's text
@@ -191,7 +194,7 @@ def _trainee_courses_statement(*, bodies: bool, code: bool = False) -> Select:
 
 def trainee_courses(session: Session, trainee: Trainee) -> list:
     """Courses a trainee may study: those assigned to them and those serving one of their groups."""
-    return list(session.scalars(_trainee_courses_statement(bodies=False), {"trainee_id": trainee.id}))
+    return list(session.scalars(_trainee_courses_statement(bodies=False), {"trainee_id": trainee.id, "person_id": trainee.person_id}))
 
 
 def course_for_trainee_or_404(session: Session, trainee: Trainee, code: str, *, lesson_bodies: bool = False):
@@ -199,7 +202,7 @@ def course_for_trainee_or_404(session: Session, trainee: Trainee, code: str, *, 
 
     `lesson_bodies`: load the lessons' text too."""
     course = session.execute(_trainee_courses_statement(bodies=lesson_bodies, code=True),
-                             {"trainee_id": trainee.id, "course_code": code}).unique().scalar_one_or_none()
+                             {"trainee_id": trainee.id, "person_id": trainee.person_id, "course_code": code}).unique().scalar_one_or_none()
     if course is None:
         abort(404)
     return course

@@ -61,13 +61,13 @@ def _progress_of(course: Course, read: set[int]) -> CourseProgress:
 
 # Built once, with bound parameters: every course page reads it.
 _READ_IN_COURSE = select(LessonProgress.lesson_id).where(
-    LessonProgress.trainee_id == bindparam("trainee_key"), LessonProgress.read_at.is_not(None),
+    LessonProgress.person_id == bindparam("person_key"), LessonProgress.read_at.is_not(None),
     LessonProgress.course_id == bindparam("course_key"))
 
 
 def course_progress(session: Session, trainee: Trainee, course: Course) -> CourseProgress:
     """Which lessons the trainee has read and where to continue."""
-    read = set(session.scalars(_READ_IN_COURSE, {"trainee_key": trainee.id, "course_key": course.id}))
+    read = set(session.scalars(_READ_IN_COURSE, {"person_key": trainee.person_id, "course_key": course.id}))
     return _progress_of(course, read)
 
 
@@ -75,7 +75,7 @@ def course_progress(session: Session, trainee: Trainee, course: Course) -> Cours
 _LESSON_COUNTS = (
     select(Lesson.course_id, func.count(Lesson.id), func.count(LessonProgress.read_at))
     .outerjoin(LessonProgress, (LessonProgress.lesson_id == Lesson.id)
-               & (LessonProgress.trainee_id == bindparam("trainee_key")))
+               & (LessonProgress.person_id == bindparam("person_key")))
     .where(Lesson.course_id.in_(bindparam("course_keys", expanding=True)), Lesson.retired.is_(False))
     .group_by(Lesson.course_id)
 )
@@ -86,17 +86,17 @@ def lesson_counts(session: Session, trainee: Trainee, courses: list[Course]) -> 
     counts: dict[int, LessonCount] = {}
     if courses:
         counts = {course_id: LessonCount(read=read, total=total) for course_id, total, read in session.execute(
-            _LESSON_COUNTS, {"trainee_key": trainee.id, "course_keys": [course.id for course in courses]})}
+            _LESSON_COUNTS, {"person_key": trainee.person_id, "course_keys": [course.id for course in courses]})}
     return [(course, counts.get(course.id, LessonCount(read=0, total=0))) for course in courses]
 
 
 def _progress_row(session: Session, trainee: Trainee, lesson: Lesson, now: datetime) -> LessonProgress:
     # populate_existing: open_lesson writes the row without the ORM, so a copy in the session may be stale.
     row = session.scalar(select(LessonProgress).where(
-        LessonProgress.trainee_id == trainee.id, LessonProgress.lesson_id == lesson.id)
+        LessonProgress.person_id == trainee.person_id, LessonProgress.lesson_id == lesson.id)
         .execution_options(populate_existing=True))
     if row is None:
-        row = LessonProgress(trainee_id=trainee.id, lesson_id=lesson.id, course_id=lesson.course_id,
+        row = LessonProgress(person_id=trainee.person_id, lesson_id=lesson.id, course_id=lesson.course_id,
                              opened_at=now, last_seen_at=now, seconds_spent=0)
         session.add(row)
     return row
@@ -116,7 +116,7 @@ def open_lesson(session: Session, trainee: Trainee, lesson: Lesson, *, now: date
         return row.read_at
     # One statement instead of a SELECT and an UPDATE (or INSERT) on the lesson page, every time.
     return session.scalar(_seen_upsert(dialect), {
-        "seen_trainee": trainee.id, "seen_lesson": lesson.id, "seen_course": lesson.course_id, "seen_at": now})
+        "seen_person": trainee.person_id, "seen_lesson": lesson.id, "seen_course": lesson.course_id, "seen_at": now})
 
 
 _SEEN_UPSERTS: dict[str, object] = {}
@@ -128,10 +128,10 @@ def _seen_upsert(dialect: str):
     if statement is None:
         seen_at = bindparam("seen_at", type_=LessonProgress.last_seen_at.type)
         statement = INSERT_ON_CONFLICT[dialect](LessonProgress).values(
-            trainee_id=bindparam("seen_trainee"), lesson_id=bindparam("seen_lesson"),
+            person_id=bindparam("seen_person"), lesson_id=bindparam("seen_lesson"),
             course_id=bindparam("seen_course"), opened_at=seen_at, last_seen_at=seen_at, seconds_spent=0)
         statement = statement.on_conflict_do_update(
-            index_elements=[LessonProgress.trainee_id, LessonProgress.lesson_id],
+            index_elements=[LessonProgress.person_id, LessonProgress.lesson_id],
             set_={LessonProgress.last_seen_at: statement.excluded.last_seen_at},
         ).returning(LessonProgress.read_at)
         _SEEN_UPSERTS[dialect] = statement
@@ -154,7 +154,7 @@ def mark_read(session: Session, trainee: Trainee, lesson: Lesson, *, now: dateti
 
 def best_passed_attempt(session: Session, trainee: Trainee, course: Course) -> Attempt | None:
     return session.scalar(
-        select(Attempt).where(Attempt.trainee_id == trainee.id, Attempt.course_id == course.id,
+        select(Attempt).where(Attempt.person_id == trainee.person_id, Attempt.course_id == course.id,
                               Attempt.status == "graded", Attempt.passed.is_(True), Attempt.practice.is_(False))
         .order_by(Attempt.score.desc(), Attempt.id).limit(1))
 
@@ -165,13 +165,13 @@ def maybe_complete(session: Session, trainee: Trainee, course: Course, *, now: d
     if attempt is None or not lesson_counts(session, trainee, [course])[0][1].done:  # counted, not loaded
         return None
     completion = session.scalar(select(Completion).where(
-        Completion.trainee_id == trainee.id, Completion.course_id == course.id,
+        Completion.person_id == trainee.person_id, Completion.course_id == course.id,
         Completion.mode == "online", Completion.attempt_id.is_not(None)).order_by(Completion.id.desc()).limit(1))
     if completion is not None and completion.completed_on >= (attempt.submitted_at or now).date():
         if (completion.score or 0) < (attempt.score or 0):
             completion.score, completion.attempt_id = attempt.score, attempt.id
         return completion
-    completion = Completion(trainee_id=trainee.id, course_id=course.id, completed_on=now.date(), mode="online",
+    completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=now.date(), mode="online",
                             attempt_id=attempt.id, score=attempt.score)
     session.add(completion)
     session.flush()

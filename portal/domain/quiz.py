@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal.domain import progress
 from portal.domain import questions as qtypes
 from portal.domain.errors import NotAllowed, ValidationError
-from portal.models import Attempt, AttemptItem, Course, Lesson, Question, QuestionTag, QuestionVersion, Trainee
+from portal.models import Attempt, AttemptItem, Course, Lesson, Person, Question, QuestionTag, QuestionVersion, Trainee
 
 GRACE = timedelta(seconds=30)
 log = logging.getLogger("portal.quiz")
@@ -43,18 +43,18 @@ class Eligibility:
 
 
 # The statements of hot pages are built once, with bound parameters, rather than on every request.
-_OWN_ATTEMPTS = select(Attempt).where(Attempt.trainee_id == bindparam("trainee_key"),
+_OWN_ATTEMPTS = select(Attempt).where(Attempt.person_id == bindparam("person_key"),
                                       Attempt.course_id == bindparam("course_key"))
 _GRADED_ATTEMPTS = _OWN_ATTEMPTS.where(Attempt.status == "graded", Attempt.practice.is_(False)).order_by(Attempt.id)
 _OPEN_ATTEMPT = _OWN_ATTEMPTS.where(Attempt.status == "open")
 
 
 def graded_attempts(session: Session, trainee: Trainee, course: Course) -> list[Attempt]:
-    return list(session.scalars(_GRADED_ATTEMPTS, {"trainee_key": trainee.id, "course_key": course.id}))
+    return list(session.scalars(_GRADED_ATTEMPTS, {"person_key": trainee.person_id, "course_key": course.id}))
 
 
 def open_attempt(session: Session, trainee: Trainee, course: Course) -> Attempt | None:
-    return session.scalar(_OPEN_ATTEMPT, {"trainee_key": trainee.id, "course_key": course.id})
+    return session.scalar(_OPEN_ATTEMPT, {"person_key": trainee.person_id, "course_key": course.id})
 
 
 def eligibility(session: Session, trainee: Trainee, course: Course, *, now: datetime,
@@ -88,7 +88,7 @@ def _missing_prerequisites(session: Session, trainee: Trainee, course: Course) -
     if not course.prerequisites:
         return []
     done = set(session.scalars(select(Course.code).join(Completion, Completion.course_id == Course.id)
-                               .where(Completion.trainee_id == trainee.id)))
+                               .where(Completion.person_id == trainee.person_id)))
     return [code for code in course.prerequisites if code not in done]
 
 
@@ -105,9 +105,9 @@ def start_attempt(session: Session, trainee: Trainee, course: Course, *, now: da
     versions = draw_questions(session, trainee, course, rng)
     quiz = dict(course.quiz)
     number = 1 + (session.scalar(select(func.count()).select_from(Attempt).where(
-        Attempt.trainee_id == trainee.id, Attempt.course_id == course.id)) or 0)
+        Attempt.person_id == trainee.person_id, Attempt.course_id == course.id)) or 0)
     limit = quiz.get("time_limit_minutes") or 0
-    attempt = Attempt(trainee_id=trainee.id, course_id=course.id, number=number, practice=verdict.practice,
+    attempt = Attempt(person_id=trainee.person_id, course_id=course.id, number=number, practice=verdict.practice,
                       settings=quiz, started_at=now, deadline_at=now + timedelta(minutes=limit) if limit else None,
                       status="open")
     for position, version in enumerate(versions, start=1):
@@ -131,7 +131,7 @@ def draw_questions(session: Session, trainee: Trainee, course: Course, rng: rand
     seen = set(session.scalars(
         select(QuestionVersion.question_id).join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .where(Attempt.trainee_id == trainee.id, Attempt.course_id == course.id)))
+        .where(Attempt.person_id == trainee.person_id, Attempt.course_id == course.id)))
     chosen: list[Question] = []
     for pool in course.quiz["pools"]:
         candidates = [q for q in session.scalars(
@@ -161,7 +161,7 @@ def attempt_for(session: Session, trainee: Trainee, attempt_id: int, *, lessons:
     `lessons`: load the course's lessons too (in the same round of statements as the items)."""
     statement = _ATTEMPT_WITH_LESSONS if lessons else _ATTEMPT_WITH_ITEMS
     attempt = session.execute(statement, {"attempt_key": attempt_id}).unique().scalar_one_or_none()
-    if attempt is None or attempt.trainee_id != trainee.id:
+    if attempt is None or attempt.person_id != trainee.person_id:
         log.warning("quiz tampering: trainee %s asked for attempt %s", trainee.id, attempt_id)
         raise Tampered(_l("This quiz attempt does not exist."))
     return attempt
@@ -192,7 +192,7 @@ def attempt_page(session: Session, trainee: Trainee, attempt_id: int, requested:
     """The requested page (clamped to the pages there are) of the trainee's own open attempt; None when the
     attempt is no longer open, an overdue one being graded on the way (as finish_if_overdue)."""
     row = session.execute(_ATTEMPT_AND_SIZE, {"attempt_key": attempt_id}).first()
-    if row is None or row[0].trainee_id != trainee.id:
+    if row is None or row[0].person_id != trainee.person_id:
         log.warning("quiz tampering: trainee %s asked for attempt %s", trainee.id, attempt_id)
         raise Tampered(_l("This quiz attempt does not exist."))
     attempt, size = row
@@ -249,7 +249,7 @@ def save_answer(session: Session, attempt: Attempt, item_id: int, values: list[s
 
 # Built once (with bound parameters) rather than per request: the autosave runs for every click in a quiz.
 _AUTOSAVE_READ = (
-    select(Attempt.trainee_id, Attempt.status, Attempt.deadline_at, AttemptItem.id, AttemptItem.option_order,
+    select(Attempt.person_id, Attempt.status, Attempt.deadline_at, AttemptItem.id, AttemptItem.option_order,
            QuestionVersion.qtype)
     .select_from(Attempt)
     .outerjoin(AttemptItem, (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.id == bindparam("item_key")))
@@ -271,7 +271,7 @@ def autosave_answer(session: Session, trainee: Trainee, attempt_id: int, item_id
     The same checks in the same order (owner, item, options, open, deadline); the UPDATE itself requires
     the attempt to be still open, so an answer never lands after a concurrent submit."""
     row = session.execute(_AUTOSAVE_READ, {"attempt_key": attempt_id, "item_key": item_id}).first()
-    if row is None or row.trainee_id != trainee.id:
+    if row is None or row.person_id != trainee.person_id:
         log.warning("quiz tampering: trainee %s asked for attempt %s", trainee.id, attempt_id)
         raise ForeignAttempt(_l("This quiz attempt does not exist."))
     if row.id is None:
@@ -323,8 +323,8 @@ def submit(session: Session, attempt: Attempt, *, now: datetime) -> Attempt:
     attempt.passed = attempt.score >= attempt.settings.get("pass_mark", 100)
     session.flush()
     if attempt.passed and not attempt.practice:
-        trainee = session.get(Trainee, attempt.trainee_id, options=[lazyload(Trainee.groups)])  # groups: unused
-        progress.maybe_complete(session, trainee, attempt.course, now=now)
+        person = session.get(Person, attempt.person_id)
+        progress.maybe_complete(session, person.current_employment, attempt.course, now=now)
     return attempt
 
 
@@ -333,8 +333,7 @@ def may_review(session: Session, attempt: Attempt) -> bool:
     rule = attempt.settings.get("review", "after_pass")
     if rule == "always" or attempt.passed:
         return True
-    trainee = session.get(Trainee, attempt.trainee_id)
-    attempts = graded_attempts(session, trainee, attempt.course)
+    attempts = graded_attempts(session, session.get(Person, attempt.person_id).current_employment, attempt.course)
     if any(a.passed for a in attempts):
         return True
     if rule == "after_last_attempt":

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from portal.domain import compliance
 from portal.domain.jobs import LOCK_REMINDERS, job_lock
 from portal.domain.mail import Mailer, MailError, MessageRefused, Recipient, compose, mail_locale, valid_address
-from portal.models import Assignment, DigestLog, KeyGroup, Organization, ReminderLog, RoleGrant, Trainee, User
+from portal.models import (Assignment, DigestLog, KeyGroup, Organization, Person, ReminderLog, RoleGrant, Trainee,
+                           User)
 
 DUE_SOON_DAYS = 7
 STEP_DUE_SOON = "due-soon"
@@ -227,7 +228,8 @@ class _Run:
             select(Assignment).join(Assignment.trainee)
             .where(in_org, Trainee.status == "active", Assignment.status == "open",
                    Assignment.due_on.is_not(None), Assignment.due_on <= self.today + timedelta(days=DUE_SOON_DAYS))
-            .options(contains_eager(Assignment.trainee).joinedload(Trainee.user), joinedload(Assignment.course))
+            .options(contains_eager(Assignment.trainee).joinedload(Trainee.person).joinedload(Person.user),
+                     joinedload(Assignment.course))
             .order_by(Trainee.id, Assignment.due_on, Assignment.id)
         ).unique())
 
@@ -237,9 +239,10 @@ class _Run:
 
     def _overdue_in(self, org: Organization) -> list[Assignment]:
         return list(self.session.scalars(
-            select(Assignment).join(Assignment.trainee).where(*self._overdue_clauses(org))
+            select(Assignment).join(Assignment.trainee).join(Person, Person.id == Trainee.person_id)
+            .where(*self._overdue_clauses(org))
             .options(contains_eager(Assignment.trainee), joinedload(Assignment.course))
-            .order_by(Assignment.due_on, Trainee.real_name, Assignment.id).limit(DIGEST_OVERDUE_LIMIT)
+            .order_by(Assignment.due_on, Person.real_name, Assignment.id).limit(DIGEST_OVERDUE_LIMIT)
         ).unique())
 
     def _logged_steps(self, assignment_ids: list[int]) -> set[tuple[int, str]]:

@@ -8,11 +8,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import audit, schedule
+from portal.domain import audit, claims, people, schedule
 from portal.domain.errors import ValidationError
 from portal.domain.rules import Rules
 from portal.domain.validators import normalize_id_number, normalize_mobile
-from portal.models import Assignment, Completion, Course, EmploymentEvent, KeyGroup, Organization, Trainee, User
+from portal.models import Assignment, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person, Trainee
 
 
 @dataclass
@@ -54,7 +54,10 @@ def _clean(data: PersonData) -> PersonData:
 
 
 def find_on_roster(session: Session, org: Organization, mobile: str) -> Trainee | None:
-    return session.scalar(select(Trainee).where(Trainee.organization_id == org.id, Trainee.mobile == mobile))
+    """The organization's roster row (active first) of the person with this mobile."""
+    return session.scalar(select(Trainee).join(Person, Person.id == Trainee.person_id)
+                          .where(Trainee.organization_id == org.id, Person.mobile == mobile)
+                          .order_by(Trainee.status != "active", Trainee.id.desc()).limit(1))
 
 
 def _event(session, trainee, org, kind, on, actor: Actor) -> None:
@@ -67,49 +70,88 @@ def _event(session, trainee, org, kind, on, actor: Actor) -> None:
                      address=actor.address)
 
 
-def hire(session: Session, org: Organization, data: PersonData, *, rules: Rules, actor: Actor, now: datetime) -> Trainee:
-    """Add a person to the roster (or re-hire one who left) and assign their onboarding."""
+def hire(session: Session, org: Organization, data: PersonData, *, rules: Rules, actor: Actor, now: datetime,
+         allow_concurrent: bool = False) -> Trainee:
+    """Add a person to the roster (or re-hire one who left) and assign what they do not validly hold.
+
+    The person is found by ID number only; one who works elsewhere can be added only as a second job where
+    the office allows it (people.EmployedElsewhere otherwise). A mobile that belongs to an account is not
+    proof: the row gets a person of its own and the account's owner is asked to confirm (claims).
+    """
     data = _clean(data)
     trainee = find_on_roster(session, org, data.mobile)
     if trainee is not None and trainee.status == "active":
         raise ValidationError(_l("%(name)s with this mobile number is already on the roster.", name=trainee.real_name), "mobile")
-    if trainee is None:
-        trainee = Trainee(organization_id=org.id, locality_id=org.locality_id, mobile=data.mobile,
-                          real_name=data.real_name)
+    known = people.with_id_number(session, data.id_number)
+    if known is not None and trainee is not None and known.id != trainee.person_id:
+        raise ValidationError(_l("This ID number belongs to another person than the one who left with this mobile "
+                                 "number; check both."), "id_number")
+    if trainee is not None:
+        known = trainee.person
+    if known is not None:
+        on_roster = session.scalar(select(Trainee).where(Trainee.person_id == known.id, Trainee.organization_id == org.id,
+                                                         Trainee.status == "active"))
+        if on_roster is not None:
+            raise ValidationError(_l("%(name)s with this ID number is already on the roster.", name=known.real_name),
+                                  "id_number")
+        second = people.check_may_employ(session, known, org.id, allow_concurrent=allow_concurrent)
+        people.close_unemployed_rows(session, known, on=now.date())
+        if trainee is None:
+            trainee = Trainee(person=known, organization_id=org.id, locality_id=org.locality_id)
+            session.add(trainee)
+        trainee.second_job = second
+        if data.id_number and not known.id_number:
+            known.id_number = data.id_number
+    else:
+        person = Person(real_name=data.real_name, mobile=data.mobile, id_number=data.id_number)
+        trainee = Trainee(person=person, organization_id=org.id, locality_id=org.locality_id)
         session.add(trainee)
-        _link_account(session, trainee)
-    trainee.real_name, trainee.post, trainee.start_date = data.real_name, data.post, data.start_date
-    trainee.id_number = data.id_number or trainee.id_number
+    trainee.post, trainee.start_date = data.post, data.start_date
     trainee.groups = _groups(session, data.groups)
     trainee.status, trainee.left_on = "active", None
     session.flush()
     _event(session, trainee, org, "hire", data.start_date or now.date(), actor)
+    _ask_account_owner(session, trainee, now=now)
     schedule.reconcile(session, trainee, rules, now=now)
     return trainee
 
 
-def _link_account(session: Session, trainee: Trainee) -> None:
-    """A registered user without an employer whose mobile matches becomes this roster row's user."""
-    with session.no_autoflush:
-        user = session.scalar(select(User).where(User.mobile == trainee.mobile))
-    if user is not None and user.trainee is not None and user.trainee.organization_id is None:
-        stray = user.trainee
-        stray.user_id = None
-        session.flush()
-        trainee.user_id = user.id
+def _ask_account_owner(session: Session, trainee: Trainee, *, now: datetime) -> None:
+    """A new row whose mobile belongs to somebody else's account: that account's owner confirms it is them."""
+    if trainee.person.user_id is not None:
+        return
+    user = people.has_account_with_mobile(session, trainee.person.mobile)
+    if user is None or any(c.trainee_id == trainee.id for c in people.pending_claims(session, user_id=user.id)):
+        return
+    claims.open_claim(session, trainee, user, "by_employer", now=now)
 
 
 def update(session: Session, trainee: Trainee, data: PersonData, *, rules: Rules, actor: Actor, now: datetime) -> Trainee:
-    """Correct a person's details (not a transfer: no transfer training is assigned)."""
+    """Correct a person's details (not a transfer: no transfer training is assigned).
+
+    Name, mobile and ID number are the person's; an employer corrects them only while no account holds them
+    (the person keeps their own details once registered)."""
     data = _clean(data)
     org = trainee.organization
+    person = trainee.person
     other = find_on_roster(session, org, data.mobile) if org else None
-    if other is not None and other.id != trainee.id:
+    if other is not None and other.id != trainee.id and other.status == "active":
         raise ValidationError(_l("Another person on the roster has this mobile number."), "mobile")
-    trainee.real_name, trainee.mobile, trainee.post = data.real_name, data.mobile, data.post
+    if data.id_number and data.id_number != person.id_number:
+        holder = people.with_id_number(session, data.id_number)
+        if holder is not None:
+            raise ValidationError(_l("Another person has this ID number; if they are the same person, ask the "
+                                     "training office to join their records."), "id_number")
+        if person.id_number and person.user_id is not None:
+            raise ValidationError(_l("This person has registered: only they or the training office can change "
+                                     "their ID number."), "id_number")
+        person.id_number = data.id_number
+    if person.user_id is not None and (data.real_name, data.mobile) != (person.real_name, person.mobile):
+        raise ValidationError(_l("This person has registered: their name and mobile number are theirs to change."),
+                              "real_name")
+    person.real_name, person.mobile = data.real_name, data.mobile
+    trainee.post = data.post
     trainee.start_date, trainee.groups = data.start_date, _groups(session, data.groups)
-    if data.id_number:
-        trainee.id_number = data.id_number
     session.flush()
     _event(session, trainee, org, "update", now.date(), actor)
     schedule.reconcile(session, trainee, rules, now=now)
@@ -163,23 +205,44 @@ def release(session: Session, trainee: Trainee, *, left_on: date, actor: Actor, 
 
 
 def has_completion(session: Session, trainee: Trainee) -> bool:
-    return session.scalar(select(Completion.id).where(Completion.trainee_id == trainee.id).limit(1)) is not None
+    return session.scalar(select(Completion.id).where(Completion.person_id == trainee.person_id).limit(1)) is not None
+
+
+def known_people(session: Session, org: Organization, id_numbers, *, allow_concurrent: bool) -> dict:
+    """ID number -> roster_import.KnownPerson for the numbers of a file that belong to persons already here."""
+    from portal.domain.roster_import import KnownPerson
+
+    found = {}
+    for person in _persons_with_numbers(session, id_numbers):
+        mine = next((job.id for job in person.employments if job.organization_id == org.id), None)
+        elsewhere = people.standing(session, person, org.id)
+        found[person.id_number] = KnownPerson(trainee_id=mine, employed_elsewhere_since=elsewhere.since,
+                                              may_join=allow_concurrent or not elsewhere.employed_elsewhere)
+    return found
 
 
 def apply_import(session: Session, org: Organization, preview, *, rules: Rules, actor: Actor, now: datetime,
-                 progress=None) -> dict[str, int]:
+                 progress=None, allow_concurrent: bool = False) -> dict[str, int]:
     """Apply a confirmed import preview: every new and changed row, in the caller's one transaction.
 
     Bulk path: people are written in batches, then the schedule runs once for all of them. A blank ID
-    number or group cell keeps what the roster holds.
+    number or group cell keeps what the roster holds. A new row whose ID number belongs to a person already
+    here becomes that person's new employment (their valid training counts).
     """
     groups = {g.code: g for g in session.scalars(select(KeyGroup))}
     total = len(preview.new) + len(preview.changed)
+    known = {p.id_number: p for p in _persons_with_numbers(session, [row.id_number for row in preview.new])}
     touched: list[Trainee] = []
     for index, row in enumerate(preview.new, start=1):
-        trainee = Trainee(organization_id=org.id, locality_id=org.locality_id, mobile=row.mobile,
-                          real_name=row.real_name, post=row.post, start_date=row.start_date,
-                          id_number=row.id_number, status="active",
+        person = known.get(row.id_number) if row.id_number else None
+        second = False
+        if person is not None:
+            second = people.check_may_employ(session, person, org.id, allow_concurrent=allow_concurrent)
+            people.close_unemployed_rows(session, person, on=now.date())
+        else:
+            person = Person(real_name=row.real_name, mobile=row.mobile, id_number=row.id_number)
+        trainee = Trainee(person=person, organization_id=org.id, locality_id=org.locality_id, post=row.post,
+                          start_date=row.start_date, status="active", second_job=second,
                           groups=[groups[c] for c in dict.fromkeys(("all_staff", *row.group_codes)) if c in groups])
         session.add(trainee)
         touched.append(trainee)
@@ -189,9 +252,12 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
         if trainee is None or trainee.organization_id != org.id:
             raise ValidationError(_l("The roster changed since the preview; upload the file again."))
         row = match.row
-        trainee.real_name, trainee.post, trainee.start_date = row.real_name, row.post, row.start_date
-        if row.id_number:
-            trainee.id_number = row.id_number
+        person = trainee.person
+        if person.user_id is None:
+            person.real_name = row.real_name
+        if row.id_number and not person.id_number:
+            person.id_number = row.id_number
+        trainee.post, trainee.start_date = row.post, row.start_date
         if row.groups_given:
             trainee.groups = [groups[c] for c in dict.fromkeys(("all_staff", *row.group_codes)) if c in groups]
         if trainee.status != "active":
@@ -205,12 +271,22 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
         session.add(EmploymentEvent(trainee_id=trainee.id, organization_id=org.id, kind=kind,
                                     effective_on=trainee.start_date or now.date(), post=trainee.post,
                                     groups=[g.code for g in trainee.groups], actor_id=actor.user_id, source=actor.source))
+    for trainee in touched[:len(preview.new)]:
+        _ask_account_owner(session, trainee, now=now)
     schedule.reconcile_many(session, [t.id for t in touched], rules, now=now)
     audit.record(session, actor_id=actor.user_id, action="roster.import", target_type="organization", target_id=org.id,
                  details={"created": len(preview.new), "updated": len(preview.changed)}, address=actor.address)
     if progress is not None:
         progress(total, total)
     return {"created": len(preview.new), "updated": len(preview.changed)}
+
+
+def _persons_with_numbers(session: Session, numbers) -> list[Person]:
+    numbers = sorted({n for n in numbers if n})
+    found: list[Person] = []
+    for start in range(0, len(numbers), 500):
+        found.extend(session.scalars(select(Person).where(Person.id_number.in_(numbers[start:start + 500]))))
+    return found
 
 
 def _batch(session: Session, index: int, total: int, progress) -> None:

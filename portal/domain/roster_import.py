@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.errors import ValidationError
@@ -87,6 +88,7 @@ class ParsedRoster:
     headers: list[str]
     rows: list[RosterRow] = field(default_factory=list)
     invalid: list[InvalidRow] = field(default_factory=list)
+    cells: dict[int, tuple[Cell, ...]] = field(default_factory=dict)  # valid rows' cells as uploaded, by row number
 
 
 @dataclass(frozen=True)
@@ -346,12 +348,14 @@ def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]]) ->
         "groups": partial(_read_groups, lookup=lookup, order=order), "start_date": _read_start_date,
     }
     checked = [_check_row(row, columns, table.headers, readers) for row in table.rows]
-    _mark_duplicate_mobiles(checked)
+    _mark_duplicates(checked, "mobile")
+    _mark_duplicates(checked, "id_number")
     parsed = ParsedRoster(headers=list(table.headers))
     for check in checked:
         if check.reasons:
             parsed.invalid.append(InvalidRow(check.row.number, tuple(check.row.cells), tuple(check.reasons)))
         else:
+            parsed.cells[check.row.number] = tuple(check.row.cells)
             codes, given = check.values.get("groups", ((ALL_STAFF,), False))
             values = check.values
             parsed.rows.append(RosterRow(
@@ -378,13 +382,23 @@ def _check_row(row: Row, columns: dict[str, int], headers: Sequence[str], reader
     return check
 
 
-def _mark_duplicate_mobiles(checked: list[_Checked]) -> None:
-    """Every row sharing a mobile with another row is invalid: the file must say which one is right."""
-    by_mobile: dict[str, list[_Checked]] = defaultdict(list)
+_DUPLICATE_MESSAGES = {
+    # Two msgids each rather than lazy_ngettext: `make extract-messages` only knows _l.
+    "mobile": (lambda rows: _l("This mobile number is also in row %(rows)s.", rows=rows),
+               lambda rows: _l("This mobile number is also in rows %(rows)s.", rows=rows)),
+    "id_number": (lambda rows: _l("This ID number is also in row %(rows)s.", rows=rows),
+                  lambda rows: _l("This ID number is also in rows %(rows)s.", rows=rows)),
+}
+
+
+def _mark_duplicates(checked: list[_Checked], field_name: str) -> None:
+    """Every row sharing a mobile (or an ID number) with another row is invalid: the file must say which is right."""
+    by_value: dict[str, list[_Checked]] = defaultdict(list)
     for check in checked:
-        if "mobile" in check.values:
-            by_mobile[check.values["mobile"]].append(check)
-    for same in by_mobile.values():
+        if check.values.get(field_name):
+            by_value[check.values[field_name]].append(check)
+    one, many = _DUPLICATE_MESSAGES[field_name]
+    for same in by_value.values():
         if len(same) < 2:
             continue
         numbers = [check.row.number for check in same]
@@ -392,30 +406,57 @@ def _mark_duplicate_mobiles(checked: list[_Checked]) -> None:
             others = [str(n) for n in numbers[:DUPLICATES_LISTED + 1] if n != check.row.number][:DUPLICATES_LISTED]
             if len(same) - 1 > DUPLICATES_LISTED:
                 others.append("…")
-            # Two msgids rather than lazy_ngettext: `make extract-messages` only knows _l.
-            if len(same) == 2:
-                check.reasons.append(_l("This mobile number is also in row %(rows)s.", rows=others[0]))
-            else:
-                check.reasons.append(_l("This mobile number is also in rows %(rows)s.", rows=", ".join(others)))
+            check.reasons.append(one(others[0]) if len(same) == 2 else many(", ".join(others)))
 
 
-# ---------------------------------------------------------------------------------------- preview
+@dataclass(frozen=True)
+class KnownPerson:
+    """A person already in the portal with an ID number of the file, as this organization may see them."""
+
+    trainee_id: int | None  # their row on this roster, if any
+    employed_elsewhere_since: date | None  # None: no job at another organization
+    may_join: bool  # False: employed elsewhere and the office allows no second jobs
 
 
-def classify(parsed: ParsedRoster, existing: Mapping[str, ExistingPerson]) -> Preview:
+def classify(parsed: ParsedRoster, existing: Mapping[str, ExistingPerson],
+             known: Mapping[str, KnownPerson] | None = None) -> Preview:
     """Sort valid rows into new, changed and unchanged against the roster keyed by mobile.
 
-    A blank ID number or blank groups cell keeps what the roster holds; a person who left is a re-hire.
+    A blank ID number or blank groups cell keeps what the roster holds; a person who left is a re-hire. A row
+    whose ID number belongs to somebody employed elsewhere (without second jobs) or to another person of this
+    roster is invalid, with the reason.
     """
+    known = known or {}
     preview = Preview(headers=list(parsed.headers), invalid=list(parsed.invalid))
     for row in parsed.rows:
         person = existing.get(row.mobile)
+        reason = _identity_problem(row, person, known.get(row.id_number or ""))
+        if reason is not None:
+            preview.invalid.append(InvalidRow(row.number, parsed.cells.get(row.number, ()), (reason,)))
+            continue
         if person is None:
             preview.new.append(row)
             continue
         match = RosterMatch(row, person, _changes(row, person))
         (preview.changed if match.changes else preview.unchanged).append(match)
+    preview.invalid.sort(key=lambda invalid: invalid.number)
     return preview
+
+
+def _identity_problem(row: RosterRow, person: ExistingPerson | None, other: KnownPerson | None):
+    if other is None:
+        return None
+    if person is not None and other.trainee_id == person.trainee_id:
+        return None
+    if other.trainee_id is not None:
+        return _l("This ID number belongs to another person on your roster (with another mobile number).")
+    if person is not None and person.id_number:
+        return _l("This ID number belongs to another person than the one on your roster with this mobile number.")
+    if not other.may_join:
+        since = format_date(other.employed_elsewhere_since) if other.employed_elsewhere_since else "?"
+        return _l("Already employed at another organization since %(date)s: that employer must release them first, "
+                  "or the person confirms the move from their own account.", date=since)
+    return None
 
 
 def _changes(row: RosterRow, person: ExistingPerson) -> tuple[FieldChange, ...]:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.rules import CourseRule, Rules
-from portal.models import Assignment, Completion, Course, Organization, Trainee
+from portal.models import Assignment, Completion, Course, Organization, Person, Trainee
 
 STICKY_RULES = ("transfer", "manual")  # assigned by an event, kept until completed or the person leaves
 
@@ -78,23 +78,56 @@ def requirements(trainee: Trainee, org: Organization | None, rules: Rules, *, to
 
 @dataclass
 class Known:
-    """What the schedule needs to know about people, loaded in bulk."""
+    """What the schedule needs to know about people, loaded in bulk (keyed by employment)."""
 
     open_rows: dict[int, list[Assignment]]
-    latest: dict[int, dict[int, Completion]]
+    latest: dict[int, dict[int, Completion]]  # the person's latest completion per course, wherever earned
+    latest_here: dict[int, dict[int, Completion]]  # the same, leaving out what was earned in an earlier job
+
+
+def _earned_elsewhere(completion: Completion, job: Trainee, others: list[Trainee]) -> bool:
+    """Was this completion earned while the person worked at another organization, before this job began?
+    Onboarding (入职必训) is about one site: such a completion does not count as this job's onboarding."""
+    day = completion.completed_on
+    if day >= job.created_at.date():
+        return False
+    return any(_began(other) <= day and (other.left_on is None or day <= other.left_on) for other in others)
+
+
+def _began(job: Trainee) -> date:
+    """When a job began: its start date, or when it was put on the roster if that was earlier or unknown."""
+    added = job.created_at.date()
+    return min(job.start_date, added) if job.start_date else added
 
 
 def load_known(session: Session, trainee_ids: list[int]) -> Known:
-    """Open assignments and latest completions of many people, a few queries per 500 people."""
-    known = Known(open_rows={t: [] for t in trainee_ids}, latest={t: {} for t in trainee_ids})
+    """Open assignments and latest completions of many employments, a few queries per 500."""
+    known = Known(open_rows={t: [] for t in trainee_ids}, latest={t: {} for t in trainee_ids},
+                  latest_here={t: {} for t in trainee_ids})
     for start in range(0, len(trainee_ids), 500):
         chunk = trainee_ids[start:start + 500]
         for row in session.scalars(select(Assignment).where(Assignment.trainee_id.in_(chunk), Assignment.status == "open")):
             known.open_rows[row.trainee_id].append(row)
-        for completion in session.scalars(select(Completion).where(Completion.trainee_id.in_(chunk))
+        jobs_by_person: dict[int, list[Trainee]] = {}
+        for job in _jobs_of_people(session, chunk):
+            jobs_by_person.setdefault(job.person_id, []).append(job)
+        for completion in session.scalars(select(Completion).where(Completion.person_id.in_(list(jobs_by_person)))
                                           .order_by(Completion.completed_on, Completion.id)):
-            known.latest[completion.trainee_id][completion.course_id] = completion
+            jobs = jobs_by_person[completion.person_id]
+            for job in jobs:
+                if job.id not in known.latest:
+                    continue
+                known.latest[job.id][completion.course_id] = completion
+                others = [o for o in jobs if o.organization_id and o.organization_id != job.organization_id]
+                if not others or not _earned_elsewhere(completion, job, others):
+                    known.latest_here[job.id][completion.course_id] = completion
     return known
+
+
+def _jobs_of_people(session: Session, trainee_ids: list[int]) -> list[Trainee]:
+    """These employments and every other employment of the same persons."""
+    persons = select(Trainee.person_id).where(Trainee.id.in_(trainee_ids))
+    return list(session.scalars(select(Trainee).where(Trainee.person_id.in_(persons))))
 
 
 def plan_for(session: Session, trainee: Trainee, rules: Rules, *, today: date,
@@ -107,13 +140,15 @@ def plan_for(session: Session, trainee: Trainee, rules: Rules, *, today: date,
         return Plan(create=[], close=open_rows, overdue=[])
     kind = trainee.organization.kind if trainee.organization else "general"
     latest = known.latest.get(trainee.id, {})
+    latest_here = known.latest_here.get(trainee.id, {})
     open_by_course = {a.course_id: a for a in open_rows}
     needed: dict[int, Requirement] = {}
     for requirement in requirements(trainee, trainee.organization, rules, today=today):
         course = courses.get(requirement.course_code)
         if course is None:
             continue
-        completion = latest.get(course.id)
+        # What the person validly holds counts wherever they earned it, except this site's onboarding.
+        completion = (latest_here if requirement.rule == "onboarding" else latest).get(course.id)
         if completion is None or (completion.valid_until is not None and completion.valid_until < today):
             needed[course.id] = requirement
         elif completion.valid_until is not None and completion.valid_until <= today + timedelta(days=rules.renewal_lead_days):
@@ -201,12 +236,13 @@ def reconcile_many(session: Session, trainee_ids: list[int], rules: Rules, *, no
 
 def completion_validity(session: Session, completion: Completion, rules: Rules) -> date | None:
     """How long a completion stays valid: the months of the assignment or rule that made it due."""
+    jobs = select(Trainee.id).where(Trainee.person_id == completion.person_id)
     assignment = session.scalar(select(Assignment).where(
-        Assignment.trainee_id == completion.trainee_id, Assignment.course_id == completion.course_id,
+        Assignment.trainee_id.in_(jobs), Assignment.course_id == completion.course_id,
         Assignment.valid_months.is_not(None)).order_by(Assignment.id.desc()).limit(1))
     months = assignment.valid_months if assignment else None
     if months is None:
-        trainee = session.get(Trainee, completion.trainee_id)
+        trainee = session.get(Person, completion.person_id).current_employment
         course = session.get(Course, completion.course_id)
         for requirement in requirements(trainee, trainee.organization, rules, today=completion.completed_on):
             if requirement.course_code == course.code:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -53,9 +54,15 @@ def id_check_char(first17: str) -> str:
     return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
 
 
+def canonical_id_number(value: str | None) -> str:
+    """The form ID numbers are stored and compared in: full-width characters made ASCII, spaces and
+    dashes removed, upper case (110105 19491231 002x and １１０１０５…００２Ｘ are the same number)."""
+    return re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value or "")).upper()
+
+
 def normalize_id_number(value: str) -> str:
-    """Validate an 18-digit resident ID number (GB 11643-1999) and return it upper-cased."""
-    number = (value or "").strip().upper()
+    """Validate an 18-digit resident ID number (GB 11643-1999) and return its canonical form."""
+    number = canonical_id_number(value)
     if not ID_PATTERN.match(number):
         raise ValidationError(_l("A resident ID number has 17 digits followed by a digit or X."))
     try:
@@ -71,7 +78,7 @@ def normalize_id_number(value: str) -> str:
 
 def normalize_mobile(value: str) -> str:
     """Validate a mainland China mobile number (11 digits starting 13-19)."""
-    mobile = re.sub(r"[\s-]", "", value or "")
+    mobile = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value or ""))
     if mobile.startswith("+86"):
         mobile = mobile[3:]
     if not MOBILE_PATTERN.match(mobile):

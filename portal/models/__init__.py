@@ -6,14 +6,14 @@ from portal.models.companies import ApiToken, DigestLog, EmploymentEvent, Idempo
 from portal.models.content import Course, Lesson, Question, QuestionTag, QuestionVersion
 from portal.models.coverage import OfflineAttendance, OfflineSession, Target
 from portal.models.organizations import ORGANIZATION_KINDS, Organization, Sector
-from portal.models.people import ROLES, KeyGroup, RoleGrant, Trainee, User
+from portal.models.people import ROLES, IdentityConflict, KeyGroup, Person, RoleGrant, RosterClaim, Trainee, User
 from portal.models.places import LOCALITY_LEVELS, Locality
 from portal.models.training import Assignment, Attempt, AttemptItem, Completion, LessonProgress
 
 __all__ = [
     "AuditEvent", "Base", "utcnow", "Certificate", "SerialCounter", "Course", "Lesson", "Question", "QuestionTag",
     "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Sector", "ROLES", "KeyGroup",
-    "RoleGrant", "Trainee", "User", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt",
+    "RoleGrant", "Trainee", "User", "Person", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt",
     "AttemptItem", "Completion", "LessonProgress", "ApiToken", "DigestLog", "EmploymentEvent",
     "IdempotencyRecord", "ReminderLog", "RuleSet", "OfflineAttendance", "OfflineSession", "Target",
 ]

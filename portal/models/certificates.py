@@ -18,9 +18,9 @@ class Certificate(Base):
     serial: Mapped[str] = mapped_column(String(32), unique=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     completion_id: Mapped[int] = mapped_column(ForeignKey("completion.id"), index=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
-    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
+    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)  # employer when issued
     holder_name: Mapped[str] = mapped_column(String(50))
     organization_name: Mapped[str] = mapped_column(String(200), default="")
     completed_on: Mapped[date] = mapped_column(Date)

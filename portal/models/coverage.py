@@ -50,10 +50,10 @@ class OfflineSession(Base):
 
 class OfflineAttendance(Base):
     __tablename__ = "offline_attendance"
-    __table_args__ = (UniqueConstraint("session_id", "trainee_id"),)
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("offline_session.id", ondelete="CASCADE"), index=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     method: Mapped[str] = mapped_column(String(10), default="roster")  # roster | qr
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,11 +1,11 @@
-"""Accounts, roles, trainee profiles and key groups."""
+"""Accounts and roles; persons and their employments (roster rows); key groups; claims and conflicts."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint, func
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -39,6 +39,8 @@ class KeyGroup(Base):
 
 
 class User(UserMixin, Base):
+    """An account: a person's own login (trainees), or a company's, department's or the office's staff."""
+
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,16 +57,21 @@ class User(UserMixin, Base):
     grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
-    trainee: Mapped[Optional["Trainee"]] = relationship(back_populates="user", uselist=False)
+    person: Mapped[Optional["Person"]] = relationship(back_populates="user", uselist=False)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
     @property
+    def trainee(self) -> Optional["Trainee"]:
+        """The employment the trainee pages start from: see Person.current_employment."""
+        return self.person.current_employment if self.person is not None else None
+
+    @property
     def roles(self) -> set[str]:
         names = {grant.role for grant in self.grants}
-        if self.trainee is not None:
+        if self.person is not None and self.person.employments:
             names.add("trainee")
         return names
 
@@ -98,28 +105,31 @@ class RoleGrant(Base):
     sector: Mapped[Optional[Sector]] = relationship()
 
 
-class Trainee(Base):
-    """A person to be trained: a roster row, linked to a user once they register."""
+class Person(Base):
+    """One human, whatever organizations they work for: name, resident ID number (unique when known),
+    mobile, and their account once they register. Training records (completions, attempts, lesson progress,
+    classroom attendance, certificates) belong to the person, so they follow them from job to job."""
 
-    __tablename__ = "trainee"
+    __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"), unique=True)
     real_name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[Optional[str]] = mapped_column(String(18), unique=True)  # canonical_id_number()
     mobile: Mapped[str] = mapped_column(String(11), index=True)
-    id_number: Mapped[Optional[str]] = mapped_column(String(18))
-    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
-    locality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("locality.id"), index=True)
-    post: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[str] = mapped_column(String(12), default="active")  # active | left
-    start_date: Mapped[Optional[date]] = mapped_column(Date)
-    left_on: Mapped[Optional[date]] = mapped_column(Date)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    user: Mapped[Optional[User]] = relationship(back_populates="trainee")
-    organization: Mapped[Optional[Organization]] = relationship()
-    locality: Mapped[Optional[Locality]] = relationship()
-    groups: Mapped[list[KeyGroup]] = relationship(secondary=trainee_group, lazy="selectin")
+    user: Mapped[Optional[User]] = relationship(back_populates="person")
+    employments: Mapped[list["Trainee"]] = relationship(
+        back_populates="person", lazy="selectin", order_by="Trainee.id")
+
+    @property
+    def current_employment(self) -> Optional["Trainee"]:
+        """The employment that places the person (see Trainee.counts_in_area): an active job with an employer
+        counted in the area figures, else any active one, else the latest."""
+        def rank(job: "Trainee"):
+            return (job.status == "active", job.organization_id is not None, not job.second_job, job.id)
+        return max(self.employments, key=rank, default=None)
 
     @property
     def masked_id_number(self) -> str:
@@ -132,3 +142,100 @@ class Trainee(Base):
         from portal.domain.privacy import mask_mobile
 
         return mask_mobile(self.mobile)
+
+
+class _PersonField:
+    """A roster row's shortcut to its person's field, for reading (`row.real_name`). In a query, name the
+    person's column: `Trainee.real_name` raises instead of quietly comparing a Python object."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, row, owner):
+        if row is None:
+            raise AttributeError(f"Trainee.{self.name} belongs to the person: use Person.{self.name} in queries")
+        return getattr(row.person, self.name)
+
+    def __set__(self, row, value):
+        raise AttributeError(f"Trainee.{self.name} belongs to the person: set row.person.{self.name}")
+
+
+class Trainee(Base):
+    """One employment of a person: a row of an organization's roster (post, key groups, start, end, status).
+
+    A person who moves to another employer gets a new row there and keeps their records; a person without
+    an employer who registered with the office's public code has one row without an organization. The
+    person's name, mobile and ID number are read through `person` (the properties below are shortcuts).
+    """
+
+    __tablename__ = "trainee"
+    __table_args__ = (Index("ix_trainee_organization_person", "organization_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
+    locality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("locality.id"), index=True)
+    post: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | left
+    # A job held beside another (a part-time guard at a second site, where the office allows it): counted in
+    # its organization's figures, but the person is placed in the area figures by their other job.
+    second_job: Mapped[bool] = mapped_column(Boolean, default=False)
+    start_date: Mapped[Optional[date]] = mapped_column(Date)
+    left_on: Mapped[Optional[date]] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="employments", lazy="joined", innerjoin=True)
+    organization: Mapped[Optional[Organization]] = relationship()
+    locality: Mapped[Optional[Locality]] = relationship()
+    groups: Mapped[list[KeyGroup]] = relationship(secondary=trainee_group, lazy="selectin")
+
+    real_name = _PersonField("real_name")
+    mobile = _PersonField("mobile")
+    id_number = _PersonField("id_number")
+    user = _PersonField("user")
+    masked_id_number = _PersonField("masked_id_number")
+    masked_mobile = _PersonField("masked_mobile")
+
+
+class IdentityConflict(Base):
+    """Something the office must look at about one person: two names for one ID number when rosters were
+    merged, two accounts for one person. Nothing is lost meanwhile; the note says what was kept."""
+
+    __tablename__ = "identity_conflict"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # names | accounts
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+
+    person: Mapped[Person] = relationship()
+
+
+class RosterClaim(Base):
+    """An account and a roster row that may be the same person, waiting for the side that must agree.
+
+    `by_person`: someone registered with the employer's code and a mobile on its roster that has no ID
+    number to prove it; the employer confirms. `by_employer`: an employer added a mobile that belongs to an
+    account; the account's owner confirms. Confirming joins the two into one person; refusing keeps them apart.
+    """
+
+    __tablename__ = "roster_claim"
+    __table_args__ = (
+        Index("uq_roster_claim_pending", "trainee_id", "user_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(12))  # by_person | by_employer
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | confirmed | refused
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+
+    trainee: Mapped[Trainee] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

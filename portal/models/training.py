@@ -1,4 +1,4 @@
-"""What a trainee must do and has done: assignments, lesson progress, attempts, completions."""
+"""What an employment requires (assignments) and what the person has done: lesson progress, attempts, completions."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,17 +9,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
 from portal.models.content import Course, Lesson, QuestionVersion
-from portal.models.people import Trainee
+from portal.models.people import Person, Trainee
 
 
 class Assignment(Base):
-    """A course a trainee must complete, why (rule and legal basis) and by when."""
+    """A course an employment requires (its person must complete it), why (rule and legal basis) and by when.
+
+    Any completion of the person satisfies it, wherever it was earned, except onboarding (see schedule)."""
 
     __tablename__ = "assignment"
     __table_args__ = (
         Index("ix_assignment_trainee_status", "trainee_id", "status"),
         Index("ix_assignment_status_due", "status", "due_on"),
-        # at most one open assignment per person and course, whatever runs at the same time
+        # at most one open assignment per employment and course, whatever runs at the same time
         Index("uq_assignment_open_course", "trainee_id", "course_id", unique=True,
               sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
     )
@@ -44,10 +46,10 @@ class Assignment(Base):
 
 class LessonProgress(Base):
     __tablename__ = "lesson_progress"
-    __table_args__ = (UniqueConstraint("trainee_id", "lesson_id"),)
+    __table_args__ = (UniqueConstraint("person_id", "lesson_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -62,10 +64,10 @@ class Attempt(Base):
     """One sitting of a course's quiz; the draw and option order are stored so reloads match."""
 
     __tablename__ = "attempt"
-    __table_args__ = (Index("ix_attempt_trainee_course", "trainee_id", "course_id"),)
+    __table_args__ = (Index("ix_attempt_person_course", "person_id", "course_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
     number: Mapped[int] = mapped_column(Integer, default=1)
     practice: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -105,10 +107,10 @@ class Completion(Base):
     """A course completed (online or at an offline session), valid until an optional date."""
 
     __tablename__ = "completion"
-    __table_args__ = (Index("ix_completion_trainee_course", "trainee_id", "course_id"),)
+    __table_args__ = (Index("ix_completion_person_course", "person_id", "course_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
     completed_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[Optional[date]] = mapped_column(Date)
@@ -118,5 +120,5 @@ class Completion(Base):
     score: Mapped[Optional[float]] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    trainee: Mapped[Trainee] = relationship()
+    person: Mapped[Person] = relationship()
     course: Mapped[Course] = relationship()

@@ -10,12 +10,14 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from portal.domain import policy, progress, quiz
+from portal.domain import claims, people, policy, progress, quiz, schedule
 from portal.domain.content.cache import lesson_html
 from portal.domain.content.render import IMAGE_NAME
-from portal.domain.errors import NotAllowed, PortalError
+from portal.domain.errors import NotAllowed, PortalError, ValidationError
+from portal.domain.rules import current_rules
 from portal.extensions import db
-from portal.models import Assignment, Lesson, Trainee, utcnow
+from portal.models import Assignment, Lesson, RosterClaim, Trainee, utcnow
+from portal.company.forms import EmptyForm as ClaimForm
 from portal.web.i18n import current_locale
 
 bp = Blueprint("trainee", __name__, url_prefix="/me", template_folder="templates")
@@ -31,17 +33,47 @@ def _trainee():
 _TRAINEE_CARD = (select(Trainee).where(Trainee.id == bindparam("trainee_key"))
                  .options(joinedload(Trainee.organization), joinedload(Trainee.groups))
                  .execution_options(populate_existing=True))
-_OPEN_ASSIGNMENTS = (select(Assignment).where(Assignment.trainee_id == bindparam("trainee_key"),
-                                              Assignment.status == "open").order_by(Assignment.due_on))
+# What every current job of the person asks of them.
+_OPEN_ASSIGNMENTS = (select(Assignment).join(Trainee, Trainee.id == Assignment.trainee_id)
+                     .where(Trainee.person_id == bindparam("person_key"), Trainee.status == "active",
+                            Assignment.status == "open").order_by(Assignment.due_on))
 
 
 @bp.route("/")
 @policy.roles("trainee")
 def home():
     trainee = db.session.execute(_TRAINEE_CARD, {"trainee_key": current_user.trainee.id}).unique().scalar_one()
-    assignments = db.session.scalars(_OPEN_ASSIGNMENTS, {"trainee_key": trainee.id}).all()
+    assignments = db.session.scalars(_OPEN_ASSIGNMENTS, {"person_key": trainee.person_id}).all()
     courses = progress.lesson_counts(db.session, trainee, policy.trainee_courses(db.session, trainee))
-    return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses)
+    claims = people.pending_claims(db.session, user_id=current_user.id)
+    return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses,
+                           claims=claims, claim_form=ClaimForm())
+
+
+@bp.route("/claims/<int:claim_id>/<decision>", methods=["POST"])
+@policy.roles("trainee")
+def decide_claim(claim_id: int, decision: str):
+    """The person answers an employer that added their mobile number: yes, that is me (joining the records,
+    and moving job where the office allows no second jobs), or no."""
+    claim = db.session.get(RosterClaim, claim_id)
+    if (claim is None or claim.user_id != current_user.id or claim.direction != "by_employer"
+            or decision not in ("confirm", "refuse") or not ClaimForm().validate_on_submit()):
+        abort(404)
+    try:
+        if decision == "confirm":
+            row = claims.confirm(db.session, claim, actor=current_user, now=utcnow(), address=request.remote_addr or "",
+                                 allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
+            schedule.reconcile(db.session, row, current_rules(db.session), now=utcnow())
+        else:
+            claims.refuse(db.session, claim, actor=current_user, now=utcnow(), address=request.remote_addr or "")
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Thank you: your employer's roster now shows your record.") if decision == "confirm"
+              else _("Noted: you are not on that roster."), "success")
+    return redirect(url_for("trainee.home"))
 
 
 @bp.route("/courses/<code>")

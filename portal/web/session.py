@@ -19,20 +19,21 @@ def forget_cached_user() -> None:
 
 def configure_login(login_manager: LoginManager) -> None:
     from sqlalchemy import bindparam, select
-    from sqlalchemy.orm import joinedload
+    from sqlalchemy.orm import joinedload, lazyload
 
     from portal.extensions import db
-    from portal.models import Trainee, User
+    from portal.models import Person, Trainee, User
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    # Every page asks for the roles (grants, trainee): one statement for both, instead of one per
+    # Every page asks for the roles (grants, the person's jobs): one statement for grants and person, instead of one per
     # relationship as they are first touched. The key groups are read when a page shows them (the course
     # list asks trainee_group itself). Built once.
     user_with_roles = select(User).where(User.id == bindparam("user_id")).options(
-        joinedload(User.grants), joinedload(User.trainee).lazyload(Trainee.groups))
+        joinedload(User.grants), joinedload(User.person).joinedload(Person.employments).options(
+            lazyload(Trainee.groups), lazyload(Trainee.person)))  # the person is the one just loaded
 
     @login_manager.user_loader
     def load_user(user_id: str):

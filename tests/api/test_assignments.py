@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.models import Assignment, Trainee, utcnow
+from portal.models import Assignment, Person, Trainee, utcnow
 from tests.api.conftest import hire_body, in_days, new_mobile
 
 
@@ -31,7 +31,7 @@ def test_status_filters(api, session):
     done = _hire(api)
     gone = _hire(api)
     api.post("/events", json={"type": "leave", "mobile": gone, "left_on": in_days(0)})
-    person = session.scalar(select(Trainee).where(Trainee.mobile == done))
+    person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == done))
     row = session.scalar(select(Assignment).where(Assignment.trainee_id == person.id))
     row.status, row.closed_at = "completed", utcnow()
     session.commit()

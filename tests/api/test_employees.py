@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal.models import Assignment, AuditEvent, EmploymentEvent, Trainee
+from portal.models import Assignment, AuditEvent, EmploymentEvent, Person, Trainee
 from tests.api.conftest import in_days, new_mobile, person_body, snapshot
 
 
@@ -16,7 +16,7 @@ def test_put_creates_a_person_and_assigns_onboarding(api, session, tenant):
         "start_date": in_days(10), "status": "active", "left_on": None, "standing": "never_trained",
         "open_assignments": 2, "next_due_on": in_days(10),
     }
-    person = session.scalar(select(Trainee).where(Trainee.mobile == mobile))
+    person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == mobile))
     assert person.organization_id == tenant.org_id and person.id_number == "11010519491231002X"
     rules = {a.rule for a in session.scalars(select(Assignment).where(Assignment.trainee_id == person.id))}
     assert rules == {"onboarding", "group:grid_worker"}
@@ -33,8 +33,8 @@ def test_put_updates_an_existing_person_without_transfer_training(api, session):
     assert response.status_code == 200
     assert response.json["real_name"] == "张伟明" and response.json["post"] == "店长"
     assert response.json["start_date"] is None
-    person = session.scalar(select(Trainee).where(Trainee.mobile == mobile))
-    assert session.scalar(select(func.count()).select_from(Trainee).where(Trainee.mobile == mobile)) == 1
+    person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == mobile))
+    assert session.scalar(select(func.count()).select_from(Trainee).join(Trainee.person).where(Person.mobile == mobile)) == 1
     rules = {a.rule for a in session.scalars(select(Assignment).where(Assignment.trainee_id == person.id))}
     assert "transfer" not in rules
     kinds = list(session.scalars(select(EmploymentEvent.kind).where(EmploymentEvent.trainee_id == person.id)
@@ -104,6 +104,6 @@ def test_a_token_never_reads_or_changes_another_organization(api, session, tenan
     assert snapshot(session) == before
     # Upserting the same mobile in one's own organization makes one's own row and leaves theirs alone.
     assert api.put(f"/employees/{theirs}", json=person_body(real_name="我家")).status_code == 201
-    rows = dict(session.execute(select(Trainee.organization_id, Trainee.real_name).where(Trainee.mobile == theirs)).all())
+    rows = dict(session.execute(select(Trainee.organization_id, Person.real_name).join(Trainee.person).where(Person.mobile == theirs)).all())
     assert rows == {tenant.org_id: "我家", other_tenant.org_id: "别家"}
     assert other.get(f"/employees/{theirs}").json["real_name"] == "别家"

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.models import Assignment, AuditEvent, EmploymentEvent, Organization, Trainee
+from portal.models import Assignment, AuditEvent, EmploymentEvent, Organization, Person, Trainee
 from tests.api.conftest import hire_body, in_days, new_mobile, snapshot
 
 
 def _assignments(session, mobile: str) -> dict[str, Assignment]:
     session.expire_all()
-    person = session.scalar(select(Trainee).where(Trainee.mobile == mobile))
+    person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == mobile))
     return {f"{a.course.code}:{a.status}": a for a in
             session.scalars(select(Assignment).where(Assignment.trainee_id == person.id))}
 

@@ -137,7 +137,7 @@ def test_renewal_supersedes_the_older_certificate(session, course, holder):
 
 def test_reissue_after_a_name_correction_replaces_the_old_certificate(session, course, holder):
     old = complete(session, holder, course)
-    holder.real_name = "张晓伟"
+    holder.person.real_name = "张晓伟"
     new = issue.reissue(session, old, reason="姓名录入错误", actor_id=None, now=NOW)
     assert (old.status, old.replaced_by_id) == ("replaced", new.id)
     assert (new.holder_name, new.completed_on, new.valid_until, new.status) == ("张晓伟", old.completed_on, old.valid_until, "valid")

@@ -28,7 +28,7 @@ def test_demo_coverage_is_seeded_once(app, session):
     # each attendance is an offline completion of its session's course (the certificate demo adds others)
     attended = (select(func.count()).select_from(OfflineAttendance)
                 .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
-                .join(Completion, (Completion.trainee_id == OfflineAttendance.trainee_id)
+                .join(Completion, (Completion.person_id == OfflineAttendance.person_id)
                       & (Completion.course_id == OfflineSession.course_id) & (Completion.mode == "offline")
                       & (Completion.completed_on == OfflineSession.held_on)))
     assert session.scalar(attended) == first["attendances"]

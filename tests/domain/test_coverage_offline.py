@@ -43,12 +43,12 @@ def test_attendance_creates_offline_completions_that_count(session, classroom):
                                       today=TODAY)
     assert added == 2
     completions = session.scalars(select(Completion).where(Completion.offline_session_id == record.id)).all()
-    assert {c.trainee_id for c in completions} == {people[0].id, people[1].id}
+    assert {c.person_id for c in completions} == {people[0].person_id, people[1].person_id}
     assert {c.mode for c in completions} == {"offline"} and {c.completed_on for c in completions} == {date(2026, 6, 20)}
     assert completions[0].valid_until == date(2027, 6, 20)  # from the assignment's 12 months, via the hooks
     assignment = session.scalar(select(Assignment).where(Assignment.trainee_id == people[0].id))
     assert assignment.status == "completed"
-    assert session.scalar(select(Certificate).where(Certificate.trainee_id == people[0].id)) is not None
+    assert session.scalar(select(Certificate).where(Certificate.person_id == people[0].person_id)) is not None
     after = take_snapshot(session, today=TODAY, rules=current_rules(session)).figure(all_staff(session))
     assert (after.population, after.covered) == (4, 2)
     # Recording the same people again adds nothing.
@@ -86,7 +86,7 @@ def test_qr_sign_in_on_the_day(session, classroom):
         offline.sign_in(session, record, classroom["stranger"], now=NOW, today=date(2026, 6, 20))
     assert offline.sign_in(session, record, person, now=NOW, today=date(2026, 6, 21)) is True
     assert offline.sign_in(session, record, person, now=NOW, today=date(2026, 6, 21)) is False
-    attendance = session.scalar(select(OfflineAttendance).where(OfflineAttendance.trainee_id == person.id))
+    attendance = session.scalar(select(OfflineAttendance).where(OfflineAttendance.person_id == person.person_id))
     assert attendance.method == "qr"
 
 

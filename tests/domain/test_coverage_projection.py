@@ -91,7 +91,7 @@ def test_onboarding_periodic_overdue_and_certificates(session):
         Assignment(trainee_id=late.id, course_id=kind_course.id, rule="onboarding", due_on=date(2026, 6, 1),
                    status="open"),
         Assignment(trainee_id=late.id, course_id=basics.id, rule="group:x", due_on=date(2026, 7, 30), status="open"),
-        Certificate(serial="SFQ-2026-000001-X", token="t1", completion_id=1, trainee_id=trained.id,
+        Certificate(serial="SFQ-2026-000001-X", token="t1", completion_id=1, person_id=trained.person_id,
                     course_id=basics.id, organization_id=org.id, holder_name="x", completed_on=date(2026, 2, 20),
                     issued_at=now),
     ])

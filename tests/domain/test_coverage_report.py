@@ -53,7 +53,7 @@ def district(app, session):
     volunteer = make_trainee(None, name="Volunteer", groups=("grid_worker",))
     volunteer.locality_id = east.id
     make_completion(volunteer, grid_course, on=date(2026, 6, 1), valid_until=date(2027, 6, 1))
-    session.add(Certificate(serial="SFQ-2025-000001-A", token="tok-2025", completion_id=1, trainee_id=b.id,
+    session.add(Certificate(serial="SFQ-2025-000001-A", token="tok-2025", completion_id=1, person_id=b.person_id,
                             course_id=basics.id, organization_id=mall.id, holder_name="Mall Two",
                             completed_on=date(2025, 3, 1), issued_at=datetime(2025, 3, 1, tzinfo=timezone.utc)))
     session.flush()

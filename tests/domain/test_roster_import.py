@@ -206,12 +206,18 @@ def test_groups_the_office_added_are_recognised():
     assert parsed.rows[0].group_codes == (ALL_STAFF, "kitchen_staff")
 
 
+def _mobile_only(mobile: str) -> list:
+    row = with_cell(1, mobile)
+    row[2] = ""  # no ID number: only the mobiles repeat
+    return row
+
+
 def test_duplicate_mobiles_name_each_other():
     parsed = parse(
-        with_cell(1, "13800138000"),
-        with_cell(1, "13900139000"),
-        with_cell(1, "138 0013 8000"),
-        with_cell(1, "+8613800138000"),
+        _mobile_only("13800138000"),
+        _mobile_only("13900139000"),
+        _mobile_only("138 0013 8000"),
+        _mobile_only("+8613800138000"),
     )
     assert [row.number for row in parsed.rows] == [3]
     assert [bad.number for bad in parsed.invalid] == [2, 4, 5]
@@ -220,7 +226,15 @@ def test_duplicate_mobiles_name_each_other():
         ["This mobile number is also in rows 2, 5."],
         ["This mobile number is also in rows 2, 4."],
     ]
-    assert reasons(parse(GOOD, GOOD))[0] == ["This mobile number is also in row 3."]
+    assert reasons(parse(GOOD, GOOD))[0] == ["This mobile number is also in row 3.", "This ID number is also in row 3."]
+
+
+def test_duplicate_id_numbers_name_each_other_whatever_their_spelling():
+    second = with_cell(1, "13900139000")
+    second[2] = "１１０１０５ 19491231 002x"  # full-width digits, a space, a lower-case x: the same number
+    parsed = parse(GOOD, second)
+    assert parsed.rows == []
+    assert reasons(parsed) == [["This ID number is also in row 3."], ["This ID number is also in row 2."]]
 
 
 def test_many_duplicates_are_listed_briefly():

@@ -23,7 +23,7 @@ def a_valid_certificate(session, n: int) -> dict:
 
     today = date.today()
     rows = session.execute(
-        select(Certificate, Trainee, Organization).join(Trainee, Certificate.trainee_id == Trainee.id)
+        select(Certificate, Trainee, Organization).join(Trainee, Certificate.person_id == Trainee.person_id)
         .join(Organization, Trainee.organization_id == Organization.id)
         .where(Certificate.status == "valid", Trainee.status == "active",
                (Certificate.valid_until.is_(None)) | (Certificate.valid_until >= today))

@@ -21,7 +21,7 @@ def complete(session, trainee: Trainee, course: Course, *, completed_on: date | 
     completed_on = completed_on or NOW.date()
     if valid_until == "default":
         valid_until = completed_on + timedelta(days=365)
-    completion = Completion(trainee_id=trainee.id, course_id=course.id, completed_on=completed_on,
+    completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=completed_on,
                             valid_until=valid_until, mode="online")
     session.add(completion)
     session.flush()

@@ -62,6 +62,9 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
                          ("/company/{other}/people/{other_person}/transfer", MANAGE_OTHER)],
     "company.release": [("/company/{own}/people/{own_person}/release", expect(405))],
     "company.invite": [("/company/{own}/invite", MANAGE_OWN), ("/company/{other}/invite", MANAGE_OTHER)],
+    "company.claims": [("/company/{own}/claims", MANAGE_OWN), ("/company/{other}/claims", MANAGE_OTHER)],
+    "company.decide_claim": [("/company/{own}/claims/1/confirm", expect(405))],
+    "trainee.decide_claim": [("/me/claims/1/confirm", expect(405))],
     "trainee.course": [
         ("/me/courses/sample-course", expect(NO, anonymous=LOGIN, trainee=200)),
         ("/me/courses/no-such-course", expect(NO, anonymous=LOGIN, trainee=404)),

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEvent, Trainee, User
+from portal.models import AuditEvent, Person, Trainee, User
 from tests.factories import DEFAULT_PASSWORD, make_org, make_trainee, make_user
 
 
@@ -100,24 +100,25 @@ def _registration(**changes):
     return data
 
 
-def test_register_with_employer_code_claims_own_roster_row(client, session):
+def test_register_with_employer_code_claims_own_roster_row_with_its_id_number(client, session):
     org, other = make_org(), make_org()
-    own_row = make_trainee(org, mobile="13600000001", name="张三")
+    own_row = make_trainee(org, mobile="13600000001", name="张三", id_number="11010519491231002X")
     other_row = make_trainee(other, mobile="13600000001", name="张三")
     session.commit()
-    response = client.post("/auth/register", data=_registration(invite_code=org.invite_code.lower()))
+    response = client.post("/auth/register", data=_registration(invite_code=org.invite_code.lower(),
+                                                                id_number="110105 19491231 002x"))
     assert response.headers["Location"] == "/me/"
     user = session.scalar(select(User).where(User.mobile == "13600000001"))
-    assert session.get(Trainee, own_row.id).user_id == user.id
-    assert session.get(Trainee, other_row.id).user_id is None
+    assert session.get(Trainee, own_row.id).person.user_id == user.id
+    assert session.get(Trainee, other_row.id).person.user_id is None
     assert "张三" in client.get("/me/").get_data(as_text=True)
 
 
 def test_register_with_public_code_creates_trainee_without_employer(app, client, session):
     response = client.post("/auth/register", data=_registration(invite_code=app.config["PUBLIC_INVITE_CODE"]))
     assert response.status_code == 302
-    trainee = session.scalar(select(Trainee).where(Trainee.mobile == "13600000001"))
-    assert trainee.organization_id is None and trainee.user_id is not None
+    trainee = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == "13600000001"))
+    assert trainee.organization_id is None and trainee.person.user_id is not None
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -44,8 +44,8 @@ def org(session):
 def holder(session, org):
     """A trainee user named 张小伟 with a valid certificate."""
     user = make_user("trainee", org=org)
-    user.trainee.real_name = "张小伟"
-    user.trainee.id_number = "11010519491231002X"
+    user.trainee.person.real_name = "张小伟"
+    user.trainee.person.id_number = "11010519491231002X"
     session.flush()
     return user
 
@@ -135,7 +135,7 @@ def test_expired_revoked_replaced_and_superseded_show_at_once(client, session, h
     session.commit()
     body = page(client.get(f"/verify/{expired.token}"))
     assert "Revoked" in body and "违规" not in body  # the reason stays in the office
-    holder.trainee.real_name = "张晓伟"
+    holder.trainee.person.real_name = "张晓伟"
     new = issue.reissue(session, cert, reason="更正姓名", actor_id=None, now=NOW)
     session.commit()
     body = page(client.get(f"/verify/{cert.token}"))
@@ -227,7 +227,7 @@ def test_office_revokes_with_a_reason_and_verification_shows_it(client, login, s
 
 def test_office_reissues_after_a_name_correction(client, login, session, cert, holder):
     office = make_user("office_admin")
-    holder.trainee.real_name = "张晓伟"
+    holder.trainee.person.real_name = "张晓伟"
     session.commit()
     login(office)
     response = client.post(f"/certificates/{cert.serial}/reissue", data={"reissue-reason": "身份证核对更正姓名"})

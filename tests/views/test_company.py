@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.domain.content.sync import sync_content
-from portal.models import Assignment, AuditEvent, EmploymentEvent, KeyGroup, Organization, RuleSet, Trainee
+from portal.models import Assignment, AuditEvent, EmploymentEvent, KeyGroup, Organization, RuleSet, Person, Trainee
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee, make_user
 
@@ -59,7 +59,7 @@ def person_form(**changes):
 def test_hiring_assigns_onboarding_due_before_start_with_its_reason(client, session, org, admin):
     response = client.post(f"/company/{org.id}/people/new", data=person_form())
     assert response.status_code == 302
-    person = session.scalar(select(Trainee).where(Trainee.mobile == "13912340000"))
+    person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == "13912340000"))
     assignment = session.scalar(select(Assignment).where(Assignment.trainee_id == person.id))
     assert assignment.due_on == date.today() + timedelta(days=7) and assignment.rule == "onboarding"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -77,19 +77,19 @@ def test_hiring_assigns_onboarding_due_before_start_with_its_reason(client, sess
 def test_hiring_with_bad_input_names_the_field_and_keeps_what_was_typed(client, session, org, admin, changes, message):
     page = client.post(f"/company/{org.id}/people/new", data=person_form(**changes)).get_data(as_text=True)
     assert message in page and 'value="李娜"' in page
-    assert session.scalar(select(Trainee).where(Trainee.real_name == "李娜")) is None
+    assert session.scalar(select(Trainee).join(Trainee.person).where(Person.real_name == "李娜")) is None
 
 
 def test_duplicate_mobile_is_refused(client, session, org, admin):
     client.post(f"/company/{org.id}/people/new", data=person_form())
     page = client.post(f"/company/{org.id}/people/new", data=person_form(real_name="另一人")).get_data(as_text=True)
     assert "已在花名册" in page or "already on the roster" in page
-    assert len(session.scalars(select(Trainee).where(Trainee.mobile == "13912340000")).all()) == 1
+    assert len(session.scalars(select(Trainee).join(Trainee.person).where(Person.mobile == "13912340000")).all()) == 1
 
 
 def test_transfer_and_release_from_the_pages(client, session, org, admin):
     client.post(f"/company/{org.id}/people/new", data=person_form())
-    person = session.scalar(select(Trainee).where(Trainee.mobile == "13912340000"))
+    person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == "13912340000"))
     response = client.post(f"/company/{org.id}/people/{person.id}/transfer",
                            data={"post": "仓管员", "effective_on": date.today().isoformat(), "groups": ["all_staff"]})
     assert response.status_code == 302

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.domain import tabular
 from portal.domain.content.sync import sync_content
-from portal.models import Assignment, AuditEvent, EmploymentEvent, RuleSet, Trainee
+from portal.models import Assignment, AuditEvent, EmploymentEvent, RuleSet, Person, Trainee
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee, make_user
 from tests.views.test_company import RULES
@@ -66,9 +66,9 @@ def test_preview_then_all_or_nothing_confirm(client, session, org, encoding):
     done = client.post(preview_url + "/confirm")
     status = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "2" in status
-    names = set(session.scalars(select(Trainee.real_name)))
+    names = set(session.scalars(select(Person.real_name)))
     assert names == {"王伟", "李娜"}
-    li = session.scalar(select(Trainee).where(Trainee.real_name == "李娜"))
+    li = session.scalar(select(Trainee).join(Trainee.person).where(Person.real_name == "李娜"))
     assert {g.code for g in li.groups} == {"all_staff", "security_staff"}
     assert session.scalar(select(func.count()).select_from(Assignment)) == 2
     assert session.scalar(select(func.count()).select_from(EmploymentEvent)) == 2
@@ -84,14 +84,14 @@ def test_changed_rows_update_the_roster(client, session, org):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "厨师" in page and "收银员" in page
     client.post(response.headers["Location"] + "/confirm")
-    assert session.scalar(select(Trainee.post).where(Trainee.mobile == "13900000001")) == "收银员"
+    assert session.scalar(select(Trainee.post).join(Trainee.person).where(Person.mobile == "13900000001")) == "收银员"
 
 
 def test_xlsx_upload_works(client, session, org):
     data = tabular.write_xlsx(["姓名", "手机号", "岗位", "入职日期"], [["赵六", "13900000009", "电工", "2026-12-09"]])
     response = upload(client, org, data, "roster.xlsx")
     client.post(response.headers["Location"] + "/confirm")
-    assert session.scalar(select(Trainee.real_name)) == "赵六"
+    assert session.scalar(select(Person.real_name)) == "赵六"
 
 
 @pytest.mark.parametrize("data, message", [

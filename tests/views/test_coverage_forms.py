@@ -109,8 +109,8 @@ def test_sessions_attendance_and_qr_sign_in(app, client, office, session, login)
     response = client.post(f"/office/coverage/sessions/{record.id}", data={
         "trainee": [str(picked.id)], "mobiles": typed.mobile})
     assert response.status_code == 302
-    assert {c.trainee_id for c in session.scalars(select(Completion).where(Completion.mode == "offline"))} == \
-        {picked.id, typed.id}
+    assert {c.person_id for c in session.scalars(select(Completion).where(Completion.mode == "offline"))} == \
+        {picked.person_id, typed.person_id}
     wrong = client.post(f"/office/coverage/sessions/{record.id}", data={"mobiles": "13300000000"})
     assert "Not on the session&#39;s roster" in wrong.get_data(as_text=True)
     rows = client.get(f"/office/coverage/sessions/{record.id}?format=csv").get_data(as_text=True)
@@ -123,7 +123,7 @@ def test_sessions_attendance_and_qr_sign_in(app, client, office, session, login)
     url = f"/office/coverage/sessions/{record.sign_in_code}/sign-in"
     assert "Chief Sun" in client.get(url).get_data(as_text=True)
     assert client.post(url).status_code == 302
-    attendance = session.scalar(select(OfflineAttendance).where(OfflineAttendance.trainee_id == scanner.trainee.id))
+    attendance = session.scalar(select(OfflineAttendance).where(OfflineAttendance.person_id == scanner.trainee.person_id))
     assert attendance.method == "qr"
 
 

@@ -154,7 +154,7 @@ def test_exports_of_every_table(client, office):
 
 
 def test_formula_like_names_are_neutralised_in_exports(client, office, session):
-    office["people"][29].real_name = "=HYPERLINK(\"x\")"
+    office["people"][29].person.real_name = "=HYPERLINK(\"x\")"
     session.commit()
     rows = rows_of(client.get("/office/coverage/missing?group=all_staff&format=csv"))
     assert "'=HYPERLINK(\"x\")" in [row[0] for row in rows]

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.domain.demo import DEMO_PASSWORD, seed_demo
-from portal.models import Organization, Trainee, User
+from portal.models import Organization, Person, Trainee, User
 
 
 def test_home_page_is_chinese_by_default_and_switches_to_english(client):
@@ -72,7 +72,7 @@ def test_demo_seed_is_idempotent_and_every_demo_account_reaches_its_home(app, se
     assert set(again.values()) == {0}
     kinds = set(session.scalars(select(Organization.kind)))
     assert kinds == {"key_unit", "public_gathering", "general"}
-    assert session.scalar(select(Trainee).where(Trainee.user_id.is_not(None))).real_name == "陈小明"
+    assert session.scalar(select(Trainee).join(Trainee.person).where(Person.user_id.is_not(None))).real_name == "陈小明"
     homes = {"admin": "/office/", "office": "/office/", "dept": "/office/", "company": "/company/", "trainee": "/me/"}
     for login_name, home in homes.items():
         client = app.test_client()

@@ -11,12 +11,12 @@ from tests.factories import make_course, make_org, make_trainee, make_user
 
 def test_trainee_downloads_everything_held_about_them(client, session, login):
     user = make_user("trainee", org=make_org())
-    user.trainee.id_number = "11010519491231002X"
+    user.trainee.person.id_number = "11010519491231002X"
     session.commit()
     login(user)
     response = client.get("/me/data.json")
     data = response.json
-    assert data["profile"]["id_number"] == "11010519491231002X"
+    assert data["person"]["id_number"] == "11010519491231002X"
     assert data["account"]["username"] == user.username and "password_hash" not in str(data)
     assert "attachment" in response.headers["Content-Disposition"]
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "personal_data.export")) is not None
@@ -25,7 +25,7 @@ def test_trainee_downloads_everything_held_about_them(client, session, login):
 def test_id_numbers_are_masked_on_pages(client, session, login):
     org = make_org()
     person = make_trainee(org, name="赵敏")
-    person.id_number = "11010519491231002X"
+    person.person.id_number = "11010519491231002X"
     admin = make_user("org_admin", org=org)
     session.commit()
     login(admin)
@@ -52,12 +52,13 @@ def test_roster_row_stays_with_the_employer_after_deletion(client, session, logi
     session.commit()
     login(user)
     client.post("/me/privacy", data={"password": "Correct-Horse-9"})
-    assert session.get(Trainee, trainee_id).user_id is None
+    session.expire_all()
+    assert session.get(Trainee, trainee_id).person.user_id is None
 
 
 def test_accounts_with_legal_training_records_are_kept(client, session, login):
     user = make_user("trainee", org=None)
-    session.add(Completion(trainee_id=user.trainee.id, course_id=make_course("c1").id, completed_on=date(2026, 1, 1)))
+    session.add(Completion(person_id=user.trainee.person_id, course_id=make_course("c1").id, completed_on=date(2026, 1, 1)))
     session.commit()
     login(user)
     client.post("/me/privacy", data={"password": "Correct-Horse-9"})

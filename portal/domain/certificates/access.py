@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import abort
+from werkzeug.exceptions import NotFound
 from sqlalchemy.orm import Session
 
 from portal.domain import policy
 from portal.domain.certificates.queries import by_serial
-from portal.models import Certificate, Trainee, User
+from portal.models import Certificate, Person, User
 
 
 def certificate_or_404(session: Session, user: User, serial: str) -> Certificate:
@@ -14,7 +15,18 @@ def certificate_or_404(session: Session, user: User, serial: str) -> Certificate
     cert = by_serial(session, serial)
     if cert is None:
         abort(404)
-    trainee = session.get(Trainee, cert.trainee_id)
-    if trainee.user_id is None or trainee.user_id != user.id:
-        policy.trainee_or_404(session, user, trainee.id, manage=True)
+    person = session.get(Person, cert.person_id)
+    if person.user_id is not None and person.user_id == user.id:
+        return cert
+    # The certificate follows the person: any organization that employs (or employed) them may see it.
+    jobs = sorted(person.employments, key=lambda job: job.status != "active")
+    for job in jobs[:-1]:
+        try:
+            policy.trainee_or_404(session, user, job.id, manage=True)
+            return cert
+        except NotFound:
+            continue
+    if not jobs:
+        abort(404)
+    policy.trainee_or_404(session, user, jobs[-1].id, manage=True)
     return cert

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import hooks
 from portal.domain.certificates.issue import revoke
-from portal.models import Certificate, Completion, Course, Organization, Trainee, User
+from portal.models import Certificate, Completion, Course, Organization, Person, Trainee, User
 
 PREFERRED_COURSE = "all-staff-basics"
 ORGANIZATIONS = 3
@@ -23,7 +23,7 @@ def _at(day: date) -> datetime:
 
 
 def _complete(session: Session, trainee: Trainee, course: Course, completed_on: date) -> Completion:
-    completion = Completion(trainee_id=trainee.id, course_id=course.id, completed_on=completed_on,
+    completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=completed_on,
                             valid_until=completed_on + timedelta(days=365), mode="offline", score=None)
     session.add(completion)
     session.flush()
@@ -40,8 +40,8 @@ def _people(session: Session) -> list[Trainee]:
     orgs = session.scalars(select(Organization).order_by(Organization.id).limit(ORGANIZATIONS)).all()
     people = []
     for org in orgs:
-        people += session.scalars(select(Trainee).where(Trainee.organization_id == org.id, Trainee.status == "active",
-                                                       Trainee.user_id.is_(None))
+        people += session.scalars(select(Trainee).join(Trainee.person).where(
+            Trainee.organization_id == org.id, Trainee.status == "active", Person.user_id.is_(None))
                                   .order_by(Trainee.id).limit(PEOPLE_PER_ORGANIZATION)).all()
     return people
 
@@ -55,9 +55,9 @@ def seed_demo_certificates(session: Session, *, today: date) -> dict[str, int]:
     course = _demo_course(session)
     if course is None:
         return counts
-    done = set(session.scalars(select(Completion.trainee_id).where(Completion.course_id == course.id)))
+    done = set(session.scalars(select(Completion.person_id).where(Completion.course_id == course.id)))
     for n, trainee in enumerate(_people(session)):
-        if trainee.id in done:
+        if trainee.person_id in done:
             continue
         if n % 4 == 3:  # completed 400 days ago: the certificate has expired
             _complete(session, trainee, course, today - timedelta(days=400))
@@ -65,8 +65,8 @@ def seed_demo_certificates(session: Session, *, today: date) -> dict[str, int]:
             _complete(session, trainee, course, today - timedelta(days=3 + 9 * n))
         counts["completions"] += 1
     if session.scalar(select(Certificate.id).where(Certificate.status == "revoked").limit(1)) is None:
-        target = session.scalar(select(Certificate).join(Trainee, Trainee.id == Certificate.trainee_id)
-                                .where(Certificate.status == "valid", Trainee.user_id.is_(None))
+        target = session.scalar(select(Certificate).join(Person, Person.id == Certificate.person_id)
+                                .where(Certificate.status == "valid", Person.user_id.is_(None))
                                 .order_by(Certificate.id).offset(1).limit(1))
         if target is not None:
             revoke(session, target, reason=REVOKE_REASON, actor_id=None, now=_at(today))
@@ -81,7 +81,7 @@ def _seed_demo_trainee(session: Session, course: Course, today: date, counts: di
     user = session.scalar(select(User).where(User.username == DEMO_TRAINEE_LOGIN))
     trainee = user.trainee if user is not None else None
     if trainee is None or session.scalar(select(Completion.id).where(
-            Completion.trainee_id == trainee.id, Completion.course_id == course.id).limit(1)):
+            Completion.person_id == trainee.person_id, Completion.course_id == course.id).limit(1)):
         return
     _complete(session, trainee, course, today - timedelta(days=420))
     _complete(session, trainee, course, today - timedelta(days=20))

@@ -17,7 +17,7 @@ from portal.domain import audit, hooks
 from portal.domain.certificates import CertificateError
 from portal.domain.certificates.serials import next_serial
 from portal.domain.certificates.status import REPLACED, REVOKED, SUPERSEDED, VALID
-from portal.models import Certificate, Completion, Course, Organization, Trainee
+from portal.models import Certificate, Completion, Course, Organization, Person, Trainee
 
 DEFAULT_PREFIX = "SFQ"
 MAX_REASON = 300
@@ -40,7 +40,7 @@ def _new_certificate(session: Session, completion: Completion, trainee: Trainee,
     org = session.get(Organization, trainee.organization_id) if trainee.organization_id else None
     cert = Certificate(
         serial=next_serial(session, prefix=serial_prefix(), year=now.year), token=new_token(),
-        completion_id=completion.id, trainee_id=trainee.id, course_id=completion.course_id,
+        completion_id=completion.id, person_id=trainee.person_id, course_id=completion.course_id,
         organization_id=org.id if org else None, holder_name=trainee.real_name.strip(),
         organization_name=org.name if org else "", completed_on=completion.completed_on,
         credit_hours=float(course.credit_hours if course else 0), issued_at=now,
@@ -57,10 +57,10 @@ def issue_for_completion(session: Session, completion: Completion, *, now: datet
                               .order_by(Certificate.id).limit(1))
     if existing is not None:
         return existing
-    trainee = session.get(Trainee, completion.trainee_id)
+    trainee = session.get(Person, completion.person_id).current_employment  # the employer when issued
     cert = _new_certificate(session, completion, trainee, now)
     older = session.scalars(select(Certificate).where(
-        Certificate.trainee_id == trainee.id, Certificate.course_id == completion.course_id,
+        Certificate.person_id == trainee.person_id, Certificate.course_id == completion.course_id,
         Certificate.status == VALID, Certificate.id != cert.id))
     for previous in older:
         if previous.completed_on <= cert.completed_on:
@@ -111,7 +111,7 @@ def reissue(session: Session, cert: Certificate, *, reason: str, actor_id: int |
     if cert.status != VALID:
         raise CertificateError(_l("Only a certificate that is neither revoked, replaced nor superseded can be re-issued."))
     completion = session.get(Completion, cert.completion_id)
-    trainee = session.get(Trainee, cert.trainee_id)
+    trainee = session.get(Person, cert.person_id).current_employment
     new = _new_certificate(session, completion, trainee, now)
     new.valid_until, new.completed_on, new.credit_hours = cert.valid_until, cert.completed_on, cert.credit_hours
     cert.status, cert.replaced_by_id, cert.status_reason = REPLACED, new.id, text

@@ -32,13 +32,13 @@ def _newest_first(statement: Select) -> Select:
 def for_trainee(session: Session, trainee: Trainee, *, today: date) -> list[CertificateRow]:
     """All of a trainee's certificates, current ones first."""
     statement = (select(Certificate, Course).join(Course, Course.id == Certificate.course_id)
-                 .where(Certificate.trainee_id == trainee.id))
+                 .where(Certificate.person_id == trainee.person_id))
     return _rows(session, _newest_first(statement), today)
 
 
 def staff_statement(org: Organization) -> Select:
     """select(Certificate) of the organization's active staff, current ones first (for pagination)."""
-    statement = (select(Certificate).join(Trainee, Trainee.id == Certificate.trainee_id)
+    statement = (select(Certificate).join(Trainee, Trainee.person_id == Certificate.person_id)
                  .where(Trainee.organization_id == org.id, Trainee.status == "active"))
     return _newest_first(statement)
 
@@ -54,7 +54,7 @@ def current_for_organization(session: Session, org: Organization, *, today: date
     """The certificates a company downloads in bulk: its active staff's certificates that are neither
     revoked, replaced nor superseded (expired ones included, marked as such in the manifest)."""
     statement = (select(Certificate, Course).join(Course, Course.id == Certificate.course_id)
-                 .join(Trainee, Trainee.id == Certificate.trainee_id)
+                 .join(Trainee, Trainee.person_id == Certificate.person_id)
                  .where(Trainee.organization_id == org.id, Trainee.status == "active", Certificate.status == VALID)
                  .order_by(Certificate.holder_name, Course.code, Certificate.id))
     return _rows(session, statement, today)
@@ -78,7 +78,7 @@ def listing(session: Session, *, org_code: str | None = None, limit: int = 50) -
 def history(session: Session, cert: Certificate, *, today: date) -> list[CertificateRow]:
     """Every certificate of the same holder and course, oldest first (renewals and re-issues)."""
     statement = (select(Certificate, Course).join(Course, Course.id == Certificate.course_id)
-                 .where(and_(Certificate.trainee_id == cert.trainee_id, Certificate.course_id == cert.course_id))
+                 .where(and_(Certificate.person_id == cert.person_id, Certificate.course_id == cert.course_id))
                  .order_by(Certificate.issued_at, Certificate.id))
     return _rows(session, statement, today)
 

@@ -137,7 +137,7 @@ def organization_summary(session: Session, org: Organization, *, today: date) ->
     active = and_(Trainee.organization_id == org.id, Trainee.status == "active")
     staff = session.scalar(select(func.count()).select_from(Trainee).where(active)) or 0
     holds_valid = exists().where(
-        Certificate.trainee_id == Trainee.id, Certificate.status == VALID,
+        Certificate.person_id == Trainee.person_id, Certificate.status == VALID,
         or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today))
     certified = session.scalar(select(func.count()).select_from(Trainee).where(active, holds_valid)) or 0
     return OrganizationSummary(name=org.name, kind=org.kind, staff=staff, certified=certified,

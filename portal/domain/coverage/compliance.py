@@ -139,7 +139,7 @@ def _onboarding_rows(session: Session, requirements: Requirements, *, today: dat
                func.coalesce(func.sum(distinct(bit)), 0).label("mask"))
         .select_from(Trainee)
         .join(Organization, Organization.id == Trainee.organization_id)
-        .outerjoin(Completion, and_(Completion.trainee_id == Trainee.id, Completion.course_id.in_(onboarding_ids),
+        .outerjoin(Completion, and_(Completion.person_id == Trainee.person_id, Completion.course_id.in_(onboarding_ids),
                                     Completion.completed_on <= Trainee.start_date))
         .where(Trainee.start_date >= since, Trainee.start_date <= today, *only)
         .group_by(Trainee.id, Trainee.organization_id, Organization.kind)

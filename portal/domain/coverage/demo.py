@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.coverage import offline
 from portal.domain.coverage.targets import TargetData, default_deadline, save_target
-from portal.models import Course, KeyGroup, Locality, OfflineSession, Organization, Target, Trainee
+from portal.models import Course, KeyGroup, Locality, OfflineSession, Organization, Person, Target, Trainee
 
 DISTRICT_CODE = "110199"
 # group -> declared people without rosters, per street (street code suffix -> count)
@@ -71,8 +71,8 @@ def _seed_sessions(session: Session, *, today: date, groups: dict, counts: dict)
         record = offline.create_session(session, offline.SessionData(course.id, mall.id, today - timedelta(days=10),
                                                                      "李消防（区消防救援大队）", MALL_SESSION_PLACE),
                                         actor_id=None)
-        people = session.scalars(select(Trainee.id).where(Trainee.organization_id == mall.id,
-                                                          Trainee.status == "active", Trainee.user_id.is_(None))
+        people = session.scalars(select(Trainee.id).join(Trainee.person).where(
+            Trainee.organization_id == mall.id, Trainee.status == "active", Person.user_id.is_(None))
                                  .order_by(Trainee.id).limit(6)).all()
         counts["offline_sessions"] += 1
         counts["attendances"] += offline.record_attendance(session, record, people, method="roster", now=now,
@@ -85,9 +85,10 @@ def _seed_sessions(session: Session, *, today: date, groups: dict, counts: dict)
                           .order_by(Locality.code).limit(1))
     attendees = []
     for name, mobile in UNROSTERED:
-        person = session.scalar(select(Trainee).where(Trainee.mobile == mobile, Trainee.organization_id.is_(None)))
+        person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == mobile,
+                                                                           Trainee.organization_id.is_(None)))
         if person is None:
-            person = Trainee(real_name=name, mobile=mobile, organization_id=None,
+            person = Trainee(person=Person(real_name=name, mobile=mobile), organization_id=None,
                              locality_id=grid.id if grid else street.id, post="网格员",
                              groups=[g for code, g in groups.items() if code == "grid_worker"])
             session.add(person)

@@ -17,7 +17,7 @@ from portal.domain.coverage.population import covered_clause, held_masks, tune_f
 from portal.domain.coverage.requirements import CourseInfo, Requirements
 from portal.domain.coverage.snapshot import Snapshot
 from portal.domain.privacy import mask_mobile
-from portal.models import Completion, Organization, Trainee
+from portal.models import Completion, Organization, Person, Trainee
 from portal.models.people import trainee_group
 
 NO_EMPLOYER = None
@@ -105,19 +105,20 @@ def missing_statement(session: Session, requirements: Requirements, group_id: in
     """SELECT the group's active people not covered today: id, name, mobile, organization id, locality id and
     organization name (columns, not entities: an export reads tens of thousands of them)."""
     missing_bits = requirements.group_missing_bits_sql(group_id, Organization.kind)
-    columns = (Trainee.id, Trainee.real_name, Trainee.mobile, Trainee.organization_id, Trainee.locality_id,
+    columns = (Trainee.id, Person.real_name, Person.mobile, Trainee.organization_id, Trainee.locality_id,
                Organization.name)
-    order = (Organization.name, Trainee.organization_id, Trainee.real_name, Trainee.id)
-    in_group = [trainee_group.c.key_group_id == group_id, Trainee.status == "active"]
+    order = (Organization.name, Trainee.organization_id, Person.real_name, Trainee.id)
+    in_group = [trainee_group.c.key_group_id == group_id, Trainee.status == "active", Trainee.second_job.is_(False)]
     if organization_id is not None and not no_employer and localities is None:
         # One organization (its page, its export): a plain join, and the completions of its people only (an
         # index look-up); the planners do best with it on both databases.
         held = held_masks(session, requirements, [today],
-                          trainees=select(Trainee.id).where(Trainee.organization_id == organization_id))
+                          persons=select(Trainee.person_id).where(Trainee.organization_id == organization_id))
         return (select(*columns)
+                .join(Person, Person.id == Trainee.person_id)
                 .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)  # a person is in a group once
                 .outerjoin(Organization, Organization.id == Trainee.organization_id)
-                .outerjoin(held, held.c.trainee_id == Trainee.id)
+                .outerjoin(held, held.c.person_id == Trainee.person_id)
                 .where(*in_group, Trainee.organization_id == organization_id,
                        ~covered_clause(held.c.m0, missing_bits))
                 .order_by(*order))
@@ -134,10 +135,11 @@ def missing_statement(session: Session, requirements: Requirements, group_id: in
         employer = aliased(Organization)
         people = people.outerjoin(employer, employer.id == Trainee.organization_id).where(
             func.coalesce(Trainee.locality_id, employer.locality_id).in_(sorted(localities) or [-1]))
-    held = held_masks(session, requirements, [today], trainees=people)
+    held = held_masks(session, requirements, [today], persons=select(Trainee.person_id).where(Trainee.id.in_(people)))
     return (select(*columns)
+            .join(Person, Person.id == Trainee.person_id)
             .outerjoin(Organization, Organization.id == Trainee.organization_id)
-            .outerjoin(held, held.c.trainee_id == Trainee.id)
+            .outerjoin(held, held.c.person_id == Trainee.person_id)
             .where(Trainee.id.in_(people), ~covered_clause(held.c.m0, missing_bits))
             .order_by(*order))
 
@@ -206,8 +208,9 @@ def describe(session: Session, requirements: Requirements, group_id: int, people
     kinds = dict(session.execute(select(Organization.id, Organization.kind).where(
         Organization.id.in_({p.organization_id for p in people if p.organization_id is not None} or {-1}))).all())
     latest: dict[tuple[int, int], tuple[date, date | None]] = {}
-    statement = (select(Completion.trainee_id, Completion.course_id, Completion.completed_on, Completion.valid_until)
-                 .where(Completion.trainee_id.in_([p.trainee_id for p in people]),
+    statement = (select(Trainee.id, Completion.course_id, Completion.completed_on, Completion.valid_until)
+                 .join(Completion, Completion.person_id == Trainee.person_id)
+                 .where(Trainee.id.in_([p.trainee_id for p in people]),
                         Completion.course_id.in_(requirements.course_ids()), Completion.completed_on <= today))
     for trainee_id, course_id, completed_on, valid_until in session.execute(statement):
         key = (trainee_id, course_id)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from portal.domain import audit, hooks
 from portal.domain.errors import NotAllowed, ValidationError
 from portal.domain.validators import normalize_mobile
-from portal.models import Completion, Course, OfflineAttendance, OfflineSession, Organization, Trainee
+from portal.models import Completion, Course, OfflineAttendance, OfflineSession, Organization, Person, Trainee
 
 SIGN_IN_DAYS_AFTER = 1  # the QR code still works the day after the session (late scans, time zones)
 METHODS = ("roster", "qr")
@@ -77,17 +77,19 @@ def record_attendance(session: Session, offline: OfflineSession, trainee_ids, *,
     wanted = sorted({int(t) for t in trainee_ids})
     if not wanted:
         return 0
-    present = set(session.scalars(select(OfflineAttendance.trainee_id).where(
+    present = set(session.scalars(select(OfflineAttendance.person_id).where(
         OfflineAttendance.session_id == offline.id)))
     people = list(session.scalars(select(Trainee).where(Trainee.id.in_(wanted), eligible(offline))))
     if len(people) != len(wanted):
         raise ValidationError(_l("Some of these people are not on the session's roster."))
     added = 0
     for trainee in people:
-        if trainee.id in present:
+        if trainee.person_id in present:
             continue
-        session.add(OfflineAttendance(session_id=offline.id, trainee_id=trainee.id, method=method, recorded_at=now))
-        completion = Completion(trainee_id=trainee.id, course_id=offline.course_id, completed_on=offline.held_on,
+        present.add(trainee.person_id)
+        session.add(OfflineAttendance(session_id=offline.id, person_id=trainee.person_id, method=method,
+                                      recorded_at=now))
+        completion = Completion(person_id=trainee.person_id, course_id=offline.course_id, completed_on=offline.held_on,
                                 mode="offline", offline_session_id=offline.id)
         session.add(completion)
         session.flush()
@@ -109,7 +111,8 @@ def trainees_by_mobile(session: Session, offline: OfflineSession, text: str) -> 
         except ValidationError:
             unknown.append(token)
             continue
-        found = session.scalar(select(Trainee.id).where(Trainee.mobile == mobile, eligible(offline))
+        found = session.scalar(select(Trainee.id).join(Person, Person.id == Trainee.person_id)
+                               .where(Person.mobile == mobile, eligible(offline))
                                .order_by(Trainee.id).limit(1))
         if found is None:
             unknown.append(token)
@@ -137,15 +140,15 @@ def sign_in(session: Session, offline: OfflineSession, trainee: Trainee, *, now:
                                       and trainee.organization_id != offline.organization_id):
         raise NotAllowed(_l("This session is for another organization's staff."))
     if session.scalar(select(OfflineAttendance.id).where(OfflineAttendance.session_id == offline.id,
-                                                         OfflineAttendance.trainee_id == trainee.id)):
+                                                         OfflineAttendance.person_id == trainee.person_id)):
         return False
     return record_attendance(session, offline, [trainee.id], method="qr", now=now, today=today) == 1
 
 
-def attendance(session: Session, offline: OfflineSession) -> list[tuple[OfflineAttendance, Trainee]]:
+def attendance(session: Session, offline: OfflineSession) -> list[tuple[OfflineAttendance, Person]]:
     return [tuple(row) for row in session.execute(
-        select(OfflineAttendance, Trainee).join(Trainee, Trainee.id == OfflineAttendance.trainee_id)
-        .where(OfflineAttendance.session_id == offline.id).order_by(Trainee.real_name, Trainee.id))]
+        select(OfflineAttendance, Person).join(Person, Person.id == OfflineAttendance.person_id)
+        .where(OfflineAttendance.session_id == offline.id).order_by(Person.real_name, Person.id))]
 
 
 def sessions_statement(*, organization_ids: set[int] | None = None):

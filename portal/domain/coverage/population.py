@@ -1,7 +1,10 @@
 """Who is in the target population and who of them is covered, counted in one GROUP BY query.
 
-Roster population of group g at locality L = active trainees with an employer, in g, whose
-trainee.locality_id (or, when unset, their employer's locality) is L or below L. People without an
+Roster population of group g at locality L = active employments with an employer, in g, whose
+trainee.locality_id (or, when unset, their employer's locality) is L or below L. Coverage counts persons:
+a completion covers every job of its person, and a person with two jobs is counted once in an area, at the
+job that places them (the first; Trainee.second_job marks the other, which only its company's own
+compliance pages count). People without an
 employer who registered with the public code are counted too, apart, because they only cover the
 declared part of a target (see arithmetic.py).
 
@@ -49,28 +52,29 @@ def tune_for_aggregates(session: Session) -> bool:
     return True
 
 
-def held_masks(session: Session, requirements: Requirements, dates: list[date], *, trainees=None):
-    """Subquery: per trainee, the mask of required courses validly held on each date (columns m0, m1...).
+def held_masks(session: Session, requirements: Requirements, dates: list[date], *, persons=None):
+    """Subquery: per person, the mask of required courses validly held on each date (columns person_id, m0,
+    m1...); `persons` optionally limits it to a select() of person ids.
 
     A course completed twice must count once: PostgreSQL ORs the bits (bit_or); SQLite, which has no
     bit_or, first takes per (trainee, course) whether any completion is valid, then adds the bits.
     """
     window = [Completion.course_id.in_(requirements.course_ids()), Completion.completed_on <= max(dates),
               Completion.valid_until.is_(None) | (Completion.valid_until >= min(dates))]
-    if trainees is not None:
-        window.append(Completion.trainee_id.in_(trainees))
+    if persons is not None:
+        window.append(Completion.person_id.in_(persons))
     bit = requirements.bit_sql(Completion.course_id)
     if session.get_bind().dialect.name == "postgresql":
         columns = [func.bit_or(case((valid_on(Completion, day), bit), else_=_int(0))).label(f"m{k}")
                    for k, day in enumerate(dates)]
-        return select(Completion.trainee_id.label("trainee_id"), *columns).where(*window) \
-            .group_by(Completion.trainee_id).subquery("held")
+        return select(Completion.person_id.label("person_id"), *columns).where(*window) \
+            .group_by(Completion.person_id).subquery("held")
     flags = [func.max(case((valid_on(Completion, day), _int(1)), else_=_int(0))).label(f"v{k}")
              for k, day in enumerate(dates)]
-    per_course = (select(Completion.trainee_id.label("trainee_id"), bit.label("bit"), *flags).where(*window)
-                  .group_by(Completion.trainee_id, Completion.course_id).subquery("per_course"))
+    per_course = (select(Completion.person_id.label("person_id"), bit.label("bit"), *flags).where(*window)
+                  .group_by(Completion.person_id, Completion.course_id).subquery("per_course"))
     columns = [func.sum(per_course.c.bit * per_course.c[f"v{k}"]).label(f"m{k}") for k in range(len(dates))]
-    return select(per_course.c.trainee_id, *columns).group_by(per_course.c.trainee_id).subquery("held")
+    return select(per_course.c.person_id, *columns).group_by(per_course.c.person_id).subquery("held")
 
 
 def covered_clause(held_column, missing_bits):
@@ -80,8 +84,11 @@ def covered_clause(held_column, missing_bits):
 
 def person_filters(*, scope=None, organization_id: int | None = None, sector_id: int | None = None,
                    roster_only: bool = False) -> list:
-    """WHERE clauses on Trainee (joined to its Organization) for a scope and the usual filters."""
-    clauses = [Trainee.status == "active"]
+    """WHERE clauses on Trainee (joined to its Organization) for a scope and the usual filters.
+
+    Each person is counted once, at the job that places them: a second job (Trainee.second_job) is left out of
+    the coverage figures; the company's own compliance pages count it."""
+    clauses = [Trainee.status == "active", Trainee.second_job.is_(False)]
     if scope is not None or roster_only or organization_id is not None or sector_id is not None:
         clauses.append(Trainee.organization_id.is_not(None))
     if scope is not None:
@@ -102,12 +109,12 @@ def coverage_cells(session: Session, requirements: Requirements, *, dates: list[
         return []
     tune_for_aggregates(session)
     # One organization's or one department's figures read only their people's completions.
-    trainees = None
+    persons = None
     if organization_id is not None:
-        trainees = select(Trainee.id).where(Trainee.organization_id == organization_id)
+        persons = select(Trainee.person_id).where(Trainee.organization_id == organization_id)
     elif scope is not None:
-        trainees = select(Trainee.id).join(Organization, Organization.id == Trainee.organization_id).where(scope)
-    held = held_masks(session, requirements, dates, trainees=trainees)
+        persons = select(Trainee.person_id).join(Organization, Organization.id == Trainee.organization_id).where(scope)
+    held = held_masks(session, requirements, dates, persons=persons)
     group_column = trainee_group.c.key_group_id
     locality = func.coalesce(Trainee.locality_id, Organization.locality_id)
     missing_bits = requirements.missing_bits_sql(group_column, Organization.kind)
@@ -118,7 +125,7 @@ def coverage_cells(session: Session, requirements: Requirements, *, dates: list[
         .select_from(Trainee)
         .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)
         .outerjoin(Organization, Organization.id == Trainee.organization_id)
-        .outerjoin(held, held.c.trainee_id == Trainee.id)
+        .outerjoin(held, held.c.person_id == Trainee.person_id)
         .where(group_column.in_(group_ids),
                *person_filters(scope=scope, organization_id=organization_id, sector_id=sector_id))
         .group_by(locality, Trainee.organization_id, group_column)

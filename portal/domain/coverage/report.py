@@ -130,8 +130,9 @@ def _gap_level(snapshot: Snapshot) -> str:
 def _scope_trainees(statement, organization_ids):
     if organization_ids is None:
         return statement
-    return statement.join(Trainee, Trainee.id == Completion.trainee_id).where(
-        Trainee.organization_id.in_(organization_ids or [-1]))
+    # a person trained counts for the organizations they work for now
+    return statement.where(Completion.person_id.in_(select(Trainee.person_id).where(
+        Trainee.organization_id.in_(organization_ids or [-1]))))
 
 
 def year_activity(session: Session, years: list[int], *, organization_ids: set[int] | None = None) -> dict:
@@ -140,7 +141,7 @@ def year_activity(session: Session, years: list[int], *, organization_ids: set[i
     year_of = extract("year", Completion.completed_on)
     statement = _scope_trainees(
         select(year_of, func.count(), func.sum((Completion.mode == "offline").cast(Integer)),
-               func.count(distinct(Completion.trainee_id)))
+               func.count(distinct(Completion.person_id)))
         .where(Completion.completed_on >= first, Completion.completed_on <= last).group_by(year_of), organization_ids)
     result = {int(y): [n, int(offline or 0), people, 0, 0] for y, n, offline, people in session.execute(statement)}
     issued = extract("year", Certificate.issued_at)
@@ -163,7 +164,7 @@ def year_activity(session: Session, years: list[int], *, organization_ids: set[i
 
 def people_trained(session: Session, first_year: int, as_of: date, *, organization_ids=None) -> int:
     """Distinct people with a completion from the plan's first year to the report date."""
-    statement = _scope_trainees(select(func.count(distinct(Completion.trainee_id))).where(
+    statement = _scope_trainees(select(func.count(distinct(Completion.person_id))).where(
         Completion.completed_on >= date(first_year, 1, 1), Completion.completed_on <= as_of), organization_ids)
     return session.scalar(statement) or 0
 

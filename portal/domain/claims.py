@@ -1,0 +1,75 @@
+"""Claims: an account and a roster row that may be one person, joined only when the other side agrees.
+
+- by_person: someone registered with the employer's invitation code and a mobile on its roster, but the
+  roster holds no ID number to prove it. The employer confirms (company pages, "waiting to be confirmed").
+- by_employer: an employer added a mobile that belongs to an account. The account's owner confirms from
+  their own pages; confirming a move ends their earlier job unless the office allows second jobs.
+Every decision is in the audit log; confirming joins the two records into one person (people.join).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from portal.domain import audit, people
+from portal.domain.errors import ValidationError
+from portal.models import EmploymentEvent, RosterClaim, Trainee, User
+
+
+def open_claim(session: Session, row: Trainee, user: User, direction: str, *, now: datetime) -> RosterClaim:
+    """Record that `user` and roster row `row` may be one person, waiting for the other side."""
+    claim = RosterClaim(trainee_id=row.id, user_id=user.id, direction=direction, status="pending", created_at=now)
+    session.add(claim)
+    session.flush()
+    audit.record(session, actor_id=user.id if direction == "by_person" else None, action=f"claim.{direction}",
+                 target_type="trainee", target_id=row.id, details={"claim": claim.id})
+    return claim
+
+
+def _pending(claim: RosterClaim) -> None:
+    if claim.status != "pending":
+        raise ValidationError(_l("This request has already been decided."))
+
+
+def confirm(session: Session, claim: RosterClaim, *, actor: User, now: datetime, allow_concurrent: bool,
+            address: str = "") -> Trainee:
+    """Join the account's person and the roster row's person; returns the roster row."""
+    _pending(claim)
+    row, user = claim.trainee, claim.user
+    if claim.direction == "by_person":
+        keep, drop = row.person, user.person
+    else:
+        keep, drop = user.person, row.person
+        if keep is not None and not allow_concurrent:
+            _end_other_jobs(session, keep, row, actor=actor, now=now)
+    if keep is None:
+        row.person.user = user
+    elif drop is not None:
+        people.join(session, keep, drop)
+    session.refresh(row)
+    people.close_unemployed_rows(session, row.person, on=now.date())
+    claim.status, claim.decided_at, claim.decided_by_id = "confirmed", now, actor.id
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="claim.confirm", target_type="trainee", target_id=row.id,
+                 details={"claim": claim.id, "direction": claim.direction}, address=address)
+    return row
+
+
+def _end_other_jobs(session: Session, person, row: Trainee, *, actor: User, now: datetime) -> None:
+    """The person confirms a move: their jobs at other employers end today."""
+    for job in people.active_jobs(session, person, besides=row.organization_id):
+        job.status, job.left_on = "left", now.date()
+        session.add(EmploymentEvent(trainee_id=job.id, organization_id=job.organization_id, kind="leave",
+                                    effective_on=now.date(), post=job.post, groups=[g.code for g in job.groups],
+                                    actor_id=actor.id, source="person"))
+
+
+def refuse(session: Session, claim: RosterClaim, *, actor: User, now: datetime, address: str = "") -> None:
+    """Keep the two apart: the account keeps its own record, the roster row its own."""
+    _pending(claim)
+    claim.status, claim.decided_at, claim.decided_by_id = "refused", now, actor.id
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="claim.refuse", target_type="trainee", target_id=claim.trainee_id,
+                 details={"claim": claim.id, "direction": claim.direction}, address=address)

@@ -1,0 +1,161 @@
+"""One person, one record: claims need proof, nothing moves without the person, records follow the person."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from portal.domain import roster
+from portal.domain.coverage.population import coverage_cells
+from portal.domain.coverage.requirements import load_requirements
+from portal.domain.people import EmployedElsewhere
+from portal.domain.rules import current_rules
+from portal.models import AuditEvent, Assignment, Person, RosterClaim, Trainee, User, utcnow
+from tests.factories import make_completion, make_course, make_org, make_trainee, make_user
+
+ID = "11010519491231002X"
+
+
+def _register(client, org, **changes):
+    data = {"real_name": "冒名者", "mobile": "13600000001", "id_number": "", "invite_code": org.invite_code,
+            "password": "Fire-Safe-2026", "confirm": "Fire-Safe-2026"}
+    data.update(changes)
+    return client.post("/auth/register", data=data)
+
+
+def test_a_colleagues_mobile_and_the_invitation_code_do_not_open_their_record(client, session):
+    org = make_org()
+    row = make_trainee(org, mobile="13600000001", name="王师傅", id_number=ID)
+    session.commit()
+    page = _register(client, org, id_number="").get_data(as_text=True)
+    assert "与单位登记的不一致" in page and "王师傅" not in page and ID not in page
+    page = _register(client, org, id_number="11010119900307803X").get_data(as_text=True)
+    assert "与单位登记的不一致" in page
+    assert session.scalar(select(User).where(User.mobile == "13600000001")) is None
+    assert session.get(Trainee, row.id).person.user_id is None
+    assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "claim.refused_at_registration")) == 2
+
+
+def test_wrong_id_numbers_are_throttled_like_logins(client, session, app):
+    org = make_org()
+    make_trainee(org, mobile="13600000001", id_number=ID)
+    session.commit()
+    for _ in range(5):
+        assert _register(client, org, id_number="").status_code == 200
+    assert _register(client, org, id_number=ID).status_code == 429
+
+
+def test_an_invalid_invitation_code_says_nothing_about_the_mobile(client, session):
+    make_user("trainee", org=make_org())
+    user = session.scalar(select(User).where(User.mobile.is_not(None)))
+    if user is None:
+        user = User(mobile="13600000001", display_name="x", password_hash="x")
+        session.add(user)
+    session.commit()
+    page = client.post("/auth/register", data={
+        "real_name": "张三", "mobile": user.mobile, "invite_code": "NO-SUCH-CODE", "password": "Fire-Safe-2026",
+        "confirm": "Fire-Safe-2026"}).get_data(as_text=True)
+    assert "邀请码无效" in page or "invitation code is not valid" in page
+    assert "已存在" not in page
+
+
+def test_a_roster_row_without_id_number_waits_for_the_employer(client, session, login):
+    org = make_org()
+    row = make_trainee(org, mobile="13600000001", name="王师傅")
+    admin = make_user("org_admin", org=org)
+    session.commit()
+    response = _register(client, org, real_name="王师傅")
+    assert response.status_code == 302
+    home = client.get("/me/").get_data(as_text=True)
+    assert "等待单位确认" in home
+    user = session.scalar(select(User).where(User.mobile == "13600000001"))
+    assert session.get(Trainee, row.id).person.user_id is None  # nothing joined yet
+    claim = session.scalar(select(RosterClaim).where(RosterClaim.user_id == user.id))
+    assert claim.status == "pending" and claim.direction == "by_person"
+    client.post("/auth/logout")
+    login(admin)
+    listing = client.get(f"/company/{org.id}/claims").get_data(as_text=True)
+    assert "王师傅" in listing and "136****0001" in listing
+    client.post(f"/company/{org.id}/claims/{claim.id}/confirm")
+    session.expire_all()
+    assert session.get(Trainee, row.id).person.user_id == user.id
+    assert session.get(RosterClaim, claim.id).status == "confirmed"
+    assert session.scalar(select(func.count()).select_from(Person).where(Person.mobile == "13600000001")) == 1
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "claim.confirm")) is not None
+
+
+def test_adding_a_registered_mobile_asks_the_person_and_keeps_their_records(client, session, login):
+    course = make_course("c-pull")
+    registered = make_trainee(None, mobile="13600000009", name="李娜")
+    user = User(mobile="13600000009", display_name="李娜", password_hash=registered.person.user and "" or "x")
+    session.add(user)
+    registered.person.user = user
+    make_completion(registered, course, on=date.today() - timedelta(days=5))
+    org = make_org()
+    session.flush()
+    row = roster.hire(session, org, roster.PersonData("李娜", "13600000009", "收银员", date.today()),
+                      rules=current_rules(session), actor=roster.Actor(None), now=utcnow())
+    session.commit()
+    assert row.person_id != registered.person_id  # a mobile is no proof: not moved
+    claim = session.scalar(select(RosterClaim).where(RosterClaim.user_id == user.id))
+    assert claim.direction == "by_employer" and claim.status == "pending"
+    from portal.domain import claims
+
+    claims.confirm(session, claim, actor=user, now=utcnow(), allow_concurrent=False)
+    session.commit()
+    session.expire_all()
+    person = session.get(User, user.id).person
+    assert {job.organization_id for job in person.employments} == {None, org.id}
+    assert [job.status for job in person.employments if job.organization_id is None] == ["left"]
+    assert session.scalar(select(func.count()).select_from(Person).where(Person.mobile == "13600000009")) == 1
+    from portal.domain.personal_data import export_personal_data
+
+    assert len(export_personal_data(session, session.get(User, user.id))["completions"]) == 1
+
+
+def test_the_same_id_number_at_a_second_company_is_refused_then_one_person_with_two_jobs(session, app):
+    first, second = make_org(), make_org()
+    data = roster.PersonData("赵六", "13600000002", "保安员", date.today(), ["security_staff"], id_number=ID)
+    kept = roster.hire(session, first, data, rules=current_rules(session), actor=roster.Actor(None), now=utcnow())
+    again = roster.PersonData("赵六", "13600000003", "保安员", date.today(), ["security_staff"],
+                              id_number="110105 19491231 002x")
+    try:
+        roster.hire(session, second, again, rules=current_rules(session), actor=roster.Actor(None), now=utcnow())
+    except EmployedElsewhere:
+        pass
+    else:
+        raise AssertionError("a second employer took the person without a release")
+    second_job = roster.hire(session, second, again, rules=current_rules(session), actor=roster.Actor(None),
+                             now=utcnow(), allow_concurrent=True)
+    assert second_job.person_id == kept.person_id and second_job.second_job
+    assert session.scalar(select(func.count()).select_from(Person).where(Person.id_number == ID)) == 1
+    requirements = load_requirements(session, current_rules(session))
+    cells = coverage_cells(session, requirements, dates=[date.today()])
+    security = [c for c in cells if c.group_id in {g.id for g in requirements.groups if g.code == "security_staff"}]
+    assert sum(c.population for c in security) == 1  # counted once in the district
+
+
+def test_a_guard_who_changes_employer_gets_only_the_gap(session, app):
+    rules = current_rules(session)
+    from portal.models import Course
+
+    codes = {"all-staff-basics", "security-micro-station"} | set(rules.onboarding_by_kind.get("general", ()))
+    for code in codes:
+        if session.scalar(select(Course).where(Course.code == code)) is None:
+            make_course(code)
+    old, new = make_org(), make_org()
+    data = roster.PersonData("孙保安", "13600000004", "保安员", date.today() - timedelta(days=200),
+                             ["security_staff"], id_number=ID)
+    guard = roster.hire(session, old, data, rules=rules, actor=roster.Actor(None), now=utcnow() - timedelta(days=200))
+    guard.created_at = utcnow() - timedelta(days=200)
+    for course in session.scalars(select(Course).where(Course.code.in_(codes))):
+        make_completion(guard, course, on=date.today() - timedelta(days=190), valid_until=date.today() + timedelta(days=170))
+    roster.release(session, guard, left_on=date.today() - timedelta(days=1), actor=roster.Actor(None), now=utcnow(),
+                   rules=rules)
+    moved = roster.hire(session, new, data, rules=rules, actor=roster.Actor(None), now=utcnow())
+    assert moved.person_id == guard.person_id
+    due = {a.course.code for a in session.scalars(select(Assignment).where(Assignment.trainee_id == moved.id,
+                                                                            Assignment.status == "open"))}
+    assert "security-micro-station" not in due  # the valid certificate follows the person
+    assert "all-staff-basics" in due  # onboarding is about this site
