@@ -57,3 +57,49 @@ def test_upgrade_to_head_matches_the_models_and_downgrade_to_base_works(empty_da
         flask_migrate.downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_persons_migration_merges_rows_sharing_an_id_number_and_keeps_every_certificate(empty_database_url):
+    """0007 on a database at 0006: two roster rows with one ID number (spelt differently) become one person
+    with two employments; both certificates stay verifiable and the two names are listed for the office."""
+    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        flask_migrate.upgrade(revision="0006")
+        with db.engine.begin() as connection:
+            run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
+            run("INSERT INTO sector (id, code, name_zh, name_en) VALUES (1, 'c', '商务', 'Commerce')")
+            run("INSERT INTO locality (id, code, name_zh, name_en, level) VALUES (1, 'L1', '区', 'D', 'district')")
+            for org in (1, 2):
+                run("INSERT INTO organization (id, name, credit_code, kind, sector_id, locality_id, address, "
+                    "contact_name, contact_phone, invite_code, created_at) VALUES (:id, :name, :code, 'general', 1, 1, "
+                    "'', '', '', :invite, '2026-01-01')", id=org, name=f"单位{org}", code=f"CODE{org}", invite=f"I{org}")
+            run("INSERT INTO course (id, code, slug, title_zh, title_en, summary_zh, summary_en, level, credit_hours, "
+                "prerequisites, quiz, retired, content_hash, updated_at) VALUES (1, 'c1', 'c1', '课', 'C', '', '', "
+                "'basic', 1, '[]', '{}', false, '', '2026-01-01')")
+            for row, (org, name, number) in enumerate(((1, "王五", "11010519491231002x"),
+                                                       (2, "王伍", "110105 19491231 002X")), start=1):
+                run("INSERT INTO trainee (id, real_name, mobile, id_number, organization_id, post, status, created_at) "
+                    "VALUES (:id, :name, :mobile, :number, :org, '', 'active', '2026-01-01')",
+                    id=row, name=name, mobile=f"1390000000{row}", number=number, org=org)
+                run("INSERT INTO completion (id, trainee_id, course_id, completed_on, mode, created_at) "
+                    "VALUES (:id, :id, 1, '2026-02-01', 'online', '2026-02-01')", id=row)
+                run("INSERT INTO certificate (id, serial, token, completion_id, trainee_id, course_id, holder_name, "
+                    "organization_name, completed_on, credit_hours, issued_at, status, status_reason) VALUES "
+                    "(:id, :serial, :token, :id, :id, 1, :name, '', '2026-02-01', 1, '2026-02-01', 'valid', '')",
+                    id=row, serial=f"SFQ-2026-00000{row}-A", token=f"token-{row}", name=name)
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            persons = connection.execute(text("SELECT id, id_number FROM person")).all()
+            assert [number for _id, number in persons] == ["11010519491231002X"]
+            person_id = persons[0][0]
+            assert set(connection.scalars(text("SELECT person_id FROM trainee"))) == {person_id}
+            assert connection.execute(text("SELECT serial, token, person_id FROM certificate ORDER BY id")).all() == [
+                ("SFQ-2026-000001-A", "token-1", person_id), ("SFQ-2026-000002-A", "token-2", person_id)]
+            assert set(connection.scalars(text("SELECT person_id FROM completion"))) == {person_id}
+            assert list(connection.scalars(text("SELECT kind FROM identity_conflict"))) == ["names"]
+            assert sorted(connection.scalars(text("SELECT second_job FROM trainee"))) == [False, True]
+        flask_migrate.downgrade(revision="0006")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM certificate")).scalar() == 2
+        db.engine.dispose()

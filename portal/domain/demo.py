@@ -102,6 +102,9 @@ def seed_demo(session: Session, *, today: date, people: int = 300) -> dict[str, 
     extra = seed_demo_certificates(session, today=today)
     counts["completions"] += extra.get("completions", 0)
     counts["revoked certificates"] = extra.get("revoked", 0)
+    from portal.domain.people_demo import seed_people_stories
+
+    counts.update(seed_people_stories(session, today=today, password=DEMO_PASSWORD))
     from portal.domain.coverage.demo import seed_demo_coverage
 
     coverage = seed_demo_coverage(session, today=today)

@@ -86,8 +86,10 @@ def hire(session: Session, org: Organization, data: PersonData, *, rules: Rules,
     if known is not None and trainee is not None and known.id != trainee.person_id:
         raise ValidationError(_l("This ID number belongs to another person than the one who left with this mobile "
                                  "number; check both."), "id_number")
-    if trainee is not None:
+    if trainee is not None:  # a re-hire: the roster's corrections apply while the person has no account
         known = trainee.person
+        if known.user_id is None:
+            known.real_name = data.real_name
     if known is not None:
         on_roster = session.scalar(select(Trainee).where(Trainee.person_id == known.id, Trainee.organization_id == org.id,
                                                          Trainee.status == "active"))

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import distinct, func, or_, select
 
-from portal.domain import accounts, policy
+from portal.domain import accounts, audit, policy
 from portal.domain.errors import ValidationError
 from portal.extensions import db
-from portal.models import ORGANIZATION_KINDS, AuditEvent, Organization, Sector, Trainee, User
+from portal.models import ORGANIZATION_KINDS, AuditEvent, IdentityConflict, Organization, Sector, Trainee, User, utcnow
+from portal.company.forms import EmptyForm as ResolveForm
 from portal.office.forms import ResetPasswordForm
 from portal.web.database import reporting_session
 from portal.web.forms import apply_domain_error
@@ -25,11 +26,40 @@ VIEWERS = ("office_admin", "superuser", "dept_viewer")
 def home():
     scope = policy.organization_scope(current_user)
     org_count = db.session.scalar(select(func.count()).select_from(Organization).where(scope))
-    people = db.session.scalar(
-        select(func.count()).select_from(Trainee).join(Organization).where(scope, Trainee.status == "active")
+    people = db.session.scalar(  # persons, not roster rows: someone with two jobs is one person
+        select(func.count(distinct(Trainee.person_id))).join(Organization).where(scope, Trainee.status == "active")
     )
     sectors = _visible_sectors()
-    return render_template("office/home.html", org_count=org_count, people=people, sectors=sectors)
+    conflicts = (db.session.scalar(select(func.count()).select_from(IdentityConflict)
+                                   .where(IdentityConflict.resolved_at.is_(None)))
+                 if policy.sees_whole_district(current_user) else 0)
+    return render_template("office/home.html", org_count=org_count, people=people, sectors=sectors,
+                           conflicts=conflicts)
+
+
+@bp.route("/people/conflicts")
+@policy.roles("office_admin", "superuser")
+def conflicts():
+    """What merging rosters found about one person (two names for one ID number, two accounts): to check."""
+    statement = (select(IdentityConflict).where(IdentityConflict.resolved_at.is_(None))
+                 .order_by(IdentityConflict.created_at, IdentityConflict.id))
+    return render_template("office/conflicts.html", page=paginate(statement), form=ResolveForm())
+
+
+@bp.route("/people/conflicts/<int:conflict_id>/resolve", methods=["POST"])
+@policy.roles("office_admin", "superuser")
+def resolve_conflict(conflict_id: int):
+    conflict = db.session.get(IdentityConflict, conflict_id)
+    if conflict is None or not ResolveForm().validate_on_submit():
+        abort(404)
+    if conflict.resolved_at is None:
+        conflict.resolved_at, conflict.resolved_by_id = utcnow(), current_user.id
+        audit.record(db.session, actor_id=current_user.id, action="person.conflict_resolved", target_type="person",
+                     target_id=conflict.person_id, details={"conflict": conflict.id, "kind": conflict.kind},
+                     address=request.remote_addr or "")
+        db.session.commit()
+    flash(_("Marked as checked."), "success")
+    return redirect(url_for("office.conflicts"))
 
 
 def _visible_sectors() -> list[Sector]:

@@ -159,3 +159,53 @@ def test_a_guard_who_changes_employer_gets_only_the_gap(session, app):
                                                                             Assignment.status == "open"))}
     assert "security-micro-station" not in due  # the valid certificate follows the person
     assert "all-staff-basics" in due  # onboarding is about this site
+
+
+def test_the_demo_shows_a_job_change_and_a_claim_waiting(app, session):
+    from portal.domain.demo import DEMO_PASSWORD, seed_demo
+    from portal.domain.people_demo import MOVER_ID_NUMBER
+    from portal.models import Certificate, Course
+
+    for code in ("all-staff-basics", "security-micro-station", "public-gathering-staff"):
+        if session.scalar(select(Course).where(Course.code == code)) is None:
+            make_course(code)
+    seeded = seed_demo(session, today=date.today(), people=60)
+    session.commit()
+    assert seeded["job changes"] == 1 and seeded["claims waiting"] == 1
+    mover = session.scalar(select(Person).where(Person.id_number == MOVER_ID_NUMBER))
+    assert [(job.organization.invite_code, job.status) for job in mover.employments] == [
+        ("DEMO0003", "left"), ("DEMO0001", "active")]
+    assert session.scalar(select(Certificate).where(Certificate.person_id == mover.id)).status == "valid"
+    mall_job = mover.employments[1]
+    due = {a.course.code for a in session.scalars(select(Assignment).where(Assignment.trainee_id == mall_job.id,
+                                                                            Assignment.status == "open"))}
+    assert "security-micro-station" not in due and "public-gathering-staff" in due  # this site's onboarding
+    client = app.test_client()
+    client.post("/auth/login", data={"login": "company", "password": DEMO_PASSWORD})
+    mall = mall_job.organization_id
+    assert "周强" in client.get(f"/company/{mall}/people/{mall_job.id}").get_data(as_text=True)
+    waiting = client.get(f"/company/{mall}/claims").get_data(as_text=True)
+    claim = session.scalar(select(RosterClaim).where(RosterClaim.status == "pending"))
+    assert claim.trainee.real_name in waiting and "确认：是本人" in waiting
+    assert "等待您确认" in client.get(f"/company/{mall}/").get_data(as_text=True)
+
+
+def test_the_office_checks_what_a_merge_found(client, session, login):
+    from portal.models import IdentityConflict
+
+    org = make_org(name="示范物业")
+    row = make_trainee(org, name="王五", id_number=ID)
+    session.add(IdentityConflict(person_id=row.person_id, kind="names",
+                                 details={"names": ["王五", "王伍"], "kept": "王五", "rows": [row.id]}))
+    office = make_user("office_admin")
+    session.commit()
+    login(office)
+    assert "1" in client.get("/office/").get_data(as_text=True)
+    page = client.get("/office/people/conflicts").get_data(as_text=True)
+    assert "王五、王伍" in page and "110105********002X" in page and ID not in page and "示范物业" in page
+    conflict = session.scalar(select(IdentityConflict))
+    client.post(f"/office/people/conflicts/{conflict.id}/resolve")
+    session.expire_all()
+    assert session.get(IdentityConflict, conflict.id).resolved_at is not None
+    assert "王伍" not in client.get("/office/people/conflicts").get_data(as_text=True)
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "person.conflict_resolved")) is not None
