@@ -230,7 +230,9 @@ def test_any_person_record_gets_a_documented_answer_and_a_refusal_changes_nothin
         before = counts()
         response = send(client, "PUT", "/employees/" + quote(mobile, safe=""), token, body=body)
         if "/" in mobile or "%" in mobile:  # a slash or escape in the path may reach another route: still no 500
-            assert response.status_code < 500 and response.mimetype == "application/json"
+            # (repeated slashes get the router's 308 to the merged path, before any route answers in JSON)
+            assert response.status_code < 500
+            assert response.mimetype == "application/json" or response.status_code == 308
             return
         assert_documented("PUT /employees/{mobile}", response)
         if response.status_code not in (200, 201):

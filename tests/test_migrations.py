@@ -78,7 +78,7 @@ def test_persons_migration_merges_rows_sharing_an_id_number_and_keeps_every_cert
                 "prerequisites, quiz, retired, content_hash, updated_at) VALUES (1, 'c1', 'c1', '课', 'C', '', '', "
                 "'basic', 1, '[]', '{}', false, '', '2026-01-01')")
             for row, (org, name, number) in enumerate(((1, "王五", "11010519491231002x"),
-                                                       (2, "王伍", "110105 19491231 002X")), start=1):
+                                                       (2, "王伍", "１１０１０５19491231002X")), start=1):
                 run("INSERT INTO trainee (id, real_name, mobile, id_number, organization_id, post, status, created_at) "
                     "VALUES (:id, :name, :mobile, :number, :org, '', 'active', '2026-01-01')",
                     id=row, name=name, mobile=f"1390000000{row}", number=number, org=org)
