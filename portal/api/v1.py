@@ -293,7 +293,7 @@ def _id_number(value: str | None) -> str | None:
 
 def _employee_or_404(org: Organization, mobile: str, field: str = "mobile") -> Trainee:
     trainee = roster.find_on_roster(db.session, org, mobile)
-    if trainee is None:
+    if trainee is None or trainee.status == "pending":  # not on the roster until the person confirms the move
         raise ApiError(404, "not_found", f"No one with the mobile number {mobile} is on your organization's roster.",
                        field)
     return trainee
@@ -447,7 +447,7 @@ def _upsert(token: ApiToken, mobile: str, body: dict[str, Any]) -> tuple[dict[st
     data = _person_data(mobile, openapi.check(body, "EmployeeInput"))
     org = token.organization
     trainee = roster.find_on_roster(db.session, org, mobile)
-    created = trainee is None
+    created = trainee is None or trainee.status == "pending"  # a waiting row: hire() says it is waiting
     if created:
         trainee = roster.hire(db.session, org, data, allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"],
                               **_change(token))
@@ -477,6 +477,8 @@ def employees(token: ApiToken):
                  .where(Trainee.organization_id == token.organization_id))
     if status != "all":
         statement = statement.where(Trainee.status == status)
+    else:
+        statement = statement.where(Trainee.status.in_(("active", "left")))
     if standing:
         statement = statement.where(compliance.status_clause(standing, today))
     result = db.paginate(statement.order_by(Person.real_name, Trainee.id), page=page, per_page=per_page,

@@ -126,9 +126,9 @@ def _export_roster(org: Organization, statement, today: date, fmt: str) -> Respo
     due = dict(reports.execute(select(Assignment.trainee_id, Assignment.due_on).where(
         Assignment.trainee_id.in_([p.id for p in people]), Assignment.status == "open").order_by(Assignment.due_on.desc())).all())
     locale = current_locale()
-    labels = {s: _status_label(s) for s in (*compliance.STATUSES, "left")}
+    labels = {s: _status_label(s) for s in (*compliance.STATUSES, "left", "pending")}
     rows = [[p.real_name, p.mobile, p.post, "、".join(g.name(locale) for g in p.groups), p.start_date,
-             labels[standing.get(p.id, "left")], due.get(p.id)] for p in people]
+             labels[standing.get(p.id, p.status)], due.get(p.id)] for p in people]
     headers = [str(h) for h in EXPORT_HEADERS]
     # The company's own roster export is the one place full mobiles leave the portal: audit it.
     from portal.domain import audit
@@ -141,7 +141,8 @@ def _export_roster(org: Organization, statement, today: date, fmt: str) -> Respo
 
 def _status_label(status: str) -> str:
     return {"compliant": _("Compliant"), "due_soon": _("Due within 30 days"), "overdue": _("Overdue"),
-            "never_trained": _("Never trained"), "left": _("Left")}[status]
+            "never_trained": _("Never trained"), "left": _("Left"),
+            "pending": _("Waiting for them to confirm the move")}[status]
 
 
 @bp.route("/<int:org_id>/people/new", methods=["GET", "POST"])
@@ -157,13 +158,18 @@ def hire(org_id: int):
                                  start_date=form.start_date.data, groups=form.groups.data, id_number=form.id_number.data)
         try:
             person = roster.hire(db.session, org, data, rules=current_rules(db.session), actor=_actor(), now=utcnow(),
-                                 allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
+                                 allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"], ask_person=True)
         except ValidationError as error:
             db.session.rollback()
             apply_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("%(name)s has been added to the roster; onboarding training is assigned.", name=person.real_name), "success")
+            if person.status == "pending":
+                flash(_("%(name)s works at another organization: they have been asked to confirm the move from their "
+                        "own account, and appear on your roster once they do.", name=person.real_name), "info")
+            else:
+                flash(_("%(name)s has been added to the roster; onboarding training is assigned.",
+                        name=person.real_name), "success")
             return redirect(url_for("company.person", org_id=org.id, trainee_id=person.id))
     return render_template("company/person_form.html", org=org, form=form, person=None)
 
@@ -196,7 +202,7 @@ def person(org_id: int, trainee_id: int):
                 Completion.valid_until >= date.today()))
             .order_by(Completion.completed_on.desc())).all(),
     }
-    standing = compliance.standing_of(db.session, [trainee.id], date.today()).get(trainee.id, "left")
+    standing = compliance.standing_of(db.session, [trainee.id], date.today()).get(trainee.id, trainee.status)
     from portal.domain.certificates.queries import for_trainee
 
     history["certificates"] = for_trainee(db.session, trainee, today=date.today())

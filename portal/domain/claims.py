@@ -4,6 +4,8 @@
   roster holds no ID number to prove it. The employer confirms (company pages, "waiting to be confirmed").
 - by_employer: an employer added a mobile that belongs to an account. The account's owner confirms from
   their own pages; confirming a move ends their earlier job unless the office allows second jobs.
+- move: an employer added (with the ID number) a person who works elsewhere and has an account; the roster
+  row waits with status 'pending' until the person confirms the move (their earlier job ends that day).
 Every decision is in the audit log; confirming joins the two records into one person (people.join).
 """
 from __future__ import annotations
@@ -38,16 +40,21 @@ def confirm(session: Session, claim: RosterClaim, *, actor: User, now: datetime,
     """Join the account's person and the roster row's person; returns the roster row."""
     _pending(claim)
     row, user = claim.trainee, claim.user
-    if claim.direction == "by_person":
+    if claim.direction == "move":
+        _move(session, row, actor=actor, now=now, allow_concurrent=allow_concurrent)
+    elif claim.direction == "by_person":
         keep, drop = row.person, user.person
     else:
         keep, drop = user.person, row.person
         if keep is not None and not allow_concurrent:
             _end_other_jobs(session, keep, row, actor=actor, now=now)
-    if keep is None:
+    if claim.direction == "move":
+        pass
+    elif keep is None:
         row.person.user = user
     elif drop is not None:
         people.join(session, keep, drop)
+    session.flush()
     session.refresh(row)
     people.close_unemployed_rows(session, row.person, on=now.date())
     claim.status, claim.decided_at, claim.decided_by_id = "confirmed", now, actor.id
@@ -55,6 +62,18 @@ def confirm(session: Session, claim: RosterClaim, *, actor: User, now: datetime,
     audit.record(session, actor_id=actor.id, action="claim.confirm", target_type="trainee", target_id=row.id,
                  details={"claim": claim.id, "direction": claim.direction}, address=address)
     return row
+
+
+def _move(session: Session, row: Trainee, *, actor: User, now: datetime, allow_concurrent: bool) -> None:
+    """The person confirms the move: the waiting row becomes their job (their other jobs end, unless the office
+    allows second jobs)."""
+    if not allow_concurrent:
+        _end_other_jobs(session, row.person, row, actor=actor, now=now)
+    row.second_job = bool(people.active_jobs(session, row.person, besides=row.organization_id))
+    row.status, row.left_on = "active", None
+    session.add(EmploymentEvent(trainee_id=row.id, organization_id=row.organization_id, kind="hire",
+                                effective_on=row.start_date or now.date(), post=row.post,
+                                groups=[g.code for g in row.groups], actor_id=actor.id, source="person"))
 
 
 def _end_other_jobs(session: Session, person, row: Trainee, *, actor: User, now: datetime) -> None:
@@ -72,4 +91,12 @@ def refuse(session: Session, claim: RosterClaim, *, actor: User, now: datetime, 
     claim.status, claim.decided_at, claim.decided_by_id = "refused", now, actor.id
     session.flush()
     audit.record(session, actor_id=actor.id, action="claim.refuse", target_type="trainee", target_id=claim.trainee_id,
-                 details={"claim": claim.id, "direction": claim.direction}, address=address)
+                 details={"claim": claim.id, "direction": claim.direction,
+                          "organization": claim.trainee.organization_id}, address=address)
+    if claim.direction == "move":  # the waiting row was never a job: it goes (the audit log keeps the answer)
+        row = claim.trainee
+        person = row.person
+        session.delete(claim)
+        session.delete(row)
+        session.flush()
+        session.expire(person, ["employments"])

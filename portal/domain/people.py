@@ -27,12 +27,14 @@ class EmployedElsewhere(ValidationError):
 
     code = "employed_elsewhere"
 
-    def __init__(self, since: date | None, field: str | None = "id_number"):
-        message = (_l("This person is already employed at another organization since %(date)s. That employer must "
-                      "release them first, or the person confirms the move from their own account.",
-                      date=format_date(since)) if since else
-                   _l("This person is already employed at another organization. That employer must release them "
-                      "first, or the person confirms the move from their own account."))
+    def __init__(self, since: date, *, has_account: bool, field: str | None = "id_number"):
+        if has_account:
+            message = _l("This person is already employed at another organization since %(date)s. That employer "
+                         "must release them first, or add them with the portal's form: they are then asked to confirm "
+                         "the move from their own account.", date=format_date(since))
+        else:
+            message = _l("This person is already employed at another organization since %(date)s. That employer "
+                         "must release them first.", date=format_date(since))
         super().__init__(message, field)
         self.since = since
 
@@ -45,7 +47,8 @@ def with_id_number(session: Session, id_number: str | None) -> Person | None:
 
 
 def active_jobs(session: Session, person: Person, *, besides: int | None = None) -> list[Trainee]:
-    """The person's active employments with an employer, except at organization `besides`."""
+    """The person's active employments with an employer, except at organization `besides` (a job waiting for
+    the person to confirm a move has status 'pending' and is not active)."""
     clauses = [Trainee.person_id == person.id, Trainee.status == "active", Trainee.organization_id.is_not(None)]
     if besides is not None:
         clauses.append(Trainee.organization_id != besides)
@@ -73,7 +76,8 @@ def check_may_employ(session: Session, person: Person, org_id: int, *, allow_con
     """Raise EmployedElsewhere unless the person may start a job at `org_id`; True when it is a second job."""
     others = active_jobs(session, person, besides=org_id)
     if others and not allow_concurrent:
-        raise EmployedElsewhere(min(job.start_date or job.created_at.date() for job in others))
+        raise EmployedElsewhere(min(job.start_date or job.created_at.date() for job in others),
+                                has_account=person.user_id is not None)
     return bool(others)
 
 

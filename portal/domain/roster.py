@@ -71,32 +71,24 @@ def _event(session, trainee, org, kind, on, actor: Actor) -> None:
 
 
 def hire(session: Session, org: Organization, data: PersonData, *, rules: Rules, actor: Actor, now: datetime,
-         allow_concurrent: bool = False) -> Trainee:
+         allow_concurrent: bool = False, ask_person: bool = False) -> Trainee:
     """Add a person to the roster (or re-hire one who left) and assign what they do not validly hold.
 
-    The person is found by ID number only; one who works elsewhere can be added only as a second job where
-    the office allows it (people.EmployedElsewhere otherwise). A mobile that belongs to an account is not
-    proof: the row gets a person of its own and the account's owner is asked to confirm (claims).
+    The person is found by ID number only. One who works elsewhere can be added only as a second job where
+    the office allows it; otherwise people.EmployedElsewhere, or with `ask_person` (the web form) and an
+    account, a row waiting for them to confirm the move (status 'pending', see claims). A mobile that belongs
+    to an account is no proof: the row gets a person of its own and the account's owner is asked (claims).
     """
     data = _clean(data)
     trainee = find_on_roster(session, org, data.mobile)
-    if trainee is not None and trainee.status == "active":
-        raise ValidationError(_l("%(name)s with this mobile number is already on the roster.", name=trainee.real_name), "mobile")
-    known = people.with_id_number(session, data.id_number)
-    if known is not None and trainee is not None and known.id != trainee.person_id:
-        raise ValidationError(_l("This ID number belongs to another person than the one who left with this mobile "
-                                 "number; check both."), "id_number")
-    if trainee is not None:  # a re-hire: the roster's corrections apply while the person has no account
-        known = trainee.person
-        if known.user_id is None:
-            known.real_name = data.real_name
+    known = _known_person(session, org, data, trainee)
     if known is not None:
-        on_roster = session.scalar(select(Trainee).where(Trainee.person_id == known.id, Trainee.organization_id == org.id,
-                                                         Trainee.status == "active"))
-        if on_roster is not None:
-            raise ValidationError(_l("%(name)s with this ID number is already on the roster.", name=known.real_name),
-                                  "id_number")
-        second = people.check_may_employ(session, known, org.id, allow_concurrent=allow_concurrent)
+        try:
+            second = people.check_may_employ(session, known, org.id, allow_concurrent=allow_concurrent)
+        except people.EmployedElsewhere:
+            if not (ask_person and known.user_id is not None and trainee is None):
+                raise
+            return _ask_to_move(session, org, known, data, now=now)
         people.close_unemployed_rows(session, known, on=now.date())
         if trainee is None:
             trainee = Trainee(person=known, organization_id=org.id, locality_id=org.locality_id)
@@ -108,14 +100,54 @@ def hire(session: Session, org: Organization, data: PersonData, *, rules: Rules,
         person = Person(real_name=data.real_name, mobile=data.mobile, id_number=data.id_number)
         trainee = Trainee(person=person, organization_id=org.id, locality_id=org.locality_id)
         session.add(trainee)
-    trainee.post, trainee.start_date = data.post, data.start_date
-    trainee.groups = _groups(session, data.groups)
+    _fill(session, trainee, data)
     trainee.status, trainee.left_on = "active", None
     session.flush()
     _event(session, trainee, org, "hire", data.start_date or now.date(), actor)
     _ask_account_owner(session, trainee, now=now)
     schedule.reconcile(session, trainee, rules, now=now)
     return trainee
+
+
+def _known_person(session: Session, org: Organization, data: PersonData, row: Trainee | None) -> Person | None:
+    """The person a hire is about, if already here: the one who left this roster with this mobile (a re-hire),
+    else the one with this ID number. Refuses what would put one person on the roster twice."""
+    if row is not None and row.status == "active":
+        raise ValidationError(_l("%(name)s with this mobile number is already on the roster.", name=row.real_name),
+                              "mobile")
+    known = people.with_id_number(session, data.id_number)
+    waiting = row if row is not None and row.status == "pending" else known and next(
+        (job for job in known.employments if job.organization_id == org.id and job.status == "pending"), None)
+    if waiting:
+        raise ValidationError(_l("%(name)s has been asked to confirm the move to your organization; they appear on "
+                                 "the roster once they do.", name=waiting.real_name), "mobile")
+    if known is not None and row is not None and known.id != row.person_id:
+        raise ValidationError(_l("This ID number belongs to another person than the one who left with this mobile "
+                                 "number; check both."), "id_number")
+    if row is not None:  # a re-hire: the roster's corrections apply while the person has no account
+        known = row.person
+        if known.user_id is None:
+            known.real_name = data.real_name
+    if known is not None and session.scalar(select(Trainee.id).where(
+            Trainee.person_id == known.id, Trainee.organization_id == org.id, Trainee.status == "active")):
+        raise ValidationError(_l("%(name)s with this ID number is already on the roster.", name=known.real_name),
+                              "id_number")
+    return known
+
+
+def _fill(session: Session, trainee: Trainee, data: PersonData) -> None:
+    trainee.post, trainee.start_date = data.post, data.start_date
+    trainee.groups = _groups(session, data.groups)
+
+
+def _ask_to_move(session: Session, org: Organization, person: Person, data: PersonData, *, now: datetime) -> Trainee:
+    """A row waiting for the person, who works elsewhere, to confirm from their account that they move here."""
+    row = Trainee(person=person, organization_id=org.id, locality_id=org.locality_id, status="pending")
+    session.add(row)
+    _fill(session, row, data)
+    session.flush()
+    claims.open_claim(session, row, person.user, "move", now=now)
+    return row
 
 
 def _ask_account_owner(session: Session, trainee: Trainee, *, now: datetime) -> None:
@@ -198,6 +230,9 @@ def _assign_transfer_courses(session: Session, trainee: Trainee, rules: Rules, e
 
 def release(session: Session, trainee: Trainee, *, left_on: date, actor: Actor, now: datetime, rules: Rules) -> None:
     """A person leaves: history is kept, open assignments close as 'left'."""
+    if trainee.status == "pending":
+        raise ValidationError(_l("This person has not confirmed the move to your organization yet: there is nothing "
+                                 "to release."))
     if trainee.status != "active":
         raise ValidationError(_l("This person has already left."))
     trainee.status, trainee.left_on = "left", left_on
@@ -219,7 +254,8 @@ def known_people(session: Session, org: Organization, id_numbers, *, allow_concu
         mine = next((job.id for job in person.employments if job.organization_id == org.id), None)
         elsewhere = people.standing(session, person, org.id)
         found[person.id_number] = KnownPerson(trainee_id=mine, employed_elsewhere_since=elsewhere.since,
-                                              may_join=allow_concurrent or not elsewhere.employed_elsewhere)
+                                              may_join=allow_concurrent or not elsewhere.employed_elsewhere,
+                                              has_account=elsewhere.has_account)
     return found
 
 

@@ -416,6 +416,7 @@ class KnownPerson:
     trainee_id: int | None  # their row on this roster, if any
     employed_elsewhere_since: date | None  # None: no job at another organization
     may_join: bool  # False: employed elsewhere and the office allows no second jobs
+    has_account: bool = False  # they could confirm a move themselves (when added with the form)
 
 
 def classify(parsed: ParsedRoster, existing: Mapping[str, ExistingPerson],
@@ -454,8 +455,11 @@ def _identity_problem(row: RosterRow, person: ExistingPerson | None, other: Know
         return _l("This ID number belongs to another person than the one on your roster with this mobile number.")
     if not other.may_join:
         since = format_date(other.employed_elsewhere_since) if other.employed_elsewhere_since else "?"
-        return _l("Already employed at another organization since %(date)s: that employer must release them first, "
-                  "or the person confirms the move from their own account.", date=since)
+        if other.has_account:
+            return _l("Already employed at another organization since %(date)s: that employer must release them "
+                      "first, or add this person with the form so they can confirm the move.", date=since)
+        return _l("Already employed at another organization since %(date)s: that employer must release them first.",
+                  date=since)
     return None
 
 

@@ -56,7 +56,7 @@ def decide_claim(claim_id: int, decision: str):
     """The person answers an employer that added their mobile number: yes, that is me (joining the records,
     and moving job where the office allows no second jobs), or no."""
     claim = db.session.get(RosterClaim, claim_id)
-    if (claim is None or claim.user_id != current_user.id or claim.direction != "by_employer"
+    if (claim is None or claim.user_id != current_user.id or claim.direction not in ("by_employer", "move")
             or decision not in ("confirm", "refuse") or not ClaimForm().validate_on_submit()):
         abort(404)
     try:

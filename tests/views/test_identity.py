@@ -209,3 +209,59 @@ def test_the_office_checks_what_a_merge_found(client, session, login):
     assert session.get(IdentityConflict, conflict.id).resolved_at is not None
     assert "王伍" not in client.get("/office/people/conflicts").get_data(as_text=True)
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "person.conflict_resolved")) is not None
+
+
+def test_a_person_employed_elsewhere_confirms_the_move_from_their_account(client, session, login):
+    from portal.models import Course
+
+    course = session.scalar(select(Course).where(Course.code == "all-staff-basics")) or make_course("all-staff-basics")
+    old, new = make_org(name="旧单位"), make_org(name="新单位")
+    user = make_user("trainee", org=old)
+    user.trainee.person.id_number = ID
+    user.trainee.start_date = date.today() - timedelta(days=300)
+    make_completion(user.trainee, course, on=date.today() - timedelta(days=30))  # the old site's onboarding
+    admin = make_user("org_admin", org=new)
+    session.commit()
+    login(admin)
+    response = client.post(f"/company/{new.id}/people/new", data={
+        "real_name": "张三", "mobile": "13600000005", "id_number": ID, "post": "保安员", "groups": ["all_staff"],
+        "start_date": date.today().isoformat()}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "确认调动" in page or "confirm the move" in page
+    row = session.scalar(select(Trainee).where(Trainee.organization_id == new.id))
+    assert row.status == "pending" and row.person_id == user.person.id
+    assert client.get(f"/company/{new.id}/").get_data(as_text=True).count("旧单位") == 0  # nothing about the other employer
+    client.post("/auth/logout")
+    login(user)
+    home = client.get("/me/").get_data(as_text=True)
+    assert "新单位" in home and "是的，我在该单位工作" in home
+    claim = session.scalar(select(RosterClaim).where(RosterClaim.direction == "move"))
+    client.post(f"/me/claims/{claim.id}/confirm")
+    session.expire_all()
+    jobs = {job.organization_id: job.status for job in session.get(User, user.id).person.employments}
+    assert jobs == {old.id: "left", new.id: "active"}
+    due = session.scalars(select(Assignment).where(Assignment.trainee_id == row.id, Assignment.status == "open"))
+    assert [a.course.code for a in due] == ["all-staff-basics"]  # the new site's own onboarding
+
+
+def test_refusing_a_move_removes_the_waiting_row_and_keeps_the_job(session):
+    from portal.domain import claims
+
+    old, new = make_org(), make_org()
+    user = make_user("trainee", org=old)
+    user.trainee.person.id_number = ID
+    data = roster.PersonData("张三", "13600000006", "保安员", date.today(), id_number=ID)
+    row = roster.hire(session, new, data, rules=current_rules(session), actor=roster.Actor(None), now=utcnow(),
+                      ask_person=True)
+    assert row.status == "pending"
+    try:
+        roster.hire(session, new, data, rules=current_rules(session), actor=roster.Actor(None), now=utcnow())
+    except EmployedElsewhere:
+        raise AssertionError("a second hire should say it is waiting, not employed elsewhere")
+    except Exception as error:  # noqa: BLE001 - the message is what matters
+        assert "确认调入" in str(error.message)
+    claim = session.scalar(select(RosterClaim).where(RosterClaim.direction == "move"))
+    claims.refuse(session, claim, actor=user, now=utcnow())
+    assert session.scalar(select(Trainee).where(Trainee.organization_id == new.id)) is None
+    assert [job.status for job in user.person.employments] == ["active"]
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "claim.refuse")) is not None
