@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal.models import Assignment, AuditEvent, EmploymentEvent, Person, Trainee
+from portal.models import Assignment, AuditEvent, EmploymentEvent, Organization, Person, Trainee
 from tests.api.conftest import in_days, new_mobile, person_body, snapshot
 
 
@@ -107,3 +107,19 @@ def test_a_token_never_reads_or_changes_another_organization(api, session, tenan
     rows = dict(session.execute(select(Trainee.organization_id, Person.real_name).join(Trainee.person).where(Person.mobile == theirs)).all())
     assert rows == {tenant.org_id: "我家", other_tenant.org_id: "别家"}
     assert other.get(f"/employees/{theirs}").json["real_name"] == "别家"
+
+
+def test_a_person_employed_elsewhere_is_a_documented_409_and_nothing_changes(api, session, tenant, other_tenant):
+    number = "11010519491231002X"
+    other = api.as_token(other_tenant.token)
+    assert other.put(f"/employees/{new_mobile()}", json=person_body(id_number=number)).status_code == 201
+    before = snapshot(session)
+    response = api.put(f"/employees/{new_mobile()}", json=person_body(id_number="11010519491231002x"))
+    assert response.status_code == 409
+    error = response.json["error"]
+    assert error["code"] == "employed_elsewhere" and error["field"] == "id_number"
+    assert "release" in error["message"]
+    other_name = session.get(Organization, other_tenant.org_id).name
+    assert other_name not in error["message"]
+    assert snapshot(session) == before
+    assert session.scalar(select(func.count()).select_from(Person).where(Person.id_number == number)) == 1
