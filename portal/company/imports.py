@@ -9,14 +9,12 @@ import json
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.company.forms import EmptyForm, ImportForm
 from portal.domain import policy, roster
-from portal.domain.errors import PortalError
 from portal.extensions import db
 from portal.models import KeyGroup, Organization, Trainee
 from portal.web import jobs

@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm, PersonForm, ReleaseForm, TransferForm
 from portal.domain import claims as claims_domain
-from portal.domain import compliance, policy, roster, schedule
+from portal.domain import compliance, policy, roster
 from portal.domain import people as people_domain
 from portal.domain.errors import ValidationError
 from portal.domain.rules import current_rules
@@ -306,17 +306,13 @@ def decide_claim(org_id: int, claim_id: int, decision: str):
     org = _org(org_id)
     claim = db.session.get(RosterClaim, claim_id)
     if (claim is None or claim.trainee.organization_id != org.id or claim.direction != "by_person"
-            or decision not in ("confirm", "refuse") or not EmptyForm().validate_on_submit()):
+            or decision not in claims_domain.DECISIONS or not EmptyForm().validate_on_submit()):
         abort(404)
     name = claim.trainee.real_name
     try:
-        if decision == "confirm":
-            row = claims_domain.confirm(db.session, claim, actor=current_user, now=utcnow(),
-                                        allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"],
-                                        address=request.remote_addr or "")
-            schedule.reconcile(db.session, row, current_rules(db.session), now=utcnow())
-        else:
-            claims_domain.refuse(db.session, claim, actor=current_user, now=utcnow(), address=request.remote_addr or "")
+        claims_domain.decide(db.session, claim, decision, actor=current_user, now=utcnow(),
+                             rules=current_rules(db.session), address=request.remote_addr or "",
+                             allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
     except ValidationError as error:
         db.session.rollback()
         flash(str(error.message), "error")

@@ -15,8 +15,9 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from portal.domain import audit, people
+from portal.domain import audit, people, schedule
 from portal.domain.errors import ValidationError
+from portal.domain.rules import Rules
 from portal.models import EmploymentEvent, RosterClaim, Trainee, User
 
 
@@ -62,6 +63,21 @@ def confirm(session: Session, claim: RosterClaim, *, actor: User, now: datetime,
     audit.record(session, actor_id=actor.id, action="claim.confirm", target_type="trainee", target_id=row.id,
                  details={"claim": claim.id, "direction": claim.direction}, address=address)
     return row
+
+
+DECISIONS = ("confirm", "refuse")
+
+
+def decide(session: Session, claim: RosterClaim, decision: str, *, actor: User, now: datetime, rules: Rules,
+           allow_concurrent: bool, address: str = "") -> None:
+    """Carry out the deciding side's answer; a confirmed row's training is brought in line with the rules."""
+    if decision == "confirm":
+        row = confirm(session, claim, actor=actor, now=now, allow_concurrent=allow_concurrent, address=address)
+        schedule.reconcile(session, row, rules, now=now)
+    elif decision == "refuse":
+        refuse(session, claim, actor=actor, now=now, address=address)
+    else:
+        raise ValueError(f"unknown decision {decision!r}")
 
 
 def _move(session: Session, row: Trainee, *, actor: User, now: datetime, allow_concurrent: bool) -> None:

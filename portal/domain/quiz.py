@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session, defer, joinedload, lazyload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain import progress

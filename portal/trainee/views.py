@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from portal.domain import claims, people, policy, progress, quiz, schedule
+from portal.domain import claims, people, policy, progress, quiz
 from portal.domain.content.cache import lesson_html
 from portal.domain.content.render import IMAGE_NAME
 from portal.domain.errors import NotAllowed, PortalError, ValidationError
@@ -57,15 +57,12 @@ def decide_claim(claim_id: int, decision: str):
     and moving job where the office allows no second jobs), or no."""
     claim = db.session.get(RosterClaim, claim_id)
     if (claim is None or claim.user_id != current_user.id or claim.direction not in ("by_employer", "move")
-            or decision not in ("confirm", "refuse") or not ClaimForm().validate_on_submit()):
+            or decision not in claims.DECISIONS or not ClaimForm().validate_on_submit()):
         abort(404)
     try:
-        if decision == "confirm":
-            row = claims.confirm(db.session, claim, actor=current_user, now=utcnow(), address=request.remote_addr or "",
-                                 allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
-            schedule.reconcile(db.session, row, current_rules(db.session), now=utcnow())
-        else:
-            claims.refuse(db.session, claim, actor=current_user, now=utcnow(), address=request.remote_addr or "")
+        claims.decide(db.session, claim, decision, actor=current_user, now=utcnow(), rules=current_rules(db.session),
+                      address=request.remote_addr or "",
+                      allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
     except ValidationError as error:
         db.session.rollback()
         flash(str(error.message), "error")

@@ -3,7 +3,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import AuditEvent, Person, Trainee, User
 from tests.factories import DEFAULT_PASSWORD, make_org, make_trainee, make_user
 
