@@ -12,7 +12,7 @@ from portal.domain import audit, claims, people
 from portal.domain.errors import ValidationError
 from portal.domain.passwords import dummy_verify, hash_password, verify_password
 from portal.domain.validators import check_password, normalize_id_number, normalize_mobile
-from portal.models import Organization, Person, Trainee, User
+from portal.models import KeyGroup, Organization, Person, Trainee, User
 
 
 @dataclass
@@ -105,8 +105,9 @@ def register_trainee(session: Session, data: Registration, *, public_code: str, 
     person.user = user
     session.add(person)
     session.flush()
-    if row is not None:  # the roster holds no ID number: the employer confirms
-        _join_organization(session, person, None)
+    if row is not None:  # the roster holds no ID number: the employer confirms; meanwhile the all-staff courses
+        _join_organization(session, person, None, groups=list(session.scalars(
+            select(KeyGroup).where(KeyGroup.code == "all_staff"))))
         claims.open_claim(session, row, user, "by_person", now=now)
         return Registered(user, waiting=True)
     _join_organization(session, person, org, allow_concurrent=allow_concurrent, today=now.date())
@@ -114,7 +115,7 @@ def register_trainee(session: Session, data: Registration, *, public_code: str, 
 
 
 def _join_organization(session: Session, person: Person, org: Organization | None, *, allow_concurrent: bool = False,
-                       today=None) -> None:
+                       today=None, groups=()) -> None:
     """Put a newly registered person on the inviting organization's roster (or none, for the public code)."""
     if org is not None and any(job.organization_id == org.id and job.status == "active" for job in person.employments):
         return
@@ -128,7 +129,7 @@ def _join_organization(session: Session, person: Person, org: Organization | Non
     elif any(job.status == "active" for job in person.employments):
         return
     session.add(Trainee(person=person, organization=org, locality_id=org.locality_id if org else None,
-                        second_job=second))
+                        second_job=second, groups=list(groups)))
     session.flush()
 
 

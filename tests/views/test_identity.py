@@ -68,8 +68,9 @@ def test_a_roster_row_without_id_number_waits_for_the_employer(client, session, 
     response = _register(client, org, real_name="王师傅")
     assert response.status_code == 302
     home = client.get("/me/").get_data(as_text=True)
-    assert "等待单位确认" in home
+    assert "等待单位确认" in home and f"{org.name}（等待单位确认）" in home
     user = session.scalar(select(User).where(User.mobile == "13600000001"))
+    assert [g.code for g in user.person.employments[0].groups] == ["all_staff"]  # may study meanwhile
     assert session.get(Trainee, row.id).person.user_id is None  # nothing joined yet
     claim = session.scalar(select(RosterClaim).where(RosterClaim.user_id == user.id))
     assert claim.status == "pending" and claim.direction == "by_person"
