@@ -23,17 +23,20 @@ PASSWORD = "Fire-Drill-2026"
 
 
 def put_on_roster(session, n: int) -> dict:
-    """The company has already put the new employee on its roster (as on their first day)."""
+    """The company has already put the new employee on its roster with their ID number (as on their first day),
+    so registering with that number joins their record at once."""
     from portal.domain import roster
     from portal.domain.rules import current_rules
+    from portal.domain.validators import id_check_char
     from portal.models import Course, Organization, utcnow
 
     org = session.scalar(select(Organization).where(Organization.name == EMPLOYER))
+    first17 = f"22030219950101{n % 1000:03d}"
     person = roster.PersonData(real_name=f"林新{'一二三四五六七八九十'[n % 10]}", mobile=f"1390000{n:04d}",
-                               post="营业员", start_date=date.today())
+                               post="营业员", start_date=date.today(), id_number=first17 + id_check_char(first17))
     roster.hire(session, org, person, rules=current_rules(session), actor=roster.Actor(user_id=None), now=utcnow())
     course = session.scalar(select(Course).where(Course.code == COURSE))
-    return {"name": person.real_name, "mobile": person.mobile, "code": org.invite_code,
+    return {"name": person.real_name, "mobile": person.mobile, "id_number": person.id_number, "code": org.invite_code,
             "course": {"zh_CN": course.title_zh, "en": course.title_en}}
 
 
@@ -71,6 +74,7 @@ def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_n
     assert page.locator("#invite_code").input_value() == person["code"]
     keys.type_into(page.locator("#real_name"), person["name"])
     keys.type_into(page.locator("#mobile"), person["mobile"])
+    keys.type_into(page.locator("#id_number"), person["id_number"].lower())  # as typed on a phone: a small x
     keys.type_into(page.locator("#password"), PASSWORD)
     keys.type_into(page.locator("#confirm"), PASSWORD)
     keys.follow(page.locator("main form button[type=submit]"))
