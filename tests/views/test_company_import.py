@@ -123,3 +123,37 @@ def test_another_admins_preview_is_404(app, client, session, org):
     other.post("/auth/login", data={"login": intruder.username, "password": "Correct-Horse-9"})
     assert other.get(response.headers["Location"]).status_code == 404
     assert other.post(response.headers["Location"] + "/confirm").status_code == 404
+
+
+def test_an_id_number_employed_elsewhere_is_flagged_or_becomes_a_second_job(app, client, session, org):
+    other = make_org(name="别的单位")
+    elsewhere = make_trainee(other, name="李娜", mobile="13700000002", id_number="11010519491231002X")
+    session.commit()
+    response = upload(client, org, CSV_ROWS.encode("utf-8"), "roster.csv")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已在其他单位任职" in page and "别的单位" not in page  # the other employer is not named
+    errors = client.get(response.headers["Location"] + "/errors.csv").data.decode("utf-8-sig")
+    assert "李娜" in errors and "须由原单位先办理离职" in errors
+    client.post(response.headers["Location"] + "/confirm")
+    assert set(session.scalars(select(Person.real_name))) == {"王伟", "李娜"}
+    assert session.scalar(select(func.count()).select_from(Trainee).where(Trainee.person_id == elsewhere.person_id)) == 1
+
+    app.config["ALLOW_CONCURRENT_EMPLOYMENT"] = True  # the office allows second jobs (part-time guards)
+    response = upload(client, org, CSV_ROWS.encode("utf-8"), "roster.csv")
+    assert "已在其他单位任职" not in client.get(response.headers["Location"]).get_data(as_text=True)
+    client.post(response.headers["Location"] + "/confirm")
+    session.expire_all()
+    jobs = session.scalars(select(Trainee).where(Trainee.person_id == elsewhere.person_id)).all()
+    assert sorted((job.organization_id, job.second_job) for job in jobs) == [(org.id, True), (other.id, False)]
+    assert session.scalar(select(func.count()).select_from(Person).where(Person.id_number == "11010519491231002X")) == 1
+
+
+def test_an_id_number_twice_in_one_file_imports_neither_row(client, session, org):
+    rows = ("姓名,手机号,身份证号,岗位,重点人群,入职日期\n"
+            "李娜,13900000002,11010519491231002X,保安员,,2026-12-02\n"
+            "李娜,13900000003,１１０１０５19491231002x,保安员,,2026-12-02\n")
+    response = upload(client, org, rows.encode("utf-8"), "roster.csv")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.count("此身份证号也出现在第") == 2
+    client.post(response.headers["Location"] + "/confirm")
+    assert session.scalar(select(func.count()).select_from(Person)) == 0
