@@ -1,5 +1,5 @@
-"""The demo's people stories: a guard whose certificate followed them to a new employer, and a registration
-that waits for the employer to confirm it (both idempotent)."""
+"""The demo's people stories: a guard whose certificate followed him to a new employer, a registration
+that waits for the employer to confirm it, and a record for the office to check (all idempotent)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import accounts, hooks, roster
 from portal.domain.rules import current_rules
-from portal.models import Completion, Course, Organization, Person, Trainee, User, utcnow
+from portal.models import Completion, Course, IdentityConflict, Organization, Person, Trainee, User, utcnow
 
 MOVER_ID_NUMBER = "220302198505050019"  # 周强: Siping Tiexi district, born 1985-05-05
 MOVER_MOBILE = "13700000001"
@@ -22,13 +22,15 @@ def _at(day: date) -> datetime:
 
 def seed_people_stories(session: Session, *, today: date, password: str) -> dict[str, int]:
     """Add the two stories if missing; returns what was added."""
-    counts = {"job changes": 0, "claims waiting": 0}
+    counts = {"job changes": 0, "claims waiting": 0, "records to check": 0}
     first = session.scalar(select(Organization).where(Organization.invite_code == "DEMO0001"))
     third = session.scalar(select(Organization).where(Organization.invite_code == "DEMO0003"))
     if first is not None and third is not None and _seed_job_change(session, third, first, today=today):
         counts["job changes"] += 1
     if first is not None and _seed_waiting_claim(session, first, today=today, password=password):
         counts["claims waiting"] += 1
+    if _seed_conflict(session):
+        counts["records to check"] = 1
     return counts
 
 
@@ -55,6 +57,18 @@ def _seed_job_change(session: Session, old: Organization, new: Organization, *, 
                    now=_at(today - timedelta(days=14)), rules=rules)
     data.start_date = today - timedelta(days=10)
     roster.hire(session, new, data, rules=rules, actor=roster.Actor(None, source="demo"), now=_at(today))
+    return True
+
+
+def _seed_conflict(session: Session) -> bool:
+    """Two rosters spelt 周强's name differently when the portal joined them into one person: the office checks."""
+    mover = session.scalar(select(Person).where(Person.id_number == MOVER_ID_NUMBER))
+    if mover is None or session.scalar(select(IdentityConflict.id).limit(1)) is not None:
+        return False
+    session.add(IdentityConflict(person_id=mover.id, kind="names",
+                                 details={"names": ["周强", "周墙"], "kept": "周强",
+                                          "rows": [job.id for job in mover.employments]}))
+    session.flush()
     return True
 
 

@@ -116,4 +116,8 @@ def test_company_admin_imports_fixes_and_transfers(portal, tour_factory, lang, r
     open_rows = [rows.nth(i).inner_text() for i in range(rows.count())]
     assert any(reason in row and date.today().isoformat() in row for row in open_rows), open_rows
     assert any(post_reason in row for row in open_rows), open_rows
+
+    # Someone on the roster without an ID number registered with the company's code (the demo has one).
+    keys.follow(page.locator("nav.subnav a[href$='/claims']"))
+    tour.check("claims")
     tour.finish()

@@ -40,6 +40,8 @@ def test_office_checks_coverage_reports_and_revokes(portal, tour_factory, lang, 
 
     log_in(tour, keys, "office")
     tour.check("overview")
+    keys.follow(page.locator("main a[href$='/office/people/conflicts']"))  # what merging rosters found
+    tour.check("conflicts", shot=False)
     keys.follow(page.locator("header nav.main-nav a[href$='/office/coverage/']"))
     tour.check("coverage")
     assert page.locator("main table.figures tbody tr").count() >= 5, "coverage of each key group"
