@@ -235,20 +235,21 @@ def reconcile_many(session: Session, trainee_ids: list[int], rules: Rules, *, no
 
 
 def completion_validity(session: Session, completion: Completion, rules: Rules) -> date | None:
-    """How long a completion stays valid: the months of the assignment or rule that made it due."""
-    jobs = select(Trainee.id).where(Trainee.person_id == completion.person_id)
-    assignment = session.scalar(select(Assignment).where(
-        Assignment.trainee_id.in_(jobs), Assignment.course_id == completion.course_id,
-        Assignment.valid_months.is_not(None)).order_by(Assignment.id.desc()).limit(1))
-    months = assignment.valid_months if assignment else None
-    if months is None:
-        trainee = session.get(Person, completion.person_id).current_employment
-        course = session.get(Course, completion.course_id)
-        for requirement in requirements(trainee, trainee.organization, rules, today=completion.completed_on):
-            if requirement.course_code == course.code:
-                months = requirement.valid_months
-                break
-    return add_months(completion.completed_on, months) if months else None
+    """How long a completion stays valid: the months the rules give the course at the person's organization
+    (its kind), whatever the channel (online, classroom). With two jobs, the shorter period counts; a course no
+    rule requires keeps the months of the assignment that asked for it, if any."""
+    person = session.get(Person, completion.person_id)
+    course = session.get(Course, completion.course_id)
+    jobs = [job for job in person.employments if job.status == "active"] or [person.current_employment]
+    months = [requirement.valid_months for job in jobs if job is not None
+              for requirement in requirements(job, job.organization, rules, today=completion.completed_on)
+              if requirement.course_code == course.code and requirement.valid_months]
+    if not months:
+        assignment = session.scalar(select(Assignment).where(
+            Assignment.trainee_id.in_([job.id for job in person.employments]), Assignment.course_id == course.id,
+            Assignment.valid_months.is_not(None)).order_by(Assignment.id.desc()).limit(1))
+        months = [assignment.valid_months] if assignment else []
+    return add_months(completion.completed_on, min(months)) if months else None
 
 
 @dataclass(frozen=True)

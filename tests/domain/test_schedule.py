@@ -189,3 +189,41 @@ def test_repository_rules_are_valid_against_the_curriculum(session):
     parse_rules(repository_rules_text(), courses=codes, groups={g for g in (
         "all_staff", "responsible_person", "safety_manager", "community_police", "committee_staff", "grid_worker",
         "security_staff", "property_staff", "key_unit_staff", "small_business_owner")})
+
+
+def test_validity_is_the_rules_whatever_the_channel_or_an_earlier_jobs_assignment(session, rules):
+    """Online, classroom and a stale assignment from a job at another kind of organization: the rule decides."""
+    from portal.domain.coverage import offline
+    from portal.models import Completion
+
+    mall = make_org(kind="public_gathering")
+    online, in_class = hire(session, mall, rules), hire(session, mall, rules, mobile="13900000002")
+    basics = session.scalar(select(Course).where(Course.code == "basics"))
+    done = Completion(person_id=online.person_id, course_id=basics.id, completed_on=date(2026, 3, 5), mode="online")
+    session.add(done)
+    session.flush()
+    record = offline.create_session(session, offline.SessionData(basics.id, mall.id, date(2026, 3, 5), "李老师", "会议室"),
+                                    actor_id=None)
+    offline.record_attendance(session, record, [in_class.id], method="roster", now=NOW, today=date(2026, 3, 5))
+    from portal.domain import hooks
+
+    hooks.completion_recorded(session, done, now=NOW)
+    by_class = session.scalar(select(Completion).where(Completion.person_id == in_class.person_id))
+    assert done.valid_until == by_class.valid_until == date(2026, 9, 5)  # six months at a public gathering place
+
+    # A person with a second job at a general unit (a year), assigned there after the mall's six months: the
+    # shorter period counts, not whichever assignment came last.
+    factory = make_org(kind="general")
+    second = roster.hire(session, factory, roster.PersonData("王伟", "13900000003", "营业员", date(2026, 3, 10),
+                                                              id_number="11010519491231002X"),
+                         rules=rules, actor=actor(), now=NOW)
+    from portal.domain import people
+
+    people.join(session, online.person, second.person)  # the same human (as a confirmed claim joins them)
+    latest = session.scalar(select(Assignment).where(Assignment.course_id == basics.id)
+                            .order_by(Assignment.id.desc()).limit(1))
+    assert latest.trainee_id == second.id and latest.valid_months == 12
+    again = Completion(person_id=online.person_id, course_id=basics.id, completed_on=date(2026, 4, 1), mode="online")
+    session.add(again)
+    session.flush()
+    assert schedule.completion_validity(session, again, rules) == date(2026, 10, 1)

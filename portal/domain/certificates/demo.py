@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from portal.domain import hooks
 from portal.domain.certificates.issue import revoke
+from portal.domain.rules import current_rules
+from portal.domain.schedule import completion_validity
 from portal.models import Certificate, Completion, Course, Organization, Person, Trainee, User
 
 PREFERRED_COURSE = "all-staff-basics"
@@ -24,9 +26,13 @@ def _at(day: date) -> datetime:
 
 def _complete(session: Session, trainee: Trainee, course: Course, completed_on: date) -> Completion:
     completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=completed_on,
-                            valid_until=completed_on + timedelta(days=365), mode="offline", score=None)
+                            mode="offline", score=None)
     session.add(completion)
     session.flush()
+    # valid for as long as the rules say; a course no rule requires (the test content's) gets a year, so that
+    # the demo still shows an expired certificate
+    completion.valid_until = (completion_validity(session, completion, current_rules(session))
+                              or completed_on + timedelta(days=365))
     hooks.completion_recorded(session, completion, now=_at(completed_on))
     return completion
 
