@@ -20,6 +20,15 @@ def index():
     return render_template("public/index.html", home=home)
 
 
+@bp.route("/figures")
+@policy.public
+def figures():
+    """How each figure the portal shows is counted: one explanation, linked from every page that shows one."""
+    from portal.domain.compliance import DUE_SOON_DAYS
+
+    return render_template("public/figures.html", due_soon_days=DUE_SOON_DAYS)
+
+
 @bp.route("/lang/<code>", methods=["GET", "POST"])
 @policy.public
 def set_language(code: str):

@@ -41,6 +41,7 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     "auth.login": [("/auth/login", expect(302, anonymous=200))],
     "auth.logout": [("/auth/logout", expect(405))],
     "auth.register": [("/auth/register", expect(200))],
+    "public.figures": [("/figures", expect(200))],
     "auth.change_password": [("/auth/password", expect(200, anonymous=LOGIN))],
     "trainee.home": [("/me/", expect(NO, anonymous=LOGIN, trainee=200))],
     "company.home": [("/company/", expect(NO, anonymous=LOGIN, org_admin=302))],

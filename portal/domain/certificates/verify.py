@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain import compliance
 from portal.domain.certificates.serials import normalize_serial
-from portal.domain.certificates.status import EXPLANATIONS, LABELS, TONES, VALID, state_of
+from portal.domain.certificates.status import EXPLANATIONS, LABELS, TONES, state_of
 from portal.domain.privacy import mask_name
-from portal.models import Certificate, Course, Organization, Trainee
+from portal.models import Certificate, Course, Organization
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _DUMMY_TOKEN = "x" * 32
@@ -118,27 +119,29 @@ def find_organization(session: Session, token: str | None, secret: str) -> Organ
 
 @dataclass(frozen=True)
 class OrganizationSummary:
-    """What an inspector sees: no names, only counts and dates."""
+    """What an inspector sees: no names, only the organization's standings (the figures of its dashboard,
+    compliance.counts) and dates."""
 
     name: str
     kind: str
-    staff: int
-    certified: int
+    standings: dict[str, int]
     last_drill_on: date | None
     checked_on: date
 
     @property
+    def staff(self) -> int:
+        return sum(self.standings.values())
+
+    @property
+    def compliant(self) -> int:
+        return self.standings["compliant"]
+
+    @property
     def percent(self) -> int:
-        return round(100 * self.certified / self.staff) if self.staff else 0
+        return round(100 * self.compliant / self.staff) if self.staff else 0
 
 
 def organization_summary(session: Session, org: Organization, *, today: date) -> OrganizationSummary:
-    """The share of an organization's active staff holding a currently valid certificate."""
-    active = and_(Trainee.organization_id == org.id, Trainee.status == "active")
-    staff = session.scalar(select(func.count()).select_from(Trainee).where(active)) or 0
-    holds_valid = exists().where(
-        Certificate.person_id == Trainee.person_id, Certificate.status == VALID,
-        or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today))
-    certified = session.scalar(select(func.count()).select_from(Trainee).where(active, holds_valid)) or 0
-    return OrganizationSummary(name=org.name, kind=org.kind, staff=staff, certified=certified,
+    """An organization's active staff by standing, counted as its own dashboard counts them."""
+    return OrganizationSummary(name=org.name, kind=org.kind, standings=compliance.counts(session, org.id, today),
                                last_drill_on=org.last_drill_on, checked_on=today)
