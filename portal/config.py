@@ -57,6 +57,9 @@ class BaseConfig:
     # May a person hold jobs at two organizations at once (part-time guards)? Otherwise the first employer
     # releases them, or they confirm the move, before another can add them.
     ALLOW_CONCURRENT_EMPLOYMENT = os.environ.get("ALLOW_CONCURRENT_EMPLOYMENT", "").lower() in ("1", "true", "yes")
+    # An organization's first roster import: staff without any training record get this many days from the
+    # import for what would otherwise be overdue at once (their historical start dates).
+    FIRST_IMPORT_GRACE_DAYS = int(os.environ.get("FIRST_IMPORT_GRACE_DAYS", "30"))
     # Where links in certificates, QR codes and e-mails point.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Generated files (certificate PDFs, import uploads, reports): a shared volume when scaled out.

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectMultipleField, StringField
+from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -30,6 +30,17 @@ class TransferForm(FlaskForm):
     post = StringField(_l("New post"), validators=[DataRequired(REQUIRED), Length(max=100)])
     effective_on = DateField(_l("Starts the new post on"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
     groups = MultiCheckboxField(_l("Key groups"), choices=[], validate_choice=True)
+
+
+class PriorTrainingForm(FlaskForm):
+    """Training done before or outside the portal; the domain (prior.record) checks the values."""
+
+    course = SelectField(_l("Course it stands for"), choices=[], validate_choice=True)
+    completed_on = DateField(_l("Date of the training"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
+    provider = StringField(_l("Given by"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    hours = DecimalField(_l("Class hours"), places=1, validators=[DataRequired(_l("Enter the class hours, such as 4."))])
+    evidence = StringField(_l("Proof (certificate number or file reference)"),
+                           validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
 class ReleaseForm(FlaskForm):

@@ -143,11 +143,13 @@ def confirm(org_id: int, token: str):
     actor = roster.Actor(user_id=current_user.id, address=request.remote_addr or "", source="import")
     org_id_value = org.id
     concurrent = current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"]
+    grace = current_app.config["FIRST_IMPORT_GRACE_DAYS"]
 
     def work(progress):
         organization = db.session.get(Organization, org_id_value)
         summary = roster.apply_import(db.session, organization, preview_data, rules=current_rules(db.session),
-                                      actor=actor, now=utcnow(), progress=progress, allow_concurrent=concurrent)
+                                      actor=actor, now=utcnow(), progress=progress, allow_concurrent=concurrent,
+                                      grace_days=grace)
         db.session.commit()
         return summary
 

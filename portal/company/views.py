@@ -10,16 +10,15 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager
 
-from portal.company.forms import EmptyForm, PersonForm, ReleaseForm, TransferForm
+from portal.company.forms import EmptyForm, PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
 from portal.domain import claims as claims_domain
-from portal.domain import compliance, policy, roster
+from portal.domain import compliance, policy, prior, roster
 from portal.domain import people as people_domain
 from portal.domain.errors import ValidationError
 from portal.domain.rules import current_rules
 from portal.extensions import db
-from portal.models import (Assignment, Attempt, Completion, EmploymentEvent, KeyGroup, Organization, Person, RosterClaim,
-                           Trainee,
-                           utcnow)
+from portal.models import (Assignment, Attempt, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person,
+                           RosterClaim, Trainee, utcnow)
 from portal.models.people import trainee_group
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
@@ -206,6 +205,7 @@ def person(org_id: int, trainee_id: int):
     from portal.domain.certificates.queries import for_trainee
 
     history["certificates"] = for_trainee(db.session, trainee, today=date.today())
+    history["prior"] = prior.for_person(db.session, trainee.person_id)
     return render_template("company/person.html", org=org, person=trainee, history=history, standing=standing,
                            release_form=ReleaseForm(left_on=date.today()))
 
@@ -321,3 +321,31 @@ def decide_claim(org_id: int, claim_id: int, decision: str):
         flash(_("Confirmed: the account now holds %(name)s's record.", name=name) if decision == "confirm"
               else _("Refused: the account stays apart from %(name)s's record.", name=name), "success")
     return redirect(url_for("company.claims", org_id=org.id))
+
+
+@bp.route("/<int:org_id>/people/<int:trainee_id>/prior", methods=["GET", "POST"])
+@policy.roles(*MANAGERS)
+def prior_training(org_id: int, trainee_id: int):
+    """Record training the person did before or outside the portal (a paper record), with its proof."""
+    from portal.web.i18n import current_locale
+
+    org = _org(org_id)
+    trainee = _person(org, trainee_id)
+    form = PriorTrainingForm()
+    locale = current_locale()
+    form.course.choices = [(c.code, c.title(locale)) for c in db.session.scalars(
+        select(Course).where(Course.retired.is_(False)).order_by(Course.level, Course.code))]
+    if form.validate_on_submit():
+        data = prior.PriorData(form.course.data, form.completed_on.data, form.provider.data,
+                               float(form.hours.data) if form.hours.data is not None else None, form.evidence.data)
+        try:
+            prior.record(db.session, trainee.person, data, organization_id=org.id, actor_id=current_user.id,
+                         now=utcnow(), rules=current_rules(db.session), address=request.remote_addr or "")
+        except ValidationError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The prior training has been recorded and counts from now on."), "success")
+            return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
+    return render_template("company/prior_training.html", org=org, person=trainee, form=form)

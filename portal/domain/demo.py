@@ -105,6 +105,9 @@ def seed_demo(session: Session, *, today: date, people: int = 300) -> dict[str, 
     from portal.domain.people_demo import seed_people_stories
 
     counts.update(seed_people_stories(session, today=today, password=DEMO_PASSWORD))
+    from portal.domain.compliance_demo import seed_compliance_stories
+
+    counts.update(seed_compliance_stories(session, today=today, credit_code=credit_code_for(len(ORGANIZATIONS) + 1)))
     from portal.domain.coverage.demo import seed_demo_coverage
 
     coverage = seed_demo_coverage(session, today=today)

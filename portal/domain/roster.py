@@ -260,13 +260,15 @@ def known_people(session: Session, org: Organization, id_numbers, *, allow_concu
 
 
 def apply_import(session: Session, org: Organization, preview, *, rules: Rules, actor: Actor, now: datetime,
-                 progress=None, allow_concurrent: bool = False) -> dict[str, int]:
+                 progress=None, allow_concurrent: bool = False, grace_days: int = 0) -> dict[str, int]:
     """Apply a confirmed import preview: every new and changed row, in the caller's one transaction.
 
     Bulk path: people are written in batches, then the schedule runs once for all of them. A blank ID
     number or group cell keeps what the roster holds. A new row whose ID number belongs to a person already
-    here becomes that person's new employment (their valid training counts).
+    here becomes that person's new employment (their valid training counts). An organization's first import
+    gives people without any training record `grace_days` instead of due dates in the past (schedule.grant_grace).
     """
+    first_import = session.scalar(select(Trainee.id).where(Trainee.organization_id == org.id).limit(1)) is None
     groups = {g.code: g for g in session.scalars(select(KeyGroup))}
     total = len(preview.new) + len(preview.changed)
     known = {p.id_number: p for p in _persons_with_numbers(session, [row.id_number for row in preview.new])}
@@ -312,6 +314,8 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
     for trainee in touched[:len(preview.new)]:
         _ask_account_owner(session, trainee, now=now)
     schedule.reconcile_many(session, [t.id for t in touched], rules, now=now)
+    if first_import and grace_days > 0:
+        schedule.grant_grace(session, [t.id for t in touched], days=grace_days, now=now)
     audit.record(session, actor_id=actor.user_id, action="roster.import", target_type="organization", target_id=org.id,
                  details={"created": len(preview.new), "updated": len(preview.changed)}, address=actor.address)
     if progress is not None:

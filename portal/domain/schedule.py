@@ -234,6 +234,27 @@ def reconcile_many(session: Session, trainee_ids: list[int], rules: Rules, *, no
     return summary
 
 
+def grant_grace(session: Session, trainee_ids: list[int], *, days: int, now: datetime) -> int:
+    """An organization joining the portal imports staff who worked there for years: those with no training
+    record at all get `days` from today for what fell due in the past or within that time, instead of being
+    overdue at once (the basis says so). Returns how many assignments moved."""
+    until = now.date() + timedelta(days=days)
+    untrained = select(Trainee.id).where(Trainee.id.in_(trainee_ids), ~select(Completion.id).where(
+        Completion.person_id == Trainee.person_id).exists())
+    moved = 0
+    for assignment in session.scalars(select(Assignment).where(
+            Assignment.trainee_id.in_(untrained), Assignment.status == "open", Assignment.due_on < until)):
+        assignment.due_on, assignment.overdue_since = until, None
+        assignment.legal_basis = (GRACE_BASIS.format(days=days) + assignment.legal_basis)[:300]
+        moved += 1
+    session.flush()
+    return moved
+
+
+# Stored with the assignment, like the rules' own bases (which are Chinese legal texts).
+GRACE_BASIS = "首次导入花名册宽限 {days} 天（区培训办公室设置：原无培训记录的在岗人员自导入之日起计算）；"
+
+
 def completion_validity(session: Session, completion: Completion, rules: Rules) -> date | None:
     """How long a completion stays valid: the months the rules give the course at the person's organization
     (its kind), whatever the channel (online, classroom). With two jobs, the shorter period counts; a course no

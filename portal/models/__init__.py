@@ -8,12 +8,12 @@ from portal.models.coverage import OfflineAttendance, OfflineSession, Target
 from portal.models.organizations import ORGANIZATION_KINDS, Organization, Sector
 from portal.models.people import ROLES, IdentityConflict, KeyGroup, Person, RoleGrant, RosterClaim, Trainee, User
 from portal.models.places import LOCALITY_LEVELS, Locality
-from portal.models.training import Assignment, Attempt, AttemptItem, Completion, LessonProgress
+from portal.models.training import Assignment, Attempt, AttemptItem, Completion, LessonProgress, PriorTraining
 
 __all__ = [
     "AuditEvent", "Base", "utcnow", "Certificate", "SerialCounter", "Course", "Lesson", "Question", "QuestionTag",
-    "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Sector", "ROLES", "KeyGroup",
-    "RoleGrant", "Trainee", "User", "Person", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt",
-    "AttemptItem", "Completion", "LessonProgress", "ApiToken", "DigestLog", "EmploymentEvent",
+    "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Sector", "ROLES", "KeyGroup", "RoleGrant", "User",
+    "Person", "Trainee", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt",
+    "AttemptItem", "Completion", "LessonProgress", "PriorTraining", "ApiToken", "DigestLog", "EmploymentEvent",
     "IdempotencyRecord", "ReminderLog", "RuleSet", "OfflineAttendance", "OfflineSession", "Target",
 ]

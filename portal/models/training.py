@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
 from portal.models.content import Course, Lesson, QuestionVersion
-from portal.models.people import Person, Trainee
+from portal.models.people import Person, Trainee, User
 
 
 class Assignment(Base):
@@ -114,7 +114,7 @@ class Completion(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
     completed_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[Optional[date]] = mapped_column(Date)
-    mode: Mapped[str] = mapped_column(String(10), default="online")  # online | offline
+    mode: Mapped[str] = mapped_column(String(10), default="online")  # online | offline | prior
     offline_session_id: Mapped[Optional[int]] = mapped_column(ForeignKey("offline_session.id"))
     attempt_id: Mapped[Optional[int]] = mapped_column(ForeignKey("attempt.id"))
     score: Mapped[Optional[float]] = mapped_column(Float)
@@ -122,3 +122,31 @@ class Completion(Base):
 
     person: Mapped[Person] = relationship()
     course: Mapped[Course] = relationship()
+
+
+class PriorTraining(Base):
+    """Training done before or outside the portal (a paper record, a training institution), recorded by a company
+    or the office with its evidence. While accepted it stands behind a Completion (mode 'prior') that counts
+    like any other; it earns no portal certificate. The office may reject it: the completion goes, this stays."""
+
+    __tablename__ = "prior_training"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    completed_on: Mapped[date] = mapped_column(Date)
+    provider: Mapped[str] = mapped_column(String(200))
+    hours: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(String(200))  # where the proof is: certificate number, file reference
+    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)  # who recorded
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="accepted")  # accepted | rejected
+    completion_id: Mapped[Optional[int]] = mapped_column(ForeignKey("completion.id", ondelete="SET NULL"), index=True)
+    reviewed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    review_note: Mapped[str] = mapped_column(String(300), default="")
+
+    course: Mapped[Course] = relationship()
+    person: Mapped[Person] = relationship()
+    recorded_by: Mapped[Optional["User"]] = relationship(foreign_keys=[recorded_by_id])

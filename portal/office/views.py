@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import distinct, func, or_, select
 
-from portal.domain import accounts, audit, policy
+from portal.domain import accounts, audit, policy, prior
+from portal.domain.rules import current_rules
 from portal.domain.errors import ValidationError
 from portal.extensions import db
-from portal.models import ORGANIZATION_KINDS, AuditEvent, IdentityConflict, Organization, Sector, Trainee, User, utcnow
+from portal.models import (ORGANIZATION_KINDS, AuditEvent, IdentityConflict, Organization, PriorTraining, Sector, Trainee,
+                           User, utcnow)
 from portal.company.forms import EmptyForm as ResolveForm
-from portal.office.forms import ResetPasswordForm
+from portal.office.forms import RejectForm, ResetPasswordForm
 from portal.web.database import reporting_session
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
@@ -197,3 +199,38 @@ def _export_organizations(statement):
     headers = [_("Name"), _("Unified social credit code"), _("Kind"), _("Sector"), _("Locality"), _("Contact"),
                _("Contact phone"), _("Last fire drill")]
     return export_response(headers, rows, request.args["format"], "organizations")
+
+
+@bp.route("/prior-training")
+@policy.roles("office_admin", "superuser")
+def prior_training():
+    """Prior training the companies recorded, newest first, to review; rejecting one stops it counting."""
+    status = request.args.get("status", "accepted")
+    statement = select(PriorTraining).order_by(PriorTraining.recorded_at.desc(), PriorTraining.id.desc())
+    if status in ("accepted", "rejected"):
+        statement = statement.where(PriorTraining.status == status)
+    names = dict(db.session.execute(select(Organization.id, Organization.name)).all())
+    return render_template("office/prior_training.html", page=paginate(statement), status=status, names=names,
+                           form=RejectForm())
+
+
+@bp.route("/prior-training/<int:prior_id>/reject", methods=["POST"])
+@policy.roles("office_admin", "superuser")
+def reject_prior_training(prior_id: int):
+    record = db.session.get(PriorTraining, prior_id)
+    if record is None:
+        abort(404)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason (2 to 300 characters): the company sees it."), "error")
+        return redirect(url_for("office.prior_training"))
+    try:
+        prior.reject(db.session, record, actor_id=current_user.id, reason=form.reason.data, now=utcnow(),
+                     rules=current_rules(db.session), address=request.remote_addr or "")
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Rejected: it no longer counts, and the company sees why."), "success")
+    return redirect(url_for("office.prior_training"))

@@ -266,3 +266,24 @@ def test_refusing_a_move_removes_the_waiting_row_and_keeps_the_job(session):
     assert session.scalar(select(Trainee).where(Trainee.organization_id == new.id)) is None
     assert [job.status for job in user.person.employments] == ["active"]
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "claim.refuse")) is not None
+
+
+def test_the_demo_has_a_paper_record_and_a_first_import_with_its_grace(app, session):
+    from portal.domain.compliance_demo import NEWCOMER_NAME, PAPER_RECORD
+    from portal.domain.demo import seed_demo
+    from portal.models import Completion, Course, Organization, PriorTraining
+
+    for code in ("all-staff-basics", "security-micro-station", "public-gathering-staff"):
+        if session.scalar(select(Course).where(Course.code == code)) is None:
+            make_course(code)
+    seeded = seed_demo(session, today=date.today(), people=60)
+    session.commit()
+    assert seeded["prior training records"] == 1 and seeded["first imports"] == 1
+    record = session.scalar(select(PriorTraining).where(PriorTraining.evidence == PAPER_RECORD))
+    assert session.get(Completion, record.completion_id).mode == "prior"
+    park = session.scalar(select(Organization).where(Organization.name == NEWCOMER_NAME))
+    due = session.scalars(select(Assignment).join(Trainee).where(Trainee.organization_id == park.id,
+                                                                  Assignment.status == "open")).all()
+    assert due and {a.due_on for a in due} == {date.today() + timedelta(days=30)}
+    again = seed_demo(session, today=date.today(), people=60)
+    assert again["prior training records"] == again["first imports"] == 0

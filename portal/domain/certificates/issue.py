@@ -73,8 +73,10 @@ def issue_for_completion(session: Session, completion: Completion, *, now: datet
 
 @hooks.on_completion
 def issue_certificate(session: Session, completion: Completion, now: datetime) -> None:
-    """Completion hook: every completion earns a certificate."""
-    issue_for_completion(session, completion, now=now)
+    """Completion hook: every completion on the portal (online or in class) earns a certificate; prior training
+    recorded from elsewhere does not (its proof is the evidence it was recorded with)."""
+    if completion.mode != "prior":
+        issue_for_completion(session, completion, now=now)
 
 
 def _reason(reason: str | None) -> str:
