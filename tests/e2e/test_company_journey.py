@@ -63,6 +63,10 @@ def stat(page, index: int) -> int:
     return int(page.locator(".stats .stat .num").nth(index).inner_text())
 
 
+def stats(page) -> list[int]:
+    return [int(n) for n in page.locator("main .stats .stat .num").all_inner_texts()]
+
+
 def confirm_and_wait(page, keys: KeyboardUser) -> None:
     keys.follow(page.locator("form[action$='/confirm'] button[type=submit]"))
     page.locator("main a.button.primary[href$='/people']").wait_for()  # the page follows the job, then shows the end
@@ -120,4 +124,15 @@ def test_company_admin_imports_fixes_and_transfers(portal, tour_factory, lang, r
     # Someone on the roster without an ID number registered with the company's code (the demo has one).
     keys.follow(page.locator("nav.subnav a[href$='/claims']"))
     tour.check("claims")
+
+    # One figure: the dashboard, the certificates page and the inspectors' page count the same standings.
+    keys.follow(page.locator("nav.subnav a").first)  # the dashboard
+    tour.check("dashboard-again", shot=False)
+    on_dashboard = stats(page)
+    keys.follow(page.locator("nav.subnav a[href$='/certificates']"))
+    tour.check("certificates", shot=False)
+    assert stats(page) == on_dashboard
+    keys.follow(page.locator("main a[href*='/verify/org/']"))
+    tour.check("inspectors-page")
+    assert stats(page) == on_dashboard and sum(on_dashboard) > 0
     tour.finish()
