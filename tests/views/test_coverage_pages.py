@@ -55,6 +55,10 @@ def test_dashboard_headline_projection_and_definition(client, office):
     assert all_staff[1:8] == ["30", "30", "0", "10", "33.3", "100.0", "20"] and all_staff[9] == "4"
     reach = utcnow().date() + timedelta(days=94)
     assert all_staff[10].startswith(reach.isoformat())
+    # Headlines say what they count; rates carry units; a group nobody is in does not claim its target.
+    assert "counted per key group (someone in two groups counts in each)" in page
+    assert "+1.5 people a week" in page
+    assert "No one in this group" in page and "Target reached" not in page
 
 
 def test_charts_are_accessible_svg_with_a_table_and_no_inline_style(client, office):
