@@ -161,7 +161,8 @@ def _ask_account_owner(session: Session, trainee: Trainee, *, now: datetime) -> 
 
 
 def update(session: Session, trainee: Trainee, data: PersonData, *, rules: Rules, actor: Actor, now: datetime) -> Trainee:
-    """Correct a person's details (not a transfer: no transfer training is assigned).
+    """Correct a person's details. A new post is a transfer, whatever it comes from (the form, an import, the HR
+    API): the new post's and the transfer training, due today (see transfer()); other corrections assign nothing.
 
     Name, mobile and ID number are the person's; an employer corrects them only while no account holds them
     (the person keeps their own details once registered)."""
@@ -184,12 +185,21 @@ def update(session: Session, trainee: Trainee, data: PersonData, *, rules: Rules
         raise ValidationError(_l("This person has registered: their name and mobile number are theirs to change."),
                               "real_name")
     person.real_name, person.mobile = data.real_name, data.mobile
-    trainee.post = data.post
-    trainee.start_date, trainee.groups = data.start_date, _groups(session, data.groups)
+    trainee.start_date = data.start_date
+    if _new_post(trainee, data.post):
+        transfer(session, trainee, post=data.post, groups=data.groups, effective_on=now.date(), rules=rules,
+                 actor=actor, now=now)
+        return trainee
+    trainee.post, trainee.groups = data.post, _groups(session, data.groups)
     session.flush()
     _event(session, trainee, org, "update", now.date(), actor)
     schedule.reconcile(session, trainee, rules, now=now)
     return trainee
+
+
+def _new_post(trainee: Trainee, post: str) -> bool:
+    """Does this change of post make a transfer? (Only for someone at work, and only to a named post.)"""
+    return trainee.status == "active" and bool(post) and post != (trainee.post or "")
 
 
 def transfer(session: Session, trainee: Trainee, *, post: str, groups: list[str], effective_on: date,
@@ -273,6 +283,7 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
     total = len(preview.new) + len(preview.changed)
     known = {p.id_number: p for p in _persons_with_numbers(session, [row.id_number for row in preview.new])}
     touched: list[Trainee] = []
+    moves: list[tuple[Trainee, object]] = []
     for index, row in enumerate(preview.new, start=1):
         person = known.get(row.id_number) if row.id_number else None
         second = False
@@ -297,7 +308,11 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
             person.real_name = row.real_name
         if row.id_number and not person.id_number:
             person.id_number = row.id_number
-        trainee.post, trainee.start_date = row.post, row.start_date
+        if _new_post(trainee, row.post):  # a transfer, once everyone is in (below)
+            moves.append((trainee, row))
+        else:
+            trainee.post = row.post
+        trainee.start_date = row.start_date
         if row.groups_given:
             trainee.groups = [groups[c] for c in dict.fromkeys(("all_staff", *row.group_codes)) if c in groups]
         if trainee.status != "active":
@@ -314,6 +329,9 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
     for trainee in touched[:len(preview.new)]:
         _ask_account_owner(session, trainee, now=now)
     schedule.reconcile_many(session, [t.id for t in touched], rules, now=now)
+    for trainee, row in moves:
+        transfer(session, trainee, post=row.post, groups=[g.code for g in trainee.groups], effective_on=now.date(),
+                 rules=rules, actor=actor, now=now)
     if first_import and grace_days > 0:
         schedule.grant_grace(session, [t.id for t in touched], days=grace_days, now=now)
     audit.record(session, actor_id=actor.user_id, action="roster.import", target_type="organization", target_id=org.id,

@@ -1,6 +1,8 @@
 """Upserting and reading employees, and the organization wall around every call."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from portal.models import Assignment, AuditEvent, EmploymentEvent, Organization, Person, Trainee
@@ -26,20 +28,24 @@ def test_put_creates_a_person_and_assigns_onboarding(api, session, tenant):
     assert audit.target_id == str(person.id) and audit.details["token_id"] == tenant.token_id
 
 
-def test_put_updates_an_existing_person_without_transfer_training(api, session):
+def test_put_corrects_details_without_training_and_a_new_post_is_a_transfer(api, session):
     mobile = new_mobile()
     api.put(f"/employees/{mobile}", json=person_body())
-    response = api.put(f"/employees/{mobile}", json=person_body(real_name="张伟明", post="店长", start_date=None))
+    response = api.put(f"/employees/{mobile}", json=person_body(real_name="张伟明", start_date=None))
     assert response.status_code == 200
-    assert response.json["real_name"] == "张伟明" and response.json["post"] == "店长"
-    assert response.json["start_date"] is None
+    assert response.json["real_name"] == "张伟明" and response.json["start_date"] is None
     person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == mobile))
     assert session.scalar(select(func.count()).select_from(Trainee).join(Trainee.person).where(Person.mobile == mobile)) == 1
     rules = {a.rule for a in session.scalars(select(Assignment).where(Assignment.trainee_id == person.id))}
     assert "transfer" not in rules
+    # A new post, from the HR system as from the form's Transfer button: transfer training, due today.
+    response = api.put(f"/employees/{mobile}", json=person_body(real_name="张伟明", post="店长", start_date=None))
+    assert response.status_code == 200 and response.json["post"] == "店长"
+    transfer = session.scalar(select(Assignment).where(Assignment.trainee_id == person.id, Assignment.rule == "transfer"))
+    assert transfer is not None and transfer.due_on == date.today()
     kinds = list(session.scalars(select(EmploymentEvent.kind).where(EmploymentEvent.trainee_id == person.id)
                                  .order_by(EmploymentEvent.id)))
-    assert kinds == ["hire", "update"]
+    assert kinds == ["hire", "update", "transfer"]
 
 
 def test_put_accepts_a_mobile_with_country_code_and_spaces(api):

@@ -85,6 +85,9 @@ def test_changed_rows_update_the_roster(client, session, org):
     assert "厨师" in page and "收银员" in page
     client.post(response.headers["Location"] + "/confirm")
     assert session.scalar(select(Trainee.post).join(Trainee.person).where(Person.mobile == "13900000001")) == "收银员"
+    # the new post came through the import: a transfer, as with the Transfer button
+    wang = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == "13900000001"))
+    assert "transfer" in set(session.scalars(select(EmploymentEvent.kind).where(EmploymentEvent.trainee_id == wang.id)))
 
 
 def test_xlsx_upload_works(client, session, org):
