@@ -223,6 +223,7 @@ def edit(org_id: int, trainee_id: int):
     if form.validate_on_submit():
         data = roster.PersonData(real_name=form.real_name.data, mobile=form.mobile.data, post=form.post.data,
                                  start_date=form.start_date.data, groups=form.groups.data, id_number=form.id_number.data)
+        old_post = trainee.post
         try:
             roster.update(db.session, trainee, data, rules=current_rules(db.session), actor=_actor(), now=utcnow())
         except ValidationError as error:
@@ -230,7 +231,8 @@ def edit(org_id: int, trainee_id: int):
             apply_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("The details have been saved."), "success")
+            flash(_("The details have been saved. The new post is a transfer: its training is due before starting "
+                    "it, today.") if trainee.post != old_post else _("The details have been saved."), "success")
             return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
     return render_template("company/person_form.html", org=org, form=form, person=trainee)
 
