@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,13 +17,14 @@ from sqlalchemy import select
 from portal.coverage import blueprint, session_views, target_views  # noqa: F401  (their routes join bp)
 from portal.coverage.blueprint import bp
 from portal.domain import policy
-from portal.domain.coverage import charts, gaps, missing, tables
+from portal.coverage.forms import ButtonForm
+from portal.domain.coverage import charts, final, gaps, missing, tables
 from portal.domain.coverage.cache import SnapshotCache
 from portal.domain.coverage.projection import TREND_WEEKS, trend_dates
 from portal.domain.coverage.snapshot import Snapshot, organization_attributes, sector_map, take_snapshot
 from portal.domain.rules import current_rules
 from portal.extensions import db
-from portal.models import Organization, Sector
+from portal.models import Organization, Sector, utcnow
 from portal.web import jobs
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
@@ -169,7 +170,8 @@ def home():
                              [charts.Bar(line.group.name(locale), line.now.rate, line.now.target_rate)
                               for line in lines])
     return render_template("coverage/home.html", snapshot=snapshot, lines=lines, chart=chart,
-                           compliance=snapshot.compliance(), overall=snapshot.all_groups())
+                           compliance=snapshot.compliance(), overall=snapshot.all_groups(),
+                           finals=final.finals_by_year(db.session, locale), final_form=ButtonForm())
 
 
 @bp.route("/localities")
@@ -311,6 +313,9 @@ def report():
     value = request.args.get("year", str(today.year))
     if not value.isdigit() or not 2000 <= int(value) <= today.year:
         abort(404)
+    kept = final.find(db.session, int(value), current_locale()) if policy.sees_whole_district(current_user) else None
+    if kept is not None:  # as sent to the district government, whatever the rosters say since
+        return _pdf_response(kept.pdf, int(value), digest=kept.digest)
     job_id = _start_report(int(value), today)
     waited = jobs.wait(job_id, float(current_app.config.get("REPORT_WAIT_SECONDS", REPORT_WAIT_SECONDS)))
     if waited.get("status") == "done":
@@ -318,8 +323,9 @@ def report():
     return redirect(url_for("coverage.report_status", job_id=job_id))
 
 
-def _start_report(year: int, today: date) -> str:
-    """Start the job that makes the report with what this request knows (user's scope, language)."""
+def _start_report(year: int, today: date, *, make_final: bool = False) -> str:
+    """Start the job that makes the report with what this request knows (user's scope, language); with
+    `make_final`, the job also keeps the PDF as the year's final report."""
     from portal.domain.coverage.report import REPORT_STEPS, yearly_report
     from portal.domain.coverage.report_pdf import ReportSettings, render_report
 
@@ -328,19 +334,25 @@ def _start_report(year: int, today: date) -> str:
     settings = ReportSettings(font_path=current_app.config["CERT_FONT_PATH"], office_name=_office_name(),
                               locale=current_locale(), scope_label=_scope_label())
     steps = REPORT_STEPS + 1  # and the PDF
+    user_id = current_user.id
 
     def work(progress) -> dict:
         progress(0, steps)
         with force_locale(settings.locale):  # no request here: the language is the one who asked
             data = yearly_report(reporting_session(), year=year, today=today, rules=rules, scope=scope, cache=cache,
                                  max_age=max_age, spawn=_spawn, progress=lambda step: progress(step, steps))
-            name = jobs.save_file(render_report(data, settings), "pdf")
+            pdf = render_report(data, settings)
+            name = jobs.save_file(pdf, "pdf")
+            if make_final:
+                final.keep(db.session, year=year, locale=settings.locale, pdf=pdf, actor_id=user_id, now=utcnow())
+                db.session.commit()
         progress(steps, steps)
         return {"file": name, "year": year}
 
     # A second click while the first is still loading joins its job (the user's scope comes with the user).
     return jobs.start({"user": current_user.id, "report": year}, work,
-                      same_work={"report": year, "user": current_user.id, "locale": settings.locale, "today": today})
+                      same_work={"report": year, "user": current_user.id, "locale": settings.locale, "today": today,
+                                 "final": make_final})
 
 
 def _report_state(job_id: str) -> dict:
@@ -354,10 +366,30 @@ def _report_file(state: dict) -> Response:
     body = jobs.read_file(state["result"]["file"]) if state.get("status") == "done" else None
     if body is None:
         abort(404)
+    return _pdf_response(body, state["result"]["year"])
+
+
+def _pdf_response(body: bytes, year: int, *, digest: str | None = None) -> Response:
     response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="coverage-report-{state["result"]["year"]}.pdf"'
+    response.headers["Content-Disposition"] = f'attachment; filename="coverage-report-{year}.pdf"'
     response.headers["Cache-Control"] = "no-store"
+    if digest:
+        response.headers["X-Report-SHA256"] = digest
     return response
+
+
+@bp.route("/report/<int:year>/final", methods=["POST"])
+@policy.roles("office_admin", "superuser")
+def make_final(year: int):
+    """The office marks a past year's report final: made once more now, then kept as it is."""
+    today = blueprint.today()
+    if not 2000 <= year < today.year or not ButtonForm().validate_on_submit():
+        abort(404)
+    if final.find(db.session, year, current_locale()) is not None:
+        flash(_("The %(year)s report is already final.", year=year), "info")
+        return redirect(url_for("coverage.home"))
+    job_id = _start_report(year, today, make_final=True)
+    return redirect(url_for("coverage.report_status", job_id=job_id))
 
 
 @bp.route("/report/<job_id>")
@@ -366,7 +398,9 @@ def report_status(job_id: str):
     state = _report_state(job_id)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(jobs.progress_of(state))
-    return render_template("coverage/report_status.html", state=state, job_id=job_id, year=state["owner"]["report"])
+    year = state["owner"]["report"]
+    return render_template("coverage/report_status.html", state=state, job_id=job_id, year=year,
+                           kept=final.find(db.session, year, current_locale()))
 
 
 @bp.route("/report/<job_id>.pdf")

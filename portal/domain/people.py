@@ -81,6 +81,14 @@ def check_may_employ(session: Session, person: Person, org_id: int, *, allow_con
     return bool(others)
 
 
+def promote_second_job(session: Session, person: Person) -> None:
+    """When the job that placed a person ends, their earliest remaining job places them (coverage counts it)."""
+    jobs = active_jobs(session, person)
+    if jobs and all(job.second_job for job in jobs):
+        jobs[0].second_job = False
+        session.flush()
+
+
 def close_unemployed_rows(session: Session, person: Person, *, on: date) -> None:
     """A person who registered without an employer and now has one is counted at the employer only."""
     for row in person.employments:

@@ -247,6 +247,7 @@ def release(session: Session, trainee: Trainee, *, left_on: date, actor: Actor, 
         raise ValidationError(_l("This person has already left."))
     trainee.status, trainee.left_on = "left", left_on
     session.flush()
+    people.promote_second_job(session, trainee.person)
     _event(session, trainee, trainee.organization, "leave", left_on, actor)
     schedule.reconcile(session, trainee, rules, now=now)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -57,3 +57,19 @@ class OfflineAttendance(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     method: Mapped[str] = mapped_column(String(10), default="roster")  # roster | qr
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FinalReport(Base):
+    """A yearly report the office marked final: the PDF as it was sent to the district government, with its
+    SHA-256, downloaded unchanged from then on whatever the rosters say later."""
+
+    __tablename__ = "final_report"
+    __table_args__ = (UniqueConstraint("year", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column()
+    locale: Mapped[str] = mapped_column(String(8))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    digest: Mapped[str] = mapped_column(String(64))
+    finalized_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    finalized_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -176,9 +176,10 @@ class Trainee(Base):
     organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
     locality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("locality.id"), index=True)
     post: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[str] = mapped_column(String(12), default="active")  # active | left
-    # A job held beside another (a part-time guard at a second site, where the office allows it): counted in
-    # its organization's figures, but the person is placed in the area figures by their other job.
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | left | pending (a move, see claims)
+    # A job held beside another (a part-time guard at a second site, where the office allows it): its company's
+    # standing figures count it, but coverage counts the person once, at their other job; when that one ends,
+    # this one takes its place (people.promote_second_job).
     second_job: Mapped[bool] = mapped_column(Boolean, default=False)
     start_date: Mapped[Optional[date]] = mapped_column(Date)
     left_on: Mapped[Optional[date]] = mapped_column(Date)

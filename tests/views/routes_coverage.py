@@ -56,6 +56,7 @@ def ROUTES(expect, roles):
         "coverage.trend": [("/office/coverage/trend", expect(no, **viewers))],
         "coverage.gap_list": [("/office/coverage/gaps", expect(no, **viewers))],
         "coverage.report": [("/office/coverage/report.pdf?year=2026", expect(no, **viewers))],
+        "coverage.make_final": [("/office/coverage/report/2025/final", expect(405))],
         "coverage.report_status": [("/office/coverage/report/no-such-job", expect(no, **viewers_missing))],
         "coverage.report_download": [("/office/coverage/report/no-such-job.pdf", expect(no, **viewers_missing))],
         "coverage.targets": [("/office/coverage/targets", expect(no, **office))],

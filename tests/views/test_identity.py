@@ -287,3 +287,17 @@ def test_the_demo_has_a_paper_record_and_a_first_import_with_its_grace(app, sess
     assert due and {a.due_on for a in due} == {date.today() + timedelta(days=30)}
     again = seed_demo(session, today=date.today(), people=60)
     assert again["prior training records"] == again["first imports"] == 0
+
+
+def test_when_the_first_job_ends_the_second_job_places_the_person(session, app):
+    first, second = make_org(), make_org()
+    rules = current_rules(session)
+    data = roster.PersonData("赵六", "13600000002", "保安员", date.today(), ["security_staff"], id_number=ID)
+    main = roster.hire(session, first, data, rules=rules, actor=roster.Actor(None), now=utcnow())
+    extra = roster.hire(session, second, data, rules=rules, actor=roster.Actor(None), now=utcnow(), allow_concurrent=True)
+    assert extra.second_job
+    roster.release(session, main, left_on=date.today(), actor=roster.Actor(None), now=utcnow(), rules=rules)
+    assert not extra.second_job
+    requirements = load_requirements(session, rules)
+    cells = coverage_cells(session, requirements, dates=[date.today()])
+    assert sum(c.population for c in cells if c.organization_id == second.id) >= 1  # still counted, once
