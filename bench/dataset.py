@@ -10,6 +10,10 @@ its size. On top of that: accounts for about 70% of the people (one argon2 hash,
 by every account), lesson progress, graded attempts, open attempts, and the benchmark's own trainees:
 `bench-page-NN` (open quiz, half the lessons read) and `bench-submit-NNNN` (see reset_bench_state).
 
+Each person has one employment (roster row) and one id for all three: person.id = trainee.id =
+user_account.id. Lesson progress, attempts, completions and certificates are the person's (person_id);
+assignments and key groups the employment's (trainee_id).
+
 The database is reused while its fingerprint (this module, the district generator, the migrations and the
 content files) matches; --fresh rebuilds it.
 """
@@ -32,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DATASET_VERSION = 2
+DATASET_VERSION = 3
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 DEFAULT_DATABASE = "portal_bench"
 PASSWORD = "Bench-Pass-2026"
@@ -41,7 +45,7 @@ PAGE_USERS = 50  # log in through the form, read pages, save answers
 SUBMITTERS = 6_000  # each submits one quiz (sessions made by bench/web_servers.forged_sessions)
 REGISTERED_SHARE = 0.7
 QUIZ_COURSE = "all-staff-basics"  # the course every bench trainee studies
-BIG_TABLES = ("trainee", "trainee_group", "user_account", "assignment", "completion", "certificate",
+BIG_TABLES = ("person", "trainee", "trainee_group", "user_account", "assignment", "completion", "certificate",
               "lesson_progress", "attempt", "attempt_item")
 
 
@@ -184,7 +188,7 @@ class AttemptWriter:
         self.attempts: list[tuple] = []
         self.items: list[tuple] = []
 
-    def add(self, curriculum: Curriculum, trainee_id: int, course_id: int, number: int, *, started: datetime,
+    def add(self, curriculum: Curriculum, person_id: int, course_id: int, number: int, *, started: datetime,
             rng: random.Random, graded: bool, right_share: float, answered_share: float = 1.0) -> int:
         quiz = curriculum.quizzes[course_id]
         attempt_id = next(self.attempt_ids)
@@ -203,14 +207,14 @@ class AttemptWriter:
                                points, (points == 1.0) if graded else None))
         limit = quiz.get("time_limit_minutes") or 0
         score = round(100 * total / len(questions), 1) if graded and questions else None
-        self.attempts.append((attempt_id, trainee_id, course_id, number, False, json.dumps(quiz), started,
+        self.attempts.append((attempt_id, person_id, course_id, number, False, json.dumps(quiz), started,
                               started + timedelta(minutes=limit) if limit else None,
                               started + timedelta(minutes=12) if graded else None, "graded" if graded else "open",
                               score, (score >= quiz.get("pass_mark", 100)) if graded else None))
         return attempt_id
 
     def load(self, loader: Loader) -> None:
-        loader.load("attempt", ("id", "trainee_id", "course_id", "number", "practice", "settings", "started_at",
+        loader.load("attempt", ("id", "person_id", "course_id", "number", "practice", "settings", "started_at",
                                 "deadline_at", "submitted_at", "status", "score", "passed"), self.attempts)
         loader.load("attempt_item", ("id", "attempt_id", "position", "question_version_id", "option_order", "answer",
                                      "answered_at", "points", "correct"), self.items)
@@ -251,7 +255,7 @@ def build(database: str = DEFAULT_DATABASE, *, today: date | None = None, seed: 
         connection.execute("SET session_replication_role = DEFAULT")
         for statement in indexes:
             connection.execute(statement)
-        for table in ("locality", "organization", "trainee", "user_account", "assignment", "completion",
+        for table in ("locality", "organization", "person", "trainee", "user_account", "assignment", "completion",
                       "certificate", "target", "lesson_progress", "attempt", "attempt_item"):
             connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"COALESCE((SELECT MAX(id) FROM {table}), 1))")
@@ -283,7 +287,7 @@ def _load_accounts(loader: Loader, people, rng: random.Random) -> list:
     loader.load("user_account", ("id", "username", "mobile", "display_name", "password_hash", "active", "created_at"),
                 ((p.id, bench.get(p.id), f"13{p.id:09d}", f"人员{p.id}", password_hash, True, created)
                  for p in registered))
-    loader.connection.execute("UPDATE trainee SET user_id = id WHERE id IN (SELECT id FROM user_account)")
+    loader.connection.execute("UPDATE person SET user_id = id WHERE id IN (SELECT id FROM user_account)")
     loader.connection.commit()
     return registered
 
@@ -322,26 +326,27 @@ def _load_study(loader: Loader, connection, curriculum: Curriculum, people, orgs
                 writer.add(curriculum, person.id, course_id, 1, started=now, rng=rng, graded=False, right_share=0.8,
                            answered_share=0.5)
         if len(progress) > 200_000:
-            loader.load("lesson_progress", ("id", "trainee_id", "lesson_id", "course_id", "opened_at",
+            loader.load("lesson_progress", ("id", "person_id", "lesson_id", "course_id", "opened_at",
                                             "last_seen_at", "read_at", "seconds_spent"), progress)
             progress = []
         if len(writer.items) > 200_000:
             writer.load(loader)
-    loader.load("lesson_progress", ("id", "trainee_id", "lesson_id", "course_id", "opened_at", "last_seen_at",
+    loader.load("lesson_progress", ("id", "person_id", "lesson_id", "course_id", "opened_at", "last_seen_at",
                                     "read_at", "seconds_spent"), progress)
     writer.load(loader)
 
 
 @dataclass
 class BenchUsers:
-    page: list[tuple[int, str]]  # (trainee id = user id, login)
+    page: list[tuple[int, str]]  # (trainee id = person id = user id, login)
     submit: list[tuple[int, str]]
 
 
 def bench_users(database: str = DEFAULT_DATABASE) -> BenchUsers:
     with psycopg.connect(f"{SERVER}/{database}") as connection:
-        rows = connection.execute("SELECT t.id, u.username FROM user_account u JOIN trainee t ON t.user_id = u.id "
-                                  "WHERE u.username LIKE 'bench-%' ORDER BY u.username").fetchall()
+        rows = connection.execute("SELECT t.id, u.username FROM user_account u JOIN person p ON p.user_id = u.id "
+                                  "JOIN trainee t ON t.person_id = p.id WHERE u.username LIKE 'bench-%' "
+                                  "ORDER BY u.username").fetchall()
     return BenchUsers(page=[r for r in rows if r[1].startswith("bench-page")],
                       submit=[r for r in rows if r[1].startswith("bench-submit")])
 
@@ -352,7 +357,8 @@ def reset_bench_state(database: str = DEFAULT_DATABASE, *, submitters: int = 0, 
     Page users: their open quiz on QUIZ_COURSE restarts now (so its deadline lies ahead). The first
     `submitters` submit users: every lesson of QUIZ_COURSE read, no attempt, completion or certificate of
     it, an open assignment for it, and one open attempt answered (about 80% right, so most pass and
-    earn a certificate when they submit).
+    earn a certificate when they submit). The ids serve as person ids (records) and trainee ids (assignments):
+    they are the same in this data set.
     """
     users = bench_users(database)
     rng = random.Random(seed)
@@ -362,21 +368,22 @@ def reset_bench_state(database: str = DEFAULT_DATABASE, *, submitters: int = 0, 
         curriculum = Curriculum.read(connection)
         course_id = curriculum.courses[QUIZ_COURSE]
         connection.execute("UPDATE attempt SET started_at = now(), deadline_at = now() + interval '25 minutes' "
-                           "WHERE trainee_id = ANY(%s) AND status = 'open'", (page_ids,))
+                           "WHERE person_id = ANY(%s) AND status = 'open'", (page_ids,))
         # Foreign-key triggers off: only rows of these people and this course go, children first.
         connection.execute("SET session_replication_role = replica")
-        mine = "trainee_id = ANY(%s) AND course_id = %s"
-        for statement in (f"DELETE FROM certificate WHERE {mine}", f"DELETE FROM completion WHERE {mine}",
-                          f"DELETE FROM attempt_item WHERE attempt_id IN (SELECT id FROM attempt WHERE {mine})",
-                          f"DELETE FROM attempt WHERE {mine}", f"DELETE FROM assignment WHERE {mine}"):
+        records = "person_id = ANY(%s) AND course_id = %s"
+        for statement in (f"DELETE FROM certificate WHERE {records}", f"DELETE FROM completion WHERE {records}",
+                          f"DELETE FROM attempt_item WHERE attempt_id IN (SELECT id FROM attempt WHERE {records})",
+                          f"DELETE FROM attempt WHERE {records}",
+                          "DELETE FROM assignment WHERE trainee_id = ANY(%s) AND course_id = %s"):
             connection.execute(statement, (submit_ids, course_id))
         connection.execute("INSERT INTO assignment (trainee_id, course_id, rule, reason, legal_basis, due_on, status, "
                            "valid_months, closed_reason, created_at) SELECT t, %s, 'onboarding', '', '', "
                            "current_date + 14, 'open', 12, '', now() FROM unnest(%s::int[]) AS t",
                            (course_id, submit_ids))
-        connection.execute("INSERT INTO lesson_progress (trainee_id, lesson_id, course_id, opened_at, last_seen_at, "
+        connection.execute("INSERT INTO lesson_progress (person_id, lesson_id, course_id, opened_at, last_seen_at, "
                            "read_at, seconds_spent) SELECT t, l, %s, now(), now(), now(), 300 "
-                           "FROM unnest(%s::int[]) AS t, unnest(%s::int[]) AS l ON CONFLICT (trainee_id, lesson_id) "
+                           "FROM unnest(%s::int[]) AS t, unnest(%s::int[]) AS l ON CONFLICT (person_id, lesson_id) "
                            "DO UPDATE SET read_at = COALESCE(lesson_progress.read_at, now())",
                            (course_id, submit_ids, curriculum.lessons[course_id]))
         first_attempt = connection.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM attempt").fetchone()[0]

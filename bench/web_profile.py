@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     submits = dataset.reset_bench_state(args.database, submitters=2 * args.n + 20)
     users = dataset.bench_users(args.database)
     state = trainee_states(args.database, users.page[:1])[0]
-    sessions = forged_sessions(url, list(submits))  # user id = trainee id in the bench data set
+    sessions = forged_sessions(url, list(submits))  # user id = person id = trainee id in the bench data set
     app = make_app(url)
     from portal.extensions import db
 

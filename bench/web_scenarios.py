@@ -72,8 +72,9 @@ def trainee_states(database: str, users: list[tuple[int, str]]) -> list[TraineeS
         for trainee_id, login in users:
             row = connection.execute(
                 "SELECT a.id, i.id, i.option_order FROM attempt a JOIN course c ON c.id = a.course_id "
-                "JOIN attempt_item i ON i.attempt_id = a.id WHERE a.trainee_id = %s AND c.code = %s "
-                "AND a.status = 'open' ORDER BY i.position LIMIT 1", (trainee_id, QUIZ_COURSE)).fetchone()
+                "JOIN trainee t ON t.person_id = a.person_id JOIN attempt_item i ON i.attempt_id = a.id "
+                "WHERE t.id = %s AND c.code = %s AND a.status = 'open' ORDER BY i.position LIMIT 1",
+                (trainee_id, QUIZ_COURSE)).fetchone()
             attempt_id, item_id, order = row if row else (None, None, None)
             states.append(TraineeState(trainee_id, login, attempt_id, item_id, order[0] if order else None, lessons))
     return states

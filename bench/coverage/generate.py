@@ -1,6 +1,6 @@
-"""A synthetic district for the coverage benchmark: localities, organizations, people, groups,
-assignments, completions, certificates and targets, loaded with COPY (PostgreSQL) or executemany
-(SQLite) into an empty database.
+"""A synthetic district for the coverage benchmark: localities, organizations, people (a person and
+their one employment, i.e. roster row, each), groups, assignments, completions, certificates and targets,
+loaded with COPY (PostgreSQL) or executemany (SQLite) into an empty database.
 
     .venv/bin/python -m bench.coverage.generate --database-url sqlite:////tmp/district.sqlite3
     .venv/bin/python -m bench.coverage.generate --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
@@ -8,6 +8,10 @@ assignments, completions, certificates and targets, loaded with COPY (PostgreSQL
 The defaults are the full district of the issue (1,000,000 people, 20,000 organizations, 5,000,000
 assignments and 5,000,000 completions); --scale 0.1 makes one tenth of everything. The data is
 deterministic for a given --seed, --scale and --today.
+
+Every person has exactly one employment (no second jobs) and the same id in both tables: person.id =
+trainee.id. Completions and certificates belong to the person (person_id); assignments and key groups to
+the employment (trainee_id).
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ COMMUNITIES_PER_STREET = 15
 GRIDS_PER_COMMUNITY = 10
 NO_EMPLOYER_SHARE = 0.03
 LEFT_SHARE = 0.05
-BIG_TABLES = ("trainee", "trainee_group", "assignment", "completion", "certificate")
+BIG_TABLES = ("person", "trainee", "trainee_group", "assignment", "completion", "certificate")
 KIND_WEIGHTS = (("key_unit", 0.15), ("public_gathering", 0.25), ("general", 0.60))
 
 
@@ -94,7 +98,7 @@ class Loader:
     def finish(self) -> None:
         if self.postgres:
             self.cursor.execute("SET session_replication_role = DEFAULT")
-            for table in ("locality", "organization", "trainee", "assignment", "completion", "certificate",
+            for table in ("locality", "organization", "person", "trainee", "assignment", "completion", "certificate",
                           "target", "offline_session"):
                 self.cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                     f"COALESCE((SELECT MAX(id) FROM {table}), 1))")
@@ -267,13 +271,15 @@ def load_organizations(loader: Loader, sizes: Sizes, grids, sectors, rng) -> lis
 def load_people(loader: Loader, people: list[Person], orgs, groups, rng) -> None:
     created = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
-    def trainees():
+    def trainees():  # one employment per person, with the person's id; never a second job
         for p in people:
             org_id = orgs[p.org][0] if p.org is not None else None
             left_on = p.start + timedelta(days=200) if p.status == "left" else None
-            yield (p.id, f"人员{p.id}", f"13{p.id:09d}", org_id, p.locality, "员工", p.status, p.start, left_on, created)
+            yield (p.id, p.id, org_id, p.locality, "员工", p.status, False, p.start, left_on, created)
 
-    loader.load("trainee", ("id", "real_name", "mobile", "organization_id", "locality_id", "post", "status",
+    loader.load("person", ("id", "real_name", "mobile", "created_at"),
+                ((p.id, f"人员{p.id}", f"13{p.id:09d}", created) for p in people))
+    loader.load("trainee", ("id", "person_id", "organization_id", "locality_id", "post", "status", "second_job",
                             "start_date", "left_on", "created_at"), trainees())
     loader.load("trainee_group", ("trainee_id", "key_group_id"),
                 ((p.id, groups[g]) for p in people for g in p.groups))
@@ -313,12 +319,12 @@ def load_training(loader: Loader, sizes: Sizes, people: list[Person], orgs, cour
     keep = sizes.assignments / max(len(assignments), 1)
     if keep < 1:
         assignments = [a for a in assignments if a[4] == "open" or rng.random() < keep]
-    loader.load("completion", ("id", "trainee_id", "course_id", "completed_on", "valid_until", "mode", "score",
+    loader.load("completion", ("id", "person_id", "course_id", "completed_on", "valid_until", "mode", "score",
                                "created_at"), completions)
     loader.load("assignment", ("trainee_id", "course_id", "rule", "due_on", "status", "valid_months", "closed_reason",
                                "created_at", "reason", "legal_basis", "overdue_since"),
                 ((*a, a[2], "", a[3] if a[4] == "open" and a[3] < today else None) for a in assignments))
-    loader.load("certificate", ("serial", "token", "completion_id", "trainee_id", "course_id", "organization_id",
+    loader.load("certificate", ("serial", "token", "completion_id", "person_id", "course_id", "organization_id",
                                 "holder_name", "organization_name", "completed_on", "credit_hours", "issued_at",
                                 "valid_until", "status", "status_reason"),
                 certificates)

@@ -3,6 +3,10 @@ for the database at hand (PostgreSQL ORs course bits with bit_or; SQLite takes p
 
 Course bits and group masks are read from the catalogue and rules (they are constants of the
 question, as a person writing the SQL by hand would type them in).
+
+Completions belong to the person (completion.person_id): the held masks are per person and reach each
+employment (trainee row) through trainee.person_id. A person is counted once, at the job that places them:
+second jobs (trainee.second_job) are left out of the coverage figures, as the views leave them out.
 """
 from __future__ import annotations
 
@@ -46,20 +50,23 @@ class Questions:
         if self.postgres:
             columns = ", ".join(f"bit_or(CASE WHEN {valid(d)} THEN {bit} ELSE 0 END) AS m{k}"
                                 for k, d in enumerate(dates))
-            return f"SELECT c.trainee_id, {columns} FROM completion c WHERE {window} GROUP BY c.trainee_id"
+            return f"SELECT c.person_id, {columns} FROM completion c WHERE {window} GROUP BY c.person_id"
         flags = ", ".join(f"MAX(CASE WHEN {valid(d)} THEN 1 ELSE 0 END) AS v{k}" for k, d in enumerate(dates))
         sums = ", ".join(f"SUM(bit * v{k}) AS m{k}" for k in range(len(dates)))
-        return (f"SELECT trainee_id, {sums} FROM (SELECT c.trainee_id, {bit} AS bit, {flags} FROM completion c "
-                f"WHERE {window} GROUP BY c.trainee_id, c.course_id) per_course GROUP BY trainee_id")
+        return (f"SELECT person_id, {sums} FROM (SELECT c.person_id, {bit} AS bit, {flags} FROM completion c "
+                f"WHERE {window} GROUP BY c.person_id, c.course_id) per_course GROUP BY person_id")
 
     def covered(self, k: int) -> str:
         return f"(COALESCE(h.m{k}, 0) | {self.missing_bits}) = -1"
 
-    def base(self, dates: list[date], where: str = "", held_where: str = "") -> str:
-        return (f"FROM trainee t JOIN trainee_group tg ON tg.trainee_id = t.id "
+    def base(self, dates: list[date], where: str = "", held_where: str = "", person: bool = False) -> str:
+        """Active employments that place their person (no second jobs), their groups, employer and held masks;
+        with `person`, the person's name and mobile too (p)."""
+        names = "JOIN person p ON p.id = t.person_id " if person else ""
+        return (f"FROM trainee t {names}JOIN trainee_group tg ON tg.trainee_id = t.id "
                 f"LEFT JOIN organization o ON o.id = t.organization_id "
-                f"LEFT JOIN ({self.held(dates, held_where)}) h ON h.trainee_id = t.id "
-                f"WHERE t.status = 'active' {where}")
+                f"LEFT JOIN ({self.held(dates, held_where)}) h ON h.person_id = t.person_id "
+                f"WHERE t.status = 'active' AND NOT t.second_job {where}")
 
     def run(self, question: str):
         """Run the question's statement (or statements, for a page showing several figures)."""
@@ -92,9 +99,10 @@ class Questions:
         return [
             f"SELECT org, SUM(CASE WHEN (mask & need) = need THEN 1 ELSE 0 END), COUNT(*) FROM (SELECT t.id, "
             f"t.organization_id AS org, CASE o.kind {kinds} END AS need, COALESCE(SUM(DISTINCT {bit}), 0) AS mask "
-            f"FROM trainee t {org_join} LEFT JOIN completion c ON c.trainee_id = t.id AND c.completed_on <= t.start_date "
-            f"AND c.course_id IN ({', '.join(str(i) for i in self.req.bits)}) WHERE t.start_date >= '{since}' "
-            f"AND t.start_date <= '{today}' {where} GROUP BY t.id, t.organization_id, o.kind) hire GROUP BY org",
+            f"FROM trainee t {org_join} LEFT JOIN completion c ON c.person_id = t.person_id "
+            f"AND c.completed_on <= t.start_date AND c.course_id IN ({', '.join(str(i) for i in self.req.bits)}) "
+            f"WHERE t.start_date >= '{since}' AND t.start_date <= '{today}' {where} "
+            f"GROUP BY t.id, t.organization_id, o.kind) hire GROUP BY org",
             f"SELECT t.organization_id, COUNT(*), SUM(CASE WHEN a.status = 'completed' AND date(a.closed_at) <= a.due_on "
             f"THEN 1 ELSE 0 END) FROM assignment a JOIN trainee t ON t.id = a.trainee_id {org_join} WHERE a.rule LIKE "
             f"'periodic:%' AND a.due_on >= '{since}' AND a.due_on < '{today}' {where} GROUP BY t.organization_id",
@@ -145,19 +153,22 @@ class Questions:
 
     def one_organization(self) -> list[str]:
         org = self.organization_id
+        its_people = f"AND c.person_id IN (SELECT person_id FROM trainee WHERE organization_id = {org})"
         return [(f"SELECT tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
-                f"{self.base([self.today], f'AND t.organization_id = {org}', f'AND c.trainee_id IN (SELECT id FROM trainee WHERE organization_id = {org})')} "
+                f"{self.base([self.today], f'AND t.organization_id = {org}', its_people)} "
                 f"GROUP BY tg.key_group_id"), *self.compliance(f"AND t.organization_id = {org}", f"organization_id = {org}")]
 
     def missing_district(self) -> str:
-        return (f"SELECT t.id, t.real_name, t.mobile, o.name {self.base([self.today], f'AND tg.key_group_id = {self.all_staff}')} "
-                f"AND NOT {self.covered(0)} ORDER BY o.name, t.organization_id, t.real_name, t.id LIMIT 25")
+        return (f"SELECT t.id, p.real_name, p.mobile, o.name "
+                f"{self.base([self.today], f'AND tg.key_group_id = {self.all_staff}', person=True)} "
+                f"AND NOT {self.covered(0)} ORDER BY o.name, t.organization_id, p.real_name, t.id LIMIT 25")
 
     def missing_organization(self) -> str:
         org = self.organization_id
-        return (f"SELECT t.id, t.real_name, t.mobile, o.name "
-                f"{self.base([self.today], f'AND tg.key_group_id = {self.all_staff} AND t.organization_id = {org}', f'AND c.trainee_id IN (SELECT id FROM trainee WHERE organization_id = {org})')} "
-                f"AND NOT {self.covered(0)} ORDER BY t.real_name, t.id LIMIT 25")
+        its_people = f"AND c.person_id IN (SELECT person_id FROM trainee WHERE organization_id = {org})"
+        where = f"AND tg.key_group_id = {self.all_staff} AND t.organization_id = {org}"
+        return (f"SELECT t.id, p.real_name, p.mobile, o.name {self.base([self.today], where, its_people, person=True)} "
+                f"AND NOT {self.covered(0)} ORDER BY p.real_name, t.id LIMIT 25")
 
     def trend(self) -> str:
         dates = [self.today - timedelta(days=7 * k) for k in range(12, -1, -1)]

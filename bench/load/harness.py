@@ -76,7 +76,8 @@ def build_demo_database(env: dict[str, str], log: Path) -> None:
 
 
 def add_load_trainees(database: str, count: int) -> None:
-    """`count` trainee accounts load0001... in every key group (so every course is open to them).
+    """`count` trainee accounts load0001... in every key group (so every course is open to them): a person with
+    the account and one employment (roster row) each.
 
     The password is hashed once with the portal's own hasher and the hash reused: argon2 is slow on purpose.
     """
@@ -85,7 +86,7 @@ def add_load_trainees(database: str, count: int) -> None:
     from portal import create_app
     from portal.domain.passwords import hash_password
     from portal.extensions import db
-    from portal.models import KeyGroup, Organization, Trainee, User
+    from portal.models import KeyGroup, Organization, Person, Trainee, User
 
     app = create_app({"PORTAL_ENV": "development", "SQLALCHEMY_DATABASE_URI": database})
     with app.app_context():
@@ -95,8 +96,9 @@ def add_load_trainees(database: str, count: int) -> None:
         for n in range(1, count + 1):
             org = orgs[n % len(orgs)]
             user = User(username=f"{ACCOUNT_PREFIX}{n:04d}", display_name=f"压测学员{n}", password_hash=password_hash)
-            db.session.add(Trainee(real_name=f"压测学员{n}", mobile=f"137{n:08d}", organization=org,
-                                   locality=org.locality, post="营业员", user=user, groups=groups))
+            person = Person(real_name=f"压测学员{n}", mobile=f"137{n:08d}", user=user)
+            db.session.add(Trainee(person=person, organization=org, locality=org.locality, post="营业员",
+                                   groups=groups))
         db.session.commit()
         db.engine.dispose()
 

@@ -43,7 +43,7 @@ def check_answers(connection, events: list[dict]) -> dict:
             owners[event["a"]] = event["u"]
     stored = {(row.attempt_id, row.id): (_as_list(row.answer), row.username) for row in connection.execute(text(
         "SELECT i.attempt_id, i.id, i.answer, u.username FROM attempt_item i JOIN attempt a ON a.id = i.attempt_id "
-        "JOIN trainee t ON t.id = a.trainee_id JOIN user_account u ON u.id = t.user_id"))}
+        "JOIN person p ON p.id = a.person_id JOIN user_account u ON u.id = p.user_id"))}
     result = {"acknowledged": 0, "acknowledged_items": 0, "kept": 0, "kept_as_later_answer": 0, "lost": 0,
               "sent_unacknowledged": 0, "problems": []}
     for key, steps in history.items():
@@ -73,8 +73,8 @@ def check_reads(connection, events: list[dict]) -> dict:
     """Every lesson the server said was marked read has a read_at."""
     read = {(row.username, row.code, row.slug) for row in connection.execute(text(
         "SELECT u.username, c.code, l.slug FROM lesson_progress p JOIN lesson l ON l.id = p.lesson_id "
-        "JOIN course c ON c.id = l.course_id JOIN trainee t ON t.id = p.trainee_id "
-        "JOIN user_account u ON u.id = t.user_id WHERE p.read_at IS NOT NULL"))}
+        "JOIN course c ON c.id = l.course_id JOIN person pe ON pe.id = p.person_id "
+        "JOIN user_account u ON u.id = pe.user_id WHERE p.read_at IS NOT NULL"))}
     acknowledged = {(e["u"], e["c"], e["s"]) for e in events if e["e"] == "read"}
     missing = sorted(acknowledged - read)
     return {"acknowledged": len(acknowledged), "lost": len(missing),
@@ -105,8 +105,8 @@ INTEGRITY = {
         "SELECT attempt_id FROM attempt_item GROUP BY attempt_id HAVING MIN(position) <> 1 OR MAX(position) <> COUNT(*)",
     "question that points to a missing question version":
         "SELECT i.id FROM attempt_item i LEFT JOIN question_version v ON v.id = i.question_version_id WHERE v.id IS NULL",
-    "more than one open attempt of one trainee at one course":
-        "SELECT trainee_id FROM attempt WHERE status = 'open' GROUP BY trainee_id, course_id HAVING COUNT(*) > 1",
+    "more than one open attempt of one person at one course":
+        "SELECT person_id FROM attempt WHERE status = 'open' GROUP BY person_id, course_id HAVING COUNT(*) > 1",
 }
 
 
