@@ -40,21 +40,11 @@ def confirm(session: Session, claim: RosterClaim, *, actor: User, now: datetime,
             address: str = "") -> Trainee:
     """Join the account's person and the roster row's person; returns the roster row."""
     _pending(claim)
-    row, user = claim.trainee, claim.user
+    row = claim.trainee
     if claim.direction == "move":
         _move(session, row, actor=actor, now=now, allow_concurrent=allow_concurrent)
-    elif claim.direction == "by_person":
-        keep, drop = row.person, user.person
     else:
-        keep, drop = user.person, row.person
-        if keep is not None and not allow_concurrent:
-            _end_other_jobs(session, keep, row, actor=actor, now=now)
-    if claim.direction == "move":
-        pass
-    elif keep is None:
-        row.person.user = user
-    elif drop is not None:
-        people.join(session, keep, drop)
+        _join(session, claim, actor=actor, now=now, allow_concurrent=allow_concurrent)
     session.flush()
     session.refresh(row)
     people.close_unemployed_rows(session, row.person, on=now.date())
@@ -78,6 +68,24 @@ def decide(session: Session, claim: RosterClaim, decision: str, *, actor: User, 
         refuse(session, claim, actor=actor, now=now, address=address)
     else:
         raise ValueError(f"unknown decision {decision!r}")
+
+
+def _join(session: Session, claim: RosterClaim, *, actor: User, now: datetime, allow_concurrent: bool) -> None:
+    """by_person: the roster row's person takes in the account's; by_employer: the account's person takes in the
+    row's (and, unless the office allows second jobs, their other jobs end: they confirmed working here)."""
+    row, user = claim.trainee, claim.user
+    if claim.direction == "by_person":
+        keep, drop = row.person, user.person
+    else:
+        keep, drop = user.person, row.person
+        if keep is not None and not allow_concurrent:
+            _end_other_jobs(session, keep, row, actor=actor, now=now)
+    if keep is None:
+        row.person.user = user
+    elif drop is not None:
+        people.join(session, keep, drop)
+    session.flush()
+    row.second_job = bool(people.active_jobs(session, row.person, besides=row.organization_id))
 
 
 def _move(session: Session, row: Trainee, *, actor: User, now: datetime, allow_concurrent: bool) -> None:
