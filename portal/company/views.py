@@ -299,7 +299,7 @@ def claims(org_id: int):
     """People who registered with a mobile on the roster that carries no ID number: is this them?"""
     org = _org(org_id)
     waiting = people_domain.pending_claims(db.session, org_id=org.id, direction="by_person")
-    return render_template("company/claims.html", org=org, waiting=waiting, form=EmptyForm())
+    return render_template("company/claims.html", org=org, waiting=waiting)
 
 
 @bp.route("/<int:org_id>/claims/<int:claim_id>/<decision>", methods=["POST"])

@@ -171,7 +171,7 @@ def home():
                               for line in lines])
     return render_template("coverage/home.html", snapshot=snapshot, lines=lines, chart=chart,
                            compliance=snapshot.compliance(), overall=snapshot.all_groups(),
-                           finals=final.finals_by_year(db.session, locale), final_form=ButtonForm())
+                           finals=final.finals_by_year(db.session, locale))
 
 
 @bp.route("/localities")

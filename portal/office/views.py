@@ -45,7 +45,7 @@ def conflicts():
     """What merging rosters found about one person (two names for one ID number, two accounts): to check."""
     statement = (select(IdentityConflict).where(IdentityConflict.resolved_at.is_(None))
                  .order_by(IdentityConflict.created_at, IdentityConflict.id))
-    return render_template("office/conflicts.html", page=paginate(statement), form=ResolveForm())
+    return render_template("office/conflicts.html", page=paginate(statement))
 
 
 @bp.route("/people/conflicts/<int:conflict_id>/resolve", methods=["POST"])

@@ -47,7 +47,7 @@ def home():
     courses = progress.lesson_counts(db.session, trainee, policy.trainee_courses(db.session, trainee))
     claims = people.pending_claims(db.session, user_id=current_user.id)
     return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses,
-                           claims=claims, claim_form=ClaimForm())
+                           claims=claims)
 
 
 @bp.route("/claims/<int:claim_id>/<decision>", methods=["POST"])
