@@ -162,16 +162,25 @@ def test_a_guard_who_changes_employer_gets_only_the_gap(session, app):
     assert "all-staff-basics" in due  # onboarding is about this site
 
 
-def test_the_demo_shows_a_job_change_and_a_claim_waiting(app, session):
-    from portal.domain.demo import DEMO_PASSWORD, seed_demo
-    from portal.domain.people_demo import MOVER_ID_NUMBER
-    from portal.models import Certificate, Course
+def _seed_demo(session) -> dict:
+    """The demo district on the test content, plus the courses its stories need."""
+    from portal.domain.demo import seed_demo
+    from portal.models import Course
 
     for code in ("all-staff-basics", "security-micro-station", "public-gathering-staff"):
         if session.scalar(select(Course).where(Course.code == code)) is None:
             make_course(code)
     seeded = seed_demo(session, today=date.today(), people=60)
     session.commit()
+    return seeded
+
+
+def test_the_demo_shows_a_job_change_and_a_claim_waiting(app, session):
+    from portal.domain.demo import DEMO_PASSWORD
+    from portal.domain.people_demo import MOVER_ID_NUMBER
+    from portal.models import Certificate
+
+    seeded = _seed_demo(session)
     assert seeded["job changes"] == 1 and seeded["claims waiting"] == 1
     mover = session.scalar(select(Person).where(Person.id_number == MOVER_ID_NUMBER))
     assert [(job.organization.invite_code, job.status) for job in mover.employments] == [
@@ -271,13 +280,9 @@ def test_refusing_a_move_removes_the_waiting_row_and_keeps_the_job(session):
 def test_the_demo_has_a_paper_record_and_a_first_import_with_its_grace(app, session):
     from portal.domain.compliance_demo import NEWCOMER_NAME, PAPER_RECORD
     from portal.domain.demo import seed_demo
-    from portal.models import Completion, Course, Organization, PriorTraining
+    from portal.models import Completion, Organization, PriorTraining
 
-    for code in ("all-staff-basics", "security-micro-station", "public-gathering-staff"):
-        if session.scalar(select(Course).where(Course.code == code)) is None:
-            make_course(code)
-    seeded = seed_demo(session, today=date.today(), people=60)
-    session.commit()
+    seeded = _seed_demo(session)
     assert seeded["prior training records"] == 1 and seeded["first imports"] == 1
     record = session.scalar(select(PriorTraining).where(PriorTraining.evidence == PAPER_RECORD))
     assert session.get(Completion, record.completion_id).mode == "prior"
