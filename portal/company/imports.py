@@ -16,7 +16,7 @@ from sqlalchemy import select
 from portal.company.forms import EmptyForm, ImportForm
 from portal.domain import policy, roster
 from portal.extensions import db
-from portal.models import KeyGroup, Organization, Trainee
+from portal.models import Course, KeyGroup, Organization, Trainee
 from portal.web import jobs
 from portal.web.exports import MIMETYPES
 
@@ -36,6 +36,13 @@ def _folder() -> Path:
 
 def _groups() -> dict[str, tuple[str, str, str]]:
     return {g.code: (g.code, g.name_zh, g.name_en) for g in db.session.scalars(select(KeyGroup))}
+
+
+def _courses() -> dict[str, str]:
+    from portal.domain.roster_prior import course_lookup
+
+    return course_lookup(db.session.execute(select(Course.code, Course.title_zh, Course.title_en)
+                                            .where(Course.retired.is_(False))).all())
 
 
 def _existing(org: Organization):
@@ -59,7 +66,7 @@ def upload(org_id: int):
         data = form.file.data.read()
         try:
             table = tabular.read_table(data, form.file.data.filename or "upload")
-            parsed = roster_import.parse_roster(table, groups=_groups())
+            parsed = roster_import.parse_roster(table, groups=_groups(), courses=_courses())
         except (tabular.TableError, roster_import.RosterFileError) as error:
             form.file.errors = [str(getattr(error, "message", error))]
         else:

@@ -8,11 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import audit, claims, people, schedule
+from portal.domain import audit, claims, people, prior, schedule
 from portal.domain.errors import ValidationError
 from portal.domain.rules import Rules
 from portal.domain.validators import normalize_id_number, normalize_mobile
-from portal.models import Assignment, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person, Trainee
+from portal.models import (Assignment, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person,
+                           PriorTraining, Trainee)
 
 
 @dataclass
@@ -333,6 +334,10 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
     for trainee, row in moves:
         transfer(session, trainee, post=row.post, groups=[g.code for g in trainee.groups], effective_on=now.date(),
                  rules=rules, actor=actor, now=now)
+    rows = [*preview.new, *(match.row for match in preview.changed)]
+    for trainee, row in zip(touched, rows):
+        if row.prior:
+            _record_prior(session, trainee, row.prior, org=org, actor=actor, now=now, rules=rules)
     if first_import and grace_days > 0:
         schedule.grant_grace(session, [t.id for t in touched], days=grace_days, now=now)
     audit.record(session, actor_id=actor.user_id, action="roster.import", target_type="organization", target_id=org.id,
@@ -340,6 +345,19 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
     if progress is not None:
         progress(total, total)
     return {"created": len(preview.new), "updated": len(preview.changed)}
+
+
+def _record_prior(session: Session, trainee: Trainee, cells: dict, *, org: Organization, actor: Actor,
+                  now: datetime, rules: Rules) -> None:
+    """A prior training from the file's optional columns, recorded once (the same file imported again adds none)."""
+    data = prior.PriorData(cells["course"], date.fromisoformat(cells["completed_on"]), cells["provider"],
+                           cells["hours"], cells["evidence"])
+    course_id = session.scalar(select(Course.id).where(Course.code == data.course_code))
+    if session.scalar(select(PriorTraining.id).where(
+            PriorTraining.person_id == trainee.person_id, PriorTraining.course_id == course_id,
+            PriorTraining.completed_on == data.completed_on)) is None:
+        prior.record(session, trainee.person, data, organization_id=org.id, actor_id=actor.user_id, now=now,
+                     rules=rules, address=actor.address)
 
 
 def _persons_with_numbers(session: Session, numbers) -> list[Person]:

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from portal.domain.errors import ValidationError
 from portal.domain.reference import KEY_GROUPS
 from portal.domain.tabular import FORMULA_STARTS, Cell, FormulaCell, Row, Table, TableError, write_table
+from portal.domain.roster_prior import PRIOR_ALIASES, PRIOR_FIELDS, read_prior
 from portal.domain.validators import normalize_id_number, normalize_mobile
 
 ALL_STAFF = "all_staff"
@@ -39,6 +40,7 @@ HEADER_ALIASES = {
     "post": ("岗位", "职位", "工作岗位", "岗位名称", "post", "position", "job", "jobtitle"),
     "groups": ("重点人群", "人群", "人群类别", "人员类别", "keygroups", "keygroup", "groups", "group"),
     "start_date": ("入职日期", "入职时间", "到岗日期", "startdate", "hiredate", "dateofhire", "joindate"),
+    **PRIOR_ALIASES,  # optional: one prior training per row (roster_prior.py)
 }
 EXAMPLE_ROWS = {
     "zh_CN": ("张三", "13800138000", "11010519491231002X", "保安员"),
@@ -74,6 +76,7 @@ class RosterRow:
     group_codes: tuple[str, ...]
     start_date: date
     groups_given: bool = True
+    prior: dict | None = None  # one prior training to record (roster_prior.read_prior), JSON-ready
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class ExistingPerson:
 
 @dataclass(frozen=True)
 class FieldChange:
-    field: str  # real_name | id_number | post | group_codes | start_date | status
+    field: str  # real_name | id_number | post | group_codes | start_date | status | prior_training
     old: object
     new: object
 
@@ -336,8 +339,10 @@ class _Checked:
     reasons: list = field(default_factory=list)
 
 
-def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]]) -> ParsedRoster:
+def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]],
+                 courses: Mapping[str, str] | None = None, today: date | None = None) -> ParsedRoster:
     """Check every row of a roster table; bad rows become InvalidRow with reasons, never exceptions.
+    `courses` (roster_prior.course_lookup) lets rows carry a prior training.
 
     Raises RosterFileError (a TableError) only for the file as a whole: required columns missing or repeated.
     """
@@ -346,8 +351,14 @@ def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]]) ->
     readers: dict[str, Callable] = {
         "real_name": _read_name, "mobile": _read_mobile, "id_number": _read_id_number, "post": _read_post,
         "groups": partial(_read_groups, lookup=lookup, order=order), "start_date": _read_start_date,
+        **{name: _raw for name in PRIOR_FIELDS},
     }
     checked = [_check_row(row, columns, table.headers, readers) for row in table.rows]
+    for check in checked:
+        raw = {name: check.values.pop(name) for name in PRIOR_FIELDS if name in check.values}
+        check.values["prior"], reasons = read_prior(raw, courses or {}, today=today or date.today(),
+                                                    parse_date=parse_date)
+        check.reasons.extend(reasons)
     _mark_duplicates(checked, "mobile")
     _mark_duplicates(checked, "id_number")
     parsed = ParsedRoster(headers=list(table.headers))
@@ -361,9 +372,13 @@ def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]]) ->
             parsed.rows.append(RosterRow(
                 number=check.row.number, real_name=values["real_name"], mobile=values["mobile"],
                 id_number=values.get("id_number"), post=values["post"], group_codes=codes,
-                start_date=values["start_date"], groups_given=given,
+                start_date=values["start_date"], groups_given=given, prior=values.get("prior"),
             ))
     return parsed
+
+
+def _raw(cell: Cell, text: str) -> tuple:
+    return cell, text
 
 
 def _check_row(row: Row, columns: dict[str, int], headers: Sequence[str], readers: dict[str, Callable]) -> _Checked:
@@ -438,7 +453,10 @@ def classify(parsed: ParsedRoster, existing: Mapping[str, ExistingPerson],
         if person is None:
             preview.new.append(row)
             continue
-        match = RosterMatch(row, person, _changes(row, person))
+        changes = _changes(row, person)
+        if row.prior:  # a prior training to record is a change even when the rest is the same
+            changes += (FieldChange("prior_training", None, f'{row.prior["course"]} {row.prior["completed_on"]}'),)
+        match = RosterMatch(row, person, changes)
         (preview.changed if match.changes else preview.unchanged).append(match)
     preview.invalid.sort(key=lambda invalid: invalid.number)
     return preview

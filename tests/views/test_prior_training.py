@@ -112,3 +112,27 @@ def test_a_first_import_gives_long_serving_staff_a_grace_period(client, session,
                                                                    Trainee.id != first[0].trainee_id))
     assert all(a.due_on < date.today() for a in _open(session, li.id))
 
+
+
+def test_an_import_records_prior_training_from_its_optional_columns(client, session, login, setup):
+    org, admin = setup
+    session.commit()
+    login(admin)
+    from portal.models import Course
+
+    basics = session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.code)).first()
+    rows = ("姓名,手机号,身份证号,岗位,重点人群,入职日期,以往培训课程,培训日期,培训机构,学时,证明材料\n"
+            f"老张,13900000031,,收银员,全体员工,2020-03-01,{basics.title_zh},2025-10-08,区消防培训中心,4,台账 2025-101\n"
+            "老李,13900000032,,收银员,全体员工,2020-03-01,没有这门课,2025-10-08,区消防培训中心,4,台账 2025-102\n"
+            "老赵,13900000033,,收银员,全体员工,2020-03-01,,,,,\n")
+    data = rows.encode()
+    response = client.post(f"/company/{org.id}/import", data={"file": (io.BytesIO(data), "roster.csv")},
+                           content_type="multipart/form-data")
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 行同时录入了以往培训" in preview and "不是平台上的课程" in preview
+    client.post(response.headers["Location"] + "/confirm")
+    record = session.scalar(select(PriorTraining))
+    assert (record.person.real_name, record.course_id, record.completed_on, record.hours, record.evidence) == (
+        "老张", basics.id, date(2025, 10, 8), 4.0, "台账 2025-101")
+    assert session.get(Completion, record.completion_id).mode == "prior"
+    assert session.scalar(select(func.count()).select_from(PriorTraining)) == 1  # 老李's row was refused whole
