@@ -1,8 +1,10 @@
 """The `flask ...` commands, each a thin wrapper over portal.domain."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal.extensions import db
@@ -26,9 +28,14 @@ def demo_seed(people: int) -> None:
     """Create the demo district (idempotent)."""
     from datetime import date
 
+    from portal.domain.coverage.report_pdf import ReportSettings
     from portal.domain.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
-    counts = seed_demo(db.session, today=date.today(), people=people)
+    settings = None
+    if Path(current_app.config["CERT_FONT_PATH"]).exists():  # last year's final report is a PDF: it needs the font
+        settings = ReportSettings(font_path=current_app.config["CERT_FONT_PATH"],
+                                  office_name=current_app.config["CERT_OFFICE_NAME_ZH"], locale="zh_CN")
+    counts = seed_demo(db.session, today=date.today(), people=people, report_settings=settings)
     db.session.commit()
     click.echo("demo: " + ", ".join(f"{n} {what} added" for what, n in counts.items()))
     for account in DEMO_ACCOUNTS:

@@ -22,13 +22,35 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, time(9), tzinfo=timezone.utc)
 
 
-def seed_compliance_stories(session: Session, *, today: date, credit_code: str) -> dict[str, int]:
-    counts = {"prior training records": 0, "first imports": 0}
+def seed_compliance_stories(session: Session, *, today: date, credit_code: str,
+                            report_settings=None) -> dict[str, int]:
+    """Add the stories if missing; with `report_settings` (report_pdf.ReportSettings: the PDF needs its font),
+    last year's report is also marked final, as the office does once it has sent it."""
+    counts = {"prior training records": 0, "first imports": 0, "final reports": 0}
     if _seed_paper_record(session, today=today):
         counts["prior training records"] += 1
     if _seed_first_import(session, today=today, credit_code=credit_code):
         counts["first imports"] += 1
+    if report_settings is not None and _seed_final_report(session, today=today, settings=report_settings):
+        counts["final reports"] += 1
     return counts
+
+
+def _seed_final_report(session: Session, *, today: date, settings) -> bool:
+    from flask_babel import force_locale
+
+    from portal.domain.coverage import final
+    from portal.domain.coverage.report import yearly_report
+    from portal.domain.coverage.report_pdf import render_report
+
+    year = today.year - 1
+    if final.find(session, year, settings.locale) is not None:
+        return False
+    with force_locale(settings.locale):
+        report = yearly_report(session, year=year, today=today, rules=current_rules(session))
+        pdf = render_report(report, settings)
+    final.keep(session, year=year, locale=settings.locale, pdf=pdf, actor_id=None, now=_at(today))
+    return True
 
 
 def _seed_paper_record(session: Session, *, today: date) -> bool:
@@ -39,12 +61,11 @@ def _seed_paper_record(session: Session, *, today: date) -> bool:
     course = session.scalar(select(Course).where(Course.code == "all-staff-basics", Course.retired.is_(False)))
     if mall is None or course is None:
         return False
-    person = session.scalar(
+    done = select(Completion.id).where(Completion.person_id == Person.id, Completion.course_id == course.id).exists()
+    person = session.scalar(  # preferably someone with no completion of the course on the portal
         select(Person).join(Trainee, Trainee.person_id == Person.id)
-        .where(Trainee.organization_id == mall.id, Trainee.status == "active", Person.user_id.is_(None),
-               ~select(Completion.id).where(Completion.person_id == Person.id,
-                                            Completion.course_id == course.id).exists())
-        .order_by(Trainee.id).limit(1))
+        .where(Trainee.organization_id == mall.id, Trainee.status == "active", Person.user_id.is_(None))
+        .order_by(done, Trainee.id).limit(1))
     if person is None:
         return False
     data = prior.PriorData("all-staff-basics", today - timedelta(days=60), "区消防救援大队培训中心", 4, PAPER_RECORD)

@@ -87,7 +87,7 @@ def id_number_for(index: int, born: date) -> str:
     return first17 + id_check_char(first17)
 
 
-def seed_demo(session: Session, *, today: date, people: int = 300) -> dict[str, int]:
+def seed_demo(session: Session, *, today: date, people: int = 300, report_settings=None) -> dict[str, int]:
     """Create (or complete) the demo district; returns how many records of each kind were added."""
     ensure_reference_data(session)
     counts = {"localities": 0, "organizations": 0, "accounts": 0, "trainees": 0}
@@ -105,14 +105,16 @@ def seed_demo(session: Session, *, today: date, people: int = 300) -> dict[str, 
     from portal.domain.people_demo import seed_people_stories
 
     counts.update(seed_people_stories(session, today=today, password=DEMO_PASSWORD))
-    from portal.domain.compliance_demo import seed_compliance_stories
-
-    counts.update(seed_compliance_stories(session, today=today, credit_code=credit_code_for(len(ORGANIZATIONS) + 1)))
     from portal.domain.coverage.demo import seed_demo_coverage
 
     coverage = seed_demo_coverage(session, today=today)
     counts["coverage targets"] = coverage["targets"]
     counts["classroom sessions"] = coverage["offline_sessions"]
+    from portal.domain.compliance_demo import seed_compliance_stories
+
+    # last: last year's final report is made from everything above
+    counts.update(seed_compliance_stories(session, today=today, credit_code=credit_code_for(len(ORGANIZATIONS) + 1),
+                                          report_settings=report_settings))
     return counts
 
 

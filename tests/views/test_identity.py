@@ -306,3 +306,16 @@ def test_when_the_first_job_ends_the_second_job_places_the_person(session, app):
     requirements = load_requirements(session, rules)
     cells = coverage_cells(session, requirements, dates=[date.today()])
     assert sum(c.population for c in cells if c.organization_id == second.id) >= 1  # still counted, once
+
+
+def test_the_demo_keeps_last_years_report_final_when_it_has_the_font(app, session):
+    from portal.domain.coverage.report_pdf import ReportSettings
+    from portal.domain.demo import seed_demo
+    from portal.models import FinalReport
+
+    settings = ReportSettings(font_path=app.config["CERT_FONT_PATH"], office_name="示范区", locale="zh_CN")
+    seeded = seed_demo(session, today=date.today(), people=40, report_settings=settings)
+    assert seeded["final reports"] == 1
+    kept = session.scalar(select(FinalReport))
+    assert kept.year == date.today().year - 1 and kept.pdf.startswith(b"%PDF") and len(kept.digest) == 64
+    assert seed_demo(session, today=date.today(), people=40, report_settings=settings)["final reports"] == 0

@@ -22,7 +22,7 @@ def finals_by_year(session: Session, locale: str) -> dict[int, FinalReport]:
     return {r.year: r for r in session.scalars(select(FinalReport).where(FinalReport.locale == locale))}
 
 
-def keep(session: Session, *, year: int, locale: str, pdf: bytes, actor_id: int, now: datetime) -> FinalReport:
+def keep(session: Session, *, year: int, locale: str, pdf: bytes, actor_id: int | None, now: datetime) -> FinalReport:
     """Store a year's report as final (once per year and language)."""
     if find(session, year, locale) is not None:
         raise ValidationError(_l("The %(year)s report is already final.", year=year))
