@@ -3,7 +3,7 @@
 The rules of "one person, one record":
 - a person is found by their ID number (canonical form) and by nothing weaker: a mobile alone is not proof;
 - a person holds one active job unless the office allows second jobs (ALLOW_CONCURRENT_EMPLOYMENT); a
-  second job is counted at its unit but the person is placed in the area figures by their first job;
+  second job shows in its company's standing figures, but coverage counts the person once, at their first job;
 - joining two records of one person (a confirmed claim) moves every record to the one kept, never drops one.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import ValidationError
@@ -64,20 +64,23 @@ class Standing:
     has_account: bool
 
 
+def _employed_since(jobs: list[Trainee]) -> date | None:
+    """Since when the person has worked elsewhere: the earliest start (or roster date) of those jobs."""
+    return min((job.start_date or job.created_at.date() for job in jobs), default=None)
+
+
 def standing(session: Session, person: Person | None, org_id: int) -> Standing:
     if person is None:
         return Standing(False, None, False)
     others = active_jobs(session, person, besides=org_id)
-    since = min((job.start_date or job.created_at.date() for job in others), default=None)
-    return Standing(bool(others), since, person.user_id is not None)
+    return Standing(bool(others), _employed_since(others), person.user_id is not None)
 
 
 def check_may_employ(session: Session, person: Person, org_id: int, *, allow_concurrent: bool) -> bool:
     """Raise EmployedElsewhere unless the person may start a job at `org_id`; True when it is a second job."""
     others = active_jobs(session, person, besides=org_id)
     if others and not allow_concurrent:
-        raise EmployedElsewhere(min(job.start_date or job.created_at.date() for job in others),
-                                has_account=person.user_id is not None)
+        raise EmployedElsewhere(_employed_since(others), has_account=person.user_id is not None)
     return bool(others)
 
 
@@ -149,28 +152,28 @@ def has_account_with_mobile(session: Session, mobile: str) -> User | None:
     return session.scalar(select(User).where(User.mobile == mobile))
 
 
+def _pending(*, org_id: int | None, user_id: int | None, direction: str | None) -> list:
+    """WHERE clauses (on RosterClaim joined to its roster row) for the claims still waiting."""
+    clauses = [RosterClaim.status == "pending"]
+    if org_id is not None:
+        clauses.append(Trainee.organization_id == org_id)
+    if user_id is not None:
+        clauses.append(RosterClaim.user_id == user_id)
+    if direction is not None:
+        clauses.append(RosterClaim.direction == direction)
+    return clauses
+
+
 def pending_claims(session: Session, *, org_id: int | None = None, user_id: int | None = None,
                    direction: str | None = None) -> list[RosterClaim]:
     """Claims still waiting, for one organization's roster or one account."""
-    statement = select(RosterClaim).join(Trainee, Trainee.id == RosterClaim.trainee_id).where(
-        RosterClaim.status == "pending")
-    if org_id is not None:
-        statement = statement.where(Trainee.organization_id == org_id)
-    if user_id is not None:
-        statement = statement.where(RosterClaim.user_id == user_id)
-    if direction is not None:
-        statement = statement.where(RosterClaim.direction == direction)
+    statement = (select(RosterClaim).join(Trainee, Trainee.id == RosterClaim.trainee_id)
+                 .where(*_pending(org_id=org_id, user_id=user_id, direction=direction)))
     return list(session.scalars(statement.order_by(RosterClaim.created_at, RosterClaim.id)))
 
 
 def count_pending_claims(session: Session, org_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(RosterClaim).join(Trainee, Trainee.id == RosterClaim.trainee_id)
-                          .where(RosterClaim.status == "pending", RosterClaim.direction == "by_person",
-                                 Trainee.organization_id == org_id)) or 0
-
-
-def delete_person_without_records(session: Session, person: Person) -> None:
-    """Remove a person who has nothing the law asks to keep (used when an account is deleted)."""
-    session.execute(delete(LessonProgress).where(LessonProgress.person_id == person.id))
-    session.execute(delete(Attempt).where(Attempt.person_id == person.id))
-    session.delete(person)
+    """How many registrations wait for this organization to confirm them (its dashboard's notice)."""
+    return session.scalar(select(func.count()).select_from(RosterClaim)
+                          .join(Trainee, Trainee.id == RosterClaim.trainee_id)
+                          .where(*_pending(org_id=org_id, user_id=None, direction="by_person"))) or 0

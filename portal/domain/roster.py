@@ -156,6 +156,7 @@ def _ask_account_owner(session: Session, trainee: Trainee, *, now: datetime) -> 
     if trainee.person.user_id is not None:
         return
     user = people.has_account_with_mobile(session, trainee.person.mobile)
+    # a re-hired row may still wait for that account's answer from its first hire
     if user is None or any(c.trainee_id == trainee.id for c in people.pending_claims(session, user_id=user.id)):
         return
     claims.open_claim(session, trainee, user, "by_employer", now=now)

@@ -111,15 +111,16 @@ def load_known(session: Session, trainee_ids: list[int]) -> Known:
         jobs_by_person: dict[int, list[Trainee]] = {}
         for job in _jobs_of_people(session, chunk):
             jobs_by_person.setdefault(job.person_id, []).append(job)
+        # per asked-for job, the person's jobs at other organizations (where onboarding cannot have been earned)
+        others = {job.id: [o for o in jobs if o.organization_id and o.organization_id != job.organization_id]
+                  for jobs in jobs_by_person.values() for job in jobs if job.id in known.latest}
         for completion in session.scalars(select(Completion).where(Completion.person_id.in_(list(jobs_by_person)))
                                           .order_by(Completion.completed_on, Completion.id)):
-            jobs = jobs_by_person[completion.person_id]
-            for job in jobs:
-                if job.id not in known.latest:
+            for job in jobs_by_person[completion.person_id]:
+                if job.id not in others:
                     continue
                 known.latest[job.id][completion.course_id] = completion
-                others = [o for o in jobs if o.organization_id and o.organization_id != job.organization_id]
-                if not others or not _earned_elsewhere(completion, job, others):
+                if not others[job.id] or not _earned_elsewhere(completion, job, others[job.id]):
                     known.latest_here[job.id][completion.course_id] = completion
     return known
 
