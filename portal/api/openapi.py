@@ -12,7 +12,8 @@ from typing import Any
 
 ERROR_CODES = (
     "invalid_json", "unsupported_media_type", "payload_too_large", "idempotency_key_missing",
-    "idempotency_key_invalid", "idempotency_conflict", "employed_elsewhere", "invalid_parameter", "missing_field", "unknown_field",
+    "idempotency_key_invalid", "idempotency_conflict", "employed_elsewhere", "invalid_parameter", "missing_field",
+    "unknown_field",
     "wrong_type", "invalid_value", "validation_failed", "unauthorized", "not_found", "method_not_allowed",
     "rate_limited", "internal_error",
 )

@@ -36,9 +36,11 @@ class PriorTrainingForm(FlaskForm):
     """Training done before or outside the portal; the domain (prior.record) checks the values."""
 
     course = SelectField(_l("Course it stands for"), choices=[], validate_choice=True)
-    completed_on = DateField(_l("Date of the training"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
+    completed_on = DateField(_l("Date of the training"),
+                             validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
     provider = StringField(_l("Given by"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    hours = DecimalField(_l("Class hours"), places=1, validators=[DataRequired(_l("Enter the class hours, such as 4."))])
+    hours = DecimalField(_l("Class hours"), places=1,
+                         validators=[DataRequired(_l("Enter the class hours, such as 4."))])
     evidence = StringField(_l("Proof (certificate number or file reference)"),
                            validators=[DataRequired(REQUIRED), Length(max=200)])
 

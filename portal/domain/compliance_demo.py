@@ -88,7 +88,8 @@ def _seed_first_import(session: Session, *, today: date, credit_code: str) -> bo
     session.add(org)
     session.flush()
     rows = [RosterRow(number=n, real_name=name, mobile=mobile, id_number=None, post=post, group_codes=("all_staff",),
-                      start_date=date(2016 + n, 3, 1)) for n, (name, mobile, post) in enumerate(NEWCOMER_STAFF, start=2)]
+                      start_date=date(2016 + n, 3, 1))
+            for n, (name, mobile, post) in enumerate(NEWCOMER_STAFF, start=2)]
     roster.apply_import(session, org, Preview(headers=[], new=rows), rules=current_rules(session),
                         actor=roster.Actor(None, source="import"), now=_at(today), grace_days=30)
     return True

@@ -194,7 +194,8 @@ def _trainee_courses_statement(*, bodies: bool, code: bool = False) -> Select:
 
 def trainee_courses(session: Session, trainee: Trainee) -> list:
     """Courses a trainee may study: those assigned to them and those serving one of their groups."""
-    return list(session.scalars(_trainee_courses_statement(bodies=False), {"trainee_id": trainee.id, "person_id": trainee.person_id}))
+    return list(session.scalars(_trainee_courses_statement(bodies=False),
+                                {"trainee_id": trainee.id, "person_id": trainee.person_id}))
 
 
 def course_for_trainee_or_404(session: Session, trainee: Trainee, code: str, *, lesson_bodies: bool = False):
@@ -202,7 +203,8 @@ def course_for_trainee_or_404(session: Session, trainee: Trainee, code: str, *, 
 
     `lesson_bodies`: load the lessons' text too."""
     course = session.execute(_trainee_courses_statement(bodies=lesson_bodies, code=True),
-                             {"trainee_id": trainee.id, "person_id": trainee.person_id, "course_code": code}).unique().scalar_one_or_none()
+                             {"trainee_id": trainee.id, "person_id": trainee.person_id, "course_code": code}
+                             ).unique().scalar_one_or_none()
     if course is None:
         abort(404)
     return course

@@ -47,7 +47,8 @@ def read_prior(raw: Mapping[str, tuple], courses: Mapping[str, str], *, today: d
     if course is None:
         reasons.append(_l("Prior training: name a course of the portal (its code or title) it stands for.")
                        if not texts["prior_course"] else
-                       _l('Prior training: "%(value)s" is not a course of the portal.', value=texts["prior_course"][:40]))
+                       _l('Prior training: "%(value)s" is not a course of the portal.',
+                          value=texts["prior_course"][:40]))
     day = parse_date(raw["prior_date"][0]) if "prior_date" in raw and texts["prior_date"] else None
     if day is None or not EARLIEST <= day <= today:
         reasons.append(_l("Prior training: give its date, a past date from 1990 on."))

@@ -20,7 +20,8 @@ class Certificate(Base):
     completion_id: Mapped[int] = mapped_column(ForeignKey("completion.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
-    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)  # employer when issued
+    # the employer when issued
+    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
     holder_name: Mapped[str] = mapped_column(String(50))
     organization_name: Mapped[str] = mapped_column(String(200), default="")
     completed_on: Mapped[date] = mapped_column(Date)

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint, func, text
+from sqlalchemy import (JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint, func,
+                        text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow

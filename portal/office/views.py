@@ -10,8 +10,8 @@ from portal.domain import accounts, audit, policy, prior
 from portal.domain.rules import current_rules
 from portal.domain.errors import ValidationError
 from portal.extensions import db
-from portal.models import (ORGANIZATION_KINDS, AuditEvent, IdentityConflict, Organization, PriorTraining, Sector, Trainee,
-                           User, utcnow)
+from portal.models import (ORGANIZATION_KINDS, AuditEvent, IdentityConflict, Organization, PriorTraining, Sector,
+                           Trainee, User, utcnow)
 from portal.company.forms import EmptyForm as ResolveForm
 from portal.office.forms import RejectForm, ResetPasswordForm
 from portal.web.database import reporting_session
