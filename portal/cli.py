@@ -14,12 +14,13 @@ demo_cli = AppGroup("demo", help="The demo district.")
 
 @click.command("setup")
 def setup_command() -> None:
-    """Create reference data (key groups, sectors) missing from the database."""
+    """Create reference data (key groups, sectors, the post catalogue) missing from the database."""
     from portal.domain.reference import ensure_reference_data
 
     added = ensure_reference_data(db.session)
     db.session.commit()
-    click.echo(f"reference data: {added['key_groups']} key groups and {added['sectors']} sectors added")
+    click.echo(f"reference data: {added['key_groups']} key groups, {added['sectors']} sectors and "
+               f"{added['posts']} posts added")
 
 
 @demo_cli.command("seed")

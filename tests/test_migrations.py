@@ -103,3 +103,37 @@ def test_persons_migration_merges_rows_sharing_an_id_number_and_keeps_every_cert
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM certificate")).scalar() == 2
         db.engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_post_catalogue_migration_keeps_the_override_courses_and_every_roster_post(empty_database_url):
+    """0010 on a database at 0009: the catalogue starts with the usual posts, the courses the office's rules
+    override gave a post, and every post on a roster (another name becomes the post's own name)."""
+    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        flask_migrate.upgrade(revision="0009")
+        with db.engine.begin() as connection:
+            run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
+            run("INSERT INTO sector (id, code, name_zh, name_en) VALUES (1, 'c', '商务', 'Commerce')")
+            run("INSERT INTO locality (id, code, name_zh, name_en, level) VALUES (1, 'L1', '区', 'D', 'district')")
+            run("INSERT INTO organization (id, name, credit_code, kind, sector_id, locality_id, address, contact_name, "
+                "contact_phone, invite_code, created_at) VALUES (1, '单位', 'CODE1', 'general', 1, 1, '', '', '', 'I1', "
+                "'2026-01-01')")
+            run("INSERT INTO rule_set (id, text, created_at, note) VALUES (1, :text, '2026-01-01', '')",
+                text="version: 1\nposts:\n  保安员:\n    courses: [guard-duty]\n    basis: 第三十八条\n")
+            for row, post in enumerate(("保安", "叉车司机", "叉车司机 ", ""), start=1):
+                run("INSERT INTO person (id, real_name, mobile, created_at) VALUES (:id, '某', :mobile, '2026-01-01')",
+                    id=row, mobile=f"1390000000{row}")
+                run("INSERT INTO trainee (id, person_id, organization_id, post, status, second_job, created_at) "
+                    "VALUES (:id, :id, 1, :post, 'active', false, '2026-01-01')", id=row, post=post)
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            rows = {name: (courses, reviewed) for name, courses, reviewed in connection.execute(
+                text("SELECT name, courses, reviewed FROM post"))}
+            posts = list(connection.scalars(text("SELECT post FROM trainee ORDER BY id")))
+        assert posts == ["保安员", "叉车司机", "叉车司机", ""]
+        courses, reviewed = rows["保安员"]
+        assert "guard-duty" in str(courses) and reviewed
+        assert not rows["叉车司机"][1] and "收银员" in rows and "" not in rows
+        flask_migrate.downgrade(revision="0009")
+        db.engine.dispose()

@@ -14,7 +14,7 @@ ERROR_CODES = (
     "invalid_json", "unsupported_media_type", "payload_too_large", "idempotency_key_missing",
     "idempotency_key_invalid", "idempotency_conflict", "employed_elsewhere", "invalid_parameter", "missing_field",
     "unknown_field",
-    "wrong_type", "invalid_value", "validation_failed", "unauthorized", "not_found", "method_not_allowed",
+    "wrong_type", "invalid_value", "validation_failed", "unknown_post", "unauthorized", "not_found", "method_not_allowed",
     "rate_limited", "internal_error",
 )
 STANDINGS = ("compliant", "due_soon", "overdue", "never_trained", "left")
@@ -34,7 +34,10 @@ MOBILE_IN = {"type": "string", "minLength": 1, "maxLength": 20,
              "description": "Mainland China mobile number (11 digits, 13 to 19); +86, spaces and dashes are ignored."}
 GROUPS_IN = {"type": "array", "maxItems": 20, "items": {"type": "string", "minLength": 1, "maxLength": 40},
              "description": "Key group codes (all_staff is always added)."}
-POST_IN = {"type": "string", "maxLength": 100, "description": "The job title; some posts carry their own courses."}
+POST_IN = {"type": "string", "maxLength": 100,
+           "description": "The post, by its name or another name in the district's post catalogue (GET /posts); "
+                          "some posts carry their own courses. A post the catalogue does not know is refused "
+                          "(unknown_post)."}
 
 
 def _object(properties: dict, required: tuple[str, ...] = (), description: str = "") -> dict:
@@ -109,6 +112,13 @@ SCHEMAS: dict[str, dict] = {
         "closed_at": NULLABLE_TIME,
     }, ("id", "mobile", "course", "status", "due_on", "overdue", "overdue_since", "rule", "legal_basis",
         "closed_reason", "created_at", "closed_at")),
+    "Post": _object({
+        "name": {"type": "string", "description": "The catalogue's name; the API answers with it."},
+        "other_names": {"type": "array", "items": {"type": "string"}, "description": "Accepted as the same post."},
+        "courses": {"type": "array", "items": {"type": "string"},
+                    "description": "Course codes required before working in the post."},
+    }, ("name", "other_names", "courses")),
+    "PostList": _object({"items": {"type": "array", "items": _ref("Post")}}, ("items",)),
     "EventResult": _object({
         "type": {"type": "string", "enum": ["hire", "transfer", "leave"]},
         "employee": _ref("Employee"),
@@ -156,7 +166,8 @@ RESPONSES = {
     "PayloadTooLarge": _error("The body is larger than 64 KiB."),
     "UnsupportedMediaType": _error("The body is not sent as application/json."),
     "Unprocessable": _error("The body breaks the schema (missing_field, unknown_field, wrong_type, invalid_value) "
-                            "or a roster rule (validation_failed); nothing was changed."),
+                            "or a roster rule (validation_failed), or names a post the catalogue does not know "
+                            "(unknown_post: see GET /posts); nothing was changed."),
     "TooManyRequests": _error("Too many requests for this token; wait for Retry-After seconds."),
     "InternalError": _error("Unexpected error; nothing was changed. Retry with the same Idempotency-Key."),
 }
@@ -238,6 +249,11 @@ PATHS = {
             _ref_parameter("Page"), _ref_parameter("PerPage")],
         "responses": {"200": _ok("One page of assignments, oldest first.", "AssignmentList"), **_errors("400", "404")},
     }},
+    "/posts": {"get": {
+        "operationId": "listPosts", "tags": ["posts"], "summary": "The district's post catalogue",
+        "description": "Every post a roster may name, with the other names accepted for it.",
+        "responses": {"200": _ok("The catalogue, by name.", "PostList"), **_errors()},
+    }},
     "/openapi.json": {"get": {
         "operationId": "openapi", "tags": ["meta"], "summary": "This document", "security": [],
         "responses": {"200": {"description": "The OpenAPI document.",
@@ -263,7 +279,8 @@ DOCUMENT: dict[str, Any] = {
     "info": {"title": "Fire Safety Training Portal HR API", "version": "1.0.0", "description": DESCRIPTION},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}],
-    "tags": [{"name": "employees"}, {"name": "events"}, {"name": "assignments"}, {"name": "meta"}],
+    "tags": [{"name": "employees"}, {"name": "events"}, {"name": "assignments"}, {"name": "posts"},
+             {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS, "responses": RESPONSES, "parameters": PARAMETERS,

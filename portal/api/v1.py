@@ -24,10 +24,11 @@ from portal.api.openapi import SchemaViolation
 from portal.domain import api_tokens, audit, compliance, idempotency, policy, roster
 from portal.domain.errors import PortalError, ValidationError
 from portal.domain.people import EmployedElsewhere
+from portal.domain.posts import UnknownPost
 from portal.domain.rules import current_rules
 from portal.domain.validators import normalize_id_number, normalize_mobile
 from portal.extensions import csrf, db, limiter
-from portal.models import ApiToken, Assignment, Organization, Person, Trainee, utcnow
+from portal.models import ApiToken, Assignment, Organization, Person, Post, Trainee, utcnow
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # tokens, not cookies, authenticate the API: there is no cross-site form to forge
@@ -107,6 +108,8 @@ def _domain_error(error: PortalError):
         message = str(error.message)
     if isinstance(error, EmployedElsewhere):  # documented: the person must be released or confirm the move
         return _error(409, error.code, message, error.field)
+    if isinstance(error, UnknownPost):  # documented: the catalogue is at GET /posts
+        return _error(422, error.code, f"{message} GET /api/v1/posts lists the catalogue.", error.field)
     return _error(422, "validation_failed", message, error.field)
 
 
@@ -505,6 +508,15 @@ def upsert_employee(token: ApiToken, mobile: str):
 @token_view
 def record_event(token: ApiToken):
     return _idempotent(token, lambda body: _record_event(token, body))
+
+
+@bp.route("/posts")
+@token_view
+def post_catalogue(token: ApiToken):
+    _query(())
+    rows = db.session.scalars(select(Post).order_by(Post.name))
+    return _json({"items": [{"name": p.name, "other_names": list(p.synonyms or []), "courses": list(p.courses or [])}
+                            for p in rows]})
 
 
 @bp.route("/assignments")

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, DecimalField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -22,12 +22,14 @@ class PersonForm(FlaskForm):
     mobile = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Domain(normalize_mobile)])
     id_number = StringField(_l("Resident ID number (optional)"), validators=[Domain(normalize_id_number, optional=True)])
     post = StringField(_l("Post"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    add_post = BooleanField(_l("Add this post to the catalogue"))
     start_date = DateField(_l("Start date"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
     groups = MultiCheckboxField(_l("Key groups"), choices=[], validate_choice=True)
 
 
 class TransferForm(FlaskForm):
     post = StringField(_l("New post"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    add_post = BooleanField(_l("Add this post to the catalogue"))
     effective_on = DateField(_l("Starts the new post on"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
     groups = MultiCheckboxField(_l("Key groups"), choices=[], validate_choice=True)
 

@@ -58,7 +58,7 @@ def _existing(org: Organization):
 @bp.route("/<int:org_id>/import", methods=["GET", "POST"])
 @policy.roles(*MANAGERS)
 def upload(org_id: int):
-    from portal.domain import roster_import, tabular
+    from portal.domain import posts, roster_import, roster_posts, tabular
 
     org = _org(org_id)
     form = ImportForm()
@@ -70,9 +70,11 @@ def upload(org_id: int):
         except (tabular.TableError, roster_import.RosterFileError) as error:
             form.file.errors = [str(getattr(error, "message", error))]
         else:
+            parsed, post_names = roster_posts.name_posts(parsed, posts.catalogue(db.session))
             known = roster.known_people(db.session, org, [row.id_number for row in parsed.rows],
                                         allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
             preview = roster_import.classify(parsed, _existing(org), known)
+            preview.posts = post_names
             token = secrets.token_urlsafe(16)
             stored = {"org": org.id, "user": current_user.id, "headers": table.headers,
                       "preview": roster_import.preview_to_json(preview)}
@@ -100,8 +102,24 @@ def preview(org_id: int, token: str):
 
     org = _org(org_id)
     stored = _stored(org, token)
-    return render_template("company/import_preview.html", org=org, token=token, form=EmptyForm(),
-                           preview=roster_import.preview_from_json(stored["preview"]), done=stored.get("job"))
+    return _preview_page(org, token, roster_import.preview_from_json(stored["preview"]), done=stored.get("job"))
+
+
+def _preview_page(org: Organization, token: str, preview, *, done=None, choices=None, missing=()):
+    from portal.domain import posts, roster_posts
+
+    return render_template("company/import_preview.html", org=org, token=token, form=EmptyForm(), preview=preview,
+                           done=done, unknown_posts=roster_posts.unknown_posts(preview), choices=choices or {},
+                           missing=missing, renamed_posts=roster_posts.renamed_posts(preview), add=roster_posts.ADD,
+                           post_choices=posts.catalogue(db.session).choices())
+
+
+def _post_choices(preview) -> dict[str, str]:
+    """The administrator's choice for each unknown post, as the preview's form sent it (by position)."""
+    from portal.domain import roster_posts
+
+    return {text: request.form.get(f"post-{index}", "")
+            for index, (text, _count) in enumerate(roster_posts.unknown_posts(preview))}
 
 
 @bp.route("/<int:org_id>/import/<token>/errors.<fmt>")
@@ -136,7 +154,7 @@ def template(org_id: int, fmt: str):
 @bp.route("/<int:org_id>/import/<token>/confirm", methods=["POST"])
 @policy.roles(*MANAGERS)
 def confirm(org_id: int, token: str):
-    from portal.domain import roster_import
+    from portal.domain import posts, roster_import, roster_posts
     from portal.domain.rules import current_rules
     from portal.models import utcnow
 
@@ -147,6 +165,10 @@ def confirm(org_id: int, token: str):
     if stored.get("job"):
         return redirect(url_for("company_import.status", org_id=org.id, job_id=stored["job"]))
     preview_data = roster_import.preview_from_json(stored["preview"])
+    choices = _post_choices(preview_data)
+    missing = roster_posts.missing_choices(preview_data, choices, posts.catalogue(db.session))
+    if missing:
+        return _preview_page(org, token, preview_data, choices=choices, missing=missing), 422
     actor = roster.Actor(user_id=current_user.id, address=request.remote_addr or "", source="import")
     org_id_value = org.id
     concurrent = current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"]
@@ -154,7 +176,9 @@ def confirm(org_id: int, token: str):
 
     def work(progress):
         organization = db.session.get(Organization, org_id_value)
-        summary = roster.apply_import(db.session, organization, preview_data, rules=current_rules(db.session),
+        named = roster_posts.choose(db.session, organization, preview_data, choices, actor_id=actor.user_id,
+                                    address=actor.address)
+        summary = roster.apply_import(db.session, organization, named, rules=current_rules(db.session),
                                       actor=actor, now=utcnow(), progress=progress, allow_concurrent=concurrent,
                                       grace_days=grace)
         db.session.commit()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm, PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
 from portal.domain import claims as claims_domain
-from portal.domain import compliance, policy, prior, roster
+from portal.domain import compliance, policy, posts, prior, roster
 from portal.domain import people as people_domain
 from portal.domain.errors import ValidationError
 from portal.domain.rules import current_rules
@@ -153,8 +153,7 @@ def hire(org_id: int):
     if request.method == "GET":
         form.groups.data = ["all_staff"]
     if form.validate_on_submit():
-        data = roster.PersonData(real_name=form.real_name.data, mobile=form.mobile.data, post=form.post.data,
-                                 start_date=form.start_date.data, groups=form.groups.data, id_number=form.id_number.data)
+        data = _person_data(form)
         try:
             person = roster.hire(db.session, org, data, rules=current_rules(db.session), actor=_actor(), now=utcnow(),
                                  allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"], ask_person=True)
@@ -170,7 +169,22 @@ def hire(org_id: int):
                 flash(_("%(name)s has been added to the roster; onboarding training is assigned.",
                         name=person.real_name), "success")
             return redirect(url_for("company.person", org_id=org.id, trainee_id=person.id))
-    return render_template("company/person_form.html", org=org, form=form, person=None)
+    return render_template("company/person_form.html", org=org, form=form, person=None, **_post_context(form))
+
+
+def _person_data(form: PersonForm) -> roster.PersonData:
+    return roster.PersonData(real_name=form.real_name.data, mobile=form.mobile.data, post=form.post.data,
+                             start_date=form.start_date.data, groups=form.groups.data, id_number=form.id_number.data,
+                             add_post=form.add_post.data)
+
+
+def _post_context(form) -> dict:
+    """What the post field needs: the catalogue to pick from, and whether to offer adding the typed post (it is
+    not in the catalogue)."""
+    catalogue = posts.catalogue(db.session)
+    typed = (form.post.data or "").strip()
+    return {"post_choices": catalogue.choices(),
+            "offer_add_post": bool(typed) and bool(form.post.errors) and catalogue.resolve(typed) is None}
 
 
 def _person(org: Organization, trainee_id: int) -> Trainee:
@@ -221,8 +235,7 @@ def edit(org_id: int, trainee_id: int):
         form.groups.data = [g.code for g in trainee.groups]
         form.id_number.data = ""
     if form.validate_on_submit():
-        data = roster.PersonData(real_name=form.real_name.data, mobile=form.mobile.data, post=form.post.data,
-                                 start_date=form.start_date.data, groups=form.groups.data, id_number=form.id_number.data)
+        data = _person_data(form)
         old_post = trainee.post
         try:
             roster.update(db.session, trainee, data, rules=current_rules(db.session), actor=_actor(), now=utcnow())
@@ -234,7 +247,7 @@ def edit(org_id: int, trainee_id: int):
             flash(_("The details have been saved. The new post is a transfer: its training is due before starting "
                     "it, today.") if trainee.post != old_post else _("The details have been saved."), "success")
             return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
-    return render_template("company/person_form.html", org=org, form=form, person=trainee)
+    return render_template("company/person_form.html", org=org, form=form, person=trainee, **_post_context(form))
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/transfer", methods=["GET", "POST"])
@@ -251,7 +264,7 @@ def transfer(org_id: int, trainee_id: int):
         try:
             created = roster.transfer(db.session, trainee, post=form.post.data, groups=form.groups.data,
                                       effective_on=form.effective_on.data, rules=current_rules(db.session),
-                                      actor=_actor(), now=utcnow())
+                                      actor=_actor(), now=utcnow(), add_post=form.add_post.data)
         except ValidationError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -259,7 +272,7 @@ def transfer(org_id: int, trainee_id: int):
             db.session.commit()
             flash(_("Transfer recorded: %(n)s training assignment(s) due before the new post starts.", n=len(created)), "success")
             return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
-    return render_template("company/transfer.html", org=org, form=form, person=trainee)
+    return render_template("company/transfer.html", org=org, form=form, person=trainee, **_post_context(form))
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/release", methods=["POST"])

@@ -7,15 +7,15 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import prior, roster
-from portal.domain.roster_import import Preview, RosterRow
+from portal.domain import posts, prior, roster, roster_posts
+from portal.domain.roster_import import ParsedRoster, Preview, RosterRow
 from portal.domain.rules import current_rules
 from portal.models import Completion, Course, Locality, Organization, Person, PriorTraining, Sector, Trainee
 
 PAPER_RECORD = "纸质台账 2025-033"
 NEWCOMER_NAME = "示范物流园"
 NEWCOMER_STAFF = (("赵长青", "13600009001", "叉车司机"), ("钱守业", "13600009002", "仓管员"),
-                  ("孙立本", "13600009003", "保安员"))
+                  ("孙立本", "13600009003", "保安"))  # 叉车司机 is new to the catalogue, 保安 another name
 
 
 def _at(day: date) -> datetime:
@@ -90,6 +90,10 @@ def _seed_first_import(session: Session, *, today: date, credit_code: str) -> bo
     rows = [RosterRow(number=n, real_name=name, mobile=mobile, id_number=None, post=post, group_codes=("all_staff",),
                       start_date=date(2016 + n, 3, 1))
             for n, (name, mobile, post) in enumerate(NEWCOMER_STAFF, start=2)]
-    roster.apply_import(session, org, Preview(headers=[], new=rows), rules=current_rules(session),
+    parsed, names = roster_posts.name_posts(ParsedRoster(headers=[], rows=rows), posts.catalogue(session))
+    preview = Preview(headers=[], new=parsed.rows, posts=names)
+    preview = roster_posts.choose(session, org, preview, {text: roster_posts.ADD for text, _n in
+                                                          roster_posts.unknown_posts(preview)}, actor_id=None)
+    roster.apply_import(session, org, preview, rules=current_rules(session),
                         actor=roster.Actor(None, source="import"), now=_at(today), grace_days=30)
     return True

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import audit, claims, people, prior, schedule
+from portal.domain import audit, claims, people, posts, prior, schedule
 from portal.domain.errors import ValidationError
 from portal.domain.rules import Rules
 from portal.domain.validators import normalize_id_number, normalize_mobile
@@ -24,6 +24,7 @@ class PersonData:
     start_date: date | None
     groups: list[str] = field(default_factory=lambda: ["all_staff"])
     id_number: str | None = None
+    add_post: bool = False  # a post the catalogue does not know joins it (the administrator said so)
 
 
 @dataclass
@@ -42,15 +43,17 @@ def _groups(session: Session, codes: list[str]) -> list[KeyGroup]:
     return [found[c] for c in wanted]
 
 
-def _clean(data: PersonData) -> PersonData:
+def _clean(session: Session, data: PersonData, org: Organization | None, actor: Actor) -> PersonData:
+    """Checked details, the post in the catalogue's name (posts.resolve: unknown posts are refused unless
+    `add_post`)."""
     name = (data.real_name or "").strip()
     if not 1 <= len(name) <= 50:
         raise ValidationError(_l("A name has 1 to 50 characters."), "real_name")
-    post = (data.post or "").strip()
-    if len(post) > 100:
-        raise ValidationError(_l("A post has at most 100 characters."), "post")
     id_number = normalize_id_number(data.id_number) if (data.id_number or "").strip() else None
-    return PersonData(real_name=name, mobile=normalize_mobile(data.mobile), post=post, start_date=data.start_date,
+    mobile = normalize_mobile(data.mobile)
+    post = posts.resolve(session, data.post, add_for=org if data.add_post else None, actor_id=actor.user_id,
+                         address=actor.address)
+    return PersonData(real_name=name, mobile=mobile, post=post, start_date=data.start_date,
                       groups=list(data.groups or []), id_number=id_number)
 
 
@@ -80,7 +83,7 @@ def hire(session: Session, org: Organization, data: PersonData, *, rules: Rules,
     account, a row waiting for them to confirm the move (status 'pending', see claims). A mobile that belongs
     to an account is no proof: the row gets a person of its own and the account's owner is asked (claims).
     """
-    data = _clean(data)
+    data = _clean(session, data, org, actor)
     trainee = find_on_roster(session, org, data.mobile)
     known = _known_person(session, org, data, trainee)
     if known is not None:
@@ -168,8 +171,8 @@ def update(session: Session, trainee: Trainee, data: PersonData, *, rules: Rules
 
     Name, mobile and ID number are the person's; an employer corrects them only while no account holds them
     (the person keeps their own details once registered)."""
-    data = _clean(data)
     org = trainee.organization
+    data = _clean(session, data, org, actor)
     person = trainee.person
     other = find_on_roster(session, org, data.mobile) if org else None
     if other is not None and other.id != trainee.id and other.status == "active":
@@ -205,12 +208,13 @@ def _new_post(trainee: Trainee, post: str) -> bool:
 
 
 def transfer(session: Session, trainee: Trainee, *, post: str, groups: list[str], effective_on: date,
-             rules: Rules, actor: Actor, now: datetime) -> list[Assignment]:
+             rules: Rules, actor: Actor, now: datetime, add_post: bool = False) -> list[Assignment]:
     """Move a person to a new post: assign what the new post requires and they do not validly hold,
     plus the transfer course, all due before the new post starts."""
     if trainee.status != "active":
         raise ValidationError(_l("Only people on the active roster can be transferred."))
-    post = (post or "").strip()
+    post = posts.resolve(session, post, add_for=trainee.organization if add_post else None, actor_id=actor.user_id,
+                         address=actor.address)
     if not post:
         raise ValidationError(_l("Name the new post."), "post")
     before = {a.id for a in session.scalars(select(Assignment).where(Assignment.trainee_id == trainee.id))}
@@ -272,6 +276,20 @@ def known_people(session: Session, org: Organization, id_numbers, *, allow_concu
     return found
 
 
+def _posts_named(session: Session, preview):
+    """The preview with every post in the catalogue's name; a post still unknown (the administrator has not
+    mapped or added it, see roster_posts) refuses the whole import."""
+    from portal.domain.roster_posts import rename_posts
+
+    named = posts.catalogue(session)
+    texts = {row.post for row in [*preview.new, *(match.row for match in preview.changed)] if row.post}
+    unknown = sorted(text for text in texts if named.resolve(text) is None)
+    if unknown:
+        raise posts.UnknownPost(_l("Posts not in the catalogue: %(posts)s. Map each to a post of the catalogue or "
+                                   "add it, then confirm again.", posts="、".join(unknown)), "post")
+    return rename_posts(preview, {text: named.resolve(text) for text in texts})
+
+
 def apply_import(session: Session, org: Organization, preview, *, rules: Rules, actor: Actor, now: datetime,
                  progress=None, allow_concurrent: bool = False, grace_days: int = 0) -> dict[str, int]:
     """Apply a confirmed import preview: every new and changed row, in the caller's one transaction.
@@ -282,6 +300,7 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
     gives people without any training record `grace_days` instead of due dates in the past (schedule.grant_grace).
     """
     first_import = session.scalar(select(Trainee.id).where(Trainee.organization_id == org.id).limit(1)) is None
+    preview = _posts_named(session, preview)
     groups = {g.code: g for g in session.scalars(select(KeyGroup))}
     total = len(preview.new) + len(preview.changed)
     known = {p.id_number: p for p in _persons_with_numbers(session, [row.id_number for row in preview.new])}

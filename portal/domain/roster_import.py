@@ -138,6 +138,8 @@ class Preview:
     changed: list[RosterMatch] = field(default_factory=list)
     unchanged: list[RosterMatch] = field(default_factory=list)
     invalid: list[InvalidRow] = field(default_factory=list)
+    # the file's posts that are not a catalogue name -> the catalogue's name (None: unknown; see roster_posts)
+    posts: dict[str, str | None] = field(default_factory=dict)
 
 
 class RosterFileError(TableError):
@@ -592,6 +594,7 @@ def preview_to_json(preview: Preview) -> dict:
         "unchanged": [_match_json(match) for match in preview.unchanged],
         "invalid": [{"number": bad.number, "cells": [_cell_json(cell) for cell in bad.cells],
                      "reasons": [str(reason) for reason in bad.reasons]} for bad in preview.invalid],
+        "posts": dict(preview.posts),
     }
 
 
@@ -604,4 +607,5 @@ def preview_from_json(data: dict) -> Preview:
         unchanged=[_match_from_json(item) for item in data["unchanged"]],
         invalid=[InvalidRow(bad["number"], tuple(_cell_from_json(cell) for cell in bad["cells"]),
                             tuple(bad["reasons"])) for bad in data["invalid"]],
+        posts=dict(data.get("posts") or {}),
     )

@@ -1,6 +1,7 @@
 """The training rules as data: loading, checking and the current rule set (file or office override)."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,15 +36,23 @@ class Rules:
     onboarding: CourseRule
     onboarding_by_kind: dict[str, tuple[str, ...]]
     groups: dict[str, CourseRule]
-    posts: dict[str, CourseRule]
     transfer: CourseRule
     text: str = ""
+    # The post catalogue's courses (portal.domain.posts), by every name of a post (posts.post_key) -> the
+    # post's name and rule. Filled by current_rules(); the rules text itself names no posts.
+    posts: dict[str, tuple[str, CourseRule]] = field(default_factory=dict)
+
+    def post_rule(self, post: str | None) -> tuple[str, CourseRule] | None:
+        """The catalogue's name and courses of a post, by its name or any of its other names."""
+        from portal.domain.posts import post_key
+
+        return self.posts.get(post_key(post)) if post else None
 
     def course_codes(self) -> set[str]:
         codes = set(self.onboarding.courses) | set(self.transfer.courses)
         for extra in self.onboarding_by_kind.values():
             codes |= set(extra)
-        for rule in [*self.groups.values(), *self.posts.values()]:
+        for rule in [*self.groups.values(), *(rule for _name, rule in self.posts.values())]:
             codes |= set(rule.courses)
         return codes
 
@@ -56,8 +65,11 @@ class RuleProblems(Exception):
         return "; ".join(f"line {line}: {message}" for line, message in self.problems)
 
 
-def parse_rules(text: str, *, courses: set[str] | None = None, groups: set[str] | None = None) -> Rules:
-    """Parse and check a rules document; raises RuleProblems listing (line, message)."""
+def parse_rules(text: str, *, courses: set[str] | None = None, groups: set[str] | None = None,
+                strict: bool = False) -> Rules:
+    """Parse and check a rules document; raises RuleProblems listing (line, message). `strict` (a new text the
+    office saves) also refuses a `posts` section: posts and their courses live in the post catalogue; an older
+    stored text that still has one is read without it."""
     try:
         data = yamlines.load(text)
     except yamlines.YamlProblem as error:
@@ -72,11 +84,13 @@ def parse_rules(text: str, *, courses: set[str] | None = None, groups: set[str] 
                                 due_key="due_days_after_start"),
         onboarding_by_kind=_by_kind(data.get("onboarding"), problems),
         groups=_rule_map(data, "groups", problems),
-        posts=_rule_map(data, "posts", problems),
         transfer=_course_rule(data.get("transfer"), data.line_of("transfer"), "transfer", problems),
         text=text,
     )
     _check_references(data, rules, courses, groups, problems)
+    if strict and "posts" in data:
+        problems.append((data.line_of("posts"), "posts: posts and their courses are kept in the post catalogue "
+                                                "(Office > Posts); remove this section"))
     if problems:
         raise RuleProblems(problems)
     return rules
@@ -176,8 +190,11 @@ def current_rules_text(session: Session) -> str:
 
 
 def current_rules(session: Session) -> Rules:
-    """The rules in force (references are checked when the office saves an override)."""
-    return _parsed(current_rules_text(session))
+    """The rules in force (references are checked when the office saves an override), with the post
+    catalogue's courses."""
+    from portal.domain.posts import course_rules
+
+    return dataclasses.replace(_parsed(current_rules_text(session)), posts=course_rules(session))
 
 
 @functools.lru_cache(maxsize=8)
@@ -194,7 +211,8 @@ def save_rules(session: Session, text: str, *, note: str, actor_id: int, address
 
     courses = set(session.scalars(select(Course.code).where(Course.retired.is_(False))))
     groups = set(session.scalars(select(KeyGroup.code)))
-    rules = parse_rules(text, courses=courses, groups=groups)
+    rules = parse_rules(text, courses=courses, groups=groups, strict=True)
+    rules = dataclasses.replace(rules, posts=current_rules(session).posts)
     summary = schedule.run_all(session, rules, now=now, apply=apply)
     if apply:
         session.add(RuleSet(text=text, created_by_id=actor_id, note=note[:300]))

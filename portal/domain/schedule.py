@@ -69,10 +69,10 @@ def requirements(trainee: Trainee, org: Organization | None, rules: Rules, *, to
         if code in group_codes:
             add(f"group:{code}", rule, rule.courses, _due(trainee.start_date, rule.due_days, today),
                 rule.valid_months or months)
-    post_rule = rules.posts.get((trainee.post or "").strip())
-    if post_rule is not None:
-        add(f"post:{trainee.post.strip()}", post_rule, post_rule.courses, _due(trainee.start_date, 0, today),
-            post_rule.valid_months or months)
+    post = rules.post_rule(trainee.post)
+    if post is not None:
+        name, rule = post
+        add(f"post:{name}", rule, rule.courses, _due(trainee.start_date, 0, today), rule.valid_months or months)
     return list(found.values())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -45,3 +45,23 @@ class Organization(Base):
 
     sector: Mapped[Sector] = relationship()
     locality: Mapped[Locality] = relationship()
+
+
+class Post(Base):
+    """A post (岗位) of the district's catalogue: its name, the other names companies use for it, and the
+    courses someone must hold before working in it. Kept by the training office; a company may name a new
+    post (from its roster form or import), which waits for the office's review with no courses of its own."""
+
+    __tablename__ = "post"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    courses: Mapped[list[str]] = mapped_column(JSON, default=list)  # course codes required before the post
+    basis: Mapped[str] = mapped_column(String(300), default="")  # the legal basis of those courses
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=True)  # False: a company named it, the office has not
+    added_by_organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    added_by_organization: Mapped[Optional[Organization]] = relationship()

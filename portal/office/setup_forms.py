@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.domain.validators import normalize_credit_code, normalize_mobile
 from portal.web.forms import Domain
@@ -43,3 +44,16 @@ class NewAdminForm(FlaskForm):
     mobile = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Domain(normalize_mobile)])
 
 
+
+
+class PostForm(FlaskForm):
+    name = StringField(_l("Post"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    synonyms = TextAreaField(_l("Other names (one per line)"), validators=[Length(max=5000)])
+    courses = SelectMultipleField(_l("Courses required before working in this post"), choices=[],
+                                  validate_choice=True, widget=ListWidget(prefix_label=False),
+                                  option_widget=CheckboxInput())
+    basis = TextAreaField(_l("Legal basis of these courses"), validators=[Length(max=300)])
+
+
+class MergePostForm(FlaskForm):
+    into = SelectField(_l("It is the same post as"), coerce=int, choices=[], validate_choice=True)

@@ -10,7 +10,7 @@ from portal.domain import accounts, audit, policy, prior
 from portal.domain.rules import current_rules
 from portal.domain.errors import ValidationError
 from portal.extensions import db
-from portal.models import (ORGANIZATION_KINDS, AuditEvent, IdentityConflict, Organization, PriorTraining, Sector,
+from portal.models import (ORGANIZATION_KINDS, AuditEvent, IdentityConflict, Organization, Post, PriorTraining, Sector,
                            Trainee, User, utcnow)
 from portal.company.forms import EmptyForm as ResolveForm
 from portal.office.forms import RejectForm, ResetPasswordForm
@@ -35,8 +35,10 @@ def home():
     conflicts = (db.session.scalar(select(func.count()).select_from(IdentityConflict)
                                    .where(IdentityConflict.resolved_at.is_(None)))
                  if policy.sees_whole_district(current_user) else 0)
+    posts_to_review = (db.session.scalar(select(func.count()).select_from(Post).where(Post.reviewed.is_(False)))
+                       if policy.sees_whole_district(current_user) else 0)
     return render_template("office/home.html", org_count=org_count, people=people, sectors=sectors,
-                           conflicts=conflicts)
+                           conflicts=conflicts, posts_to_review=posts_to_review)
 
 
 @bp.route("/people/conflicts")

@@ -1,14 +1,15 @@
 """The compliance schedule: onboarding, yearly, half-yearly, transfer, special roles, expiry, leaving."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
-from portal.domain import roster, schedule
+from portal.domain import posts, roster, schedule
 from portal.domain.rules import RuleProblems, parse_rules
-from portal.models import Assignment, Course
+from portal.models import Assignment, Course, Post
 from tests.factories import make_completion, make_course, make_org
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
@@ -27,8 +28,6 @@ onboarding:
   basis: 第三十六条 上岗前
 groups:
   safety_manager: {courses: [manager], due_days: 90, valid_months: 24, basis: 第三十八条 专门培训}
-posts:
-  消防控制室值班员: {courses: [control-room], basis: 第三十八条 控制室}
 transfer:
   courses: [transfer]
   basis: 第三十六条 进入新岗位
@@ -40,7 +39,10 @@ COURSES = ("basics", "crowd", "manager", "control-room", "transfer")
 def rules(session):
     for code in COURSES:
         make_course(code)
-    return parse_rules(RULES, courses=set(COURSES))
+    control_room = session.scalar(select(Post).where(Post.name == "消防控制室值班员"))
+    control_room.courses, control_room.basis = ["control-room"], "第三十八条 控制室"
+    session.flush()
+    return dataclasses.replace(parse_rules(RULES, courses=set(COURSES)), posts=posts.course_rules(session))
 
 
 def actor():

@@ -15,6 +15,7 @@ def ROUTES(expect, roles):
     return {
         "api_v1.openapi_document": [("/api/v1/openapi.json", expect(200))],
         "api_v1.employees": [("/api/v1/employees", no_token)],
+        "api_v1.post_catalogue": [("/api/v1/posts", no_token)],
         "api_v1.employee": [("/api/v1/employees/{own_person_mobile}", no_token)],
         "api_v1.upsert_employee": [("/api/v1/employees/{other_person_mobile}", no_token)],
         "api_v1.record_event": [("/api/v1/events", expect(405))],

@@ -25,7 +25,6 @@ onboarding:
   due_days_after_start: 0
   basis: 第三十六条 上岗前消防安全培训
 groups: {}
-posts: {}
 transfer:
   courses: []
   basis: 第三十六条 进入新岗位
