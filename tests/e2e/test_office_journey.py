@@ -42,6 +42,10 @@ def test_office_checks_coverage_reports_and_revokes(portal, tour_factory, lang, 
     tour.check("overview")
     keys.follow(page.locator("main a[href$='/office/people/conflicts']"))  # what merging rosters found
     tour.check("conflicts", shot=False)
+    keys.follow(page.locator("header nav.main-nav a[href$='/office/']"))
+    keys.follow(page.locator("main a[href$='/office/posts?status=to_review']"))  # posts companies added
+    tour.check("posts-to-review")
+    assert "叉车司机" in page.locator("main table").inner_text(), "the demo's first import added a post"
     keys.follow(page.locator("header nav.main-nav a[href$='/office/coverage/']"))
     tour.check("coverage")
     assert page.locator("main table.figures tbody tr").count() >= 5, "coverage of each key group"
