@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from portal.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from portal.domain import accounts, audit, policy, privacy
 from portal.domain.errors import ValidationError
+from portal.domain.rules import current_rules
 from portal.extensions import db, limiter
 from portal.models import utcnow
 from portal.web.forms import apply_domain_error
@@ -75,7 +76,7 @@ def register():
         try:
             registered = accounts.register_trainee(
                 db.session, data, public_code=current_app.config["PUBLIC_INVITE_CODE"], now=utcnow(),
-                allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
+                rules=current_rules(db.session), allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
         except accounts.ClaimRefused as error:
             db.session.rollback()
             g.claim_refused = True
@@ -94,7 +95,8 @@ def register():
                         "confirm that this is you; until then you can already study, and what you complete stays "
                         "yours."), "info")
             else:
-                flash(_("Welcome! Your account is ready."), "success")
+                flash(_("Welcome! Your account is ready. Your training is below, the most urgent first: start "
+                        "with the first course."), "success")
             return redirect(url_for("trainee.home"))
     return render_template("auth/register.html", form=form)
 

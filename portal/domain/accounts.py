@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from portal.domain import audit, claims, people
+from portal.domain import audit, claims, people, schedule
 from portal.domain.errors import ValidationError
+from portal.domain.rules import Rules
 from portal.domain.passwords import dummy_verify, hash_password, verify_password
 from portal.domain.validators import check_password, normalize_id_number, normalize_mobile
 from portal.models import KeyGroup, Organization, Person, Trainee, User
@@ -71,14 +72,23 @@ class Registered:
     waiting: bool = False  # the claim on a roster row waits for the employer to confirm
 
 
-def register_trainee(session: Session, data: Registration, *, public_code: str, now: datetime,
+def register_trainee(session: Session, data: Registration, *, public_code: str, now: datetime, rules: Rules,
                      allow_concurrent: bool = False) -> Registered:
-    """Create a trainee's account and their person, joined to the inviting organization's roster.
+    """Create a trainee's account and their person, joined to the inviting organization's roster, with their
+    training worked out at once (the hourly scheduler is only for what time changes).
 
     A roster row with this mobile is joined only with proof: the ID number typed matches the one on the
     roster; when the roster has none, the claim waits for the employer. Nothing says whether a mobile is
     registered until the invitation code is known to be valid.
     """
+    registered = _register(session, data, public_code=public_code, now=now, allow_concurrent=allow_concurrent)
+    jobs = [job.id for job in registered.user.person.employments if job.status == "active"]
+    schedule.reconcile_many(session, jobs, rules, now=now)
+    return registered
+
+
+def _register(session: Session, data: Registration, *, public_code: str, now: datetime,
+              allow_concurrent: bool) -> Registered:
     org = organization_for_invite(session, data.invite_code, public_code)
     mobile = normalize_mobile(data.mobile)
     name = (data.real_name or "").strip()

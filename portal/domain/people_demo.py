@@ -83,5 +83,5 @@ def _seed_waiting_claim(session: Session, org: Organization, *, today: date, pas
         return False
     registration = accounts.Registration(real_name=row.person.real_name, mobile=row.person.mobile,
                                          password=password, invite_code=org.invite_code)
-    accounts.register_trainee(session, registration, public_code="", now=utcnow())
+    accounts.register_trainee(session, registration, public_code="", now=utcnow(), rules=current_rules(session))
     return True

@@ -244,3 +244,24 @@ class TestThrottling:
         for _ in range(4):
             assert client.post("/auth/login", data={"login": user.username, "password": DEFAULT_PASSWORD}).status_code == 302
             client.post("/auth/logout")
+
+
+def test_a_new_hire_sees_their_training_right_after_registering(client, session):
+    """The training is worked out in the registration request itself, not by the hourly scheduler."""
+    from portal.domain.content.sync import sync_content
+    from portal.models import Assignment, RuleSet
+    from tests.conftest import FIXTURE_CONTENT
+    from tests.views.test_company import RULES
+
+    sync_content(session, FIXTURE_CONTENT)
+    session.add(RuleSet(text=RULES, note="test"))
+    org = make_org()
+    session.commit()
+    response = client.post("/auth/register", data=_registration(invite_code=org.invite_code))
+    assert response.headers["Location"] == "/me/"
+    trainee = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == "13600000001"))
+    assert trainee.organization_id == org.id
+    assert [a.rule for a in session.scalars(select(Assignment).where(Assignment.trainee_id == trainee.id))] == [
+        "onboarding"]
+    home = client.get("/me/").get_data(as_text=True)
+    assert "示例课程" in home and "目前没有待完成的培训" not in home
