@@ -69,6 +69,8 @@ class BaseConfig:
     CERT_FONT_PATH = os.environ.get("CERT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
     CERT_OFFICE_NAME_ZH = os.environ.get("CERT_OFFICE_NAME_ZH", "示范区消防安全委员会办公室")
     CERT_OFFICE_NAME_EN = os.environ.get("CERT_OFFICE_NAME_EN", "Demo District Fire Safety Committee Office")
+    # The training office's phone, shown to trainees who need help (used all their attempts, no employer).
+    OFFICE_CONTACT_PHONE = os.environ.get("OFFICE_CONTACT_PHONE", "")
     CERT_SEAL_PATH = os.environ.get("CERT_SEAL_PATH", str(PROJECT_ROOT / "static" / "img" / "seal.png"))
     CERT_SERIAL_PREFIX = os.environ.get("CERT_SERIAL_PREFIX", "SFQ")  # the district's prefix
     SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH")  # None: <instance>/signing-key.pem

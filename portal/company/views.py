@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm, PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
 from portal.domain import claims as claims_domain
-from portal.domain import compliance, policy, posts, prior, roster
+from portal.domain import compliance, policy, posts, prior, quiz, roster
 from portal.domain import people as people_domain
 from portal.domain.errors import ValidationError
 from portal.domain.rules import current_rules
@@ -24,6 +24,7 @@ from portal.web.database import reporting_session
 from portal.web.exports import export_response
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
+from portal.web.i18n import current_locale
 
 bp = Blueprint("company", __name__, url_prefix="/company", template_folder="templates")
 MANAGERS = ("org_admin", "office_admin", "superuser")
@@ -38,7 +39,7 @@ def _actor() -> roster.Actor:
 
 
 def _group_choices() -> list[tuple[str, str]]:
-    from portal.web.i18n import current_locale
+
 
     groups = db.session.scalars(select(KeyGroup).where(KeyGroup.active.is_(True)).order_by(KeyGroup.sort_order))
     return [(g.code, g.name(current_locale())) for g in groups]
@@ -65,7 +66,29 @@ def organization(org_id: int):
         "company/dashboard.html", org=org, counts=tables.counts, by_group=tables.by_group, by_post=tables.by_post,
         group_names=dict(_group_choices()), statuses=compliance.STATUSES,
         waiting=people_domain.count_pending_claims(db.session, org.id),
+        locked=quiz.locked_out(db.session, org.id),
     )
+
+
+@bp.route("/<int:org_id>/people/<int:trainee_id>/attempts/<code>", methods=["POST"])
+@policy.roles(*MANAGERS)
+def grant_attempt(org_id: int, trainee_id: int, code: str):
+    """One more quiz attempt for someone locked out (audit-logged)."""
+    org = _org(org_id)
+    trainee = _person(org, trainee_id)
+    course = db.session.scalar(select(Course).where(Course.code == code, Course.retired.is_(False)))
+    if course is None or not EmptyForm().validate_on_submit():
+        abort(404)
+    try:
+        quiz.grant_if_locked(db.session, trainee, course, actor_id=current_user.id, address=request.remote_addr or "")
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s may take the quiz of %(course)s once more.", name=trainee.real_name,
+                course=course.title_en if current_locale() == "en" else course.title_zh), "success")
+    return redirect(url_for("company.organization", org_id=org.id) + "#locked")
 
 
 def _roster_statement(org: Organization, today: date):
@@ -117,7 +140,7 @@ def people(org_id: int):
 
 
 def _export_roster(org: Organization, statement, today: date, fmt: str) -> Response:
-    from portal.web.i18n import current_locale
+
 
     reports = reporting_session()
     people = list(reports.scalars(statement))
@@ -342,7 +365,7 @@ def decide_claim(org_id: int, claim_id: int, decision: str):
 @policy.roles(*MANAGERS)
 def prior_training(org_id: int, trainee_id: int):
     """Record training the person did before or outside the portal (a paper record), with its proof."""
-    from portal.web.i18n import current_locale
+
 
     org = _org(org_id)
     trainee = _person(org, trainee_id)

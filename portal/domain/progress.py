@@ -179,3 +179,33 @@ def maybe_complete(session: Session, trainee: Trainee, course: Course, *, now: d
 
     hooks.completion_recorded(session, completion, now=now)
     return completion
+
+
+@dataclass(frozen=True)
+class Held:
+    """A completion of a course that counts today, and the certificate it earned (None: classroom without one
+    yet, prior training, or a certificate revoked)."""
+
+    completion: Completion
+    certificate: "Certificate | None"
+
+
+def valid_completion(session: Session, trainee: Trainee, course: Course, *, today) -> Held | None:
+    """The person's latest completion of the course still valid today, wherever and however it was earned,
+    with its valid certificate (one query)."""
+    from portal.models import Certificate
+
+    row = session.execute(
+        select(Completion, Certificate)
+        .outerjoin(Certificate, (Certificate.completion_id == Completion.id) & (Certificate.status == "valid"))
+        .where(Completion.person_id == trainee.person_id, Completion.course_id == course.id,
+               (Completion.valid_until.is_(None)) | (Completion.valid_until >= today))
+        .order_by(Completion.completed_on.desc(), Completion.id.desc()).limit(1)).first()
+    return Held(row[0], row[1]) if row else None
+
+
+def courses_held(session: Session, trainee: Trainee, *, today) -> set[int]:
+    """The courses the person holds a completion of that counts today (the home page's "completed" marks)."""
+    return set(session.scalars(select(Completion.course_id).where(
+        Completion.person_id == trainee.person_id,
+        (Completion.valid_until.is_(None)) | (Completion.valid_until >= today))))

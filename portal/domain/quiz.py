@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain import progress
 from portal.domain import questions as qtypes
 from portal.domain.errors import NotAllowed, ValidationError
-from portal.models import Attempt, AttemptItem, Course, Lesson, Person, Question, QuestionTag, QuestionVersion, Trainee
+from portal.models import Attempt, AttemptGrant, AttemptItem, Course, Lesson, Person, Question, QuestionTag, QuestionVersion, Trainee
 
 GRACE = timedelta(seconds=30)
 log = logging.getLogger("portal.quiz")
@@ -38,8 +38,11 @@ class ForeignAttempt(Tampered):
 class Eligibility:
     allowed: bool
     reason: str = ""
-    practice: bool = False
+    practice: bool = False  # a passed course's quiz may be taken again, not counted
     wait_until: datetime | None = None
+    locked: bool = False  # every attempt used: the company or the office may grant another (grant_attempt)
+    lessons_left: int = 0  # lessons come first, unless the course lets people test out
+    last_attempt: bool = False  # the attempt about to start is the last one allowed
 
 
 # The statements of hot pages are built once, with bound parameters, rather than on every request.
@@ -47,6 +50,8 @@ _OWN_ATTEMPTS = select(Attempt).where(Attempt.person_id == bindparam("person_key
                                       Attempt.course_id == bindparam("course_key"))
 _GRADED_ATTEMPTS = _OWN_ATTEMPTS.where(Attempt.status == "graded", Attempt.practice.is_(False)).order_by(Attempt.id)
 _OPEN_ATTEMPT = _OWN_ATTEMPTS.where(Attempt.status == "open")
+_GRANTS = select(func.count(AttemptGrant.id)).where(AttemptGrant.person_id == bindparam("person_key"),
+                                                    AttemptGrant.course_id == bindparam("course_key"))
 
 
 def graded_attempts(session: Session, trainee: Trainee, course: Course) -> list[Attempt]:
@@ -57,11 +62,19 @@ def open_attempt(session: Session, trainee: Trainee, course: Course) -> Attempt 
     return session.scalar(_OPEN_ATTEMPT, {"person_key": trainee.person_id, "course_key": course.id})
 
 
-def eligibility(session: Session, trainee: Trainee, course: Course, *, now: datetime,
-                attempts: list[Attempt] | None = None) -> Eligibility:
-    """May the trainee start a new attempt now? (limits, cooldown, passed, prerequisites)
+def attempts_allowed(session: Session, person_id: int, course: Course, *, used: int | None = None) -> int:
+    """The course's attempts plus those granted to this person (0: no limit). Grants are given only to someone
+    who used every attempt, so with `used` short of that they are not looked up."""
+    limit = course.quiz.get("attempts_allowed") or 0
+    if not limit or (used is not None and used < limit - 1):
+        return limit
+    return limit + (session.scalar(_GRANTS, {"person_key": person_id, "course_key": course.id}) or 0)
 
-    `attempts`: the graded attempts when the caller has already loaded them."""
+
+def eligibility(session: Session, trainee: Trainee, course: Course, *, now: datetime,
+                attempts: list[Attempt] | None = None, lessons: progress.LessonCount | None = None) -> Eligibility:
+    """May the trainee start a new (counted) attempt now? Prerequisites, passed, attempts left, lessons first,
+    cooldown, in that order. `attempts` and `lessons`: what the caller has already loaded."""
     quiz = course.quiz
     missing = _missing_prerequisites(session, trainee, course)
     if missing:
@@ -71,15 +84,30 @@ def eligibility(session: Session, trainee: Trainee, course: Course, *, now: date
         if quiz.get("allow_practice"):
             return Eligibility(True, practice=True)
         return Eligibility(False, str(_l("You have passed this quiz.")))
-    limit = quiz.get("attempts_allowed") or 0
+    limit = attempts_allowed(session, trainee.person_id, course, used=len(attempts))
     if limit and len(attempts) >= limit:
-        return Eligibility(False, str(_l("You have used all %(n)s attempts. Ask your company or the training office for help.", n=limit)))
+        return Eligibility(False, str(_l("You have used all %(n)s attempts.", n=limit)), locked=True)
+    lessons = lessons or progress.lesson_counts(session, trainee, [course])[0][1]
+    if not quiz.get("test_out") and lessons.total and not lessons.done:
+        left = lessons.total - lessons.read
+        return Eligibility(False, str(_l("Read the lessons first: %(n)s of %(total)s still to read. The quiz asks "
+                                          "about them.", n=left, total=lessons.total)), lessons_left=left)
     if attempts and quiz.get("cooldown_minutes"):
         wait_until = attempts[-1].submitted_at + timedelta(minutes=quiz["cooldown_minutes"])
         if now < wait_until:
             return Eligibility(False, str(_l("Please review the lessons; you can try again after %(time)s (UTC).",
                                               time=wait_until.strftime("%H:%M"))), wait_until=wait_until)
-    return Eligibility(True)
+    return Eligibility(True, last_attempt=bool(limit) and len(attempts) == limit - 1)
+
+
+def grant_attempt(session: Session, person_id: int, course: Course, *, actor_id: int, address: str = "") -> None:
+    """One more attempt for someone who used them all (their company or the office), audit-logged."""
+    from portal.domain import audit
+
+    session.add(AttemptGrant(person_id=person_id, course_id=course.id, granted_by_id=actor_id))
+    audit.record(session, actor_id=actor_id, action="quiz.attempt_granted", target_type="person",
+                 target_id=person_id, details={"course": course.code}, address=address)
+    session.flush()
 
 
 def _missing_prerequisites(session: Session, trainee: Trainee, course: Course) -> list[str]:
@@ -93,21 +121,35 @@ def _missing_prerequisites(session: Session, trainee: Trainee, course: Course) -
 
 
 def start_attempt(session: Session, trainee: Trainee, course: Course, *, now: datetime,
-                  rng: random.Random | None = None) -> Attempt:
-    """Resume the open attempt, or draw a new one if the trainee may take the quiz now."""
+                  rng: random.Random | None = None, practice: bool = False, mistakes: bool = False) -> Attempt:
+    """Resume the open attempt, or draw a new one if the trainee may take the quiz now.
+
+    A practice attempt (`practice`, or any attempt after passing) is untimed, unlimited and never counted; it
+    leaves out questions reserved for the exam (`exam_only`), and with `mistakes` it starts with the questions
+    the person got wrong before (their 错题本)."""
     current = open_attempt(session, trainee, course)
     if current is not None and not finish_if_overdue(session, current, now=now):
         return current
-    verdict = eligibility(session, trainee, course, now=now)
-    if not verdict.allowed:
-        raise NotAllowed(verdict.reason)
+    if practice:
+        if not course.quiz.get("allow_practice"):
+            raise NotAllowed(_l("This course has no practice quiz."))
+    else:
+        verdict = eligibility(session, trainee, course, now=now)
+        if not verdict.allowed:
+            raise NotAllowed(verdict.reason)
+        practice = verdict.practice
     rng = rng or random.Random(secrets.randbits(64))
-    versions = draw_questions(session, trainee, course, rng)
+    prefer = set(mistaken_questions(session, trainee.person_id, course)) if mistakes else set()
+    versions = draw_questions(session, trainee, course, rng, practice=practice, prefer=prefer)
+    if not versions:
+        raise NotAllowed(_l("There are no practice questions for this course yet."))
     quiz = dict(course.quiz)
+    if practice:
+        quiz["time_limit_minutes"] = 0
     number = 1 + (session.scalar(select(func.count()).select_from(Attempt).where(
         Attempt.person_id == trainee.person_id, Attempt.course_id == course.id)) or 0)
     limit = quiz.get("time_limit_minutes") or 0
-    attempt = Attempt(person_id=trainee.person_id, course_id=course.id, number=number, practice=verdict.practice,
+    attempt = Attempt(person_id=trainee.person_id, course_id=course.id, number=number, practice=practice,
                       settings=quiz, started_at=now, deadline_at=now + timedelta(minutes=limit) if limit else None,
                       status="open")
     for position, version in enumerate(versions, start=1):
@@ -118,6 +160,23 @@ def start_attempt(session: Session, trainee: Trainee, course: Course, *, now: da
     return attempt
 
 
+def mistaken_questions(session: Session, person_id: int, course: Course) -> dict[int, int]:
+    """The questions of this course the person answered wrong and has not answered right since, with how many
+    times they got each wrong (their 错题本), practice included."""
+    rows = session.execute(
+        select(QuestionVersion.question_id, AttemptItem.correct).join(AttemptItem.question_version)
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .where(Attempt.person_id == person_id, Attempt.course_id == course.id, Attempt.status == "graded")
+        .order_by(Attempt.id, AttemptItem.position))
+    wrong: dict[int, int] = {}
+    for question_id, correct in rows:
+        if correct:
+            wrong.pop(question_id, None)
+        else:
+            wrong[question_id] = wrong.get(question_id, 0) + 1
+    return wrong
+
+
 def _option_order(version: QuestionVersion, quiz: dict, rng: random.Random) -> list[str]:
     choices = qtypes.get(version.qtype).choices(version.data)
     if quiz.get("shuffle_options", True) and version.qtype != "true_false":
@@ -126,8 +185,10 @@ def _option_order(version: QuestionVersion, quiz: dict, rng: random.Random) -> l
     return list(choices)
 
 
-def draw_questions(session: Session, trainee: Trainee, course: Course, rng: random.Random) -> list[QuestionVersion]:
-    """Questions for a new attempt: each pool's count at random, unseen questions first."""
+def draw_questions(session: Session, trainee: Trainee, course: Course, rng: random.Random, *,
+                   practice: bool = False, prefer: set[int] | frozenset = frozenset()) -> list[QuestionVersion]:
+    """Questions for a new attempt: each pool's count at random, `prefer`red questions first, then unseen ones.
+    Practice leaves out the questions reserved for the exam."""
     seen = set(session.scalars(
         select(QuestionVersion.question_id).join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
@@ -137,11 +198,14 @@ def draw_questions(session: Session, trainee: Trainee, course: Course, rng: rand
         candidates = [q for q in session.scalars(
             select(Question).join(QuestionTag).where(QuestionTag.tag == pool["tag"], Question.retired.is_(False))
             .order_by(Question.id)) if q not in chosen]
-        fresh = [q for q in candidates if q.id not in seen]
-        stale = [q for q in candidates if q.id in seen]
-        rng.shuffle(fresh)
-        rng.shuffle(stale)
-        chosen.extend((fresh + stale)[: pool["count"]])
+        if practice:
+            candidates = [q for q in candidates if not q.current_version.data.get("exam_only")]
+        groups = ([q for q in candidates if q.id in prefer],
+                  [q for q in candidates if q.id not in prefer and q.id not in seen],
+                  [q for q in candidates if q.id not in prefer and q.id in seen])
+        for group in groups:
+            rng.shuffle(group)
+        chosen.extend([q for group in groups for q in group][: pool["count"]])
     return [q.current_version for q in chosen]
 
 
@@ -331,7 +395,7 @@ def submit(session: Session, attempt: Attempt, *, now: datetime) -> Attempt:
 def may_review(session: Session, attempt: Attempt) -> bool:
     """May the trainee see correct answers and explanations for this graded attempt?"""
     rule = attempt.settings.get("review", "after_pass")
-    if rule == "always" or attempt.passed:
+    if rule == "always" or attempt.passed or attempt.practice:  # practice never shows exam-only questions
         return True
     attempts = graded_attempts(session, session.get(Person, attempt.person_id).current_employment, attempt.course)
     if any(a.passed for a in attempts):
@@ -340,3 +404,39 @@ def may_review(session: Session, attempt: Attempt) -> bool:
         limit = attempt.settings.get("attempts_allowed") or 0
         return bool(limit) and len(attempts) >= limit
     return False
+
+
+@dataclass(frozen=True)
+class LockedOut:
+    """Someone who used every attempt at a course's quiz without passing."""
+
+    trainee: Trainee
+    course: Course
+    used: int
+
+
+def locked_out(session: Session, organization_id: int) -> list[LockedOut]:
+    """The organization's active staff locked out of a quiz (every attempt used, none passed), by name."""
+    from portal.models import Person
+
+    rows = session.execute(
+        select(Trainee, Course, func.count(Attempt.id))
+        .join(Person, Person.id == Trainee.person_id)
+        .join(Attempt, Attempt.person_id == Trainee.person_id)
+        .join(Course, Course.id == Attempt.course_id)
+        .where(Trainee.organization_id == organization_id, Trainee.status == "active",
+               Attempt.status == "graded", Attempt.practice.is_(False))
+        .group_by(Trainee.id, Course.id, Person.real_name)
+        .having(func.sum(case((Attempt.passed.is_(True), 1), else_=0)) == 0)
+        .order_by(Person.real_name, Trainee.id, Course.code)).all()
+    return [LockedOut(trainee, course, used) for trainee, course, used in rows
+            if course.quiz.get("attempts_allowed") and used >= attempts_allowed(session, trainee.person_id, course)]
+
+
+def grant_if_locked(session: Session, trainee: Trainee, course: Course, *, actor_id: int, address: str = "") -> None:
+    """Grant another attempt, only to someone locked out (a second click grants nothing more)."""
+    used = len(graded_attempts(session, trainee, course))
+    limit = attempts_allowed(session, trainee.person_id, course)
+    if not limit or used < limit or any(a.passed for a in graded_attempts(session, trainee, course)):
+        raise ValidationError(_l("%(name)s still has attempts left at this quiz.", name=trainee.real_name))
+    grant_attempt(session, trainee.person_id, course, actor_id=actor_id, address=address)

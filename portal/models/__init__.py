@@ -8,12 +8,12 @@ from portal.models.coverage import FinalReport, OfflineAttendance, OfflineSessio
 from portal.models.organizations import ORGANIZATION_KINDS, Organization, Post, Sector
 from portal.models.people import ROLES, IdentityConflict, KeyGroup, Person, RoleGrant, RosterClaim, Trainee, User
 from portal.models.places import LOCALITY_LEVELS, Locality
-from portal.models.training import Assignment, Attempt, AttemptItem, Completion, LessonProgress, PriorTraining
+from portal.models.training import Assignment, Attempt, AttemptGrant, AttemptItem, Completion, LessonProgress, PriorTraining
 
 __all__ = [
     "AuditEvent", "Base", "utcnow", "Certificate", "SerialCounter", "Course", "Lesson", "Question", "QuestionTag",
     "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Post", "Sector", "ROLES", "KeyGroup", "RoleGrant", "User",
-    "Person", "Trainee", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt",
+    "Person", "Trainee", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt", "AttemptGrant",
     "AttemptItem", "Completion", "LessonProgress", "PriorTraining", "ApiToken", "DigestLog", "EmploymentEvent",
     "IdempotencyRecord", "ReminderLog", "RuleSet", "OfflineAttendance", "OfflineSession", "Target", "FinalReport",
 ]

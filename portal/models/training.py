@@ -85,6 +85,19 @@ class Attempt(Base):
     )
 
 
+class AttemptGrant(Base):
+    """One more quiz attempt for a person who used them all, granted by their company or the office."""
+
+    __tablename__ = "attempt_grant"
+    __table_args__ = (Index("ix_attempt_grant_person_course", "person_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    granted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AttemptItem(Base):
     __tablename__ = "attempt_item"
     __table_args__ = (UniqueConstraint("attempt_id", "position"),)

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.models import Assignment, Lesson, RosterClaim, Trainee, utcnow
 from portal.company.forms import EmptyForm as ClaimForm
 from portal.web.i18n import current_locale
+from portal.web.pagination import paginate
 
 bp = Blueprint("trainee", __name__, url_prefix="/me", template_folder="templates")
 QUESTIONS_PER_PAGE = 5
@@ -47,7 +48,8 @@ def home():
     courses = progress.lesson_counts(db.session, trainee, policy.trainee_courses(db.session, trainee))
     claims = people.pending_claims(db.session, user_id=current_user.id)
     return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses,
-                           claims=claims)
+                           claims=claims, required={a.course_id for a in assignments},
+                           completed=progress.courses_held(db.session, trainee, today=utcnow().date()))
 
 
 @bp.route("/claims/<int:claim_id>/<decision>", methods=["POST"])
@@ -85,10 +87,23 @@ def course(code: str):
         db.session.commit()
         current = None
     attempts = quiz.graded_attempts(db.session, trainee, course)
+    verdict = quiz.eligibility(db.session, trainee, course, now=now, attempts=attempts, lessons=state.count)
     return render_template(
-        "trainee/course.html", course=course, state=state, current=current, attempts=attempts,
-        verdict=quiz.eligibility(db.session, trainee, course, now=now, attempts=attempts),
+        "trainee/course.html", course=course, state=state, current=current, attempts=attempts, verdict=verdict,
+        contact=_contact(trainee) if verdict.locked else None,
+        completion=progress.valid_completion(db.session, trainee, course, today=now.date()),
+        mistakes=len(quiz.mistaken_questions(db.session, trainee.person_id, course))
+        if course.quiz.get("allow_practice") else 0,
     )
+
+
+def _contact(trainee: Trainee) -> dict[str, str]:
+    """Whom a trainee asks for help (another attempt, a question): their employer's contact, else the office."""
+    org = trainee.organization
+    if org is not None and (org.contact_name or org.contact_phone):
+        return {"who": org.name, "name": org.contact_name, "phone": org.contact_phone}
+    office = current_app.config["CERT_OFFICE_NAME_EN" if current_locale() == "en" else "CERT_OFFICE_NAME_ZH"]
+    return {"who": office, "name": "", "phone": current_app.config["OFFICE_CONTACT_PHONE"]}
 
 
 def _lesson_or_404(course, slug: str) -> Lesson:
@@ -141,8 +156,10 @@ def media(code: str, filename: str):
 def start_quiz(code: str):
     trainee = _trainee()
     course = policy.course_for_trainee_or_404(db.session, trainee, code)
+    kind = request.form.get("kind", "")
     try:
-        attempt = quiz.start_attempt(db.session, trainee, course, now=utcnow())
+        attempt = quiz.start_attempt(db.session, trainee, course, now=utcnow(), practice=kind in ("practice", "mistakes"),
+                                     mistakes=kind == "mistakes")
     except NotAllowed as error:
         db.session.commit()  # an overdue attempt may have been graded on the way
         flash(str(error.message), "error")
@@ -220,6 +237,14 @@ def _autosave(attempt_id: int, item_id: int, now):
 
 
 def _submit(attempt):
+    """Grade the attempt, once the trainee has confirmed leaving questions unanswered (if any)."""
+    unanswered = [item.position for item in attempt.items if not item.answer]
+    if unanswered and request.form.get("confirm") != "yes" and not quiz.finish_if_overdue(db.session, attempt,
+                                                                                           now=utcnow()):
+        pages = {position: (position - 1) // QUESTIONS_PER_PAGE + 1 for position in unanswered}
+        page = render_template("trainee/confirm_submit.html", attempt=attempt, unanswered=unanswered, pages=pages)
+        db.session.commit()  # keeps the answers just saved
+        return page
     quiz.submit(db.session, attempt, now=utcnow())
     target = url_for("trainee.result", attempt_id=attempt.id)  # before the commit expires the attempt
     db.session.commit()
@@ -240,27 +265,57 @@ def result(attempt_id: int):
         if not quiz.finish_if_overdue(db.session, attempt, now=utcnow()):
             return redirect(url_for("trainee.attempt", attempt_id=attempt.id))
         db.session.commit()  # graded just now, as its time ran out
-    return render_template("trainee/result.html", attempt=attempt, review=quiz.may_review(db.session, attempt),
-                           review_links=_review_links(attempt),
-                           state=progress.course_progress(db.session, _trainee(), attempt.course))
+    trainee = _trainee()
+    lessons = _review_lessons(attempt)
+    counted_pass = attempt.passed and not attempt.practice
+    return render_template(
+        "trainee/result.html", attempt=attempt, review=quiz.may_review(db.session, attempt),
+        review_links={item_id: _lesson_url(attempt, slug) for item_id, slug in lessons.items()},
+        to_review=_lessons_to_review(attempt, lessons),
+        timed_out=bool(attempt.deadline_at and attempt.submitted_at and attempt.submitted_at >= attempt.deadline_at),
+        held=progress.valid_completion(db.session, trainee, attempt.course, today=utcnow().date())
+        if counted_pass else None,
+        next_up=_next_assignment(trainee, attempt.course) if counted_pass else None,
+        state=progress.course_progress(db.session, trainee, attempt.course))
 
 
-def _review_links(attempt) -> dict[int, str]:
-    """For each question, the lesson its pool names (course.yaml `lesson:`), else the course page."""
-    code = attempt.course.code
+def _review_lessons(attempt) -> dict[int, str | None]:
+    """For each question, the lesson its pool names (course.yaml `lesson:`), if any."""
     lessons = {pool["tag"]: pool.get("lesson") for pool in attempt.settings.get("pools", [])}
-    links = {}
-    for item in attempt.items:
-        slug = next((lessons[t] for t in item.question_version.data.get("tags", []) if lessons.get(t)), None)
-        links[item.id] = (url_for("trainee.lesson", code=code, slug=slug) if slug
-                          else url_for("trainee.course", code=code) + "#lessons")
-    return links
+    return {item.id: next((lessons[t] for t in item.question_version.data.get("tags", []) if lessons.get(t)), None)
+            for item in attempt.items}
 
 
-@bp.route("/data.json")
-@policy.signed_in
-def personal_data():
-    """Everything the portal holds about the signed-in person (audit-logged)."""
+def _lesson_url(attempt, slug: str | None) -> str:
+    code = attempt.course.code
+    return url_for("trainee.lesson", code=code, slug=slug) if slug else url_for("trainee.course", code=code) + "#lessons"
+
+
+def _lessons_to_review(attempt, lessons: dict[int, str | None]) -> list[Lesson]:
+    """The lessons behind the questions answered wrong, in course order (names only: no answer is shown)."""
+    wrong = {lessons[item.id] for item in attempt.items if not item.correct}
+    return [lesson for lesson in progress.live_lessons(attempt.course) if lesson.slug in wrong]
+
+
+def _next_assignment(trainee: Trainee, course) -> Assignment | None:
+    """What to do next after passing: the most urgent other course still open."""
+    return next((a for a in db.session.scalars(_OPEN_ASSIGNMENTS, {"person_key": trainee.person_id})
+                 if a.course_id != course.id), None)
+
+
+@bp.route("/history")
+@policy.roles("trainee")
+def history():
+    """Everything the trainee has done: completions and certificates, quiz attempts, study time, mistakes."""
+    from portal.domain import learning
+
+    record = learning.history(db.session, _trainee(), today=utcnow().date())
+    return render_template("trainee/history.html", record=record, page=paginate(record.attempts_statement,
+                                                                               per_page=20))
+
+
+def _exported() -> dict:
+    """Everything the portal holds about the signed-in person, audit-logged each time it is shown."""
     from portal.domain import audit
     from portal.domain.personal_data import export_personal_data
 
@@ -268,8 +323,28 @@ def personal_data():
     audit.record(db.session, actor_id=current_user.id, action="personal_data.export", target_type="user",
                  target_id=current_user.id, address=request.remote_addr or "")
     db.session.commit()
-    response = jsonify(data)
+    return data
+
+
+@bp.route("/data.json")
+@policy.signed_in
+def personal_data():
+    """The data as a UTF-8 JSON file (Chinese as Chinese, not \\u escapes)."""
+    import json
+
+    from flask import Response
+
+    response = Response(json.dumps(_exported(), ensure_ascii=False, indent=2), mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/data")
+@policy.signed_in
+def my_data():
+    """The same data as a page to read."""
+    response = current_app.make_response(render_template("trainee/my_data.html", data=_exported()))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -44,6 +44,7 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     "public.figures": [("/figures", expect(200))],
     "auth.change_password": [("/auth/password", expect(200, anonymous=LOGIN))],
     "trainee.home": [("/me/", expect(NO, anonymous=LOGIN, trainee=200))],
+    "trainee.history": [("/me/history", expect(NO, anonymous=LOGIN, trainee=200))],
     "company.home": [("/company/", expect(NO, anonymous=LOGIN, org_admin=302))],
     "company.organization": [
         ("/company/{own}/", MANAGE_OWN),
@@ -57,6 +58,7 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/company/{other}/people/{other_person}", MANAGE_OTHER),
         ("/company/{own}/people/{other_person}", expect(NO, anonymous=LOGIN, org_admin=404, office_admin=404, superuser=404)),
     ],
+    "company.grant_attempt": [("/company/{own}/people/{own_person}/attempts/sample-course", expect(405))],
     "company.edit": [("/company/{own}/people/{own_person}/edit", MANAGE_OWN),
                      ("/company/{other}/people/{other_person}/edit", MANAGE_OTHER)],
     "company.transfer": [("/company/{own}/people/{own_person}/transfer", MANAGE_OWN),
@@ -81,6 +83,7 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     "trainee.save_answers": [("/me/attempts/{other_attempt}/answers", expect(405))],
     "trainee.submit": [("/me/attempts/{other_attempt}/submit", expect(405))],
     "trainee.personal_data": [("/me/data.json", expect(200, anonymous=LOGIN))],
+    "trainee.my_data": [("/me/data", expect(200, anonymous=LOGIN))],
     "trainee.privacy": [("/me/privacy", expect(200, anonymous=LOGIN))],
     "trainee.result": [("/me/attempts/{other_attempt}/result", expect(NO, anonymous=LOGIN, trainee=404))],
     "office.question_stats": [("/office/questions", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],

@@ -113,7 +113,9 @@ def test_save_and_submit_grades_the_answers_it_carries(client, login, trainee_us
 def test_failed_result_hides_the_answer_key(client, login, trainee_user, session):
     login(trainee_user)
     attempt_id = start(client)
-    client.post(f"/me/attempts/{attempt_id}/submit")
+    page = client.post(f"/me/attempts/{attempt_id}/submit").get_data(as_text=True)
+    assert "道题没有作答" in page and session.get(Attempt, attempt_id).status == "open"  # asked first
+    client.post(f"/me/attempts/{attempt_id}/submit", data={"confirm": "yes"})
     page = client.get(f"/me/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "未通过" in page and "正确答案:" not in page
     assert "通过后才显示正确答案" in page

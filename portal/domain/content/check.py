@@ -121,7 +121,7 @@ def _check_quiz(tree, path, data, tags: Counter) -> None:
         tree.problem(path, quiz.line_of("multiple_grading"), f"quiz.multiple_grading: one of {', '.join(GRADING)}")
     if quiz.get("review", "after_pass") not in REVIEW:
         tree.problem(path, quiz.line_of("review"), f"quiz.review: one of {', '.join(REVIEW)}")
-    for key in ("shuffle_options", "allow_practice"):
+    for key in ("shuffle_options", "allow_practice", "test_out"):
         if key in quiz and not isinstance(quiz[key], bool):
             tree.problem(path, quiz.line_of(key), f"quiz.{key}: true or false")
     _check_pools(tree, path, quiz, tags, data)
@@ -183,6 +183,8 @@ def _check_question(tree: ContentTree, path: Path, question) -> bool:
             _translated(tree, path, option, "text", option.line)
     for key, message in qtypes.get(qtype).check(question):
         tree.problem(path, question.line_of(key), message)
+    if "exam_only" in question and not isinstance(question["exam_only"], bool):
+        tree.problem(path, question.line_of("exam_only"), "exam_only: true or false (true: never in practice)")
     if question.get("difficulty") not in (1, 2, 3):
         tree.problem(path, question.line_of("difficulty"), "difficulty: 1, 2 or 3")
     tag_list = question.get("tags")

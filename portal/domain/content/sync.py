@@ -21,7 +21,7 @@ from portal.models import Course, KeyGroup, Lesson, Question, QuestionTag, Quest
 
 QUIZ_DEFAULTS = {
     "time_limit_minutes": 0, "attempts_allowed": 0, "cooldown_minutes": 0, "shuffle_options": True,
-    "multiple_grading": "all_or_nothing", "review": "after_pass", "allow_practice": False,
+    "multiple_grading": "all_or_nothing", "review": "after_pass", "allow_practice": False, "test_out": False,
 }
 
 
