@@ -29,13 +29,16 @@ BUDGETS = {
     # one is the key groups' names, when an assignment is due for a group; one the claims waiting; one the courses
     # held (marked completed)
     "trainee home": 8,
-    "course": 7,  # one is the valid completion and its certificate, one the 错题本's count (courses with practice)
+    # one is the valid completion and its certificate, one the 错题本's count (courses with practice), one the
+    # study time counted
+    "course": 8,
     "lesson": 4,  # on PostgreSQL one is SET LOCAL synchronous_commit (see progress.open_lesson)
     "quiz page": 3,
     "save answer": 3,
     # passing, every lesson read: grade, completion, assignment closed, certificate; the rules in force and the
-    # post catalogue's courses (read with them) decide how long the completion counts
-    "save and submit": 24,
+    # post catalogue's courses (read with them) decide how long the completion counts; the certificate states
+    # the study time counted (one sum)
+    "save and submit": 25,
     # (here the year's first, which also starts its serial counter: two statements)
     "result": 6,
     "company roster": 14,

@@ -243,7 +243,10 @@ def person(org_id: int, trainee_id: int):
 
     history["certificates"] = for_trainee(db.session, trainee, today=date.today())
     history["prior"] = prior.for_person(db.session, trainee.person_id)
+    from portal.domain.study_time import person_seconds
+
     return render_template("company/person.html", org=org, person=trainee, history=history, standing=standing,
+                           study_seconds=person_seconds(db.session, [trainee.person_id]).get(trainee.person_id, 0),
                            release_form=ReleaseForm(left_on=date.today()))
 
 

@@ -147,12 +147,29 @@ def _seed_training_history(session: Session, *, today: date) -> int:
             done = today - timedelta(days=rng.randrange(5, 420))
             completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=done, mode="online",
                                     score=float(rng.choice((80, 85, 90, 95, 100))))
+            _studied(session, trainee.person_id, course, done, rng)
             session.add(completion)
             session.flush()
             hooks.completion_recorded(session, completion, now=datetime.combine(done, time(10), tzinfo=timezone.utc))
             added += 1
     schedule.run_all(session, rules, now=now)
     return added
+
+
+def _studied(session: Session, person_id: int, course, done: date, rng: random.Random) -> None:
+    """The lessons a demo person read before completing the course, with a realistic study time each."""
+    from datetime import datetime, time, timezone
+
+    from portal.models import LessonProgress
+
+    lessons = [lesson for lesson in course.lessons if not lesson.retired]
+    share = course.credit_hours * 3600 / max(len(lessons), 1)
+    at = datetime.combine(done, time(9), tzinfo=timezone.utc)
+    for lesson in lessons:
+        if session.scalar(select(LessonProgress.id).where(LessonProgress.person_id == person_id,
+                                                          LessonProgress.lesson_id == lesson.id)) is None:
+            session.add(LessonProgress(person_id=person_id, lesson_id=lesson.id, course_id=course.id, opened_at=at,
+                                       last_seen_at=at, read_at=at, seconds_spent=int(share * rng.uniform(.6, 1.1))))
 
 
 def _get_or_add_locality(session, counts, code, zh, en, level, parent) -> Locality:

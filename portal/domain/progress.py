@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from portal.domain.sql import INSERT_ON_CONFLICT
-from portal.models import Attempt, Completion, Course, Lesson, LessonProgress, Trainee
+from portal.models import Attempt, Certificate, Completion, Course, Lesson, LessonProgress, Trainee
 
-MAX_COUNTED_GAP = timedelta(minutes=30)  # longer pauses are not counted as reading time
 ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 
 
@@ -90,7 +89,7 @@ def lesson_counts(session: Session, trainee: Trainee, courses: list[Course]) -> 
     return [(course, counts.get(course.id, LessonCount(read=0, total=0))) for course in courses]
 
 
-def _progress_row(session: Session, trainee: Trainee, lesson: Lesson, now: datetime) -> LessonProgress:
+def progress_row(session: Session, trainee: Trainee, lesson: Lesson, now: datetime) -> LessonProgress:
     # populate_existing: open_lesson writes the row without the ORM, so a copy in the session may be stale.
     row = session.scalar(select(LessonProgress).where(
         LessonProgress.person_id == trainee.person_id, LessonProgress.lesson_id == lesson.id)
@@ -110,7 +109,7 @@ def open_lesson(session: Session, trainee: Trainee, lesson: Lesson, *, now: date
         # last fraction of a second of them, which only shortens a counted reading time.
         session.execute(ASYNC_COMMIT)
     if dialect not in INSERT_ON_CONFLICT:
-        row = _progress_row(session, trainee, lesson, now)
+        row = progress_row(session, trainee, lesson, now)
         row.last_seen_at = now
         session.flush()
         return row.read_at
@@ -139,12 +138,8 @@ def _seen_upsert(dialect: str):
 
 
 def mark_read(session: Session, trainee: Trainee, lesson: Lesson, *, now: datetime) -> LessonProgress:
-    """Mark a lesson read (idempotent) and add the time since it was last seen; may complete the course."""
-    row = _progress_row(session, trainee, lesson, now)
-    gap = now - row.last_seen_at if row.last_seen_at else timedelta(0)
-    if timedelta(0) < gap <= MAX_COUNTED_GAP:
-        row.seconds_spent += int(gap.total_seconds())
-    row.last_seen_at = now
+    """Mark a lesson read (idempotent); may complete the course. Study time is counted apart (study_time)."""
+    row = progress_row(session, trainee, lesson, now)
     if row.read_at is None:
         row.read_at = now
     session.flush()
@@ -187,14 +182,12 @@ class Held:
     yet, prior training, or a certificate revoked)."""
 
     completion: Completion
-    certificate: "Certificate | None"
+    certificate: Certificate | None
 
 
 def valid_completion(session: Session, trainee: Trainee, course: Course, *, today) -> Held | None:
     """The person's latest completion of the course still valid today, wherever and however it was earned,
     with its valid certificate (one query)."""
-    from portal.models import Certificate
-
     row = session.execute(
         select(Completion, Certificate)
         .outerjoin(Certificate, (Certificate.completion_id == Completion.id) & (Certificate.status == "valid"))

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from portal.domain import claims, people, policy, progress, quiz
+from portal.domain import claims, people, policy, progress, quiz, study_time
 from portal.domain.content.cache import lesson_html
 from portal.domain.content.render import IMAGE_NAME
 from portal.domain.errors import NotAllowed, PortalError, ValidationError
@@ -94,6 +94,7 @@ def course(code: str):
         completion=progress.valid_completion(db.session, trainee, course, today=now.date()),
         mistakes=len(quiz.mistaken_questions(db.session, trainee.person_id, course))
         if course.quiz.get("allow_practice") else 0,
+        study_seconds=study_time.course_seconds(db.session, trainee.person_id, course.id),
     )
 
 
@@ -136,6 +137,21 @@ def lesson(code: str, slug: str):
                            body=lesson_html(db.session, course, lesson, current_locale()))
     db.session.commit()
     return page
+
+
+@bp.route("/courses/<code>/lessons/<slug>/time", methods=["POST"])
+@policy.roles("trainee")
+def record_study_time(code: str, slug: str):
+    """The lesson page's report of seconds spent on it, visible and in use (see portal.domain.study_time)."""
+    trainee = _trainee()
+    course = policy.course_for_trainee_or_404(db.session, trainee, code)
+    lesson = _lesson_or_404(course, slug)
+    seconds = request.form.get("seconds", "")
+    if not seconds.isdigit():
+        return jsonify(counted=False), 400
+    total = study_time.record_beat(db.session, trainee, lesson, seconds=int(seconds), now=utcnow())
+    db.session.commit()
+    return jsonify(counted=True, seconds=total)
 
 
 @bp.route("/courses/<code>/media/<filename>")

@@ -79,8 +79,23 @@ def test_completion_issues_a_certificate_after_closing_assignments(session, cour
     assert cert.serial.startswith("SFQ-2026-") and serials.normalize_serial(cert.serial) == cert.serial
     assert len(cert.token) == 32
     assert (cert.holder_name, cert.organization_name, cert.course_id) == ("张小伟", "示范购物中心", course.id)
-    assert (cert.completed_on, cert.valid_until, cert.credit_hours) == (date(2026, 5, 1), date(2027, 5, 1), 1.0)
+    # no study time was counted: an online completion earns the class hours actually studied (study_time)
+    assert (cert.completed_on, cert.valid_until, cert.credit_hours) == (date(2026, 5, 1), date(2027, 5, 1), 0.0)
     assert state_of(cert, date(2027, 5, 1)) == "valid" and state_of(cert, date(2027, 5, 2)) == "expired"
+
+
+def test_a_certificate_states_the_hours_studied_online_up_to_the_course_hours(session, course, holder):
+    from portal.domain import progress
+    from portal.models import LessonProgress
+
+    first, second = progress.live_lessons(course)[:2]
+    for lesson, seconds in ((first, 1800), (second, 720)):
+        session.add(LessonProgress(person_id=holder.person_id, lesson_id=lesson.id, course_id=course.id,
+                                   seconds_spent=seconds))
+    session.flush()
+    assert complete(session, holder, course).credit_hours == 0.7  # 42 minutes of a 1-hour course
+    session.execute(LessonProgress.__table__.update().values(seconds_spent=7200))
+    assert complete(session, holder, course, completed_on=date(2026, 6, 1)).credit_hours == course.credit_hours
 
 
 def test_one_off_course_certificate_never_expires(session, course, holder):

@@ -228,14 +228,21 @@ def test_editing_a_question_keeps_the_version_an_attempt_showed(session, course,
     assert all("示例问题" in item.question_version.data["stem"]["zh_CN"] for item in attempt.items)
 
 
-def test_reading_time_is_recorded_but_long_pauses_are_not_counted(session, course, trainee):
+def test_study_time_counts_only_reports_of_active_study_and_never_more_than_elapsed(session, course, trainee):
+    from portal.domain import study_time
+
     lesson = progress.live_lessons(course)[0]
     progress.open_lesson(session, trainee, lesson, now=T0)
-    row = progress.mark_read(session, trainee, lesson, now=T0 + timedelta(minutes=4))
-    assert row.seconds_spent == 240
-    progress.open_lesson(session, trainee, lesson, now=T0 + timedelta(hours=5))
-    row = progress.mark_read(session, trainee, lesson, now=T0 + timedelta(hours=7))
-    assert row.seconds_spent == 240
+    assert study_time.record_beat(session, trainee, lesson, seconds=15, now=T0 + timedelta(seconds=15)) == 15
+    # reports faster than time passes count only the time that passed; one report never more than MAX_BEAT
+    assert study_time.record_beat(session, trainee, lesson, seconds=15, now=T0 + timedelta(seconds=20)) == 20
+    assert study_time.record_beat(session, trainee, lesson, seconds=900, now=T0 + timedelta(hours=1)) == 50
+    row = progress.mark_read(session, trainee, lesson, now=T0 + timedelta(hours=7))  # reading adds no time
+    assert row.seconds_spent == 50
+    cap = study_time.lesson_cap(course, len(progress.live_lessons(course)))
+    for minute in range(1, 200):
+        study_time.record_beat(session, trainee, lesson, seconds=30, now=T0 + timedelta(hours=8, seconds=30 * minute))
+    assert row.seconds_spent == cap
 
 
 def test_question_statistics(session, course):

@@ -45,6 +45,7 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     "auth.change_password": [("/auth/password", expect(200, anonymous=LOGIN))],
     "trainee.home": [("/me/", expect(NO, anonymous=LOGIN, trainee=200))],
     "trainee.history": [("/me/history", expect(NO, anonymous=LOGIN, trainee=200))],
+    "trainee.record_study_time": [("/me/courses/sample-course/lessons/01-first/time", expect(405))],
     "company.home": [("/company/", expect(NO, anonymous=LOGIN, org_admin=302))],
     "company.organization": [
         ("/company/{own}/", MANAGE_OWN),

@@ -107,7 +107,7 @@ def test_main_navigation_follows_roles_language_page_and_user(client, session, l
     assert '<a href="/office/" aria-current="page">' not in nav and 'href="/office/users" aria-current="page"' in nav
     client.set_cookie("lang", "en")
     nav = _main_navigation(client.get("/office/").get_data(as_text=True))
-    assert '<a href="/office/" aria-current="page">Overview</a>' in nav and ">Log out (" in nav
+    assert '<a href="/office/" aria-current="page">Overview</a>' in nav and ">Log out<span class=\"who\"> (" in nav
     client.post("/auth/logout", data={})
     login(company_admin)
     nav = _main_navigation(client.get("/office/").get_data(as_text=True))
