@@ -16,6 +16,12 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
+    """Every other field comes back as typed; the password fields never do (PasswordField does not render its
+    value). A password sent back would sit in the page's HTML: in the browser's cache and back/forward cache, in
+    "view source", in any proxy or error report that keeps bodies. Retyping it costs a few seconds and a password
+    manager fills it anyway; so the page only says, when it comes back with errors, that both are empty on purpose.
+    """
+
     real_name = StringField(_l("Real name"), validators=[DataRequired(REQUIRED), Length(min=2, max=50)])
     mobile = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Domain(normalize_mobile)])
     id_number = StringField(_l("Resident ID number (optional)"), validators=[Domain(normalize_id_number, optional=True)])
