@@ -11,38 +11,34 @@ from portal.domain.errors import ValidationError
 from portal.domain.rules import current_rules
 from portal.extensions import db, limiter
 from portal.models import utcnow
+from portal.web import failed_attempts
 from portal.web.forms import apply_domain_error
 from portal.web.navigation import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
 
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("login") or "").strip().lower()
-
-
-def _failed_login(_response) -> bool:
-    return bool(g.get("login_failed"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @policy.public
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(policy.home_endpoint(current_user)))
     form = LoginForm()
+    tries = None
     if form.validate_on_submit():
+        # The account's lock comes first: while it lasts, even the right password is refused.
+        tries = failed_attempts.LOGIN.check(form.login.data)
+        if tries.locked:
+            return render_template("auth/login.html", form=form, tries=tries), 429
         user = accounts.authenticate(db.session, form.login.data, form.password.data, now=utcnow())
         if user is not None:
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for(policy.home_endpoint(user))))
-        g.login_failed = True
+        tries = failed_attempts.LOGIN.record(form.login.data)
         form.form_errors.append(_("The mobile number, user name or password is not correct."))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, tries=tries)
 
 
 @bp.route("/logout", methods=["POST"])
