@@ -14,6 +14,7 @@ from portal.models import utcnow
 from portal.web import failed_attempts
 from portal.web.forms import apply_domain_error
 from portal.web.navigation import safe_next
+from portal.web.session import stay_signed_in
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
@@ -119,11 +120,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data)
         except ValidationError as error:
             apply_domain_error(form, error if error.field else ValidationError(error.message, "new_password"))
         else:
             db.session.commit()
+            stay_signed_in(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for(policy.home_endpoint(current_user)))
     return render_template("auth/password.html", form=form)

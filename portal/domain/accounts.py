@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Callable, Collection
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.domain import audit, claims, people, schedule
@@ -14,7 +14,7 @@ from portal.domain.errors import ValidationError
 from portal.domain.rules import Rules
 from portal.domain.passwords import dummy_verify, hash_password, verify_password
 from portal.domain.validators import check_password, normalize_id_number, normalize_mobile
-from portal.models import KeyGroup, Organization, Person, Trainee, User
+from portal.models import KeyGroup, Organization, PasswordResetCode, Person, Trainee, User
 
 
 @dataclass
@@ -205,17 +205,23 @@ def _roster_row(session: Session, org: Organization | None, mobile: str) -> Trai
     )
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def set_password(session: Session, user: User, new: str) -> None:
+    """Give a user a new password, checked first. Every session of theirs ends (User.password_stamp changes) and a
+    reset code they hold is void: the one place a password changes."""
+    check_password(new, identifiers=(user.username or "", user.mobile or ""))
+    user.password_hash = hash_password(new)
+    session.execute(delete(PasswordResetCode).where(PasswordResetCode.user_id == user.id))
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Change a user's own password after checking the current one."""
     if not verify_password(user.password_hash, current):
         raise ValidationError(_l("The current password is not correct."), "current_password")
-    check_password(new, identifiers=(user.username or "", user.mobile or ""))
-    user.password_hash = hash_password(new)
+    set_password(session, user, new)
 
 
 def reset_password(session: Session, user: User, new: str, *, actor: User, address: str) -> None:
     """An administrator sets a new password for a user; audit-logged."""
-    check_password(new, identifiers=(user.username or "", user.mobile or ""))
-    user.password_hash = hash_password(new)
+    set_password(session, user, new)
     audit.record(session, actor_id=actor.id, action="user.reset_password", target_type="user",
                  target_id=user.id, address=address)
