@@ -40,3 +40,15 @@ class ChangePasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(REQUIRED), EqualTo("new_password", _l("The two passwords differ."))],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """A new password with a reset code from the company administrator or the office."""
+
+    login = StringField(_l("Mobile number or user name"), validators=[DataRequired(REQUIRED), Length(max=50)])
+    code = StringField(_l("Reset code"), validators=[DataRequired(REQUIRED), Length(max=20)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED)])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(REQUIRED), EqualTo("new_password", _l("The two passwords differ."))],
+    )

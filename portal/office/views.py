@@ -16,6 +16,7 @@ from portal.company.forms import EmptyForm as ResolveForm
 from portal.office.forms import RejectForm, ResetPasswordForm
 from portal.web.database import reporting_session
 from portal.web.forms import apply_domain_error
+from portal.web import reset_codes
 from portal.web.pagination import paginate
 from portal.web.session import stay_signed_in
 
@@ -121,7 +122,8 @@ def users():
         like = f"%{query}%"
         statement = statement.where(or_(User.username.like(like), User.mobile.like(like), User.display_name.like(like)))
     page = paginate(statement.order_by(User.id))
-    return render_template("office/users.html", page=page, query=query)
+    return render_template("office/users.html", page=page, query=query,
+                           may_reset=lambda user: policy.may_reset_password_of(db.session, current_user, user))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -145,6 +147,15 @@ def reset_password(user_id: int):
             flash(_("The password of %(name)s has been reset.", name=user.login_name), "success")
             return redirect(url_for("office.users"))
     return render_template("office/reset_password.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/reset-code", methods=["GET", "POST"])
+@policy.roles("office_admin", "superuser")
+def issue_reset_code(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if not policy.may_reset_password_of(db.session, current_user, user):
+        abort(404)
+    return reset_codes.issue_page(user, name=user.display_name or user.login_name, back=url_for("office.users"))
 
 
 @bp.route("/audit")
