@@ -52,3 +52,19 @@ class ForgotPasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(REQUIRED), EqualTo("new_password", _l("The two passwords differ."))],
     )
+
+
+class ResetLinkForm(FlaskForm):
+    """Ask for a reset link by e-mail."""
+
+    login = StringField(_l("Mobile number or user name"), validators=[DataRequired(REQUIRED), Length(max=50)])
+
+
+class NewPasswordForm(FlaskForm):
+    """The new password, on the page an e-mailed reset link opens."""
+
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED)])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(REQUIRED), EqualTo("new_password", _l("The two passwords differ."))],
+    )

@@ -44,6 +44,8 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     "public.figures": [("/figures", expect(200))],
     "auth.change_password": [("/auth/password", expect(200, anonymous=LOGIN))],
     "auth.forgot_password": [("/auth/forgot", expect(200))],
+    "auth.email_reset_link": [("/auth/forgot/email", expect(200))],
+    "auth.reset_with_link": [("/auth/reset/not-a-signed-token", expect(200))],
     "trainee.home": [("/me/", expect(NO, anonymous=LOGIN, trainee=200))],
     "company.home": [("/company/", expect(NO, anonymous=LOGIN, org_admin=302))],
     "company.organization": [
