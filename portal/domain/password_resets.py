@@ -87,6 +87,9 @@ def reset_with_code(session: Session, login: str, code: str, new_password: str, 
         raise ResetRefused()
     if not verify_password(row.code_hash, normalize_code(code)) or row.expires_at <= now or not user.active:
         raise ResetRefused()
+    # Used up before anything else: of two resets racing with one code, the second finds nothing to delete.
+    if session.execute(delete(PasswordResetCode).where(PasswordResetCode.id == row.id)).rowcount != 1:
+        raise ResetRefused()
     _set_password(session, user, new_password)
     audit.record(session, actor_id=user.id, action="user.password_reset_with_code", target_type="user",
                  target_id=user.id, address=address)
