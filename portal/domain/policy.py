@@ -175,8 +175,9 @@ def may_reset_password_of(session: Session, actor: User, target: User) -> bool:
     managed = managed_organization_ids(actor)
     if not managed or not target.roles <= {"trainee"}:
         return False
-    return session.scalar(select(Trainee.id).join(Trainee.person).where(
-        Person.user_id == target.id, Trainee.organization_id.in_(managed), Trainee.status == "active").limit(1)) is not None
+    on_roster = select(Trainee.id).join(Trainee.person).where(
+        Person.user_id == target.id, Trainee.organization_id.in_(managed), Trainee.status == "active")
+    return session.scalar(on_roster.limit(1)) is not None
 
 
 @cache
