@@ -34,6 +34,15 @@ class BaseConfig:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@fire-training.local")
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
+    # Only a server someone configured counts: without MAIL_SERVER the forgot-password page says that reset links
+    # by e-mail are not available, instead of offering one that never arrives.
+    MAIL_CONFIGURED = bool(os.environ.get("MAIL_SERVER"))
+
+    # Password resets without SMS (domain/password_resets.py): how long an administrator's reset code and an
+    # e-mailed link last, and how many links one account may be sent (wrong codes count like failed logins).
+    PASSWORD_RESET_CODE_HOURS = int(os.environ.get("PASSWORD_RESET_CODE_HOURS", "24"))
+    PASSWORD_RESET_LINK_MINUTES = int(os.environ.get("PASSWORD_RESET_LINK_MINUTES", "60"))
+    RESET_LINK_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LINK_LIMIT_PER_ACCOUNT", "3 per hour")
 
     # HR system API: requests per token, failed authentications per address
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
@@ -88,6 +97,7 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "testing-secret"
     WTF_CSRF_ENABLED = False  # tests that prove CSRF switch it back on
     RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_CONFIGURED = False  # tests that send start their own SMTP server
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
 

@@ -11,38 +11,35 @@ from portal.domain.errors import ValidationError
 from portal.domain.rules import current_rules
 from portal.extensions import db, limiter
 from portal.models import utcnow
+from portal.web import failed_attempts
 from portal.web.forms import apply_domain_error
 from portal.web.navigation import safe_next
+from portal.web.session import stay_signed_in
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
-
-
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("login") or "").strip().lower()
-
-
-def _failed_login(_response) -> bool:
-    return bool(g.get("login_failed"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @policy.public
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(policy.home_endpoint(current_user)))
     form = LoginForm()
+    tries = None
     if form.validate_on_submit():
+        # The account's lock comes first: while it lasts, even the right password is refused.
+        tries = failed_attempts.LOGIN.check(form.login.data)
+        if tries.locked:
+            return render_template("auth/login.html", form=form, tries=tries), 429
         user = accounts.authenticate(db.session, form.login.data, form.password.data, now=utcnow())
         if user is not None:
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for(policy.home_endpoint(user))))
-        g.login_failed = True
+        tries = failed_attempts.LOGIN.record(form.login.data)
         form.form_errors.append(_("The mobile number, user name or password is not correct."))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, tries=tries)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -69,36 +66,52 @@ def _claim_refused(_response) -> bool:
 def register():
     form = RegisterForm(invite_code=request.args.get("code", ""))
     if form.validate_on_submit():
-        data = accounts.Registration(
-            real_name=form.real_name.data, mobile=form.mobile.data, password=form.password.data,
-            invite_code=form.invite_code.data, id_number=form.id_number.data or "",
-        )
         try:
             registered = accounts.register_trainee(
-                db.session, data, public_code=current_app.config["PUBLIC_INVITE_CODE"], now=utcnow(),
+                db.session, _registration(form), public_code=current_app.config["PUBLIC_INVITE_CODE"], now=utcnow(),
                 rules=current_rules(db.session), allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"])
         except accounts.ClaimRefused as error:
             db.session.rollback()
-            g.claim_refused = True
-            audit.record(db.session, actor_id=None, action="claim.refused_at_registration", target_type="mobile",
-                         target_id=privacy.mask_mobile(form.mobile.data.strip()), address=request.remote_addr or "")
-            db.session.commit()
-            apply_domain_error(form, error)
+            _refuse_claim(form, error)
+        except accounts.RegistrationRefused as error:
+            db.session.rollback()
+            for problem in error.problems:
+                apply_domain_error(form, problem)
         except ValidationError as error:
             db.session.rollback()
-            apply_domain_error(form, error if error.field else ValidationError(error.message, "password"))
+            apply_domain_error(form, error)
         else:
             db.session.commit()
             login_user(registered.user)
-            if registered.waiting:
-                flash(_("Your account is ready. Your employer has you on their roster without an ID number, so they "
-                        "confirm that this is you; until then you can already study, and what you complete stays "
-                        "yours."), "info")
-            else:
-                flash(_("Welcome! Your account is ready. Your training is below, the most urgent first: start "
-                        "with the first course."), "success")
+            flash(_welcome(registered), "info" if registered.waiting else "success")
             return redirect(url_for("trainee.home"))
+    elif form.is_submitted():  # what the form refused, and with it every other problem the domain sees
+        for problem in accounts.registration_problems(db.session, _registration(form), skip=set(form.errors),
+                                                      public_code=current_app.config["PUBLIC_INVITE_CODE"]):
+            apply_domain_error(form, problem)
     return render_template("auth/register.html", form=form)
+
+
+def _registration(form: RegisterForm) -> accounts.Registration:
+    return accounts.Registration(real_name=form.real_name.data or "", mobile=form.mobile.data or "",
+                                 password=form.password.data or "", invite_code=form.invite_code.data or "",
+                                 id_number=form.id_number.data or "")
+
+
+def _refuse_claim(form: RegisterForm, error: accounts.ClaimRefused) -> None:
+    g.claim_refused = True
+    audit.record(db.session, actor_id=None, action="claim.refused_at_registration", target_type="mobile",
+                 target_id=privacy.mask_mobile(form.mobile.data.strip()), address=request.remote_addr or "")
+    db.session.commit()
+    apply_domain_error(form, error)
+
+
+def _welcome(registered: accounts.Registered) -> str:
+    if registered.waiting:
+        return _("Your account is ready. Your employer has you on their roster without an ID number, so they "
+                 "confirm that this is you; until then you can already study, and what you complete stays yours.")
+    return _("Welcome! Your account is ready. Your training is below, the most urgent first: start with the first "
+             "course.")
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -107,11 +120,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data)
         except ValidationError as error:
             apply_domain_error(form, error if error.field else ValidationError(error.message, "new_password"))
         else:
             db.session.commit()
+            stay_signed_in(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for(policy.home_endpoint(current_user)))
     return render_template("auth/password.html", form=form)

@@ -243,11 +243,13 @@ def person(org_id: int, trainee_id: int):
 
     history["certificates"] = for_trainee(db.session, trainee, today=date.today())
     history["prior"] = prior.for_person(db.session, trainee.person_id)
+    may_reset = trainee.person.user is not None and policy.may_reset_password_of(db.session, current_user,
+                                                                                  trainee.person.user)
     from portal.domain.study_time import person_seconds
 
     return render_template("company/person.html", org=org, person=trainee, history=history, standing=standing,
                            study_seconds=person_seconds(db.session, [trainee.person_id]).get(trainee.person_id, 0),
-                           release_form=ReleaseForm(left_on=date.today()))
+                           release_form=ReleaseForm(left_on=date.today()), may_reset=may_reset)
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/edit", methods=["GET", "POST"])

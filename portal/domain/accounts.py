@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable, Collection
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.domain import audit, claims, people, schedule
@@ -13,7 +14,7 @@ from portal.domain.errors import ValidationError
 from portal.domain.rules import Rules
 from portal.domain.passwords import dummy_verify, hash_password, verify_password
 from portal.domain.validators import check_password, normalize_id_number, normalize_mobile
-from portal.models import KeyGroup, Organization, Person, Trainee, User
+from portal.models import KeyGroup, Organization, PasswordResetCode, Person, Trainee, User
 
 
 @dataclass
@@ -58,6 +59,58 @@ def organization_for_invite(session: Session, code: str, public_code: str) -> Or
     return org
 
 
+class RegistrationRefused(ValidationError):
+    """Registration details with one or more problems, each with its field, to be shown all at once."""
+
+    def __init__(self, problems: list[ValidationError]):
+        super().__init__(problems[0].message, problems[0].field)
+        self.problems = problems
+
+
+def registration_problems(session: Session, data: Registration, *, public_code: str,
+                          skip: Collection[str] = ()) -> list[ValidationError]:
+    """Every problem of these details that a field shows on its own, all at once: the invitation code, the
+    mobile, the ID number, the password and an account already holding the mobile or ID number. `skip`: fields
+    the form has already found wrong.
+
+    Whether a mobile or ID number has an account is told only once the invitation code is valid."""
+    problems: list[ValidationError] = []
+
+    def passes(field: str, check: Callable[[], object]) -> bool:
+        if field in skip:
+            return False
+        try:
+            check()
+        except ValidationError as error:
+            problems.append(ValidationError(error.message, error.field or field))
+            return False
+        return True
+
+    code_valid = passes("invite_code", lambda: organization_for_invite(session, data.invite_code, public_code))
+    mobile_valid = passes("mobile", lambda: normalize_mobile(data.mobile))
+    typed_id = bool((data.id_number or "").strip())
+    id_valid = typed_id and passes("id_number", lambda: normalize_id_number(data.id_number))
+    mobile = normalize_mobile(data.mobile) if mobile_valid else (data.mobile or "").strip()
+    passes("password", lambda: check_password(data.password, identifiers=(mobile,)))
+    if code_valid and mobile_valid:
+        passes("mobile", lambda: _mobile_has_no_account(session, mobile))
+    if code_valid and id_valid:
+        passes("id_number", lambda: _id_number_has_no_account(session, normalize_id_number(data.id_number)))
+    return problems
+
+
+def _mobile_has_no_account(session: Session, mobile: str) -> None:
+    if session.scalar(select(User.id).where(User.mobile == mobile)) is not None:
+        raise ValidationError(_l("An account with this mobile number already exists. Log in instead."), "mobile")
+
+
+def _id_number_has_no_account(session: Session, id_number: str) -> None:
+    known = people.with_id_number(session, id_number)
+    if known is not None and known.user_id is not None:
+        raise ValidationError(_l("An account for this ID number already exists. Log in with it, or ask the "
+                                 "training office for help."), "id_number")
+
+
 class ClaimRefused(ValidationError):
     """The details typed do not prove that the roster row is this person's (one neutral message)."""
 
@@ -79,7 +132,7 @@ def register_trainee(session: Session, data: Registration, *, public_code: str, 
 
     A roster row with this mobile is joined only with proof: the ID number typed matches the one on the
     roster; when the roster has none, the claim waits for the employer. Nothing says whether a mobile is
-    registered until the invitation code is known to be valid.
+    registered until the invitation code is known to be valid. RegistrationRefused lists every problem at once.
     """
     registered = _register(session, data, public_code=public_code, now=now, allow_concurrent=allow_concurrent)
     jobs = [job.id for job in registered.user.person.employments if job.status == "active"]
@@ -89,17 +142,14 @@ def register_trainee(session: Session, data: Registration, *, public_code: str, 
 
 def _register(session: Session, data: Registration, *, public_code: str, now: datetime,
               allow_concurrent: bool) -> Registered:
+    problems = registration_problems(session, data, public_code=public_code)
+    if problems:
+        raise RegistrationRefused(problems)
     org = organization_for_invite(session, data.invite_code, public_code)
     mobile = normalize_mobile(data.mobile)
     name = (data.real_name or "").strip()
     id_number = normalize_id_number(data.id_number) if (data.id_number or "").strip() else None
-    check_password(data.password, identifiers=(mobile,))
-    if session.scalar(select(User.id).where(User.mobile == mobile)) is not None:
-        raise ValidationError(_l("An account with this mobile number already exists. Log in instead."), "mobile")
     known = people.with_id_number(session, id_number)
-    if known is not None and known.user_id is not None:
-        raise ValidationError(_l("An account for this ID number already exists. Log in with it, or ask the "
-                                 "training office for help."), "id_number")
     row = _roster_row(session, org, mobile)
     if row is not None and row.person.id_number and row.person.id_number != id_number:
         raise ClaimRefused()
@@ -155,17 +205,23 @@ def _roster_row(session: Session, org: Organization | None, mobile: str) -> Trai
     )
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def set_password(session: Session, user: User, new: str) -> None:
+    """Give a user a new password, checked first. Every session of theirs ends (User.password_stamp changes) and a
+    reset code they hold is void: the one place a password changes."""
+    check_password(new, identifiers=(user.username or "", user.mobile or ""))
+    user.password_hash = hash_password(new)
+    session.execute(delete(PasswordResetCode).where(PasswordResetCode.user_id == user.id))
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Change a user's own password after checking the current one."""
     if not verify_password(user.password_hash, current):
         raise ValidationError(_l("The current password is not correct."), "current_password")
-    check_password(new, identifiers=(user.username or "", user.mobile or ""))
-    user.password_hash = hash_password(new)
+    set_password(session, user, new)
 
 
 def reset_password(session: Session, user: User, new: str, *, actor: User, address: str) -> None:
     """An administrator sets a new password for a user; audit-logged."""
-    check_password(new, identifiers=(user.username or "", user.mobile or ""))
-    user.password_hash = hash_password(new)
+    set_password(session, user, new)
     audit.record(session, actor_id=actor.id, action="user.reset_password", target_type="user",
                  target_id=user.id, address=address)

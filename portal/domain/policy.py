@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select, true
 from sqlalchemy.orm import Session
 
-from portal.models import Organization, Trainee, User
+from portal.models import Organization, Person, Trainee, User
 
 ROLE_HOMES = (  # first matching role wins
     ("superuser", "office.home"),
@@ -162,6 +162,22 @@ def grantable_roles(user: User) -> Iterable[str]:
     if user.has_role("office_admin"):
         return ("org_admin", "dept_viewer")
     return ()
+
+
+def may_reset_password_of(session: Session, actor: User, target: User) -> bool:
+    """Set a new password for another account, or give it a one-time reset code: a superuser for anyone, an
+    office administrator for accounts holding only roles they may grant (companies, departments) or none but
+    trainee, a company administrator for trainee-only accounts of people on their own active roster."""
+    if target.id == actor.id:
+        return False  # their own: the change-password page, which asks for the current one
+    if actor.has_role(*OFFICE_ROLES):
+        return target.roles <= {"trainee", *grantable_roles(actor)}
+    managed = managed_organization_ids(actor)
+    if not managed or not target.roles <= {"trainee"}:
+        return False
+    on_roster = select(Trainee.id).join(Trainee.person).where(
+        Person.user_id == target.id, Trainee.organization_id.in_(managed), Trainee.status == "active")
+    return session.scalar(on_roster.limit(1)) is not None
 
 
 @cache

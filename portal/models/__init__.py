@@ -6,6 +6,7 @@ from portal.models.companies import ApiToken, DigestLog, EmploymentEvent, Idempo
 from portal.models.content import Course, Lesson, Question, QuestionTag, QuestionVersion
 from portal.models.coverage import FinalReport, OfflineAttendance, OfflineSession, Target
 from portal.models.organizations import ORGANIZATION_KINDS, Organization, Post, Sector
+from portal.models.password_resets import PasswordResetCode
 from portal.models.people import ROLES, IdentityConflict, KeyGroup, Person, RoleGrant, RosterClaim, Trainee, User
 from portal.models.places import LOCALITY_LEVELS, Locality
 from portal.models.training import Assignment, Attempt, AttemptGrant, AttemptItem, Completion, LessonProgress, PriorTraining
@@ -16,4 +17,5 @@ __all__ = [
     "Person", "Trainee", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt", "AttemptGrant",
     "AttemptItem", "Completion", "LessonProgress", "PriorTraining", "ApiToken", "DigestLog", "EmploymentEvent",
     "IdempotencyRecord", "ReminderLog", "RuleSet", "OfflineAttendance", "OfflineSession", "Target", "FinalReport",
+    "PasswordResetCode",
 ]

@@ -1,6 +1,7 @@
 """Accounts and roles; persons and their employments (roster rows); key groups; claims and conflicts."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any, Optional
 
@@ -63,6 +64,15 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    @property
+    def password_stamp(self) -> str:
+        """Changes whenever the password changes: sessions and reset links carry it, so a new password ends them."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie (web/session.py reads it back)."""
+        return f"{self.id}.{self.password_stamp}"
 
     @property
     def trainee(self) -> Optional["Trainee"]:

@@ -16,7 +16,9 @@ from portal.company.forms import EmptyForm as ResolveForm
 from portal.office.forms import RejectForm, ResetPasswordForm
 from portal.web.database import reporting_session
 from portal.web.forms import apply_domain_error
+from portal.web import reset_codes
 from portal.web.pagination import paginate
+from portal.web.session import stay_signed_in
 
 bp = Blueprint("office", __name__, url_prefix="/office", template_folder="templates")
 
@@ -120,14 +122,16 @@ def users():
         like = f"%{query}%"
         statement = statement.where(or_(User.username.like(like), User.mobile.like(like), User.display_name.like(like)))
     page = paginate(statement.order_by(User.id))
-    return render_template("office/users.html", page=page, query=query)
+    return render_template("office/users.html", page=page, query=query,
+                           may_reset=lambda user: policy.may_reset_password_of(db.session, current_user, user))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @policy.roles("office_admin", "superuser")
 def reset_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    if user.has_role("superuser", "office_admin") and not current_user.has_role("superuser") and user.id != current_user.id:
+    own = user.id == current_user.id
+    if not own and not policy.may_reset_password_of(db.session, current_user, user):
         abort(404)
     form = ResetPasswordForm()
     if form.validate_on_submit():
@@ -138,9 +142,20 @@ def reset_password(user_id: int):
             apply_domain_error(form, ValidationError(error.message, "new_password"))
         else:
             db.session.commit()
+            if own:
+                stay_signed_in(user)
             flash(_("The password of %(name)s has been reset.", name=user.login_name), "success")
             return redirect(url_for("office.users"))
     return render_template("office/reset_password.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/reset-code", methods=["GET", "POST"])
+@policy.roles("office_admin", "superuser")
+def issue_reset_code(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if not policy.may_reset_password_of(db.session, current_user, user):
+        abort(404)
+    return reset_codes.issue_page(user, name=user.display_name or user.login_name, back=url_for("office.users"))
 
 
 @bp.route("/audit")

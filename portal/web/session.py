@@ -1,10 +1,12 @@
 """Flask-Login wiring."""
 from __future__ import annotations
 
-from flask import g
+import hmac
+
+from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
-from flask_login import LoginManager
+from flask_login import LoginManager, login_user
 
 
 def forget_cached_user() -> None:
@@ -36,8 +38,19 @@ def configure_login(login_manager: LoginManager) -> None:
             lazyload(Trainee.groups), lazyload(Trainee.person)))  # the person is the one just loaded
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
+    def load_user(session_id: str):
+        # "<id>.<password stamp>" (User.get_id): a session from before the password last changed ends here.
+        number, _dot, stamp = session_id.partition(".")
+        if not number.isdigit() or not stamp:
             return None
-        user = db.session.execute(user_with_roles, {"user_id": int(user_id)}).unique().scalar_one_or_none()
-        return user if user is not None and user.active else None
+        user = db.session.execute(user_with_roles, {"user_id": int(number)}).unique().scalar_one_or_none()
+        if user is None or not user.active or not hmac.compare_digest(user.password_stamp, stamp):
+            return None
+        return user
+
+
+def stay_signed_in(user) -> None:
+    """After users change their own password: this browser keeps its session (with the new stamp), every other
+    session of theirs has ended."""
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    login_user(user, remember=remember_cookie in request.cookies)

@@ -43,6 +43,9 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     "auth.register": [("/auth/register", expect(200))],
     "public.figures": [("/figures", expect(200))],
     "auth.change_password": [("/auth/password", expect(200, anonymous=LOGIN))],
+    "auth.forgot_password": [("/auth/forgot", expect(200))],
+    "auth.email_reset_link": [("/auth/forgot/email", expect(200))],
+    "auth.reset_with_link": [("/auth/reset/not-a-signed-token", expect(200))],
     "trainee.home": [("/me/", expect(NO, anonymous=LOGIN, trainee=200))],
     "trainee.history": [("/me/history", expect(NO, anonymous=LOGIN, trainee=200))],
     "trainee.record_study_time": [("/me/courses/sample-course/lessons/01-first/time", expect(405))],
@@ -70,6 +73,13 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
                                ("/company/{other}/people/{other_person}/prior", MANAGE_OTHER)],
     "office.prior_training": [("/office/prior-training", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],
     "office.reject_prior_training": [("/office/prior-training/1/reject", expect(405))],
+    "company.issue_reset_code": [
+        ("/company/{own}/people/{own_person}/reset-code", MANAGE_OWN),
+        ("/company/{other}/people/{other_registered}/reset-code", MANAGE_OTHER),
+        ("/company/{own}/people/{unregistered}/reset-code", MISSING_FOR_MANAGERS),  # no account to reset
+        ("/company/{own}/people/{admin_on_roster}/reset-code",  # a company administrator: the office's to reset
+         expect(NO, anonymous=LOGIN, org_admin=404, office_admin=200, superuser=200)),
+    ],
     "company.claims": [("/company/{own}/claims", MANAGE_OWN), ("/company/{other}/claims", MANAGE_OTHER)],
     "company.decide_claim": [("/company/{own}/claims/1/confirm", expect(405))],
     "trainee.decide_claim": [("/me/claims/1/confirm", expect(405))],
@@ -119,6 +129,14 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/office/users/{own_user}/password", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200)),
         ("/office/users/999999/password", expect(NO, anonymous=LOGIN, office_admin=404, superuser=404)),
     ],
+    "office.issue_reset_code": [
+        ("/office/users/{own_user}/reset-code", OFFICE_ONLY),
+        ("/office/users/{users[org_admin].id}/reset-code", OFFICE_ONLY),
+        ("/office/users/{second_office_admin}/reset-code", OFFICE_MISSING | {"superuser": 200}),
+        ("/office/users/{users[office_admin].id}/reset-code", OFFICE_MISSING | {"superuser": 200}),  # own: 404
+        ("/office/users/{users[superuser].id}/reset-code", OFFICE_MISSING),
+        ("/office/users/999999/reset-code", OFFICE_MISSING),
+    ],
     "office.audit_log": [("/office/audit", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],
 }
 
@@ -166,7 +184,10 @@ def world(session):
     course = session.scalar(select(Course).where(Course.code == "sample-course"))
     stranger = make_trainee(own)
     other_attempt = quiz.start_attempt(session, stranger, course, now=utcnow())
-    world = {"own": own.id, "other": other.id, "own_user": users["trainee"].id, "users": users,
+    admin_on_roster = make_trainee(own, user=make_user("org_admin", org=own))  # an administrator on the roster
+    accounts = {"other_registered": make_user("trainee", org=other).trainee.id, "unregistered": make_trainee(own).id,
+                "admin_on_roster": admin_on_roster.id, "second_office_admin": make_user("office_admin").id}
+    world = {"own": own.id, "other": other.id, "own_user": users["trainee"].id, "users": users, **accounts,
              "own_person": users["trainee"].trainee.id, "other_person": make_trainee(other).id,
              "other_attempt": other_attempt.id, "own_org": own, "other_org": other, "course": course}
     for module in _extra_route_modules():
