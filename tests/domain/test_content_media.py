@@ -183,7 +183,8 @@ def test_lessons_render_figures_and_players(session, content):
 
 
 def _png(width: int, height: int) -> bytes:
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", width, height) + b"\x08\x02\0\0\0"
+    header = b"IHDR" + struct.pack(">II", width, height) + b"\x08\x02\0\0\0"
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + header
 
 
 @pytest.mark.parametrize("data, suffix, size", [
