@@ -2,6 +2,8 @@
 
 Questions are versioned: a changed question gets a new QuestionVersion and attempts keep
 pointing at the version they showed. Content no longer in the files is retired, never deleted.
+The files lessons show (pictures, video, audio, captions) are stored in the same transaction, so a
+sync that fails leaves the old pages and the files they name together.
 """
 from __future__ import annotations
 
