@@ -1,6 +1,7 @@
 """Fixtures: an app on a clean database (SQLite by default, PostgreSQL with DATABASE_URL)."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -14,6 +15,12 @@ from tests.factories import DEFAULT_PASSWORD
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+
+
+def media_url(name: str, *, course: str = "sample-course", root: Path = FIXTURE_CONTENT) -> str:
+    """The versioned URL a synced lesson shows a course's file under (the start of its SHA-256 in the path)."""
+    data = (root / "courses" / course / "lessons" / name).read_bytes()
+    return f"/me/courses/{course}/media/{hashlib.sha256(data).hexdigest()[:16]}/{name}"
 
 
 def database_url(tmp_path: Path) -> str:

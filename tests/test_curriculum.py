@@ -105,3 +105,37 @@ def test_the_whole_curriculum_syncs(session):
     report = sync_content(session, PROJECT_ROOT)
     assert len([line for line in report.added if line.startswith("course ")]) >= 12
     assert sync_content(session, PROJECT_ROOT).lines() == []
+
+
+# The onboarding lessons that teach a skill show it drawn, in each language (all-staff-basics/lessons/NOTICE.md).
+SKILL_DRAWINGS = {"02-reporting-a-fire": ["alarm-steps", "call-119"], "03-fire-extinguishers": ["extinguisher-steps"],
+                  "05-escaping-a-fire": ["escape-steps"]}
+
+
+def test_the_skill_lessons_name_their_drawings_in_both_languages(tree):
+    course = next(course for course in tree.courses if course.data["id"] == "all-staff-basics")
+    for slug, drawings in SKILL_DRAWINGS.items():
+        for lang, text in course.lessons[slug].items():
+            pictures = {ref.file: ref for ref in text.media}
+            for drawing in drawings:
+                assert pictures[f"{drawing}.{lang}.svg"].alt, (slug, lang, drawing)
+
+
+def test_a_trainee_sees_the_skill_drawings(client, login, session):
+    from portal.domain.content.sync import sync_content
+    from tests.factories import make_org, make_user
+
+    sync_content(session, PROJECT_ROOT)
+    user = make_user("trainee", org=make_org())
+    session.commit()
+    login(user)
+    folder = PROJECT_ROOT / "courses/all-staff-basics/lessons"
+    for slug, drawings in SKILL_DRAWINGS.items():
+        page = client.get(f"/me/courses/all-staff-basics/lessons/{slug}").get_data(as_text=True)
+        for drawing in drawings:
+            source = re.search(rf'<figure>\n<img src="([^"]+/{drawing}\.zh_CN\.svg)" alt="[^"]+" width="\d+" '
+                               rf'height="\d+" loading="lazy"', page).group(1)
+            picture = client.get(source)
+            assert picture.status_code == 200 and picture.mimetype == "image/svg+xml"
+            assert picture.data == (folder / f"{drawing}.zh_CN.svg").read_bytes()
+            picture.close()

@@ -3,7 +3,7 @@ from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.certificates import Certificate, SerialCounter
 from portal.models.companies import ApiToken, DigestLog, EmploymentEvent, IdempotencyRecord, ReminderLog, RuleSet
-from portal.models.content import Course, Lesson, Question, QuestionTag, QuestionVersion
+from portal.models.content import Course, CourseMedia, Lesson, Question, QuestionTag, QuestionVersion
 from portal.models.coverage import FinalReport, OfflineAttendance, OfflineSession, Target
 from portal.models.organizations import ORGANIZATION_KINDS, Organization, Post, Sector
 from portal.models.password_resets import PasswordResetCode
@@ -12,6 +12,7 @@ from portal.models.places import LOCALITY_LEVELS, Locality
 from portal.models.training import Assignment, Attempt, AttemptGrant, AttemptItem, Completion, LessonProgress, PriorTraining
 
 __all__ = [
+    "CourseMedia",
     "AuditEvent", "Base", "utcnow", "Certificate", "SerialCounter", "Course", "Lesson", "Question", "QuestionTag",
     "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Post", "Sector", "ROLES", "KeyGroup", "RoleGrant", "User",
     "Person", "Trainee", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt", "AttemptGrant",

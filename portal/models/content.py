@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -75,6 +75,24 @@ class Lesson(Base):
 
     def html(self, locale: str) -> str:
         return self.html_en if locale == "en" else self.html_zh
+
+
+class CourseMedia(Base):
+    """A picture, video, audio or captions file a course's lessons show, as the last good sync found it.
+
+    The bytes live here rather than only in the content folder so that they change in the sync's transaction:
+    a sync that fails leaves the pages and the files they name as they were."""
+
+    __tablename__ = "course_media"
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))  # the file's name beside the lessons
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
 
 class Question(Base):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   send_from_directory, url_for)
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.domain import claims, people, policy, progress, quiz, study_time
 from portal.domain.content.cache import lesson_html
-from portal.domain.content.render import IMAGE_NAME
+from portal.domain.content.stored_media import find_media, media_file
 from portal.domain.errors import NotAllowed, PortalError, ValidationError
 from portal.domain.rules import current_rules
 from portal.extensions import db
@@ -23,6 +23,7 @@ from portal.web.pagination import paginate
 
 bp = Blueprint("trainee", __name__, url_prefix="/me", template_folder="templates")
 QUESTIONS_PER_PAGE = 5
+MEDIA_MAX_AGE = 31_536_000  # a media URL names the file's content hash: a changed file gets another URL
 
 
 def _trainee():
@@ -154,15 +155,20 @@ def record_study_time(code: str, slug: str):
     return jsonify(counted=True, seconds=total)
 
 
-@bp.route("/courses/<code>/media/<filename>")
+@bp.route("/courses/<code>/media/<version>/<name>")
 @policy.roles("trainee")
-def media(code: str, filename: str):
+def media(code: str, version: str, name: str):
+    """A picture, video, audio or captions file of a course the trainee may study; answers range requests."""
     course = policy.course_for_trainee_or_404(db.session, _trainee(), code)
-    if not IMAGE_NAME.match(filename):
+    row = find_media(db.session, course, name, version)
+    if row is None:
         abort(404)
-    folder = Path(current_app.config["CONTENT_ROOT"]) / "courses" / course.slug / "lessons"
-    response = send_from_directory(folder, filename, max_age=86400)
-    if filename.endswith(".svg"):
+    path = media_file(db.session, row, Path(current_app.config["STORAGE_PATH"]).resolve() / "media")
+    response = send_file(path, mimetype=row.content_type, conditional=True, etag=row.sha256, max_age=MEDIA_MAX_AGE)
+    response.cache_control.public = False  # behind a login: browsers may keep it, shared caches may not
+    response.cache_control.private = True
+    response.cache_control.immutable = True
+    if row.content_type == "image/svg+xml":
         response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.domain import quiz
 from portal.domain.content.sync import sync_content
 from portal.models import Course, utcnow
-from tests.conftest import FIXTURE_CONTENT
+from tests.conftest import FIXTURE_CONTENT, media_url
 from tests.factories import make_org, make_trainee, make_user
 
 ROLES = ("anonymous", "trainee", "org_admin", "dept_viewer", "office_admin", "superuser")
@@ -88,7 +88,7 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/me/courses/no-such-course", expect(NO, anonymous=LOGIN, trainee=404)),
     ],
     "trainee.lesson": [("/me/courses/sample-course/lessons/01-first", expect(NO, anonymous=LOGIN, trainee=200))],
-    "trainee.media": [("/me/courses/sample-course/media/diagram.svg", expect(NO, anonymous=LOGIN, trainee=200))],
+    "trainee.media": [(media_url("diagram.svg"), expect(NO, anonymous=LOGIN, trainee=200))],
     "trainee.start_quiz": [("/me/courses/sample-course/quiz", expect(405))],
     "trainee.attempt": [("/me/attempts/{other_attempt}", expect(NO, anonymous=LOGIN, trainee=404))],
     "trainee.save_answers": [("/me/attempts/{other_attempt}/answers", expect(405))],

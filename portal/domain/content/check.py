@@ -6,7 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 from portal.domain import questions as qtypes
-from portal.domain.content.files import LANGS, ContentTree, CourseFile, lesson_path, read_lesson, read_tree
+from portal.domain.content.files import LANGS, ContentTree, CourseFile, LessonText, lesson_path, read_lesson, read_tree
+from portal.domain.content.media import check_ref, find_media
 from portal.domain.reference import KEY_GROUPS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
@@ -106,6 +107,16 @@ def _check_lessons(tree: ContentTree, course: CourseFile) -> None:
                 tree.problem(file, bad_line, message)
             else:
                 course.lessons[slug][lang] = lesson
+                _check_media(tree, lesson)
+
+
+def _check_media(tree: ContentTree, lesson: LessonText) -> None:
+    """The lesson's pictures, video and audio (kept on the lesson for the sync)."""
+    refs, problems = find_media(lesson.body, lesson.body_line)
+    problems += [problem for ref in refs for problem in check_ref(ref, lesson.path.parent)]
+    for line, message in sorted(problems):
+        tree.problem(lesson.path, line, message)
+    lesson.media = refs
 
 
 def _check_quiz(tree, path, data, tags: Counter) -> None:

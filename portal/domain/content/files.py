@@ -28,6 +28,8 @@ class LessonText:
     title: str
     summary: str
     body: str
+    body_line: int = 1  # the file line the body starts on
+    media: list = field(default_factory=list)  # MediaRef of each picture, video and audio, filled by the check
 
 
 @dataclass
@@ -108,7 +110,8 @@ def read_lesson(path: Path) -> tuple[LessonText | None, int, str]:
         return None, 2, "front matter needs a title"
     if not str(meta.get("summary") or "").strip():
         return None, 2, "front matter needs a summary"
-    return LessonText(path, str(meta["title"]).strip(), str(meta["summary"]).strip(), match.group(2)), 0, ""
+    body_line = match.group(1).count("\n") + 4  # after the opening '---', the front matter, the closing '---'
+    return LessonText(path, str(meta["title"]).strip(), str(meta["summary"]).strip(), match.group(2), body_line), 0, ""
 
 
 def lesson_path(course_dir: Path, slug: str, lang: str) -> Path:

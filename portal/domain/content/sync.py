@@ -2,6 +2,8 @@
 
 Questions are versioned: a changed question gets a new QuestionVersion and attempts keep
 pointing at the version they showed. Content no longer in the files is retired, never deleted.
+The files lessons show (pictures, video, audio, captions) are stored in the same transaction, so a
+sync that fails leaves the old pages and the files they name together.
 """
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from portal.domain.content.check import check_tree
 from portal.domain.content.files import ContentTree, CourseFile
-from portal.domain.content.render import render_lesson
+from portal.domain.content.media import MediaSet, load_media
+from portal.domain.content.render import RENDER_VERSION, render_labels, render_lesson
+from portal.domain.content.stored_media import store_media
 from portal.domain.errors import ValidationError
 from portal.models import Course, KeyGroup, Lesson, Question, QuestionTag, QuestionVersion
 
@@ -64,8 +68,9 @@ def sync_content(session: Session, root: Path) -> SyncReport:
     report = SyncReport()
     _sync_questions(session, tree, report)
     live = set()
+    labels = render_labels()
     for course_file in tree.courses:
-        live.add(_sync_course(session, course_file, groups, report))
+        live.add(_sync_course(session, course_file, groups, report, labels))
     for course in session.scalars(select(Course).where(Course.retired.is_(False))):
         if course.code not in live:
             course.retired = True
@@ -74,12 +79,15 @@ def sync_content(session: Session, root: Path) -> SyncReport:
     return report
 
 
-def _sync_course(session: Session, course_file: CourseFile, groups, report: SyncReport) -> str:
+def _sync_course(session: Session, course_file: CourseFile, groups, report: SyncReport, labels) -> str:
     data = plain(course_file.data)
     code = data["id"]
     course = session.scalar(select(Course).where(Course.code == code))
+    refs = [ref for texts in course_file.lessons.values() for text in texts.values() for ref in text.media]
+    media = load_media(course_file.path.parent / "lessons", refs, base_url=f"/me/courses/{code}/media")
     fingerprint = digest({"course": data, "lessons": {s: {lang: (t.title, t.summary, t.body) for lang, t in texts.items()}
-                                                     for s, texts in course_file.lessons.items()}})
+                                                     for s, texts in course_file.lessons.items()},
+                          "media": media.fingerprint(), "render": [RENDER_VERSION, labels]})
     if course is None:
         course = Course(code=code)
         session.add(course)
@@ -97,22 +105,22 @@ def _sync_course(session: Session, course_file: CourseFile, groups, report: Sync
     course.groups = [groups[c] for c in data["groups"]]
     course.content_hash = fingerprint
     session.flush()
-    _sync_lessons(session, course, course_file)
+    _sync_lessons(session, course, course_file, media, labels)
+    store_media(session, course, media)
     return code
 
 
-def _sync_lessons(session: Session, course: Course, course_file: CourseFile) -> None:
+def _sync_lessons(session: Session, course: Course, course_file: CourseFile, media: MediaSet, labels) -> None:
     existing = {lesson.slug: lesson for lesson in course.lessons}
-    media = f"/me/courses/{course.code}/media"
     for position, (slug, texts) in enumerate(course_file.lessons.items(), start=1):
         lesson = existing.pop(slug, None) or Lesson(course=course, slug=slug, position=position)
         zh, en = texts["zh_CN"], texts["en"]
         lesson.position, lesson.retired = position, False
         lesson.title_zh, lesson.title_en = zh.title, en.title
         lesson.summary_zh, lesson.summary_en = zh.summary, en.summary
-        lesson.html_zh = render_lesson(zh.body, media_url=media)
-        lesson.html_en = render_lesson(en.body, media_url=media)
-        lesson.content_hash = digest([zh.body, en.body])
+        lesson.html_zh = render_lesson(zh.body, media=media, lang="zh_CN", labels=labels)
+        lesson.html_en = render_lesson(en.body, media=media, lang="en", labels=labels)
+        lesson.content_hash = digest([zh.body, en.body, media.fingerprint()])
         session.add(lesson)
     for lesson in existing.values():  # kept for history (progress rows point at it), hidden from trainees
         lesson.retired = True
