@@ -1,5 +1,7 @@
-"""Journey 1: a new employee registers from the invitation link, studies the onboarding course, leaves
-the quiz half done, comes back, passes, downloads the certificate and opens its QR code's page."""
+"""Journey 1: a new employee registers from the invitation link, studies the onboarding course (its drawings
+included), fails a practice quiz and is told what to review, starts the counted quiz, leaves it half done, comes
+back, passes, downloads the certificate, opens its QR code's page, reads their learning record, and later sets a
+new password with the reset code their company gave them."""
 from __future__ import annotations
 
 import re
@@ -20,6 +22,9 @@ pytestmark = pytest.mark.e2e
 EMPLOYER = "示范购物中心"
 COURSE = "all-staff-basics"
 PASSWORD = "Fire-Drill-2026"
+LOADED = """img => img.complete ? img.naturalWidth > 0 : new Promise(done => {
+    img.addEventListener("load", () => done(img.naturalWidth > 0)); img.addEventListener("error", () => done(false));
+})"""
 
 
 def put_on_roster(session, n: int) -> dict:
@@ -48,6 +53,31 @@ def right_answers(session, attempt_id: int) -> dict[int, list[str]]:
     attempt = session.get(Attempt, attempt_id)
     return {item.id: questions.get(item.question_version.qtype).correct(item.question_version.data)
             for item in attempt.items}
+
+
+def wrong_answers(session, attempt_id: int) -> dict[int, list[str]]:
+    """What someone who did not study would answer: a wrong choice for every question."""
+    from portal.domain import questions
+    from portal.models import Attempt
+
+    attempt = session.get(Attempt, attempt_id)
+    answers = {}
+    for item in attempt.items:
+        right = questions.get(item.question_version.qtype).correct(item.question_version.data)
+        answers[item.id] = [next(choice for choice in item.option_order if choice not in right)]
+    return answers
+
+
+def issue_reset_code(session, mobile: str) -> str:
+    """The company administrator gives the person a reset code (as on the person's page)."""
+    from datetime import timedelta
+
+    from portal.domain import password_resets
+    from portal.models import User, utcnow
+
+    user = session.scalar(select(User).where(User.mobile == mobile))
+    admin = session.scalar(select(User).where(User.username == "company"))
+    return password_resets.issue_code(session, user, actor=admin, now=utcnow(), valid_for=timedelta(hours=24)).readable
 
 
 def answer_page(page, keys: KeyboardUser, answers: dict[int, list[str]]) -> None:
@@ -87,13 +117,36 @@ def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_n
     keys.follow(todo.locator(f'a[href$="/me/courses/{COURSE}"]'))
     tour.check("course")
     keys.follow(page.locator(f'#lessons ~ p a.button[href*="/me/courses/{COURSE}/lessons/"]'))
-    lesson = 0
+    lesson, figures = 0, 0
     while "/lessons/" in page.url:
         lesson += 1
-        tour.check(f"lesson-{lesson}", shot=lesson == 1)
+        pictures = page.locator("article.lesson figure img")
+        figures += pictures.count()
+        tour.check(f"lesson-{lesson}", shot=lesson in (1, 3))
+        for n in range(pictures.count()):
+            picture = pictures.nth(n)
+            assert picture.get_attribute("alt"), "every drawing has its words for screen readers"
+            picture.scroll_into_view_if_needed()  # drawings load lazily, as they come on screen
+            assert picture.evaluate(LOADED), "the drawing loads"
         keys.follow(page.locator("#lesson-done button[type=submit]"))
-    assert lesson == 6
+    assert lesson == 6 and figures >= 3, "six lessons, the skills drawn"
     tour.check("course-studied", shot=False)
+
+    # A practice quiz first, answered badly on purpose: it does not count, and it says what to read again.
+    keys.follow(page.locator("section[aria-labelledby=quiz] button[name=kind][value=practice]"))
+    tour.check("practice", shot=False)
+    practice_id = int(re.search(r"/me/attempts/(\d+)", page.url).group(1))
+    wrong = portal.query(lambda s: wrong_answers(s, practice_id))
+    while True:
+        answer_page(page, keys, wrong)
+        last = page.locator('#quiz-form button[name=then][value=submit]')
+        if last.count():
+            keys.follow(last)
+            break
+        keys.follow(page.locator("#quiz-form button[name=next_page]").last)
+    tour.check("practice-result")
+    assert page.locator("main h2", has_text=portal.text(tour.lang, "Review these lessons")).count() == 1
+    keys.follow(page.locator("main .actions a[href*='/me/courses/']"))
 
     # Start the quiz and answer the first page.
     keys.follow(page.locator("section[aria-labelledby=quiz] form button[type=submit]:not([name=kind])"))
@@ -151,4 +204,23 @@ def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_n
     tour.check("verification")
     assert page.locator(".verdict.verdict-ok").count() == 1
     assert person["course"][tour.lang] in page.locator("main").inner_text()
+
+    # Weeks later the password is forgotten: the company gives a reset code, the person sets a new password.
+    keys.follow(page.locator("header nav.main-nav form button[type=submit]"))  # log out
+    tour.check("logged-out", shot=False)
+    page.goto("/auth/login")
+    tour.check("login-again", shot=False)
+    keys.follow(page.locator("main a[href$='/auth/forgot']"))
+    tour.check("forgot-password")
+    code = portal.query(lambda s: issue_reset_code(s, person["mobile"]))
+    keys.type_into(page.locator("#login"), person["mobile"])
+    keys.type_into(page.locator("#code"), code.lower())  # as typed on a phone
+    keys.type_into(page.locator("#new_password"), PASSWORD + "!")
+    keys.type_into(page.locator("#confirm"), PASSWORD + "!")
+    keys.follow(page.locator("main form button[type=submit]"))
+    tour.check("password-reset", shot=False)
+    keys.type_into(page.locator("#login"), person["mobile"])
+    keys.type_into(page.locator("#password"), PASSWORD + "!")
+    keys.follow(page.locator("main form button[type=submit]"))
+    assert tour.path == "/me/", "logged in with the new password"
     tour.finish()
