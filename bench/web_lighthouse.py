@@ -66,7 +66,10 @@ def pages(base: str) -> tuple[dict[str, str], str]:
     home = browser.request("GET", "/me/").text
     course = re.search(r'href="(/me/courses/[^"/]+)"', home).group(1)
     course_page = browser.request("GET", course).text
-    lesson = re.search(r'href="(/me/courses/[^"]+/lessons/[^"]+)"', course_page).group(1)
+    lessons = list(dict.fromkeys(re.findall(r'href="(/me/courses/[^"]+/lessons/[^"#]+)"', course_page)))
+    lesson = lessons[0]
+    for each in lessons:  # the lessons come before the quiz
+        browser.request("POST", each, data={"csrf_token": csrf_token(course_page)})
     started = browser.request("POST", course + "/quiz", data={"csrf_token": csrf_token(course_page)})
     quiz = re.search(r"(/me/attempts/\d+)", started.headers.get("Location", "")) or re.search(
         r'href="(/me/attempts/\d+)"', browser.request("GET", course).text)
