@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import audit, claims, people
 from portal.domain.errors import ValidationError
+from portal.domain.localtime import local_date
 from portal.domain.passwords import dummy_verify, hash_password, verify_password
 from portal.domain.validators import check_password, normalize_id_number, normalize_mobile
 from portal.models import KeyGroup, Organization, Person, Trainee, User
@@ -98,7 +99,7 @@ def register_trainee(session: Session, data: Registration, *, public_code: str, 
     session.flush()
     if row is not None and row.person.id_number:  # proven: the ID number on the roster was typed
         row.person.user = user
-        people.close_unemployed_rows(session, row.person, on=now.date())
+        people.close_unemployed_rows(session, row.person, on=local_date(now))
         session.flush()
         return Registered(user)
     person = known or Person(real_name=name, mobile=mobile, id_number=id_number)
@@ -110,7 +111,7 @@ def register_trainee(session: Session, data: Registration, *, public_code: str, 
             select(KeyGroup).where(KeyGroup.code == "all_staff"))))
         claims.open_claim(session, row, user, "by_person", now=now)
         return Registered(user, waiting=True)
-    _join_organization(session, person, org, allow_concurrent=allow_concurrent, today=now.date())
+    _join_organization(session, person, org, allow_concurrent=allow_concurrent, today=local_date(now))
     return Registered(user)
 
 
