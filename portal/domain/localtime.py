@@ -63,8 +63,10 @@ def wall_clock(moment: datetime, *, round_up: bool = False) -> datetime:
     return whole + MINUTE if round_up and whole != local else whole
 
 
-def format_datetime(moment: datetime, *, round_up: bool = False) -> str:
-    """'2026-12-07 04:30' in local time."""
+def format_datetime(moment: datetime, *, round_up: bool = False, seconds: bool = False) -> str:
+    """'2026-12-07 04:30' in local time ('2026-12-07 04:30:05' with `seconds`, as a log wants it)."""
+    if seconds:
+        return to_local(moment).strftime("%Y-%m-%d %H:%M:%S")
     return wall_clock(moment, round_up=round_up).strftime("%Y-%m-%d %H:%M")
 
 

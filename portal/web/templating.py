@@ -104,9 +104,9 @@ def install_time_filters(app: Flask) -> None:
     """Stored UTC times as people read them, in the configured zone (pages and mails alike)."""
 
     @app.template_filter("local_datetime")
-    def local_datetime(moment, round_up: bool = False) -> str:
+    def local_datetime(moment, round_up: bool = False, seconds: bool = False) -> str:
         """'2026-12-07 04:30' ('' for none)."""
-        return localtime.format_datetime(moment, round_up=round_up) if moment else ""
+        return localtime.format_datetime(moment, round_up=round_up, seconds=seconds) if moment else ""
 
     @app.template_filter("local_time")
     def local_time(moment, round_up: bool = False) -> str:
