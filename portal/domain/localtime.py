@@ -56,8 +56,8 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone())
 
 
-def wall_clock(moment: datetime, *, round_up: bool = False) -> datetime:
-    """The naive local time to the minute (what a spreadsheet cell holds), rounded down unless `round_up`."""
+def _local_minute(moment: datetime, *, round_up: bool = False) -> datetime:
+    """The naive local time to the minute, rounded down unless `round_up`."""
     local = to_local(moment).replace(tzinfo=None)
     whole = local.replace(second=0, microsecond=0)
     return whole + MINUTE if round_up and whole != local else whole
@@ -67,12 +67,12 @@ def format_datetime(moment: datetime, *, round_up: bool = False, seconds: bool =
     """'2026-12-07 04:30' in local time ('2026-12-07 04:30:05' with `seconds`, as a log wants it)."""
     if seconds:
         return to_local(moment).strftime("%Y-%m-%d %H:%M:%S")
-    return wall_clock(moment, round_up=round_up).strftime("%Y-%m-%d %H:%M")
+    return _local_minute(moment, round_up=round_up).strftime("%Y-%m-%d %H:%M")
 
 
 def format_time(moment: datetime, *, now: datetime | None = None, round_up: bool = False) -> str:
     """'12:17' when the moment falls on the local day of `now`, else the date too."""
-    shown = wall_clock(moment, round_up=round_up)
+    shown = _local_minute(moment, round_up=round_up)
     if shown.date() == local_today(now):
         return shown.strftime("%H:%M")
     return shown.strftime("%Y-%m-%d %H:%M")

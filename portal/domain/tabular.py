@@ -321,7 +321,7 @@ def _csv_text(value) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
-        return _wall_clock(value).isoformat(sep=" ", timespec="seconds")
+        return _local_clock(value).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (int, float)):
@@ -329,7 +329,7 @@ def _csv_text(value) -> str:
     return neutralise(str(value))
 
 
-def _wall_clock(value: datetime) -> datetime:
+def _local_clock(value: datetime) -> datetime:
     """A stored (aware, UTC) time as the local clock reads it: people read exports, and spreadsheets have no zones."""
     return to_local(value).replace(tzinfo=None) if value.tzinfo is not None else value
 
@@ -381,7 +381,7 @@ def _xlsx_write_cell(sheet, row: int, column: int, value, formats: dict, style=N
 
 def _xlsx_value(value):
     if value is None or isinstance(value, (bool, int, date)):
-        return _wall_clock(value) if isinstance(value, datetime) else value
+        return _local_clock(value) if isinstance(value, datetime) else value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, (time, timedelta)):
