@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from portal.config import check_production, config_for
+from portal.config import check_production, check_time_zone, config_for
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(overrides)
     configure_database(app)
     check_production(app.config)
+    check_time_zone(app.config)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)

@@ -36,9 +36,10 @@ def list_command(org_code: str | None, limit: int) -> None:
     """Print the newest certificates: serial, state, holder, course, verification URL."""
     from portal.domain.certificates.queries import listing
     from portal.domain.certificates.status import state_of
-    from portal.models import Course, utcnow
+    from portal.domain.localtime import local_today
+    from portal.models import Course
 
-    settings, today = _settings(), utcnow().date()
+    settings, today = _settings(), local_today()
     certs = listing(db.session, org_code=org_code, limit=limit)
     codes = dict(db.session.execute(select(Course.id, Course.code).where(Course.id.in_({c.course_id for c in certs}))).all())
     for cert in certs:

@@ -27,16 +27,15 @@ def setup_command() -> None:
 @click.option("--people", default=300, show_default=True, help="Roster size across the demo organizations.")
 def demo_seed(people: int) -> None:
     """Create the demo district (idempotent)."""
-    from datetime import date
-
     from portal.domain.coverage.report_pdf import ReportSettings
     from portal.domain.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+    from portal.domain.localtime import local_today
 
     settings = None
     if Path(current_app.config["CERT_FONT_PATH"]).exists():  # last year's final report is a PDF: it needs the font
         settings = ReportSettings(font_path=current_app.config["CERT_FONT_PATH"],
                                   office_name=current_app.config["CERT_OFFICE_NAME_ZH"], locale="zh_CN")
-    counts = seed_demo(db.session, today=date.today(), people=people, report_settings=settings)
+    counts = seed_demo(db.session, today=local_today(), people=people, report_settings=settings)
     db.session.commit()
     click.echo("demo: " + ", ".join(f"{n} {what} added" for what, n in counts.items()))
     for account in DEMO_ACCOUNTS:
@@ -69,14 +68,16 @@ def purge_idempotency(days: int | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="Backup file (default: instance/backups/<time>.backup).")
 def backup_create(out: str | None) -> None:
     """Write a consistent backup while the portal runs (SQLite backup API or pg_dump)."""
-    from datetime import datetime
     from pathlib import Path
 
     from flask import current_app
 
     from portal.domain.backup import BackupError, create_backup
+    from portal.domain.localtime import to_local
+    from portal.models import utcnow
 
-    target = Path(out) if out else Path(current_app.instance_path) / "backups" / f"portal-{datetime.now():%Y%m%d-%H%M%S}.backup"
+    stamp = f"{to_local(utcnow()):%Y%m%d-%H%M%S}"
+    target = Path(out) if out else Path(current_app.instance_path) / "backups" / f"portal-{stamp}.backup"
     try:
         create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
     except BackupError as error:

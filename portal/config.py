@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,8 @@ class BaseConfig:
 
     BABEL_DEFAULT_LOCALE = "zh_CN"
     LANGUAGES = ("zh_CN", "en")
+    # Where the people live: every time shown, mailed, printed or exported, and "today", are local to it.
+    TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -122,6 +125,15 @@ def config_for(env: str | None) -> type[BaseConfig]:
     if name not in CONFIGS:
         raise ConfigError(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
     return CONFIGS[name]
+
+
+def check_time_zone(config) -> None:
+    """Refuse a TIME_ZONE that is not an IANA zone name (such as Asia/Shanghai)."""
+    name = config.get("TIME_ZONE") or ""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIME_ZONE must name a time zone such as Asia/Shanghai, not {name!r}") from None
 
 
 def check_production(config) -> None:

@@ -25,19 +25,19 @@ def coverage_warm() -> None:
     from portal.domain.coverage.projection import trend_dates
     from portal.domain.coverage.report import yearly_report
     from portal.domain.coverage.snapshot import take_snapshot
+    from portal.domain.localtime import local_today, to_local
     from portal.domain.rules import current_rules
-    from portal.models import utcnow
 
     cache = snapshot_cache(current_app)
     if cache is None:
         raise click.ClickException("COVERAGE_CACHE is off in this configuration: there is nothing to warm")
     session = reporting_session()
-    today, rules = utcnow().date(), current_rules(session)
+    today, rules = local_today(), current_rules(session)
     for label, dates in (("dashboard and drill-down", None), ("trend, 12 weeks", trend_dates(today, 12))):
         started = time.monotonic()
         snapshot = take_snapshot(session, today=today, rules=rules, dates=dates, cache=cache, max_age=0)
         snapshot.prepare()
-        click.echo(f"coverage {label}: figures of {snapshot.computed_at:%H:%M:%S} UTC "
+        click.echo(f"coverage {label}: figures of {to_local(snapshot.computed_at):%H:%M:%S %z} "
                    f"({time.monotonic() - started:.1f} s)")
     started = time.monotonic()
     yearly_report(session, year=today.year, today=today, rules=rules, cache=cache).snapshot.prepare()
@@ -63,9 +63,9 @@ def report_yearly(year: int, out: str | None, lang: str, plan_start: int | None)
     from portal.domain.rules import current_rules
 
     from portal.domain.errors import PortalError
-    from portal.models import utcnow
+    from portal.domain.localtime import local_today
 
-    today = utcnow().date()
+    today = local_today()
     if not 2000 <= year <= today.year:
         raise click.BadParameter(f"a year from 2000 to {today.year}", param_hint="--year")
     path = Path(out or f"coverage-report-{year}.pdf")

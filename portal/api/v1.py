@@ -23,6 +23,7 @@ from portal.api import openapi
 from portal.api.openapi import SchemaViolation
 from portal.domain import api_tokens, audit, compliance, idempotency, policy, roster
 from portal.domain.errors import PortalError, ValidationError
+from portal.domain.localtime import local_today
 from portal.domain.people import EmployedElsewhere
 from portal.domain.posts import UnknownPost
 from portal.domain.rules import current_rules
@@ -435,7 +436,7 @@ def _record_event(token: ApiToken, body: dict[str, Any]) -> tuple[dict[str, Any]
     before = _assignment_states(org, mobile)
     trainee = EVENTS[values["type"]](org, mobile, values, _change(token))
     _audit(token, f"api.event.{values['type']}", trainee)
-    today = date.today()
+    today = local_today()
     rows = db.session.scalars(select(Assignment).where(Assignment.trainee_id == trainee.id)
                               .options(selectinload(Assignment.course)).order_by(Assignment.id)).all()
     return {
@@ -457,7 +458,7 @@ def _upsert(token: ApiToken, mobile: str, body: dict[str, Any]) -> tuple[dict[st
     else:
         roster.update(db.session, trainee, data, **_change(token))
     _audit(token, "api.employee.create" if created else "api.employee.update", trainee)
-    return _employees_json([trainee], date.today())[0], 201 if created else 200
+    return _employees_json([trainee], local_today())[0], 201 if created else 200
 
 
 # --- the endpoints -------------------------------------------------------------------------
@@ -475,7 +476,7 @@ def employees(token: ApiToken):
     status = _choice(args, "status", openapi.EMPLOYEE_FILTERS, default="active")
     standing = _choice(args, "standing", compliance.STATUSES)
     page, per_page = _paging(args)
-    today = date.today()
+    today = local_today()
     statement = (select(Trainee).join(Person, Person.id == Trainee.person_id)
                  .where(Trainee.organization_id == token.organization_id))
     if status != "all":
@@ -495,7 +496,7 @@ def employees(token: ApiToken):
 def employee(token: ApiToken, mobile: str):
     _query(())
     trainee = _employee_or_404(token.organization, _mobile(mobile, field="mobile", status=400, code="invalid_parameter"))
-    return _json(_employees_json([trainee], date.today())[0])
+    return _json(_employees_json([trainee], local_today())[0])
 
 
 @bp.route("/employees/<mobile>", methods=["PUT"])
@@ -525,7 +526,7 @@ def assignments(token: ApiToken):
     args = _query(("mobile", "status", "page", "per_page"))
     status = _choice(args, "status", openapi.ASSIGNMENT_FILTERS)
     page, per_page = _paging(args)
-    today = date.today()
+    today = local_today()
     statement = (select(Assignment).join(Trainee, Trainee.id == Assignment.trainee_id)
                  .where(Trainee.organization_id == token.organization_id)
                  .options(selectinload(Assignment.course), selectinload(Assignment.trainee)))

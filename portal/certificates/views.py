@@ -17,6 +17,7 @@ from portal.domain.certificates import CertificateError, bundles, credentials, i
 from portal.domain.certificates.access import certificate_or_404
 from portal.domain.certificates.documents import CertificateSettings, load_document
 from portal.domain.certificates.status import state_of
+from portal.domain.localtime import local_date, local_today
 from portal.extensions import db, limiter
 from portal.models import Person, utcnow
 from portal.web.forms import apply_domain_error
@@ -52,7 +53,7 @@ def _public(response) -> Response:
 
 
 def _example_serial() -> str:
-    return serials.format_serial(issue.serial_prefix(), utcnow().year, 123)
+    return serials.format_serial(issue.serial_prefix(), local_today().year, 123)
 
 
 def _not_found(serial: str = ""):
@@ -64,7 +65,7 @@ def _not_found(serial: str = ""):
 @bp.route("/me/certificates")
 @policy.roles("trainee")
 def mine():
-    rows = queries.for_trainee(db.session, current_user.trainee, today=utcnow().date())
+    rows = queries.for_trainee(db.session, current_user.trainee, today=local_today())
     return render_template("certificates/mine.html", rows=rows)
 
 
@@ -82,7 +83,7 @@ def download(serial: str):
 # --- the office ------------------------------------------------------------------------------
 
 def _detail(cert, revoke_form=None, reissue_form=None, status: int = 200):
-    today = utcnow().date()
+    today = local_today()
     history = queries.history(db.session, cert, today=today)
     return render_template(
         "certificates/detail.html", cert=cert, state=state_of(cert, today), history=history,
@@ -146,7 +147,7 @@ def _inspection_url(org_id: int) -> str:
 @policy.roles(*COMPANY)
 def company(org_id: int):
     org = policy.organization_or_404(db.session, current_user, org_id, manage=True)
-    today = utcnow().date()
+    today = local_today()
     page = paginate(queries.staff_statement(org))
     rows = queries.rows_for(db.session, list(page.items), today=today)
     summary = verify.organization_summary(db.session, org, today=today)
@@ -160,10 +161,10 @@ def company_zip(org_id: int):
     org = policy.organization_or_404(db.session, current_user, org_id, manage=True)
     now = utcnow()
     entries = [bundles.BundleEntry(load_document(db.session, row.cert), row.state)
-               for row in queries.current_for_organization(db.session, org, today=now.date())]
+               for row in queries.current_for_organization(db.session, org, today=local_date(now))]
     chunks = bundles.stream_zip(entries, _settings(), now=now)
     response = Response(stream_with_context(chunks), mimetype="application/zip")
-    response.headers["Content-Disposition"] = _attachment(bundles.zip_filename(org.name, now.date()))
+    response.headers["Content-Disposition"] = _attachment(bundles.zip_filename(org.name, local_date(now)))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -202,7 +203,7 @@ def verify_form():
     cert = verify.find_by_serial(db.session, typed)
     if cert is None:
         return _not_found(typed[:40])
-    result = verify.public_view(db.session, cert, today=utcnow().date())
+    result = verify.public_view(db.session, cert, today=local_today())
     return _public(render_template("certificates/verify_result.html", result=result, token=None))
 
 
@@ -213,7 +214,7 @@ def verify_token(token: str):
     cert = verify.find_by_token(db.session, token)
     if cert is None:
         return _not_found()
-    result = verify.public_view(db.session, cert, today=utcnow().date())
+    result = verify.public_view(db.session, cert, today=local_today())
     return _public(render_template("certificates/verify_result.html", result=result, token=cert.token))
 
 
@@ -226,7 +227,7 @@ def verify_json(token: str):
         return _public((jsonify(error={"code": 404, "message": "not found"}), 404))
     now = utcnow()
     document = credentials.signed_credential(load_document(db.session, cert), _settings(),
-                                             state=state_of(cert, now.date()), now=now)
+                                             state=state_of(cert, local_date(now)), now=now)
     response = _public(jsonify(document))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -239,7 +240,7 @@ def verify_organization(token: str):
     org = verify.find_organization(db.session, token, current_app.config["SECRET_KEY"])
     if org is None:
         return _not_found()
-    summary = verify.organization_summary(db.session, org, today=utcnow().date())
+    summary = verify.organization_summary(db.session, org, today=local_today())
     return _public(render_template("certificates/organization_check.html", summary=summary))
 
 

@@ -15,6 +15,7 @@ from portal.domain import claims as claims_domain
 from portal.domain import compliance, policy, posts, prior, quiz, roster
 from portal.domain import people as people_domain
 from portal.domain.errors import ValidationError
+from portal.domain.localtime import local_today
 from portal.domain.rules import current_rules
 from portal.extensions import db
 from portal.models import (Assignment, Attempt, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person,
@@ -61,7 +62,7 @@ def home():
 @policy.roles(*MANAGERS)
 def organization(org_id: int):
     org = _org(org_id)
-    tables = compliance.dashboard(db.session, org.id, date.today())
+    tables = compliance.dashboard(db.session, org.id, local_today())
     return render_template(
         "company/dashboard.html", org=org, counts=tables.counts, by_group=tables.by_group, by_post=tables.by_post,
         group_names=dict(_group_choices()), statuses=compliance.STATUSES,
@@ -123,7 +124,7 @@ EXPORT_HEADERS = (_l("Full name"), _l("Mobile"), _l("Post"), _l("Key groups"), _
 @policy.roles(*MANAGERS)
 def people(org_id: int):
     org = _org(org_id)
-    today = date.today()
+    today = local_today()
     statement = _roster_statement(org, today)
     export = request.args.get("format")
     if export in ("csv", "xlsx"):
@@ -235,13 +236,13 @@ def person(org_id: int, trainee_id: int):
         "completions": db.session.scalars(select(Completion).where(
             Completion.person_id == trainee.person_id,
             or_(Completion.created_at >= trainee.created_at, Completion.valid_until.is_(None),
-                Completion.valid_until >= date.today()))
+                Completion.valid_until >= local_today()))
             .order_by(Completion.completed_on.desc())).all(),
     }
-    standing = compliance.standing_of(db.session, [trainee.id], date.today()).get(trainee.id, trainee.status)
+    standing = compliance.standing_of(db.session, [trainee.id], local_today()).get(trainee.id, trainee.status)
     from portal.domain.certificates.queries import for_trainee
 
-    history["certificates"] = for_trainee(db.session, trainee, today=date.today())
+    history["certificates"] = for_trainee(db.session, trainee, today=local_today())
     history["prior"] = prior.for_person(db.session, trainee.person_id)
     may_reset = trainee.person.user is not None and policy.may_reset_password_of(db.session, current_user,
                                                                                   trainee.person.user)
@@ -249,7 +250,7 @@ def person(org_id: int, trainee_id: int):
 
     return render_template("company/person.html", org=org, person=trainee, history=history, standing=standing,
                            study_seconds=person_seconds(db.session, [trainee.person_id]).get(trainee.person_id, 0),
-                           release_form=ReleaseForm(left_on=date.today()), may_reset=may_reset)
+                           release_form=ReleaseForm(left_on=local_today()), may_reset=may_reset)
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/edit", methods=["GET", "POST"])
@@ -287,7 +288,7 @@ def transfer(org_id: int, trainee_id: int):
     form.groups.choices = _group_choices()
     if request.method == "GET":
         form.groups.data = [g.code for g in trainee.groups]
-        form.effective_on.data = date.today()
+        form.effective_on.data = local_today()
     if form.validate_on_submit():
         try:
             created = roster.transfer(db.session, trainee, post=form.post.data, groups=form.groups.data,

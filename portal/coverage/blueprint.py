@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from portal.domain import policy
 from portal.domain.coverage.cache import SharedStore, SnapshotCache
-from portal.models import utcnow
+from portal.domain.localtime import local_today
 
 bp = Blueprint("coverage", __name__, url_prefix="/office/coverage", template_folder="templates")
 
@@ -44,8 +44,8 @@ def snapshot_cache(app: Flask) -> SnapshotCache | None:
 
 
 def today() -> date:
-    """The as-of date of the figures (UTC, like the schedule)."""
-    return utcnow().date()
+    """The as-of date of the figures: the local date, like the schedule's."""
+    return local_today()
 
 
 def scope():

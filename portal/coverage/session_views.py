@@ -111,7 +111,7 @@ def session_detail(session_id: int):
     present = offline.attendance(db.session, record)
     if fmt := blueprint.export_format():
         headers = [_("Name"), _("Mobile"), _("Method"), _("Recorded at")]
-        rows = [[t.real_name, t.masked_mobile, a.method, a.recorded_at.replace(tzinfo=None)] for a, t in present]
+        rows = [[t.real_name, t.masked_mobile, a.method, a.recorded_at] for a, t in present]
         return export_response(headers, rows, fmt, f"session-{record.id}-attendance")
     roster = []
     if record.organization_id is not None:

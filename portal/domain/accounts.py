@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import audit, claims, people, schedule
 from portal.domain.errors import ValidationError
+from portal.domain.localtime import local_date
 from portal.domain.rules import Rules
 from portal.domain.passwords import dummy_verify, hash_password, verify_password
 from portal.domain.validators import check_password, normalize_id_number, normalize_mobile
@@ -158,7 +159,7 @@ def _register(session: Session, data: Registration, *, public_code: str, now: da
     session.flush()
     if row is not None and row.person.id_number:  # proven: the ID number on the roster was typed
         row.person.user = user
-        people.close_unemployed_rows(session, row.person, on=now.date())
+        people.close_unemployed_rows(session, row.person, on=local_date(now))
         session.flush()
         return Registered(user)
     person = known or Person(real_name=name, mobile=mobile, id_number=id_number)
@@ -170,7 +171,7 @@ def _register(session: Session, data: Registration, *, public_code: str, now: da
             select(KeyGroup).where(KeyGroup.code == "all_staff"))))
         claims.open_claim(session, row, user, "by_person", now=now)
         return Registered(user, waiting=True)
-    _join_organization(session, person, org, allow_concurrent=allow_concurrent, today=now.date())
+    _join_organization(session, person, org, allow_concurrent=allow_concurrent, today=local_date(now))
     return Registered(user)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import audit, people, schedule
 from portal.domain.errors import ValidationError
+from portal.domain.localtime import local_date
 from portal.domain.rules import Rules
 from portal.models import EmploymentEvent, RosterClaim, Trainee, User
 
@@ -47,7 +48,7 @@ def confirm(session: Session, claim: RosterClaim, *, actor: User, now: datetime,
         _join(session, claim, actor=actor, now=now, allow_concurrent=allow_concurrent)
     session.flush()
     session.refresh(row)
-    people.close_unemployed_rows(session, row.person, on=now.date())
+    people.close_unemployed_rows(session, row.person, on=local_date(now))
     claim.status, claim.decided_at, claim.decided_by_id = "confirmed", now, actor.id
     session.flush()
     audit.record(session, actor_id=actor.id, action="claim.confirm", target_type="trainee", target_id=row.id,
@@ -96,16 +97,16 @@ def _move(session: Session, row: Trainee, *, actor: User, now: datetime, allow_c
     row.second_job = bool(people.active_jobs(session, row.person, besides=row.organization_id))
     row.status, row.left_on = "active", None
     session.add(EmploymentEvent(trainee_id=row.id, organization_id=row.organization_id, kind="hire",
-                                effective_on=row.start_date or now.date(), post=row.post,
+                                effective_on=row.start_date or local_date(now), post=row.post,
                                 groups=[g.code for g in row.groups], actor_id=actor.id, source="person"))
 
 
 def _end_other_jobs(session: Session, person, row: Trainee, *, actor: User, now: datetime) -> None:
     """The person confirms a move: their jobs at other employers end today."""
     for job in people.active_jobs(session, person, besides=row.organization_id):
-        job.status, job.left_on = "left", now.date()
+        job.status, job.left_on = "left", local_date(now)
         session.add(EmploymentEvent(trainee_id=job.id, organization_id=job.organization_id, kind="leave",
-                                    effective_on=now.date(), post=job.post, groups=[g.code for g in job.groups],
+                                    effective_on=local_date(now), post=job.post, groups=[g.code for g in job.groups],
                                     actor_id=actor.id, source="person"))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import audit, hooks, schedule
 from portal.domain.errors import ValidationError
+from portal.domain.localtime import local_date
 from portal.domain.rules import Rules
 from portal.models import Completion, Course, Person, PriorTraining
 
@@ -51,7 +52,7 @@ def _checked(session: Session, data: PriorData, today: date) -> tuple[Course, st
 def record(session: Session, person: Person, data: PriorData, *, organization_id: int | None, actor_id: int | None,
            now: datetime, rules: Rules, address: str = "") -> PriorTraining:
     """Record one prior training of a person and let it count (a completion of mode 'prior')."""
-    course, provider, evidence = _checked(session, data, now.date())
+    course, provider, evidence = _checked(session, data, local_date(now))
     completion = Completion(person_id=person.id, course_id=course.id, completed_on=data.completed_on, mode="prior")
     session.add(completion)
     session.flush()

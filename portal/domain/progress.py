@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from portal.domain.localtime import local_date
 from portal.domain.sql import INSERT_ON_CONFLICT
 from portal.models import Attempt, Certificate, Completion, Course, Lesson, LessonProgress, Trainee
 
@@ -162,12 +163,12 @@ def maybe_complete(session: Session, trainee: Trainee, course: Course, *, now: d
     completion = session.scalar(select(Completion).where(
         Completion.person_id == trainee.person_id, Completion.course_id == course.id,
         Completion.mode == "online", Completion.attempt_id.is_not(None)).order_by(Completion.id.desc()).limit(1))
-    if completion is not None and completion.completed_on >= (attempt.submitted_at or now).date():
+    if completion is not None and completion.completed_on >= local_date(attempt.submitted_at or now):
         if (completion.score or 0) < (attempt.score or 0):
             completion.score, completion.attempt_id = attempt.score, attempt.id
         return completion
-    completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=now.date(), mode="online",
-                            attempt_id=attempt.id, score=attempt.score)
+    completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=local_date(now),
+                            mode="online", attempt_id=attempt.id, score=attempt.score)
     session.add(completion)
     session.flush()
     from portal.domain import hooks

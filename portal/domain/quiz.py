@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.domain import progress
+from portal.domain import localtime, progress
 from portal.domain import questions as qtypes
 from portal.domain.errors import NotAllowed, ValidationError
 from portal.models import Attempt, AttemptGrant, AttemptItem, Course, Lesson, Person, Question, QuestionTag, QuestionVersion, Trainee
@@ -95,8 +95,9 @@ def eligibility(session: Session, trainee: Trainee, course: Course, *, now: date
     if attempts and quiz.get("cooldown_minutes"):
         wait_until = attempts[-1].submitted_at + timedelta(minutes=quiz["cooldown_minutes"])
         if now < wait_until:
-            return Eligibility(False, str(_l("Please review the lessons; you can try again after %(time)s (UTC).",
-                                              time=wait_until.strftime("%H:%M"))), wait_until=wait_until)
+            shown = localtime.format_time(wait_until, now=now, round_up=True)  # never still locked at that minute
+            return Eligibility(False, str(_l("Please review the lessons; you can try again after %(time)s.",
+                                              time=shown)), wait_until=wait_until)
     return Eligibility(True, last_attempt=bool(limit) and len(attempts) == limit - 1)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from portal.domain import compliance
 from portal.domain.jobs import LOCK_REMINDERS, job_lock
+from portal.domain.localtime import local_date
 from portal.domain.mail import Mailer, MailError, MessageRefused, Recipient, compose, mail_locale, valid_address
 from portal.models import (Assignment, DigestLog, KeyGroup, Organization, Person, ReminderLog, RoleGrant, Trainee,
                            User)
@@ -91,7 +92,7 @@ class _Run:
     """One run's state: the clock, the mailer, the counts and per-organization caches."""
 
     def __init__(self, session: Session, *, now: datetime, mailer: Mailer | None, summary: ReminderSummary) -> None:
-        self.session, self.now, self.today = session, now, now.date()
+        self.session, self.now, self.today = session, now, local_date(now)
         self.mailer, self.summary = mailer, summary
         self.base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
         self.key_groups = {g.code: g for g in session.scalars(select(KeyGroup))}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import audit, claims, people, posts, prior, schedule
 from portal.domain.errors import ValidationError
+from portal.domain.localtime import local_date
 from portal.domain.rules import Rules
 from portal.domain.validators import normalize_id_number, normalize_mobile
 from portal.models import (Assignment, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person,
@@ -93,7 +94,7 @@ def hire(session: Session, org: Organization, data: PersonData, *, rules: Rules,
             if not (ask_person and known.user_id is not None and trainee is None):
                 raise
             return _ask_to_move(session, org, known, data, now=now)
-        people.close_unemployed_rows(session, known, on=now.date())
+        people.close_unemployed_rows(session, known, on=local_date(now))
         if trainee is None:
             trainee = Trainee(person=known, organization_id=org.id, locality_id=org.locality_id)
             session.add(trainee)
@@ -107,7 +108,7 @@ def hire(session: Session, org: Organization, data: PersonData, *, rules: Rules,
     _fill(session, trainee, data)
     trainee.status, trainee.left_on = "active", None
     session.flush()
-    _event(session, trainee, org, "hire", data.start_date or now.date(), actor)
+    _event(session, trainee, org, "hire", data.start_date or local_date(now), actor)
     _ask_account_owner(session, trainee, now=now)
     schedule.reconcile(session, trainee, rules, now=now)
     return trainee
@@ -192,12 +193,12 @@ def update(session: Session, trainee: Trainee, data: PersonData, *, rules: Rules
     person.real_name, person.mobile = data.real_name, data.mobile
     trainee.start_date = data.start_date
     if _new_post(trainee, data.post):
-        transfer(session, trainee, post=data.post, groups=data.groups, effective_on=now.date(), rules=rules,
+        transfer(session, trainee, post=data.post, groups=data.groups, effective_on=local_date(now), rules=rules,
                  actor=actor, now=now)
         return trainee
     trainee.post, trainee.groups = data.post, _groups(session, data.groups)
     session.flush()
-    _event(session, trainee, org, "update", now.date(), actor)
+    _event(session, trainee, org, "update", local_date(now), actor)
     schedule.reconcile(session, trainee, rules, now=now)
     return trainee
 
@@ -225,7 +226,7 @@ def transfer(session: Session, trainee: Trainee, *, post: str, groups: list[str]
     new = [a for a in session.scalars(select(Assignment).where(Assignment.trainee_id == trainee.id)) if a.id not in before]
     for assignment in new:  # whatever the new post newly requires is due before it starts
         assignment.due_on = effective_on
-        assignment.overdue_since = effective_on if effective_on < now.date() else None
+        assignment.overdue_since = effective_on if effective_on < local_date(now) else None
     _assign_transfer_courses(session, trainee, rules, effective_on, now)
     session.flush()
     return [a for a in session.scalars(select(Assignment).where(Assignment.trainee_id == trainee.id)) if a.id not in before]
@@ -241,7 +242,7 @@ def _assign_transfer_courses(session: Session, trainee: Trainee, rules: Rules, e
         if already is None:
             session.add(Assignment(trainee_id=trainee.id, course_id=course.id, rule="transfer", reason="transfer",
                                    legal_basis=rules.transfer.basis[:300], due_on=effective_on, status="open",
-                                   overdue_since=effective_on if effective_on < now.date() else None))
+                                   overdue_since=effective_on if effective_on < local_date(now) else None))
 
 
 def release(session: Session, trainee: Trainee, *, left_on: date, actor: Actor, now: datetime, rules: Rules) -> None:
@@ -311,7 +312,7 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
         second = False
         if person is not None:
             second = people.check_may_employ(session, person, org.id, allow_concurrent=allow_concurrent)
-            people.close_unemployed_rows(session, person, on=now.date())
+            people.close_unemployed_rows(session, person, on=local_date(now))
         else:
             person = Person(real_name=row.real_name, mobile=row.mobile, id_number=row.id_number)
         trainee = Trainee(person=person, organization_id=org.id, locality_id=org.locality_id, post=row.post,
@@ -346,13 +347,13 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
     for position, trainee in enumerate(touched):
         kind = "hire" if position < len(preview.new) or trainee.id in rehired else "update"
         session.add(EmploymentEvent(trainee_id=trainee.id, organization_id=org.id, kind=kind,
-                                    effective_on=trainee.start_date or now.date(), post=trainee.post,
+                                    effective_on=trainee.start_date or local_date(now), post=trainee.post,
                                     groups=[g.code for g in trainee.groups], actor_id=actor.user_id, source=actor.source))
     for trainee in touched[:len(preview.new)]:
         _ask_account_owner(session, trainee, now=now)
     schedule.reconcile_many(session, [t.id for t in touched], rules, now=now)
     for trainee, row in moves:
-        transfer(session, trainee, post=row.post, groups=[g.code for g in trainee.groups], effective_on=now.date(),
+        transfer(session, trainee, post=row.post, groups=[g.code for g in trainee.groups], effective_on=local_date(now),
                  rules=rules, actor=actor, now=now)
     rows = [*preview.new, *(match.row for match in preview.changed)]
     for trainee, row in zip(touched, rows):

@@ -17,6 +17,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.errors import ValidationError
+from portal.domain.localtime import local_today
 from portal.domain.reference import KEY_GROUPS
 from portal.domain.tabular import FORMULA_STARTS, Cell, FormulaCell, Row, Table, TableError, write_table
 from portal.domain.roster_prior import PRIOR_ALIASES, PRIOR_FIELDS, read_prior
@@ -358,7 +359,7 @@ def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]],
     checked = [_check_row(row, columns, table.headers, readers) for row in table.rows]
     for check in checked:
         raw = {name: check.values.pop(name) for name in PRIOR_FIELDS if name in check.values}
-        check.values["prior"], reasons = read_prior(raw, courses or {}, today=today or date.today(),
+        check.values["prior"], reasons = read_prior(raw, courses or {}, today=today or local_today(),
                                                     parse_date=parse_date)
         check.reasons.extend(reasons)
     _mark_duplicates(checked, "mobile")

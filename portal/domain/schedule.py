@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain.localtime import local_date
 from portal.domain.rules import CourseRule, Rules
 from portal.models import Assignment, Completion, Course, Organization, Person, Trainee
 
@@ -89,14 +90,14 @@ def _earned_elsewhere(completion: Completion, job: Trainee, others: list[Trainee
     """Was this completion earned while the person worked at another organization, before this job began?
     Onboarding (入职必训) is about one site: such a completion does not count as this job's onboarding."""
     day = completion.completed_on
-    if day >= job.created_at.date():
+    if day >= local_date(job.created_at):
         return False
     return any(_began(other) <= day and (other.left_on is None or day <= other.left_on) for other in others)
 
 
 def _began(job: Trainee) -> date:
     """When a job began: its start date, or when it was put on the roster if that was earlier or unknown."""
-    added = job.created_at.date()
+    added = local_date(job.created_at)
     return min(job.start_date, added) if job.start_date else added
 
 
@@ -172,7 +173,7 @@ def apply_plan(session: Session, trainee: Trainee, plan: Plan, *, now: datetime,
             trainee_id=trainee.id, course_id=courses[requirement.course_code].id, rule=requirement.rule,
             reason=requirement.rule, legal_basis=requirement.basis[:300], due_on=requirement.due_on,
             valid_months=requirement.valid_months, status="open",
-            overdue_since=requirement.due_on if requirement.due_on and requirement.due_on < now.date() else None,
+            overdue_since=requirement.due_on if requirement.due_on and requirement.due_on < local_date(now) else None,
         ))
     for assignment in plan.close:
         assignment.status, assignment.closed_at = "closed", now
@@ -185,7 +186,7 @@ def apply_plan(session: Session, trainee: Trainee, plan: Plan, *, now: datetime,
 
 def reconcile(session: Session, trainee: Trainee, rules: Rules, *, now: datetime) -> Plan:
     """Bring one person's assignments in line with the rules (idempotent)."""
-    plan = plan_for(session, trainee, rules, today=now.date())
+    plan = plan_for(session, trainee, rules, today=local_date(now))
     if plan:
         apply_plan(session, trainee, plan, now=now)
     return plan
@@ -222,7 +223,7 @@ def reconcile_many(session: Session, trainee_ids: list[int], rules: Rules, *, no
         people = session.scalars(select(Trainee).where(Trainee.id.in_(chunk))
                                  .options(selectinload(Trainee.organization), selectinload(Trainee.groups)))
         for trainee in people:
-            plan = plan_for(session, trainee, rules, today=now.date(), courses=courses, known=known)
+            plan = plan_for(session, trainee, rules, today=local_date(now), courses=courses, known=known)
             summary.people += 1
             summary.created += len(plan.create)
             summary.closed += len(plan.close)
@@ -239,7 +240,7 @@ def grant_grace(session: Session, trainee_ids: list[int], *, days: int, now: dat
     """An organization joining the portal imports staff who worked there for years: those with no training
     record at all get `days` from today for what fell due in the past or within that time, instead of being
     overdue at once (the basis says so). Returns how many assignments moved."""
-    until = now.date() + timedelta(days=days)
+    until = local_date(now) + timedelta(days=days)
     untrained = select(Trainee.id).where(Trainee.id.in_(trainee_ids), ~select(Completion.id).where(
         Completion.person_id == Trainee.person_id).exists())
     moved = 0

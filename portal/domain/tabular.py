@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from portal.domain.errors import ValidationError
+from portal.domain.localtime import to_local
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls and password-protected workbooks
@@ -320,12 +321,17 @@ def _csv_text(value) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
+        return _local_clock(value).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (int, float)):
         return str(value)
     return neutralise(str(value))
+
+
+def _local_clock(value: datetime) -> datetime:
+    """A stored (aware, UTC) time as the local clock reads it: people read exports, and spreadsheets have no zones."""
+    return to_local(value).replace(tzinfo=None) if value.tzinfo is not None else value
 
 
 def write_xlsx(headers: Sequence, rows: Iterable[Sequence], *, sheet_title: str = "Sheet1",
@@ -375,9 +381,7 @@ def _xlsx_write_cell(sheet, row: int, column: int, value, formats: dict, style=N
 
 def _xlsx_value(value):
     if value is None or isinstance(value, (bool, int, date)):
-        if isinstance(value, datetime) and value.tzinfo is not None:
-            return value.replace(tzinfo=None)  # callers convert to local time first; Excel has no zones
-        return value
+        return _local_clock(value) if isinstance(value, datetime) else value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, (time, timedelta)):

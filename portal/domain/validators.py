@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.errors import ValidationError
+from portal.domain.localtime import local_today
 
 # GB 32100-2015: the 31 characters allowed (no I, O, S, V, Z) and the position weights.
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -69,7 +70,7 @@ def normalize_id_number(value: str) -> str:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(_l("This ID number contains an impossible date of birth.")) from None
-    if born.year < 1900 or born > date.today():
+    if born.year < 1900 or born > local_today():
         raise ValidationError(_l("This ID number contains an impossible date of birth."))
     if id_check_char(number[:17]) != number[17]:
         raise ValidationError(_l("This ID number's check digit is wrong: please check for a typo."))

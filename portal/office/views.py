@@ -161,7 +161,9 @@ def issue_reset_code(user_id: int):
 @bp.route("/audit")
 @policy.roles("office_admin", "superuser")
 def audit_log():
-    from datetime import date, datetime, time, timezone
+    from datetime import date, timedelta
+
+    from portal.domain.localtime import day_start
 
     args = request.args
     statement = select(AuditEvent)
@@ -178,15 +180,15 @@ def audit_log():
             day = date.fromisoformat(args.get(key, ""))
         except ValueError:
             continue
-        moment = datetime.combine(day if op == "ge" else day.fromordinal(day.toordinal() + 1), time(), tzinfo=timezone.utc)
+        moment = day_start(day if op == "ge" else day + timedelta(days=1))  # the local day people typed
         statement = statement.where(AuditEvent.at >= moment if op == "ge" else AuditEvent.at < moment)
     statement = statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if args.get("format") in ("csv", "xlsx"):
         from portal.web.exports import export_response
 
-        rows = [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor.login_name if e.actor else "", e.action, e.target_type,
+        rows = [[e.at, e.actor.login_name if e.actor else "", e.action, e.target_type,
                  e.target_id or "", e.address, str(e.details or "")] for e in reporting_session().scalars(statement.limit(100000))]
-        headers = [_("When (UTC)"), _("Who"), _("Action"), _("Record"), _("Record id"), _("From"), _("Details")]
+        headers = [_("When"), _("Who"), _("Action"), _("Record"), _("Record id"), _("From"), _("Details")]
         return export_response(headers, rows, args["format"], "audit-log")
     page = paginate(statement)
     return render_template("office/audit.html", page=page)

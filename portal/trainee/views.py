@@ -14,6 +14,7 @@ from portal.domain import claims, people, policy, progress, quiz, study_time
 from portal.domain.content.cache import lesson_html
 from portal.domain.content.stored_media import find_media, media_file
 from portal.domain.errors import NotAllowed, PortalError, ValidationError
+from portal.domain.localtime import local_date, local_today
 from portal.domain.rules import current_rules
 from portal.extensions import db
 from portal.models import Assignment, Lesson, RosterClaim, Trainee, utcnow
@@ -50,7 +51,7 @@ def home():
     claims = people.pending_claims(db.session, user_id=current_user.id)
     return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses,
                            claims=claims, required={a.course_id for a in assignments},
-                           completed=progress.courses_held(db.session, trainee, today=utcnow().date()))
+                           completed=progress.courses_held(db.session, trainee, today=local_today()))
 
 
 @bp.route("/claims/<int:claim_id>/<decision>", methods=["POST"])
@@ -92,7 +93,7 @@ def course(code: str):
     return render_template(
         "trainee/course.html", course=course, state=state, current=current, attempts=attempts, verdict=verdict,
         contact=_contact(trainee) if verdict.locked else None,
-        completion=progress.valid_completion(db.session, trainee, course, today=now.date()),
+        completion=progress.valid_completion(db.session, trainee, course, today=local_date(now)),
         mistakes=len(quiz.mistaken_questions(db.session, trainee.person_id, course))
         if course.quiz.get("allow_practice") else 0,
         study_seconds=study_time.course_seconds(db.session, trainee.person_id, course.id),
@@ -295,7 +296,7 @@ def result(attempt_id: int):
         review_links={item_id: _lesson_url(attempt, slug) for item_id, slug in lessons.items()},
         to_review=_lessons_to_review(attempt, lessons),
         timed_out=bool(attempt.deadline_at and attempt.submitted_at and attempt.submitted_at >= attempt.deadline_at),
-        held=progress.valid_completion(db.session, trainee, attempt.course, today=utcnow().date())
+        held=progress.valid_completion(db.session, trainee, attempt.course, today=local_today())
         if counted_pass else None,
         next_up=_next_assignment(trainee, attempt.course) if counted_pass else None,
         state=progress.course_progress(db.session, trainee, attempt.course))
@@ -331,7 +332,7 @@ def history():
     """Everything the trainee has done: completions and certificates, quiz attempts, study time, mistakes."""
     from portal.domain import learning
 
-    record = learning.history(db.session, _trainee(), today=utcnow().date())
+    record = learning.history(db.session, _trainee(), today=local_today())
     return render_template("trainee/history.html", record=record, page=paginate(record.attempts_statement,
                                                                                per_page=20))
 

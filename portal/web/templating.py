@@ -1,4 +1,4 @@
-"""Template globals: the locale, the navigation for the user's roles, helpers for names."""
+"""Template globals: the locale, the navigation for the user's roles, helpers for names and times."""
 from __future__ import annotations
 
 from flask import Flask, current_app, request
@@ -7,6 +7,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from portal.domain import localtime
 from portal.web.i18n import current_locale, request_language, template_language
 
 NAVIGATION = (  # (role set, endpoint, label)
@@ -54,6 +55,7 @@ def navigation_links() -> Markup:
 def install_template_globals(app: Flask) -> None:
     app.extensions["portal_navigation"] = {}
     app.add_template_global(navigation_links)
+    install_time_filters(app)
 
     @app.context_processor
     def inject():
@@ -96,3 +98,23 @@ def install_template_globals(app: Flask) -> None:
         """obj.name(locale) / obj.title(locale) for the current language."""
         method = getattr(obj, attr, None)
         return method(template_language(context).code) if callable(method) else ""
+
+
+def install_time_filters(app: Flask) -> None:
+    """Stored UTC times as people read them, in the configured zone (pages and mails alike)."""
+
+    @app.template_filter("local_datetime")
+    def local_datetime(moment, round_up: bool = False, seconds: bool = False) -> str:
+        """'2026-12-07 04:30' ('' for none)."""
+        return localtime.format_datetime(moment, round_up=round_up, seconds=seconds) if moment else ""
+
+    @app.template_filter("local_time")
+    def local_time(moment, round_up: bool = False) -> str:
+        """'12:31' when it is today, else with the date: a deadline (rounded down) or the end of a wait
+        (round_up=True)."""
+        return localtime.format_time(moment, round_up=round_up) if moment else ""
+
+    @app.template_filter("local_date")
+    def local_date(moment) -> str:
+        """The local day of a stored time, '2026-12-07' ('' for none)."""
+        return localtime.local_date(moment).isoformat() if moment else ""

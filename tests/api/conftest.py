@@ -6,7 +6,7 @@ import itertools
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.api.openapi import document
 from portal.domain import api_tokens
+from portal.domain.localtime import local_today
 from portal.extensions import db
 from portal.models import Course, utcnow
 from tests.factories import make_org, make_user
@@ -155,7 +156,7 @@ def snapshot(session) -> dict[str, list]:
 
 
 def in_days(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (local_today() + timedelta(days=days)).isoformat()
 
 
 def person_body(**changes) -> dict:

@@ -1,10 +1,10 @@
 """Upserting and reading employees, and the organization wall around every call."""
 from __future__ import annotations
 
-from datetime import date
 
 from sqlalchemy import func, select
 
+from portal.domain.localtime import local_today
 from portal.models import Assignment, AuditEvent, EmploymentEvent, Organization, Person, Trainee
 from tests.api.conftest import in_days, new_mobile, person_body, snapshot
 
@@ -42,7 +42,7 @@ def test_put_corrects_details_without_training_and_a_new_post_is_a_transfer(api,
     response = api.put(f"/employees/{mobile}", json=person_body(real_name="张伟明", post="店长", start_date=None))
     assert response.status_code == 200 and response.json["post"] == "店长"
     transfer = session.scalar(select(Assignment).where(Assignment.trainee_id == person.id, Assignment.rule == "transfer"))
-    assert transfer is not None and transfer.due_on == date.today()
+    assert transfer is not None and transfer.due_on == local_today()
     kinds = list(session.scalars(select(EmploymentEvent.kind).where(EmploymentEvent.trainee_id == person.id)
                                  .order_by(EmploymentEvent.id)))
     assert kinds == ["hire", "update", "transfer"]

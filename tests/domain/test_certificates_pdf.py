@@ -47,6 +47,14 @@ def test_pdf_text_font_and_size(doc, settings, tmp_path):
     assert any("WenQuanYi" in line for line in fonts)
 
 
+def test_the_issue_date_printed_is_the_local_day(doc, settings, tmp_path):
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(pdf.render_certificate(replace(doc, issued_at=datetime(2026, 12, 6, 20, 30, tzinfo=timezone.utc)),
+                                            settings))
+    text = run("pdftotext", "-layout", str(path), "-")
+    assert "2026年12月7日" in text and "2026-12-07" in text and "12月6日" not in text
+
+
 def test_pypdf_extracts_the_chinese_text_too(doc, settings):
     import io
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from portal.coverage.blueprint import snapshot_cache
 from portal.domain.coverage.cache import SharedStore, SnapshotCache
 from portal.domain.coverage.snapshot import take_snapshot
+from portal.domain.localtime import local_today
 from portal.domain.rules import current_rules
-from portal.models import KeyGroup, utcnow
+from portal.models import KeyGroup
 from tests.factories import make_completion, make_course, make_org, make_trainee
 
 TODAY = date(2026, 6, 30)
@@ -128,7 +129,7 @@ def test_flask_coverage_warm_computes_what_the_pages_ask_for(app, session, clien
     result = app.test_cli_runner().invoke(args=["coverage", "warm"])
     assert result.exit_code == 0, result.output
     assert "coverage dashboard and drill-down: figures of" in result.output and "trend, 12 weeks" in result.output
-    assert f"yearly report {utcnow().year}" in result.output
+    assert f"yearly report {local_today().year}" in result.output
     files = list((tmp_path / "storage" / "coverage-cache").glob("*.pickle"))
     assert len(files) >= 6  # cells for the dashboard, the trend and the yearly report; compliance; activity
     # a fresh worker (an empty in-process cache) answers the dashboard without computing anything
@@ -146,12 +147,12 @@ def test_flask_coverage_warm_computes_what_the_pages_ask_for(app, session, clien
         client.set_cookie("lang", "en")
         page = client.get("/office/coverage/").get_data(as_text=True)
         trend = client.get("/office/coverage/trend").get_data(as_text=True)
-        report = client.get(f"/office/coverage/report.pdf?year={utcnow().year}")
+        report = client.get(f"/office/coverage/report.pdf?year={local_today().year}")
     finally:
         snapshot_module.coverage_cells, report_module.year_activity = real, real_activity
     assert "33.3%" in page and "Weekly coverage" in trend and report.data.startswith(b"%PDF")
     assert computed == []
-    assert utcnow().date().isoformat() in page
+    assert local_today().isoformat() in page
 
 
 def test_warm_refuses_when_the_cache_is_off(app):

@@ -10,9 +10,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from sqlalchemy import func, select
 
+from portal.domain.localtime import local_today
 from portal.domain.mail import CollectingMailer, MailUnavailable, Recipient, SmtpMailer, build_message
 from portal.domain.reminders import iso_week, send_reminders
-from portal.models import Assignment, Course, DigestLog, ReminderLog, utcnow
+from portal.models import Assignment, Course, DigestLog, ReminderLog
 from tests.factories import make_org, make_trainee, make_user
 from tests.smtp_server import free_port, running_smtp_server
 
@@ -187,6 +188,18 @@ def test_a_due_soon_assignment_is_reminded_again_once_overdue(app, session, smtp
     assert steps_logged(session, assignment) == ["due-soon", "overdue"]  # no admin: no escalation logged
 
 
+def test_the_days_in_a_mail_are_local_days(app, session, smtp):
+    """At 20:00 UTC it is already the next day in Shanghai: what was due that UTC day is overdue by a day."""
+    org = make_org("消防示范商场")
+    trainee = person(org, "zhao@example.cn", name="赵六", locale="en")
+    assign(trainee, make_course(), date(2026, 12, 6))
+    session.commit()
+    run(app, datetime(2026, 12, 6, 20, 0, tzinfo=timezone.utc))
+    [mail] = smtp.to("zhao@example.cn")
+    assert mail.subject == "Fire-safety training overdue: Using a fire extinguisher"
+    assert "Due on 2026-12-06, overdue by 1 day" in mail.body
+
+
 def test_no_mail_for_completed_or_closed_assignments_or_people_who_left(app, session, smtp):
     today = MONDAY.date()
     org = make_org()
@@ -333,7 +346,7 @@ def test_weekly_digest_once_per_week(app, session, smtp):
 
     run(app, MONDAY)
     run(app, MONDAY + timedelta(days=3))
-    run(app, MONDAY + timedelta(days=6, hours=22))  # Sunday night, same ISO week
+    run(app, MONDAY + timedelta(days=6, hours=14))  # Sunday 23:30 in Shanghai, the same ISO week
     assert len(digests()) == 1
     run(app, MONDAY + timedelta(days=7))
     assert len(digests()) == 2
@@ -398,7 +411,7 @@ def test_dry_run_counts_without_sending_or_recording(app, session, smtp):
 
 
 def test_command_sends_and_prints_counts(app, session, smtp):
-    today = utcnow().date()
+    today = local_today()
     org = make_org()
     admin(org, "boss@example.cn")
     assign(person(org, "a@example.cn", name="甲"), make_course(), today + timedelta(days=3))
@@ -417,7 +430,7 @@ def test_command_sends_and_prints_counts(app, session, smtp):
 
 
 def test_command_dry_run(app, session, smtp):
-    assign(person(make_org(), "a@example.cn", name="甲"), make_course(), utcnow().date() + timedelta(days=3))
+    assign(person(make_org(), "a@example.cn", name="甲"), make_course(), local_today() + timedelta(days=3))
     session.commit()
 
     result = app.test_cli_runner().invoke(args=["reminders", "send", "--dry-run"])
@@ -430,7 +443,7 @@ def test_command_dry_run(app, session, smtp):
 def test_command_fails_clearly_when_the_server_is_unreachable(app, session, smtp):
     org = make_org()
     admin(org, "boss@example.cn")
-    assign(person(org, "a@example.cn", name="甲"), make_course(), utcnow().date() - timedelta(days=8))
+    assign(person(org, "a@example.cn", name="甲"), make_course(), local_today() - timedelta(days=8))
     session.commit()
     app.config["MAIL_PORT"] = free_port()  # nothing listens there
 

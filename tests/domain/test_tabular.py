@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import openpyxl
@@ -267,6 +267,16 @@ def test_csv_export_is_excel_friendly_and_formula_safe():
     ]
     back = read_table(data, "x.csv")
     assert back.rows[0].cells == ["'=1+1", "2026-01-05"]  # read back as text, never as a formula
+
+
+def test_stored_times_are_exported_as_the_local_clock(app):
+    """Stored times are aware UTC; people read exports, in the portal's time zone (spreadsheets have none)."""
+    moment = datetime(2026, 12, 6, 20, 30, 5, tzinfo=timezone.utc)
+    with app.app_context():
+        text = write_csv(["When"], [[moment]]).decode("utf-8-sig")
+        sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx(["When"], [[moment]]))).active
+    assert text.split("\r\n")[1] == "2026-12-07 04:30:05"
+    assert sheet["A2"].value == datetime(2026, 12, 7, 4, 30, 5) and sheet["A2"].is_date
 
 
 def test_xlsx_export_is_formatted_and_formula_safe():

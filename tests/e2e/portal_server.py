@@ -20,6 +20,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
 from portal.config import PROJECT_ROOT
+from portal.domain.localtime import local_today
 from portal.extensions import db
 
 T = TypeVar("T")
@@ -110,7 +111,7 @@ def serve_portal(tmp: Path, database_url: str) -> Iterator[PortalServer]:
         "COMPRESS_STREAMS": False,
     })
     with app.app_context():
-        seed(date.today())
+        seed(local_today())
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     base_url = f"http://127.0.0.1:{server.server_port}"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import date
 
 import openpyxl
 import pytest
 
+from portal.domain.localtime import local_today
 from tests.e2e.keyboard import KeyboardUser
 from tests.e2e.steps import log_in, search
 
@@ -24,7 +24,7 @@ NEW_POST = "消防控制室值班员"  # a post with its own course in the train
 def roster_file(path, lang: str, run: int) -> dict:
     """Five new people: three good rows, a mobile number one digit short and a date that does not exist."""
     mobile = lambda i: f"137{run:04d}{i:04d}"  # noqa: E731
-    start = date.today().isoformat()
+    start = local_today().isoformat()
     rows = [
         [f"赵{run}甲", mobile(1), "", "收银员", "", start],
         [f"钱{run}乙", mobile(2), "", "营业员", "", start],
@@ -118,7 +118,7 @@ def test_company_admin_imports_fixes_and_transfers(portal, tour_factory, lang, r
     post_reason = portal.text(lang, "Required for the post: %(post)s", post=NEW_POST)
     rows = page.locator("main table tbody tr")
     open_rows = [rows.nth(i).inner_text() for i in range(rows.count())]
-    assert any(reason in row and date.today().isoformat() in row for row in open_rows), open_rows
+    assert any(reason in row and local_today().isoformat() in row for row in open_rows), open_rows
     assert any(post_reason in row for row in open_rows), open_rows
 
     # Someone on the roster without an ID number registered with the company's code (the demo has one).

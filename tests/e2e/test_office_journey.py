@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from portal.domain.localtime import local_today
 from portal.models import Locality
 from tests.e2e.steps import log_in, search
 
@@ -21,7 +21,7 @@ def a_valid_certificate(session, n: int) -> dict:
     """The n-th valid certificate of someone still on a roster (each run revokes its own)."""
     from portal.models import Certificate, Organization, Trainee
 
-    today = date.today()
+    today = local_today()
     rows = session.execute(
         select(Certificate, Trainee, Organization).join(Trainee, Certificate.person_id == Trainee.person_id)
         .join(Organization, Trainee.organization_id == Organization.id)
@@ -76,7 +76,7 @@ def test_office_checks_coverage_reports_and_revokes(portal, tour_factory, lang, 
     tour.check("coverage-again", shot=False)
     portal.app.config["REPORT_WAIT_SECONDS"] = 0
     try:
-        keys.follow(page.locator(f"main a[href$='/office/coverage/report.pdf?year={date.today().year}']"))
+        keys.follow(page.locator(f"main a[href$='/office/coverage/report.pdf?year={local_today().year}']"))
     finally:
         portal.app.config.pop("REPORT_WAIT_SECONDS")
     assert "/office/coverage/report/" in page.url
@@ -87,7 +87,7 @@ def test_office_checks_coverage_reports_and_revokes(portal, tour_factory, lang, 
         keys.activate(ready)
     report = tmp_path / "report.pdf"
     download.value.save_as(report)
-    assert str(date.today().year) in PdfReader(report).pages[0].extract_text()
+    assert str(local_today().year) in PdfReader(report).pages[0].extract_text()
 
     # A certificate to revoke: organization > its roster > the person > the certificate.
     keys.follow(page.locator("header nav.main-nav a[href$='/office/organizations']"))

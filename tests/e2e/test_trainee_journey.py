@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date
 
 import pytest
 import zxingcpp
@@ -14,6 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from portal.domain.localtime import local_today
 from tests.e2e.keyboard import KeyboardUser
 from tests.e2e.steps import choose_language
 
@@ -38,7 +38,7 @@ def put_on_roster(session, n: int) -> dict:
     org = session.scalar(select(Organization).where(Organization.name == EMPLOYER))
     first17 = f"22030219950101{n % 1000:03d}"
     person = roster.PersonData(real_name=f"林新{'一二三四五六七八九十'[n % 10]}", mobile=f"1390000{n:04d}",
-                               post="营业员", start_date=date.today(), id_number=first17 + id_check_char(first17))
+                               post="营业员", start_date=local_today(), id_number=first17 + id_check_char(first17))
     roster.hire(session, org, person, rules=current_rules(session), actor=roster.Actor(user_id=None), now=utcnow())
     course = session.scalar(select(Course).where(Course.code == COURSE))
     return {"name": person.real_name, "mobile": person.mobile, "id_number": person.id_number, "code": org.invite_code,

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from portal.domain.certificates import issue, signing
 from portal.domain.certificates.credentials import verify_credential
 from portal.domain.content.sync import sync_content
-from portal.models import AuditEvent, Certificate, Course, utcnow
+from portal.domain.localtime import local_today
+from portal.models import AuditEvent, Certificate, Course
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee, make_user
 from tests.views.routes_certificates import NOW, complete
@@ -52,7 +53,7 @@ def holder(session, org):
 
 @pytest.fixture
 def cert(session, holder, course):
-    cert = complete(session, holder.trainee, course, completed_on=utcnow().date() - timedelta(days=10))
+    cert = complete(session, holder.trainee, course, completed_on=local_today() - timedelta(days=10))
     session.commit()
     return cert
 
@@ -74,7 +75,7 @@ def main(body: str) -> str:
 # --- the trainee ---------------------------------------------------------------------------
 
 def test_my_certificates_lists_status_and_links(client, login, holder, cert, course, session):
-    old = complete(session, holder.trainee, course, completed_on=utcnow().date() - timedelta(days=800))
+    old = complete(session, holder.trainee, course, completed_on=local_today() - timedelta(days=800))
     session.commit()
     login(holder)
     body = page(english(client).get("/me/certificates"))
@@ -140,7 +141,7 @@ def test_expired_revoked_replaced_and_superseded_show_at_once(client, session, h
     session.commit()
     body = page(client.get(f"/verify/{cert.token}"))
     assert "Replaced" in body and new.serial in body
-    renewed = complete(session, holder.trainee, course, completed_on=utcnow().date())
+    renewed = complete(session, holder.trainee, course, completed_on=local_today())
     session.commit()
     body = page(client.get(f"/verify/{new.token}"))
     assert "Superseded" in body and renewed.serial in body

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from portal.domain.content.sync import sync_content
+from portal.domain.localtime import local_today
 from portal.models import Assignment, AuditEvent, EmploymentEvent, KeyGroup, Organization, RuleSet, Person, Trainee
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee, make_user
@@ -50,7 +51,7 @@ def admin(session, org, login):
 
 def person_form(**changes):
     data = {"real_name": "李娜", "mobile": "13912340000", "id_number": "", "post": "收银员",
-            "start_date": (date.today() + timedelta(days=7)).isoformat(), "groups": ["all_staff"]}
+            "start_date": (local_today() + timedelta(days=7)).isoformat(), "groups": ["all_staff"]}
     data.update(changes)
     return data
 
@@ -60,7 +61,7 @@ def test_hiring_assigns_onboarding_due_before_start_with_its_reason(client, sess
     assert response.status_code == 302
     person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == "13912340000"))
     assignment = session.scalar(select(Assignment).where(Assignment.trainee_id == person.id))
-    assert assignment.due_on == date.today() + timedelta(days=7) and assignment.rule == "onboarding"
+    assert assignment.due_on == local_today() + timedelta(days=7) and assignment.rule == "onboarding"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "上岗前消防安全培训" in page and "示例课程" in page
     assert session.scalar(select(EmploymentEvent).where(EmploymentEvent.trainee_id == person.id)).kind == "hire"
@@ -90,21 +91,21 @@ def test_transfer_and_release_from_the_pages(client, session, org, admin):
     client.post(f"/company/{org.id}/people/new", data=person_form())
     person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == "13912340000"))
     response = client.post(f"/company/{org.id}/people/{person.id}/transfer",
-                           data={"post": "仓管员", "effective_on": date.today().isoformat(), "groups": ["all_staff"]})
+                           data={"post": "仓管员", "effective_on": local_today().isoformat(), "groups": ["all_staff"]})
     assert response.status_code == 302
     assert session.get(Trainee, person.id).post == "仓管员"
     kinds = [e.kind for e in session.scalars(select(EmploymentEvent).where(EmploymentEvent.trainee_id == person.id))]
     assert kinds == ["hire", "transfer"]
-    client.post(f"/company/{org.id}/people/{person.id}/release", data={"left_on": date.today().isoformat()})
+    client.post(f"/company/{org.id}/people/{person.id}/release", data={"left_on": local_today().isoformat()})
     assert session.get(Trainee, person.id).status == "left"
     rows = session.scalars(select(Assignment).where(Assignment.trainee_id == person.id)).all()
     assert rows and all(a.status == "closed" and a.closed_reason == "left" for a in rows)
 
 
 def test_dashboard_counts_link_to_the_people_behind_them(client, session, org, admin):
-    late = make_trainee(org, name="逾期者", start_date=date.today() - timedelta(days=60))
+    late = make_trainee(org, name="逾期者", start_date=local_today() - timedelta(days=60))
     session.add(Assignment(trainee_id=late.id, course_id=1, rule="onboarding", status="open",
-                           due_on=date.today() - timedelta(days=10)))
+                           due_on=local_today() - timedelta(days=10)))
     make_trainee(org, name="新人")
     session.commit()
     page = client.get(f"/company/{org.id}/").get_data(as_text=True)
@@ -145,7 +146,7 @@ def test_other_organizations_people_are_404(client, session, org, admin):
     session.commit()
     assert client.get(f"/company/{org.id}/people/{stranger.id}").status_code == 404
     assert client.post(f"/company/{stranger.organization_id}/people/{stranger.id}/release",
-                       data={"left_on": date.today().isoformat()}).status_code == 404
+                       data={"left_on": local_today().isoformat()}).status_code == 404
     assert session.get(Trainee, stranger.id).status == "active"
 
 

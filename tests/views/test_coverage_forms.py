@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.models import Completion, KeyGroup, OfflineAttendance, OfflineSession, Target, utcnow
+from portal.domain.localtime import local_today
+from portal.models import Completion, KeyGroup, OfflineAttendance, OfflineSession, Target
 from tests.factories import make_course, make_locality, make_org, make_trainee, make_user
 from tests.views.routes_certificates import use_test_signing_key
 
@@ -98,7 +99,7 @@ def test_sessions_attendance_and_qr_sign_in(app, client, office, session, login)
     picked, typed = make_trainee(org, name="Picked Person"), make_trainee(org, name="Typed Person")
     scanner = make_user("trainee", org=org)
     session.commit()
-    today = utcnow().date()
+    today = local_today()
     response = client.post("/office/coverage/sessions/new", data={
         "course_id": course.id, "organization_id": org.id, "held_on": today.isoformat(), "trainer": "Chief Sun",
         "place": "Tea House hall"})
@@ -136,9 +137,9 @@ def test_company_admins_keep_their_own_sessions_only(client, session, login):
     page = client.get("/office/coverage/sessions/new").get_data(as_text=True)
     assert "Own Co" in page and "Other Co" not in page and "a session of the office" not in page
     response = client.post("/office/coverage/sessions/new", data={
-        "course_id": course.id, "organization_id": other.id, "held_on": date.today().isoformat(), "trainer": "T",
+        "course_id": course.id, "organization_id": other.id, "held_on": local_today().isoformat(), "trainer": "T",
         "place": "P"})
     assert response.status_code == 200 and session.scalar(select(OfflineSession.id)) is None
     assert client.post("/office/coverage/sessions/new", data={
-        "course_id": course.id, "organization_id": org.id, "held_on": (date.today() - timedelta(days=1)).isoformat(),
+        "course_id": course.id, "organization_id": org.id, "held_on": (local_today() - timedelta(days=1)).isoformat(),
         "trainer": "T", "place": "P"}).status_code == 302

@@ -8,13 +8,14 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from portal.models import KeyGroup, utcnow
+from portal.domain.localtime import local_today
+from portal.models import KeyGroup
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
 
 
 @pytest.fixture
 def office(client, login, session):
-    today = utcnow().date()
+    today = local_today()
     district = make_locality("V0", level="district")
     district.name_en = "Demo District"
     street = make_locality("V01", level="street", parent=district)
@@ -53,7 +54,7 @@ def test_dashboard_headline_projection_and_definition(client, office):
                                "Target (%)", "Still to train"]
     all_staff = next(row for row in csv_rows if row[0] == "All staff")
     assert all_staff[1:8] == ["30", "30", "0", "10", "33.3", "100.0", "20"] and all_staff[9] == "4"
-    reach = utcnow().date() + timedelta(days=94)
+    reach = local_today() + timedelta(days=94)
     assert all_staff[10].startswith(reach.isoformat())
     # Headlines say what they count; rates carry units; a group nobody is in does not claim its target.
     assert "counted per key group (someone in two groups counts in each)" in page
@@ -184,7 +185,7 @@ def test_a_final_report_is_downloaded_unchanged_after_the_rosters_change(client,
     from portal.models import AuditEvent, FinalReport
 
     app.config["JOBS_SYNCHRONOUS"] = True
-    last = utcnow().date().year - 1
+    last = local_today().year - 1
     assert f"Mark the {last} report as sent and final" in client.get("/office/coverage/").get_data(as_text=True)
     status = client.post(f"/office/coverage/report/{last}/final", follow_redirects=True).get_data(as_text=True)
     kept = session.scalar(select(FinalReport))
@@ -195,5 +196,5 @@ def test_a_final_report_is_downloaded_unchanged_after_the_rosters_change(client,
     again = client.get(f"/office/coverage/report.pdf?year={last}")
     assert again.data == kept.pdf and again.headers["X-Report-SHA256"] == kept.digest
     assert "final since" in client.get("/office/coverage/").get_data(as_text=True)
-    assert client.post(f"/office/coverage/report/{utcnow().date().year}/final").status_code == 404  # this year
+    assert client.post(f"/office/coverage/report/{local_today().year}/final").status_code == 404  # this year
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "coverage.report_final")) is not None

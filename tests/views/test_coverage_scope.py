@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.domain.coverage.targets import TargetData, save_target
-from portal.models import KeyGroup, utcnow
+from portal.domain.localtime import local_today
+from portal.models import KeyGroup
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
 
 SECRET_ORG, SECRET_PERSON, SECRET_PHONE = "Secret Hospital", "Hidden Patient", "010-9990000"
@@ -17,7 +18,7 @@ OWN_ORG, OWN_PERSON = "Open Market", "Visible Vendor"
 
 @pytest.fixture
 def world(session):
-    today = utcnow().date()
+    today = local_today()
     district = make_locality("S0", level="district")
     street = make_locality("S01", level="street", parent=district)
     grid = make_locality("S0101", level="grid", parent=make_locality("S010", level="community", parent=street))

@@ -1,13 +1,14 @@
 """One person, one record: claims need proof, nothing moves without the person, records follow the person."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from portal.domain import roster
 from portal.domain.coverage.population import coverage_cells
 from portal.domain.coverage.requirements import load_requirements
+from portal.domain.localtime import local_today
 from portal.domain.people import EmployedElsewhere
 from portal.domain.rules import current_rules
 from portal.models import AuditEvent, Assignment, Person, RosterClaim, Trainee, User, utcnow
@@ -92,10 +93,10 @@ def test_adding_a_registered_mobile_asks_the_person_and_keeps_their_records(clie
     user = User(mobile="13600000009", display_name="李娜", password_hash=registered.person.user and "" or "x")
     session.add(user)
     registered.person.user = user
-    make_completion(registered, course, on=date.today() - timedelta(days=5))
+    make_completion(registered, course, on=local_today() - timedelta(days=5))
     org = make_org()
     session.flush()
-    row = roster.hire(session, org, roster.PersonData("李娜", "13600000009", "收银员", date.today()),
+    row = roster.hire(session, org, roster.PersonData("李娜", "13600000009", "收银员", local_today()),
                       rules=current_rules(session), actor=roster.Actor(None), now=utcnow())
     session.commit()
     assert row.person_id != registered.person_id  # a mobile is no proof: not moved
@@ -117,9 +118,9 @@ def test_adding_a_registered_mobile_asks_the_person_and_keeps_their_records(clie
 
 def test_the_same_id_number_at_a_second_company_is_refused_then_one_person_with_two_jobs(session, app):
     first, second = make_org(), make_org()
-    data = roster.PersonData("赵六", "13600000002", "保安员", date.today(), ["security_staff"], id_number=ID)
+    data = roster.PersonData("赵六", "13600000002", "保安员", local_today(), ["security_staff"], id_number=ID)
     kept = roster.hire(session, first, data, rules=current_rules(session), actor=roster.Actor(None), now=utcnow())
-    again = roster.PersonData("赵六", "13600000003", "保安员", date.today(), ["security_staff"],
+    again = roster.PersonData("赵六", "13600000003", "保安员", local_today(), ["security_staff"],
                               id_number="110105 19491231 002x")
     try:
         roster.hire(session, second, again, rules=current_rules(session), actor=roster.Actor(None), now=utcnow())
@@ -132,7 +133,7 @@ def test_the_same_id_number_at_a_second_company_is_refused_then_one_person_with_
     assert second_job.person_id == kept.person_id and second_job.second_job
     assert session.scalar(select(func.count()).select_from(Person).where(Person.id_number == ID)) == 1
     requirements = load_requirements(session, current_rules(session))
-    cells = coverage_cells(session, requirements, dates=[date.today()])
+    cells = coverage_cells(session, requirements, dates=[local_today()])
     security = [c for c in cells if c.group_id in {g.id for g in requirements.groups if g.code == "security_staff"}]
     assert sum(c.population for c in security) == 1  # counted once in the district
 
@@ -146,13 +147,14 @@ def test_a_guard_who_changes_employer_gets_only_the_gap(session, app):
         if session.scalar(select(Course).where(Course.code == code)) is None:
             make_course(code)
     old, new = make_org(), make_org()
-    data = roster.PersonData("孙保安", "13600000004", "保安员", date.today() - timedelta(days=200),
+    data = roster.PersonData("孙保安", "13600000004", "保安员", local_today() - timedelta(days=200),
                              ["security_staff"], id_number=ID)
     guard = roster.hire(session, old, data, rules=rules, actor=roster.Actor(None), now=utcnow() - timedelta(days=200))
     guard.created_at = utcnow() - timedelta(days=200)
     for course in session.scalars(select(Course).where(Course.code.in_(codes))):
-        make_completion(guard, course, on=date.today() - timedelta(days=190), valid_until=date.today() + timedelta(days=170))
-    roster.release(session, guard, left_on=date.today() - timedelta(days=1), actor=roster.Actor(None), now=utcnow(),
+        make_completion(guard, course, on=local_today() - timedelta(days=190),
+                        valid_until=local_today() + timedelta(days=170))
+    roster.release(session, guard, left_on=local_today() - timedelta(days=1), actor=roster.Actor(None), now=utcnow(),
                    rules=rules)
     moved = roster.hire(session, new, data, rules=rules, actor=roster.Actor(None), now=utcnow())
     assert moved.person_id == guard.person_id
@@ -170,7 +172,7 @@ def _seed_demo(session) -> dict:
     for code in ("all-staff-basics", "security-micro-station", "public-gathering-staff"):
         if session.scalar(select(Course).where(Course.code == code)) is None:
             make_course(code)
-    seeded = seed_demo(session, today=date.today(), people=60)
+    seeded = seed_demo(session, today=local_today(), people=60)
     session.commit()
     return seeded
 
@@ -228,14 +230,14 @@ def test_a_person_employed_elsewhere_confirms_the_move_from_their_account(client
     old, new = make_org(name="旧单位"), make_org(name="新单位")
     user = make_user("trainee", org=old)
     user.trainee.person.id_number = ID
-    user.trainee.start_date = date.today() - timedelta(days=300)
-    make_completion(user.trainee, course, on=date.today() - timedelta(days=30))  # the old site's onboarding
+    user.trainee.start_date = local_today() - timedelta(days=300)
+    make_completion(user.trainee, course, on=local_today() - timedelta(days=30))  # the old site's onboarding
     admin = make_user("org_admin", org=new)
     session.commit()
     login(admin)
     response = client.post(f"/company/{new.id}/people/new", data={
         "real_name": "张三", "mobile": "13600000005", "id_number": ID, "post": "保安员", "groups": ["all_staff"],
-        "start_date": date.today().isoformat()}, follow_redirects=True)
+        "start_date": local_today().isoformat()}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "确认调动" in page or "confirm the move" in page
     row = session.scalar(select(Trainee).where(Trainee.organization_id == new.id))
@@ -260,7 +262,7 @@ def test_refusing_a_move_removes_the_waiting_row_and_keeps_the_job(session):
     old, new = make_org(), make_org()
     user = make_user("trainee", org=old)
     user.trainee.person.id_number = ID
-    data = roster.PersonData("张三", "13600000006", "保安员", date.today(), id_number=ID)
+    data = roster.PersonData("张三", "13600000006", "保安员", local_today(), id_number=ID)
     row = roster.hire(session, new, data, rules=current_rules(session), actor=roster.Actor(None), now=utcnow(),
                       ask_person=True)
     assert row.status == "pending"
@@ -289,22 +291,22 @@ def test_the_demo_has_a_paper_record_and_a_first_import_with_its_grace(app, sess
     park = session.scalar(select(Organization).where(Organization.name == NEWCOMER_NAME))
     due = session.scalars(select(Assignment).join(Trainee).where(Trainee.organization_id == park.id,
                                                                   Assignment.status == "open")).all()
-    assert due and {a.due_on for a in due} == {date.today() + timedelta(days=30)}
-    again = seed_demo(session, today=date.today(), people=60)
+    assert due and {a.due_on for a in due} == {local_today() + timedelta(days=30)}
+    again = seed_demo(session, today=local_today(), people=60)
     assert again["prior training records"] == again["first imports"] == 0
 
 
 def test_when_the_first_job_ends_the_second_job_places_the_person(session, app):
     first, second = make_org(), make_org()
     rules = current_rules(session)
-    data = roster.PersonData("赵六", "13600000002", "保安员", date.today(), ["security_staff"], id_number=ID)
+    data = roster.PersonData("赵六", "13600000002", "保安员", local_today(), ["security_staff"], id_number=ID)
     main = roster.hire(session, first, data, rules=rules, actor=roster.Actor(None), now=utcnow())
     extra = roster.hire(session, second, data, rules=rules, actor=roster.Actor(None), now=utcnow(), allow_concurrent=True)
     assert extra.second_job
-    roster.release(session, main, left_on=date.today(), actor=roster.Actor(None), now=utcnow(), rules=rules)
+    roster.release(session, main, left_on=local_today(), actor=roster.Actor(None), now=utcnow(), rules=rules)
     assert not extra.second_job
     requirements = load_requirements(session, rules)
-    cells = coverage_cells(session, requirements, dates=[date.today()])
+    cells = coverage_cells(session, requirements, dates=[local_today()])
     assert sum(c.population for c in cells if c.organization_id == second.id) >= 1  # still counted, once
 
 
@@ -314,8 +316,8 @@ def test_the_demo_keeps_last_years_report_final_when_it_has_the_font(app, sessio
     from portal.models import FinalReport
 
     settings = ReportSettings(font_path=app.config["CERT_FONT_PATH"], office_name="示范区", locale="zh_CN")
-    seeded = seed_demo(session, today=date.today(), people=40, report_settings=settings)
+    seeded = seed_demo(session, today=local_today(), people=40, report_settings=settings)
     assert seeded["final reports"] == 1
     kept = session.scalar(select(FinalReport))
-    assert kept.year == date.today().year - 1 and kept.pdf.startswith(b"%PDF") and len(kept.digest) == 64
-    assert seed_demo(session, today=date.today(), people=40, report_settings=settings)["final reports"] == 0
+    assert kept.year == local_today().year - 1 and kept.pdf.startswith(b"%PDF") and len(kept.digest) == 64
+    assert seed_demo(session, today=local_today(), people=40, report_settings=settings)["final reports"] == 0

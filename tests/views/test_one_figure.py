@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from portal.domain import api_tokens, compliance
 from portal.domain.certificates import verify
+from portal.domain.localtime import local_today
 from portal.models import Assignment, Completion, utcnow
 from tests.factories import make_course, make_org, make_trainee, make_user
 
@@ -18,7 +19,7 @@ STATUSES = compliance.STATUSES
 def _varied_organization(session, course, n: int):
     """People in every standing, plus one who left: never trained, overdue, due soon, compliant."""
     org = make_org(name=f"单位{n}", kind="public_gathering" if n % 2 else "general")
-    today = date.today()
+    today = local_today()
     people = [make_trainee(org, name=f"人{n}-{i}") for i in range(2 + 3 * n)]
     for index, person in enumerate(people):
         kind = index % 4
@@ -51,7 +52,7 @@ def test_every_page_export_and_api_answer_counts_the_same(app, client, session, 
                                                    now=utcnow())[1])
     session.commit()
     for org in orgs:
-        expected = compliance.counts(session, org.id, date.today())
+        expected = compliance.counts(session, org.id, local_today())
         assert sorted(expected.values()) != [0, 0, 0, 0]
         wanted = [expected[s] for s in STATUSES]
         admin, token = tokens[org.id]

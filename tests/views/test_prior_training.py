@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from portal.domain import compliance
 from portal.domain.content.sync import sync_content
-from portal.models import Assignment, AuditEvent, Certificate, Completion, PriorTraining, RuleSet, utcnow
+from portal.domain.localtime import local_today
+from portal.models import Assignment, AuditEvent, Certificate, Completion, PriorTraining, RuleSet
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_user
 from tests.views.test_company import RULES
@@ -45,20 +46,20 @@ def test_a_company_records_prior_training_and_the_office_rejects_it(client, sess
     office = make_user("office_admin")
     session.commit()
     login(admin)
-    _hire(client, org, (date.today() - timedelta(days=400)).isoformat())
+    _hire(client, org, (local_today() - timedelta(days=400)).isoformat())
     from portal.models import Trainee
 
     row = session.scalar(select(Trainee).where(Trainee.organization_id == org.id))
     due = _open(session, row.id)
-    assert due and all(a.due_on < date.today() for a in due)  # overdue: nothing recorded yet
+    assert due and all(a.due_on < local_today() for a in due)  # overdue: nothing recorded yet
     course = due[0].course
     url = f"/company/{org.id}/people/{row.id}/prior"
-    form = {"course": course.code, "completed_on": (date.today() + timedelta(days=3)).isoformat(), "provider": "区消防培训中心",
-            "hours": "4", "evidence": "纸质台账 2024-017"}
+    form = {"course": course.code, "completed_on": (local_today() + timedelta(days=3)).isoformat(),
+            "provider": "区消防培训中心", "hours": "4", "evidence": "纸质台账 2024-017"}
     page = client.post(url, data=form).get_data(as_text=True)
     assert "过去的日期" in page and "区消防培训中心" in page  # refused, and what was typed stays
     assert session.scalar(select(func.count()).select_from(PriorTraining)) == 0
-    form["completed_on"] = (date.today() - timedelta(days=60)).isoformat()
+    form["completed_on"] = (local_today() - timedelta(days=60)).isoformat()
     client.post(url, data=form)
     prior = session.scalar(select(PriorTraining))
     completion = session.get(Completion, prior.completion_id)
@@ -67,7 +68,7 @@ def test_a_company_records_prior_training_and_the_office_rejects_it(client, sess
     assert course.id not in {a.course_id for a in _open(session, row.id)}
     person_page = client.get(f"/company/{org.id}/people/{row.id}").get_data(as_text=True)
     assert "以往培训（记录人：" in person_page and "纸质台账 2024-017" in person_page
-    before = compliance.standing_of(session, [row.id], date.today())[row.id]
+    before = compliance.standing_of(session, [row.id], local_today())[row.id]
 
     client.post("/auth/logout")
     login(office)
@@ -80,7 +81,7 @@ def test_a_company_records_prior_training_and_the_office_rejects_it(client, sess
     assert session.scalar(select(func.count()).select_from(Completion)) == 0
     assert course.id in {a.course_id for a in _open(session, row.id)}  # due again
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "prior_training.reject")) is not None
-    assert compliance.standing_of(session, [row.id], date.today())[row.id] != before or before == "overdue"
+    assert compliance.standing_of(session, [row.id], local_today())[row.id] != before or before == "overdue"
 
     client.post("/auth/logout")
     login(admin)
@@ -99,18 +100,18 @@ def test_a_first_import_gives_long_serving_staff_a_grace_period(client, session,
     session.commit()
     login(admin)
     _import(client, org, "老张,13900000021,,收银员,全体员工,2015-03-01\n")
-    grace_until = utcnow().date() + timedelta(days=app.config["FIRST_IMPORT_GRACE_DAYS"])
+    grace_until = local_today() + timedelta(days=app.config["FIRST_IMPORT_GRACE_DAYS"])
     first = session.scalars(select(Assignment).where(Assignment.status == "open")).all()
     assert first and {a.due_on for a in first} == {grace_until} and {a.overdue_since for a in first} == {None}
     assert all(a.legal_basis.startswith("首次导入花名册宽限 30 天") for a in first)
-    assert compliance.counts(session, org.id, date.today())["overdue"] == 0
+    assert compliance.counts(session, org.id, local_today())["overdue"] == 0
 
     _import(client, org, "老李,13900000022,,收银员,全体员工,2015-03-01\n")  # not the first import: no grace
     from portal.models import Trainee
 
     li = session.scalar(select(Trainee).join(Trainee.person).where(Trainee.organization_id == org.id,
                                                                    Trainee.id != first[0].trainee_id))
-    assert all(a.due_on < date.today() for a in _open(session, li.id))
+    assert all(a.due_on < local_today() for a in _open(session, li.id))
 
 
 

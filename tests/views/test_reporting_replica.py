@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
+from portal.domain.localtime import local_today
 from portal.extensions import db
-from portal.models import AuditEvent, utcnow
+from portal.models import AuditEvent
 from tests.conftest import database_url
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
 
@@ -37,7 +38,7 @@ def statements(app):
 
 @pytest.fixture
 def district(session):
-    today = utcnow().date()
+    today = local_today()
     street = make_locality("R01", level="street", parent=make_locality("R0", level="district"))
     org = make_org("Replica Works", kind="general", locality=make_locality("R0101", level="grid", parent=street))
     basics = make_course("all-staff-basics")

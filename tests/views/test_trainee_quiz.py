@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.domain import localtime
 from portal.domain import questions as qtypes
 from portal.domain.content.sync import sync_content
 from portal.models import Attempt, AttemptItem, Completion, LessonProgress
@@ -119,7 +121,9 @@ def test_failed_result_hides_the_answer_key(client, login, trainee_user, session
     assert "未通过" in page and "正确答案:" not in page
     assert "通过后才显示正确答案" in page
     page = client.get("/me/courses/sample-course").get_data(as_text=True)
-    assert "可在" in page  # cooldown message
+    attempt = session.get(Attempt, attempt_id)
+    wait_until = attempt.submitted_at + timedelta(minutes=attempt.settings["cooldown_minutes"])
+    assert localtime.format_time(wait_until, round_up=True) in page  # the cooldown message, in local time
 
 
 def test_courses_outside_the_trainees_groups_are_404(client, login, session):

@@ -17,6 +17,7 @@ from portal.domain import audit, hooks
 from portal.domain.certificates import CertificateError
 from portal.domain.certificates.serials import next_serial
 from portal.domain.certificates.status import REPLACED, REVOKED, SUPERSEDED, VALID
+from portal.domain.localtime import local_date
 from portal.domain.study_time import credited_hours
 from portal.models import Certificate, Completion, Organization, Person, Trainee
 
@@ -39,7 +40,7 @@ def new_token() -> str:
 def _new_certificate(session: Session, completion: Completion, trainee: Trainee, now: datetime) -> Certificate:
     org = session.get(Organization, trainee.organization_id) if trainee.organization_id else None
     cert = Certificate(
-        serial=next_serial(session, prefix=serial_prefix(), year=now.year), token=new_token(),
+        serial=next_serial(session, prefix=serial_prefix(), year=local_date(now).year), token=new_token(),
         completion_id=completion.id, person_id=trainee.person_id, course_id=completion.course_id,
         organization_id=org.id if org else None, holder_name=trainee.real_name.strip(),
         organization_name=org.name if org else "", completed_on=completion.completed_on,

@@ -23,8 +23,9 @@ from reportlab.pdfgen.canvas import Canvas
 from portal.domain.certificates import FontMissing
 from portal.domain.certificates.credentials import qr_url
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings
+from portal.domain.localtime import local_date
 
-RENDER_VERSION = "1"  # bump when the layout changes: cached PDFs are keyed by it
+RENDER_VERSION = "2"  # bump when the layout changes: cached PDFs are keyed by it
 RED = Color(0.70, 0.15, 0.12)
 INK = Color(0.11, 0.11, 0.12)
 MUTED = Color(0.33, 0.33, 0.33)
@@ -151,10 +152,11 @@ def _body(canvas: Canvas, font: str, doc: CertificateDocument, w: float, h: floa
 def _facts(canvas: Canvas, font: str, doc: CertificateDocument, x: float, y: float) -> None:
     until_zh = _date_zh(doc.valid_until) if doc.valid_until else "长期有效"
     until_en = doc.valid_until.isoformat() if doc.valid_until else "no expiry"
+    issued = local_date(doc.issued_at)
     rows = (
         ("证书编号 Serial", doc.serial),
         ("工作单位 Organization", doc.organization_name or "—"),
-        ("发证日期 Issued", f"{_date_zh(doc.issued_at.date())}  {doc.issued_at.date().isoformat()}"),
+        ("发证日期 Issued", f"{_date_zh(issued)}  {issued.isoformat()}"),
         ("有效期至 Valid until", f"{until_zh}  {until_en}"),
     )
     for label, value in rows:
@@ -194,7 +196,7 @@ def _issuer(canvas: Canvas, font: str, doc: CertificateDocument, settings: Certi
     canvas.drawRightString(right, 35 * mm, settings.office_name_en)
     canvas.setFont(font, 11)
     canvas.setFillColor(INK)
-    canvas.drawRightString(right - 12 * mm, 27 * mm, _date_zh(doc.issued_at.date()))
+    canvas.drawRightString(right - 12 * mm, 27 * mm, _date_zh(local_date(doc.issued_at)))
 
 
 def render_certificate(doc: CertificateDocument, settings: CertificateSettings) -> bytes:

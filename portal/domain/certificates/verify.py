@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from portal.domain import compliance
 from portal.domain.certificates.serials import normalize_serial
 from portal.domain.certificates.status import EXPLANATIONS, LABELS, TONES, state_of
+from portal.domain.localtime import local_date
 from portal.domain.privacy import mask_name
 from portal.models import Certificate, Course, Organization
 
@@ -88,8 +89,9 @@ def public_view(session: Session, cert: Certificate, *, today: date) -> PublicCe
     return PublicCertificate(
         serial=cert.serial, state=state_of(cert, today), holder_masked=mask_name(cert.holder_name),
         organization_name=cert.organization_name, course_title_zh=course.title_zh, course_title_en=course.title_en,
-        credit_hours=float(cert.credit_hours or 0), completed_on=cert.completed_on, issued_on=cert.issued_at.date(),
-        valid_until=cert.valid_until, successor_serial=successor.serial if successor else None, checked_on=today,
+        credit_hours=float(cert.credit_hours or 0), completed_on=cert.completed_on,
+        issued_on=local_date(cert.issued_at), valid_until=cert.valid_until,
+        successor_serial=successor.serial if successor else None, checked_on=today,
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import audit
 from portal.domain.errors import ValidationError
+from portal.domain.localtime import local_date
 from portal.models import FinalReport
 
 
@@ -26,7 +27,7 @@ def keep(session: Session, *, year: int, locale: str, pdf: bytes, actor_id: int 
     """Store a year's report as final (once per year and language)."""
     if find(session, year, locale) is not None:
         raise ValidationError(_l("The %(year)s report is already final.", year=year))
-    if year >= now.year:
+    if year >= local_date(now).year:
         raise ValidationError(_l("Only a past year's report can be final: this year's figures still change."))
     report = FinalReport(year=year, locale=locale, pdf=pdf, digest=hashlib.sha256(pdf).hexdigest(),
                          finalized_by_id=actor_id, finalized_at=now)
