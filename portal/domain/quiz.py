@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, select, update
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain import localtime, progress
@@ -416,22 +416,39 @@ class LockedOut:
     used: int
 
 
-def locked_out(session: Session, organization_id: int) -> list[LockedOut]:
-    """The organization's active staff locked out of a quiz (every attempt used, none passed), by name."""
+def _without_a_pass(*where):
+    """Each (employment, course) with its counted attempts, where none passed."""
     from portal.models import Person
 
-    rows = session.execute(
-        select(Trainee, Course, func.count(Attempt.id))
-        .join(Person, Person.id == Trainee.person_id)
-        .join(Attempt, Attempt.person_id == Trainee.person_id)
-        .join(Course, Course.id == Attempt.course_id)
-        .where(Trainee.organization_id == organization_id, Trainee.status == "active",
-               Attempt.status == "graded", Attempt.practice.is_(False))
-        .group_by(Trainee.id, Course.id, Person.real_name)
-        .having(func.sum(case((Attempt.passed.is_(True), 1), else_=0)) == 0)
-        .order_by(Person.real_name, Trainee.id, Course.code)).all()
+    return (select(Trainee, Course, func.count(Attempt.id))
+            .join(Person, Person.id == Trainee.person_id)
+            .join(Attempt, Attempt.person_id == Trainee.person_id)
+            .join(Course, Course.id == Attempt.course_id)
+            .where(Trainee.status == "active", Attempt.status == "graded", Attempt.practice.is_(False), *where)
+            .group_by(Trainee.id, Course.id, Person.real_name)
+            .having(func.sum(case((Attempt.passed.is_(True), 1), else_=0)) == 0)
+            .order_by(Person.real_name, Trainee.id, Course.code))
+
+
+def _locked(session: Session, rows) -> list[LockedOut]:
     return [LockedOut(trainee, course, used) for trainee, course, used in rows
             if course.quiz.get("attempts_allowed") and used >= attempts_allowed(session, trainee.person_id, course)]
+
+
+def locked_out(session: Session, organization_id: int) -> list[LockedOut]:
+    """The organization's active staff locked out of a quiz (every attempt used, none passed), by name."""
+    return _locked(session, session.execute(_without_a_pass(Trainee.organization_id == organization_id)).all())
+
+
+def locked_courses(session: Session, trainee: Trainee) -> list[Course]:
+    """The quizzes this person is locked out of (their home page says whom to ask): one query."""
+    rows = session.execute(
+        select(Course, func.count(Attempt.id)).join(Attempt, Attempt.course_id == Course.id)
+        .where(Attempt.person_id == trainee.person_id, Attempt.status == "graded", Attempt.practice.is_(False))
+        .group_by(Course.id).having(func.sum(case((Attempt.passed.is_(True), 1), else_=0)) == 0)
+        .options(lazyload(Course.groups), lazyload(Course.lessons)).order_by(Course.code)).all()
+    return [course for course, used in rows if course.quiz.get("attempts_allowed")
+            and used >= attempts_allowed(session, trainee.person_id, course, used=used)]
 
 
 def grant_if_locked(session: Session, trainee: Trainee, course: Course, *, actor_id: int, address: str = "") -> None:

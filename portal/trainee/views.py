@@ -49,9 +49,11 @@ def home():
     assignments = db.session.scalars(_OPEN_ASSIGNMENTS, {"person_key": trainee.person_id}).all()
     courses = progress.lesson_counts(db.session, trainee, policy.trainee_courses(db.session, trainee))
     claims = people.pending_claims(db.session, user_id=current_user.id)
+    locked = quiz.locked_courses(db.session, trainee)
     return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses,
                            claims=claims, required={a.course_id for a in assignments},
-                           completed=progress.courses_held(db.session, trainee, today=local_today()))
+                           completed=progress.courses_held(db.session, trainee, today=local_today()),
+                           locked=locked, contact=_contact(trainee) if locked else None)
 
 
 @bp.route("/claims/<int:claim_id>/<decision>", methods=["POST"])

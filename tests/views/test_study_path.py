@@ -148,6 +148,8 @@ def test_locked_out_people_see_whom_to_ask_and_their_company_grants_one_more(app
     fail_once(client, session)
     page = client.get("/me/courses/sample-course").get_data(as_text=True)
     assert "2 次测验机会已全部用完" in page and "周经理" in page and "13800001234" in page
+    home = client.get("/me/").get_data(as_text=True)
+    assert "以下课程的测验次数已用完：示例课程" in home and "13800001234" in home
     admin = make_user("org_admin", org=trainee_user.trainee.organization)
     session.commit()
     company = app.test_client()
