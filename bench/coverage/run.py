@@ -138,7 +138,8 @@ def sample_ids(app) -> dict:
 
 
 def check(app, today: date) -> str:
-    """The views' figures and the hand-written SQL agree (headline now and 28 days ago, streets, organizations)."""
+    """The views' figures and the hand-written SQL agree (headline now and 28 days ago, each counting the people
+    employed that day; streets, organizations)."""
     from portal.domain.coverage.arithmetic import total
     from portal.domain.coverage.snapshot import take_snapshot
     from portal.domain.rules import current_rules
@@ -153,8 +154,8 @@ def check(app, today: date) -> str:
         differences = 0
         for group in snap.groups:
             now, before, row = snap.figure(group.id), snap.figure(group.id, index=0), headline.get(group.id)
-            differences += (now.roster, now.covered_roster, before.covered_roster, now.unrostered_covered) != \
-                (row[1], row[2], row[3], row[4])
+            differences += (now.roster, now.covered_roster, before.covered_roster, now.unrostered_covered,
+                            before.roster) != (row[1], row[2], row[3], row[4], row[6])
         for street, group_id, roster, covered, unrostered in streets:
             figure = snap.figure(group_id, street)
             differences += (roster, covered, unrostered) != (figure.roster, figure.covered_roster,

@@ -20,6 +20,7 @@ from portal.models import Certificate, KeyGroup
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
 
 TODAY = date(2026, 6, 30)
+SINCE = date(2020, 1, 1)  # when these rosters' people started: coverage counts people employed on each date
 
 
 @pytest.fixture
@@ -38,8 +39,8 @@ def district(app, session):
     school = make_org("Hill School", kind="general", sector_code="education", locality=west)
     school.contact_name, school.contact_phone = "Principal Ma", "010-5550202"
     basics, grid_course = make_course("all-staff-basics"), make_course("grid-worker")
-    a, b, c = (make_trainee(mall, name=n) for n in ("Mall One", "Mall Two", "Mall Three"))
-    d1, d2 = (make_trainee(school, name=n) for n in ("School One", "School Two"))
+    a, b, c = (make_trainee(mall, name=n, start_date=SINCE) for n in ("Mall One", "Mall Two", "Mall Three"))
+    d1, d2 = (make_trainee(school, name=n, start_date=SINCE) for n in ("School One", "School Two"))
     make_completion(a, basics, on=date(2024, 5, 1), valid_until=date(2025, 5, 1))  # 2024, expired
     make_completion(a, basics, on=date(2026, 2, 1), valid_until=date(2027, 2, 1))  # renewed in 2026
     make_completion(b, basics, on=date(2025, 3, 1), valid_until=date(2026, 3, 1))  # 2025, expired in 2026
@@ -50,7 +51,7 @@ def district(app, session):
                               now=datetime(2026, 5, 20, tzinfo=timezone.utc), today=TODAY)
     grid = session.scalar(select(KeyGroup.id).where(KeyGroup.code == "grid_worker"))
     save_target(session, TargetData(grid, east.id, 4, date(2026, 12, 31), 1.0), actor_id=None)
-    volunteer = make_trainee(None, name="Volunteer", groups=("grid_worker",))
+    volunteer = make_trainee(None, name="Volunteer", groups=("grid_worker",), start_date=SINCE)
     volunteer.locality_id = east.id
     make_completion(volunteer, grid_course, on=date(2026, 6, 1), valid_until=date(2027, 6, 1))
     session.add(Certificate(serial="SFQ-2025-000001-A", token="tok-2025", completion_id=1, person_id=b.person_id,

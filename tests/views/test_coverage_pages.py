@@ -2,7 +2,7 @@
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from portal.models import KeyGroup, utcnow
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
+
+SINCE = date(2020, 1, 1)  # when the shop's people started: coverage counts people employed on each date
 
 
 @pytest.fixture
@@ -24,7 +26,8 @@ def office(client, login, session):
     org = make_org("Corner Shop", kind="general", locality=grid)
     org.contact_name, org.contact_phone = "Ms Zhou", "010-12345678"
     basics = make_course("all-staff-basics")
-    people = [make_trainee(org, name=f"Person {n:02d}", mobile=f"138000000{n:02d}") for n in range(30)]
+    people = [make_trainee(org, name=f"Person {n:02d}", mobile=f"138000000{n:02d}", start_date=SINCE)
+              for n in range(30)]
     for person in people[:4]:
         make_completion(person, basics, on=today - timedelta(days=60), valid_until=today + timedelta(days=300))
     for person in people[4:10]:
