@@ -222,10 +222,14 @@ def run_database(url: str, today: date, repeat: int, only: str = "") -> list[Tim
             warm_time, (status, size) = best(lambda: get(who, url_), repeat)
             results.append(Timing(name, "export", f"{label} ({fmt})", who, None, warm_time, None, None, status, size))
             log(results[-1])
-    if not only or only in "yearly report":
-        report_time, (status, size) = best(lambda: get("office", f"/office/coverage/report.pdf?year={today.year}"), 1)
-        results.append(Timing(name, "report", f"yearly report PDF {today.year}", "office", report_time, None, None,
-                              None, status, size))
+    reports = (("yearly report PDF", f"year={today.year}", str(today.year)),
+               ("plan period report PDF", f"plan={today.year - 2}", f"{today.year - 2}–{today.year}"))
+    for label, query, years in reports:
+        if only and only not in label:
+            continue
+        report_time, (status, size) = best(lambda query=query: get("office", f"/office/coverage/report.pdf?{query}"), 1)
+        results.append(Timing(name, "report", f"{label} {years}", "office", report_time, None, None, None, status,
+                              size))
         log(results[-1])
     with app.app_context():
         db.engine.dispose()

@@ -21,7 +21,7 @@ Seams: requirements (course masks), population (the GROUP BY), places (the local
 arithmetic (figures and roll-up), targets and target_import, projection (trend), snapshot (one
 computation, scoped), cache, compliance (onboarding, periodic, overdue, certificates), missing
 (who to chase), gaps, tables (exports), charts (SVG), offline (classroom sessions), report and
-report_pdf (the yearly report), demo.
+report_pdf (a year's and the plan period's reports), final (years kept final), demo.
 
 Domain functions take the Session, `today`, the rules and the scope (a clause on Organization, or
 None for the whole district); they flush, never commit.

@@ -71,3 +71,16 @@ def month_ends(year: int, today: date) -> list[date]:
         dates.append(min(end, today))
     return dates
 
+
+def quarter_ends(first_year: int, today: date) -> list[date]:
+    """The last day of each quarter from the start of `first_year` up to today (today itself for the running
+    quarter)."""
+    dates = []
+    for year in range(first_year, today.year + 1):
+        for month in (3, 6, 9, 12):
+            start = date(year, month - 2, 1)
+            if start > today:
+                return dates
+            end = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+            dates.append(min(end, today))
+    return dates
