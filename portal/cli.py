@@ -28,13 +28,12 @@ def demo_seed(people: int) -> None:
     """Create the demo district (idempotent)."""
     from datetime import date
 
-    from portal.domain.coverage.report_pdf import ReportSettings
+    from portal.domain.coverage.report_pdf import office_settings
     from portal.domain.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
     settings = None
     if Path(current_app.config["CERT_FONT_PATH"]).exists():  # last year's final report is a PDF: it needs the font
-        settings = ReportSettings(font_path=current_app.config["CERT_FONT_PATH"],
-                                  office_name=current_app.config["CERT_OFFICE_NAME_ZH"], locale="zh_CN")
+        settings = [office_settings(current_app.config, code) for code in current_app.config["LANGUAGES"]]
     counts = seed_demo(db.session, today=date.today(), people=people, report_settings=settings)
     db.session.commit()
     click.echo("demo: " + ", ".join(f"{n} {what} added" for what, n in counts.items()))

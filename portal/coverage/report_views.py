@@ -1,5 +1,5 @@
 """Coverage reports: a year's report and the plan period's (PDF, made by a background job), and the office
-marking a past year's report final (downloaded unchanged from then on)."""
+marking a past year's report final (kept in every language, downloaded unchanged from then on)."""
 from __future__ import annotations
 
 from datetime import date
@@ -70,7 +70,7 @@ def report():
 
 def _start_report(period: ReportPeriod, today: date, *, make_final: bool = False) -> str:
     """Start the job that makes the report with what this request knows (user's scope, language); with
-    `make_final`, the job also keeps the PDF as the year's final report."""
+    `make_final`, the job also keeps the year's report, in every language, as final."""
     from portal.domain.coverage import report as reports
     from portal.domain.coverage.report_pdf import office_settings, render_report
 
@@ -78,6 +78,7 @@ def _start_report(period: ReportPeriod, today: date, *, make_final: bool = False
     rules, scope, cache, max_age = current_rules(session), blueprint.scope(), blueprint.cache(), blueprint.max_age()
     config, locale, user_id = current_app.config, current_locale(), current_user.id
     settings = office_settings(config, locale, _scope_label())
+    languages = [office_settings(config, code) for code in config["LANGUAGES"]] if make_final else []
     steps = reports.REPORT_STEPS + 1  # and the PDF
 
     def work(progress) -> dict:
@@ -86,11 +87,13 @@ def _start_report(period: ReportPeriod, today: date, *, make_final: bool = False
             data = reports.coverage_report(reporting_session(), period=period, today=today, rules=rules, scope=scope,
                                            cache=cache, max_age=max_age, spawn=blueprint.spawn,
                                            progress=lambda step: progress(step, steps))
-            pdf = render_report(data, settings)
-            name = jobs.save_file(pdf, "pdf")
             if make_final:
-                final.keep(db.session, year=period.last, locale=locale, pdf=pdf, actor_id=user_id, now=utcnow())
+                kept = final.make_final(db.session, data, languages, actor_id=user_id, now=utcnow())
+                pdf = next(r.pdf for r in kept if r.locale == locale)
                 db.session.commit()
+            else:
+                pdf = render_report(data, settings)
+            name = jobs.save_file(pdf, "pdf")
         progress(steps, steps)
         return {"file": name, "name": _file_name(period)}
 
@@ -134,7 +137,7 @@ def _pdf_response(body: bytes, period: ReportPeriod, *, digest: str | None = Non
 @bp.route("/report/<int:year>/final", methods=["POST"])
 @policy.roles("office_admin", "superuser")
 def make_final(year: int):
-    """The office marks a past year's report final: made once more now, then kept as it is."""
+    """The office marks a past year's report final: made once more now, then kept as it is in every language."""
     today = blueprint.today()
     if not 2000 <= year < today.year or not ButtonForm().validate_on_submit():
         abort(404)

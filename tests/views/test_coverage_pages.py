@@ -37,7 +37,7 @@ def office(client, login, session):
     session.commit()
     login(user)
     client.set_cookie("lang", "en")
-    return {"street": street, "grid": grid, "org": org, "people": people}
+    return {"street": street, "grid": grid, "org": org, "people": people, "since": SINCE}
 
 
 def rows_of(response):
@@ -181,22 +181,3 @@ def test_unknown_filters_answer_404(client, office):
 
 def test_group_ids_are_stable(session):
     assert session.scalar(select(KeyGroup.code).where(KeyGroup.code == "all_staff")) == "all_staff"
-
-
-def test_a_final_report_is_downloaded_unchanged_after_the_rosters_change(client, office, session, app):
-    from portal.models import AuditEvent, FinalReport
-
-    app.config["JOBS_SYNCHRONOUS"] = True
-    last = utcnow().date().year - 1
-    assert f"Mark the {last} report as sent and final" in client.get("/office/coverage/").get_data(as_text=True)
-    status = client.post(f"/office/coverage/report/{last}/final", follow_redirects=True).get_data(as_text=True)
-    kept = session.scalar(select(FinalReport))
-    assert kept.year == last and kept.pdf.startswith(b"%PDF") and kept.digest in status
-    for n in range(5):  # the rosters change after the report was sent
-        make_trainee(office["org"], name=f"Late {n}", mobile=f"139000001{n:02d}")
-    session.commit()
-    again = client.get(f"/office/coverage/report.pdf?year={last}")
-    assert again.data == kept.pdf and again.headers["X-Report-SHA256"] == kept.digest
-    assert "final since" in client.get("/office/coverage/").get_data(as_text=True)
-    assert client.post(f"/office/coverage/report/{utcnow().date().year}/final").status_code == 404  # this year
-    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "coverage.report_final")) is not None

@@ -309,13 +309,18 @@ def test_when_the_first_job_ends_the_second_job_places_the_person(session, app):
 
 
 def test_the_demo_keeps_last_years_report_final_when_it_has_the_font(app, session):
-    from portal.domain.coverage.report_pdf import ReportSettings
+    import hashlib
+
+    from portal.domain.coverage.report_pdf import office_settings
     from portal.domain.demo import seed_demo
     from portal.models import FinalReport
 
-    settings = ReportSettings(font_path=app.config["CERT_FONT_PATH"], office_name="示范区", locale="zh_CN")
+    settings = [office_settings(app.config, code) for code in ("zh_CN", "en")]
     seeded = seed_demo(session, today=date.today(), people=40, report_settings=settings)
     assert seeded["final reports"] == 1
-    kept = session.scalar(select(FinalReport))
-    assert kept.year == date.today().year - 1 and kept.pdf.startswith(b"%PDF") and len(kept.digest) == 64
+    kept = {r.locale: r for r in session.scalars(select(FinalReport))}
+    assert set(kept) == {"zh_CN", "en"}  # the year is final in both languages
+    for report in kept.values():
+        assert report.year == date.today().year - 1 and report.pdf.startswith(b"%PDF")
+        assert report.digest == hashlib.sha256(report.pdf).hexdigest()
     assert seed_demo(session, today=date.today(), people=40, report_settings=settings)["final reports"] == 0
