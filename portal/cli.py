@@ -27,14 +27,13 @@ def setup_command() -> None:
 @click.option("--people", default=300, show_default=True, help="Roster size across the demo organizations.")
 def demo_seed(people: int) -> None:
     """Create the demo district (idempotent)."""
-    from portal.domain.coverage.report_pdf import ReportSettings
+    from portal.domain.coverage.report_pdf import office_settings
     from portal.domain.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
     from portal.domain.localtime import local_today
 
     settings = None
     if Path(current_app.config["CERT_FONT_PATH"]).exists():  # last year's final report is a PDF: it needs the font
-        settings = ReportSettings(font_path=current_app.config["CERT_FONT_PATH"],
-                                  office_name=current_app.config["CERT_OFFICE_NAME_ZH"], locale="zh_CN")
+        settings = [office_settings(current_app.config, code) for code in current_app.config["LANGUAGES"]]
     counts = seed_demo(db.session, today=local_today(), people=people, report_settings=settings)
     db.session.commit()
     click.echo("demo: " + ", ".join(f"{n} {what} added" for what, n in counts.items()))

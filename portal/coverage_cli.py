@@ -1,4 +1,4 @@
-"""`flask report ...`: the yearly coverage report, the same file the office downloads."""
+"""`flask report ...`: the yearly and the plan period's coverage reports, the same files the office downloads."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -56,29 +56,49 @@ def coverage_warm() -> None:
                                                           "with the latest target deadline).")
 def report_yearly(year: int, out: str | None, lang: str, plan_start: int | None) -> None:
     """Write the yearly coverage report (PDF) of the whole district."""
+    from portal.domain.coverage.report import ReportPeriod, default_plan_start
+
+    start = plan_start or default_plan_start(reporting_session(), year)
+    _write_report(ReportPeriod.year(year, start), out or f"coverage-report-{year}.pdf", lang)
+
+
+@report_cli.command("plan")
+@click.option("--start", type=int, default=None, help="First year of the plan (default: three years ending with "
+                                                     "the latest target deadline).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the PDF (default: coverage-report-FIRST-LAST.pdf).")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+def report_plan(start: int | None, out: str | None, lang: str) -> None:
+    """Write the plan period's coverage report (PDF) of the whole district: a row per plan year, cumulative
+    totals, figures as of the plan's end (or today)."""
+    from portal.domain.coverage.report import ReportPeriod, default_plan_start
+    from portal.domain.localtime import local_today
+
+    period = ReportPeriod.plan(start or default_plan_start(reporting_session(), local_today().year))
+    _write_report(period, out or f"coverage-report-{period.first}-{period.last}.pdf", lang)
+
+
+def _write_report(period, out: str, lang: str) -> None:
     from flask_babel import force_locale
 
-    from portal.domain.coverage.report import yearly_report
-    from portal.domain.coverage.report_pdf import ReportSettings, render_report
-    from portal.domain.rules import current_rules
-
+    from portal.domain.coverage.report import coverage_report
+    from portal.domain.coverage.report_pdf import office_settings, render_report
     from portal.domain.errors import PortalError
+    from portal.domain.rules import current_rules
     from portal.domain.localtime import local_today
 
     today = local_today()
-    if not 2000 <= year <= today.year:
-        raise click.BadParameter(f"a year from 2000 to {today.year}", param_hint="--year")
-    path = Path(out or f"coverage-report-{year}.pdf")
+    if not 2000 <= period.first <= today.year:
+        raise click.BadParameter(f"a year from 2000 to {today.year}")
+    path = Path(out)
     with force_locale(lang):
         session = reporting_session()
-        report = yearly_report(session, year=year, today=today, rules=current_rules(session), plan_start=plan_start)
-        office = current_app.config["CERT_OFFICE_NAME_EN" if lang == "en" else "CERT_OFFICE_NAME_ZH"]
+        report = coverage_report(session, period=period, today=today, rules=current_rules(session))
         try:
-            data = render_report(report, ReportSettings(font_path=current_app.config["CERT_FONT_PATH"],
-                                                        office_name=office, locale=lang))
+            data = render_report(report, office_settings(current_app.config, lang))
         except PortalError as error:
             raise click.ClickException(str(error.message)) from None
     reporting_session().rollback()
     path.write_bytes(data)
-    click.echo(f"report {year}: {path} ({len(data):,} bytes; coverage {report.overall.covered:,} of "
+    click.echo(f"report {period.label}: {path} ({len(data):,} bytes; coverage {report.overall.covered:,} of "
                f"{report.overall.population:,} person-group places)")

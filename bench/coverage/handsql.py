@@ -5,8 +5,10 @@ Course bits and group masks are read from the catalogue and rules (they are cons
 question, as a person writing the SQL by hand would type them in).
 
 Completions belong to the person (completion.person_id): the held masks are per person and reach each
-employment (trainee row) through trainee.person_id. A person is counted once, at the job that places them:
-second jobs (trainee.second_job) are left out of the coverage figures, as the views leave them out.
+employment (trainee row) through trainee.person_id. On each date a person is counted once, at the job that
+places them that day (portal/domain/employment.py): a job held that day (begun by then, not yet left) that no
+other job of the person held that day ranks before (with an employer, not a second job, begun first, older
+row); only people with several jobs need that look-up ("outranked" below).
 """
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ class Questions:
         self.missing_bits = (f"(CASE tg.key_group_id {named} ELSE CASE o.kind {kinds} "
                              f"ELSE {~(req.onboarding or req.impossible)} END END)")
         self.commerce = session.scalar(select(Sector.id).where(Sector.code == "commerce"))
+        self.in_sector = (f"AND s.person_id IN (SELECT t2.person_id FROM trainee t2 JOIN organization o2 "
+                          f"ON o2.id = t2.organization_id WHERE o2.sector_id = {self.commerce})")
 
     def held(self, dates: list[date], where: str = "") -> str:
         bit = "CASE c.course_id " + " ".join(f"WHEN {cid} THEN {b}" for cid, b in self.req.bits.items()) + " ELSE 0 END"
@@ -59,14 +63,48 @@ class Questions:
     def covered(self, k: int) -> str:
         return f"(COALESCE(h.m{k}, 0) | {self.missing_bits}) = -1"
 
-    def base(self, dates: list[date], where: str = "", held_where: str = "", person: bool = False) -> str:
-        """Active employments that place their person (no second jobs), their groups, employer and held masks;
-        with `person`, the person's name and mobile too (p)."""
+    @staticmethod
+    def began(a: str) -> str:
+        return f"COALESCE({a}.start_date, date({a}.created_at))"
+
+    def employed(self, day: date, a: str = "t") -> str:
+        """The employment `a` is held on `day`: begun by then, and still active or left after it."""
+        return (f"({self.began(a)} <= '{day}' AND (({a}.left_on IS NULL AND {a}.status = 'active') "
+                f"OR {a}.left_on > '{day}'))")
+
+    def window(self, dates: list[date], a: str = "t") -> str:
+        return (f"({self.began(a)} <= '{max(dates)}' AND (({a}.left_on IS NULL AND {a}.status = 'active') "
+                f"OR {a}.left_on > '{min(dates)}'))")
+
+    def outranked(self, dates: list[date], persons: str = "") -> str:
+        """Per employment of a person with several jobs, o{k} = 1 when another of their jobs places them that day."""
+        def rank(a):
+            return (f"(CASE WHEN {a}.organization_id IS NULL THEN 1 ELSE 0 END, CASE WHEN {a}.second_job THEN 1 "
+                    f"ELSE 0 END, {self.began(a)}, {a}.id)")
+
+        flags = ", ".join(f"MAX(CASE WHEN {self.employed(d, 'j')} AND {self.employed(d, 'k')} THEN 1 ELSE 0 END) "
+                          f"AS o{k}" for k, d in enumerate(dates))
+        several = (f"SELECT person_id FROM trainee s WHERE {self.window(dates, 's')} {persons} "
+                   f"GROUP BY person_id HAVING COUNT(*) > 1")
+        return (f"SELECT j.id AS trainee_id, {flags} FROM trainee j JOIN trainee k ON k.person_id = j.person_id "
+                f"AND k.id <> j.id WHERE j.person_id IN ({several}) AND {rank('k')} < {rank('j')} GROUP BY j.id")
+
+    def placed(self, dates: list[date], k: int) -> str:
+        return f"({self.employed(dates[k])} AND COALESCE(x.o{k}, 0) = 0)"
+
+    def base(self, dates: list[date], where: str = "", held_where: str = "", person: bool = False,
+             persons: str = "", joins: str = "") -> str:
+        """Employments held on some of the dates (on one date: those that place their person that day), their
+        groups, employer, held masks and whether another job places the person (x); with `person`, the
+        person's name and mobile too (p). `persons` limits the other jobs looked at (AND s.person_id IN ...);
+        `joins` come before the WHERE."""
         names = "JOIN person p ON p.id = t.person_id " if person else ""
+        who = self.placed(dates, 0) if len(dates) == 1 else self.window(dates)
         return (f"FROM trainee t {names}JOIN trainee_group tg ON tg.trainee_id = t.id "
                 f"LEFT JOIN organization o ON o.id = t.organization_id "
                 f"LEFT JOIN ({self.held(dates, held_where)}) h ON h.person_id = t.person_id "
-                f"WHERE t.status = 'active' AND NOT t.second_job {where}")
+                f"LEFT JOIN ({self.outranked(dates, persons)}) x ON x.trainee_id = t.id {joins} "
+                f"WHERE {who} {where}")
 
     def run(self, question: str):
         """Run the question's statement (or statements, for a page showing several figures)."""
@@ -114,20 +152,27 @@ class Questions:
         ]
 
     def coverage_per_group(self) -> str:
+        """Per group: people on rosters now, covered now, covered 28 days ago, covered without an employer now,
+        declared, people on rosters 28 days ago."""
         dates = [self.today - timedelta(days=28), self.today]
-        return (f"SELECT tg.key_group_id, SUM(CASE WHEN t.organization_id IS NOT NULL THEN 1 ELSE 0 END), "
-                f"SUM(CASE WHEN t.organization_id IS NOT NULL AND {self.covered(1)} THEN 1 ELSE 0 END), "
-                f"SUM(CASE WHEN t.organization_id IS NOT NULL AND {self.covered(0)} THEN 1 ELSE 0 END), "
-                f"SUM(CASE WHEN t.organization_id IS NULL AND {self.covered(1)} THEN 1 ELSE 0 END), "
-                f"MAX(d.declared) {self.base(dates)} GROUP BY tg.key_group_id").replace(
-            "WHERE t.status", "LEFT JOIN (SELECT key_group_id, SUM(declared_count) AS declared FROM target "
-                              "GROUP BY key_group_id) d ON d.key_group_id = tg.key_group_id WHERE t.status")
+        now, before = self.placed(dates, 1), self.placed(dates, 0)
+        declared = ("LEFT JOIN (SELECT key_group_id, SUM(declared_count) AS declared FROM target GROUP BY "
+                    "key_group_id) d ON d.key_group_id = tg.key_group_id")
+        return (f"SELECT tg.key_group_id, SUM(CASE WHEN t.organization_id IS NOT NULL AND {now} THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN t.organization_id IS NOT NULL AND {now} AND {self.covered(1)} THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN t.organization_id IS NOT NULL AND {before} AND {self.covered(0)} THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN t.organization_id IS NULL AND {now} AND {self.covered(1)} THEN 1 ELSE 0 END), "
+                f"MAX(d.declared), SUM(CASE WHEN t.organization_id IS NOT NULL AND {before} THEN 1 ELSE 0 END) "
+                f"{self.base(dates, joins=declared)} GROUP BY tg.key_group_id")
 
     def coverage_per_group_sector(self) -> str:
         dates = [self.today - timedelta(days=28), self.today]
-        return (f"SELECT tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(1)} THEN 1 ELSE 0 END), "
-                f"SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
-                f"{self.base(dates, f'AND o.sector_id = {self.commerce}')} GROUP BY tg.key_group_id")
+        now, before = self.placed(dates, 1), self.placed(dates, 0)
+        return (f"SELECT tg.key_group_id, SUM(CASE WHEN {now} THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN {now} AND {self.covered(1)} THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN {before} AND {self.covered(0)} THEN 1 ELSE 0 END) "
+                f"{self.base(dates, f'AND o.sector_id = {self.commerce}', persons=self.in_sector)} "
+                f"GROUP BY tg.key_group_id")
 
     def by_street(self) -> str:
         return ("WITH RECURSIVE up(id, street) AS (SELECT id, id FROM locality WHERE level = 'street' UNION ALL "
@@ -135,8 +180,8 @@ class Questions:
                 f"SELECT up.street, tg.key_group_id, SUM(CASE WHEN t.organization_id IS NOT NULL THEN 1 ELSE 0 END), "
                 f"SUM(CASE WHEN t.organization_id IS NOT NULL AND {self.covered(0)} THEN 1 ELSE 0 END), "
                 f"SUM(CASE WHEN t.organization_id IS NULL AND {self.covered(0)} THEN 1 ELSE 0 END) "
-                f"{self.base([self.today])} ".replace("WHERE t.status", "JOIN up ON up.id = t.locality_id WHERE t.status")
-                + "GROUP BY up.street, tg.key_group_id")
+                f"{self.base([self.today], joins='JOIN up ON up.id = t.locality_id')} "
+                "GROUP BY up.street, tg.key_group_id")
 
     def by_sector(self) -> str:
         return (f"SELECT o.sector_id, tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
@@ -151,12 +196,15 @@ class Questions:
     def gaps(self) -> str:
         return self.by_organization().replace("LIMIT 25", "LIMIT 50")
 
+    def its_people(self, column: str) -> str:
+        return f"AND {column} IN (SELECT person_id FROM trainee WHERE organization_id = {self.organization_id})"
+
     def one_organization(self) -> list[str]:
         org = self.organization_id
-        its_people = f"AND c.person_id IN (SELECT person_id FROM trainee WHERE organization_id = {org})"
-        return [(f"SELECT tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) "
-                f"{self.base([self.today], f'AND t.organization_id = {org}', its_people)} "
-                f"GROUP BY tg.key_group_id"), *self.compliance(f"AND t.organization_id = {org}", f"organization_id = {org}")]
+        base = self.base([self.today], f"AND t.organization_id = {org}", self.its_people("c.person_id"),
+                         persons=self.its_people("s.person_id"))
+        return [f"SELECT tg.key_group_id, COUNT(*), SUM(CASE WHEN {self.covered(0)} THEN 1 ELSE 0 END) {base} "
+                f"GROUP BY tg.key_group_id", *self.compliance(f"AND t.organization_id = {org}", f"organization_id = {org}")]
 
     def missing_district(self) -> str:
         return (f"SELECT t.id, p.real_name, p.mobile, o.name "
@@ -165,12 +213,15 @@ class Questions:
 
     def missing_organization(self) -> str:
         org = self.organization_id
-        its_people = f"AND c.person_id IN (SELECT person_id FROM trainee WHERE organization_id = {org})"
         where = f"AND tg.key_group_id = {self.all_staff} AND t.organization_id = {org}"
-        return (f"SELECT t.id, p.real_name, p.mobile, o.name {self.base([self.today], where, its_people, person=True)} "
-                f"AND NOT {self.covered(0)} ORDER BY p.real_name, t.id LIMIT 25")
+        base = self.base([self.today], where, self.its_people("c.person_id"), person=True,
+                         persons=self.its_people("s.person_id"))
+        return (f"SELECT t.id, p.real_name, p.mobile, o.name {base} AND NOT {self.covered(0)} "
+                f"ORDER BY p.real_name, t.id LIMIT 25")
 
     def trend(self) -> str:
         dates = [self.today - timedelta(days=7 * k) for k in range(12, -1, -1)]
-        sums = ", ".join(f"SUM(CASE WHEN {self.covered(k)} THEN 1 ELSE 0 END)" for k in range(len(dates)))
-        return f"SELECT tg.key_group_id, COUNT(*), {sums} {self.base(dates)} GROUP BY tg.key_group_id"
+        people = ", ".join(f"SUM(CASE WHEN {self.placed(dates, k)} THEN 1 ELSE 0 END)" for k in range(len(dates)))
+        sums = ", ".join(f"SUM(CASE WHEN {self.placed(dates, k)} AND {self.covered(k)} THEN 1 ELSE 0 END)"
+                         for k in range(len(dates)))
+        return f"SELECT tg.key_group_id, {people}, {sums} {self.base(dates)} GROUP BY tg.key_group_id"

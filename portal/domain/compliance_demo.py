@@ -24,8 +24,8 @@ def _at(day: date) -> datetime:
 
 def seed_compliance_stories(session: Session, *, today: date, credit_code: str,
                             report_settings=None) -> dict[str, int]:
-    """Add the stories if missing; with `report_settings` (report_pdf.ReportSettings: the PDF needs its font),
-    last year's report is also marked final, as the office does once it has sent it."""
+    """Add the stories if missing; with `report_settings` (a report_pdf.ReportSettings per language: the PDF
+    needs its font), last year's report is also marked final, as the office does once it has sent it."""
     counts = {"prior training records": 0, "first imports": 0, "final reports": 0}
     if _seed_paper_record(session, today=today):
         counts["prior training records"] += 1
@@ -37,19 +37,14 @@ def seed_compliance_stories(session: Session, *, today: date, credit_code: str,
 
 
 def _seed_final_report(session: Session, *, today: date, settings) -> bool:
-    from flask_babel import force_locale
-
     from portal.domain.coverage import final
     from portal.domain.coverage.report import yearly_report
-    from portal.domain.coverage.report_pdf import render_report
 
     year = today.year - 1
-    if final.find(session, year, settings.locale) is not None:
+    if final.find(session, year, settings[0].locale) is not None:
         return False
-    with force_locale(settings.locale):
-        report = yearly_report(session, year=year, today=today, rules=current_rules(session))
-        pdf = render_report(report, settings)
-    final.keep(session, year=year, locale=settings.locale, pdf=pdf, actor_id=None, now=_at(today))
+    report = yearly_report(session, year=year, today=today, rules=current_rules(session))
+    final.make_final(session, report, settings, actor_id=None, now=_at(today))
     return True
 
 

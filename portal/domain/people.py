@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from portal.domain.employment import began
 from portal.domain.errors import ValidationError
-from portal.domain.localtime import local_date
 from portal.models import (
     Attempt, Certificate, Completion, LessonProgress, OfflineAttendance, Person, RosterClaim, Trainee, User,
 )
@@ -67,7 +67,7 @@ class Standing:
 
 def _employed_since(jobs: list[Trainee]) -> date | None:
     """Since when the person has worked elsewhere: the earliest start (or roster date) of those jobs."""
-    return min((job.start_date or local_date(job.created_at) for job in jobs), default=None)
+    return min((began(job) for job in jobs), default=None)
 
 
 def standing(session: Session, person: Person | None, org_id: int) -> Standing:

@@ -19,6 +19,7 @@ from portal.models import KeyGroup, Organization
 from tests.factories import key_groups, make_completion, make_course, make_locality, make_org, make_trainee, make_user
 
 TODAY = date(2026, 6, 30)
+SINCE = date(2020, 1, 1)  # when these rosters' people started: coverage counts people employed on each date
 VALID = date(2027, 6, 1)
 EXPIRED = date(2026, 6, 1)
 
@@ -41,28 +42,28 @@ def district(session):
     asb, pgs, gw, rp = (courses[c] for c in ("all-staff-basics", "public-gathering-staff", "grid-worker",
                                              "responsible-person"))
     people = {}
-    people["p1"] = make_trainee(a, groups=("all_staff", "responsible_person"))
+    people["p1"] = make_trainee(a, groups=("all_staff", "responsible_person"), start_date=SINCE)
     make_completion(people["p1"], asb, on=date(2026, 1, 10), valid_until=VALID)
     make_completion(people["p1"], rp, on=date(2026, 1, 10), valid_until=VALID)
-    people["p2"] = make_trainee(a)  # all_staff, expired
+    people["p2"] = make_trainee(a, start_date=SINCE)  # all_staff, expired
     make_completion(people["p2"], asb, on=date(2025, 6, 1), valid_until=EXPIRED)
-    people["p3"] = make_trainee(a, groups=("all_staff", "grid_worker"))
+    people["p3"] = make_trainee(a, groups=("all_staff", "grid_worker"), start_date=SINCE)
     make_completion(people["p3"], asb, on=date(2026, 2, 1), valid_until=None)
     make_completion(people["p3"], gw, on=date(2026, 2, 1), valid_until=VALID)
-    people["p4"] = make_trainee(a)  # left: not counted although trained
+    people["p4"] = make_trainee(a, start_date=SINCE)  # left: not counted although trained
     people["p4"].status = "left"
     make_completion(people["p4"], asb, on=date(2026, 2, 1), valid_until=VALID)
-    people["p5"] = make_trainee(b)  # public gathering: basics only, lacks the kind's course
+    people["p5"] = make_trainee(b, start_date=SINCE)  # public gathering: basics only, lacks the kind's course
     make_completion(people["p5"], asb, on=date(2026, 3, 1), valid_until=VALID)
-    people["p6"] = make_trainee(b)
+    people["p6"] = make_trainee(b, start_date=SINCE)
     make_completion(people["p6"], asb, on=date(2026, 3, 1), valid_until=VALID)
     make_completion(people["p6"], pgs, on=date(2026, 3, 1), valid_until=VALID)
-    people["p7"] = make_trainee(b)  # the kind's course twice: counted once
+    people["p7"] = make_trainee(b, start_date=SINCE)  # the kind's course twice: counted once
     make_completion(people["p7"], asb, on=date(2026, 3, 1), valid_until=VALID)
     make_completion(people["p7"], pgs, on=date(2026, 3, 1), valid_until=VALID)
     make_completion(people["p7"], pgs, on=date(2026, 4, 1), valid_until=VALID)
     for name, locality, until in (("u1", g1, VALID), ("u2", s2, VALID), ("u3", g1, EXPIRED)):
-        person = make_trainee(None, groups=("grid_worker",))
+        person = make_trainee(None, groups=("grid_worker",), start_date=SINCE)
         person.locality_id = locality.id
         make_completion(person, gw, on=date(2025, 7, 1), valid_until=until)
         people[name] = person
@@ -163,7 +164,7 @@ def test_as_of_dates_replay_completions(session, district):
 def test_a_group_whose_courses_are_missing_cannot_be_covered(session, district):
     snap = snapshot(session)
     security = group_id(session, "security_staff")
-    person = make_trainee(district["a"], groups=("security_staff",))
+    person = make_trainee(district["a"], groups=("security_staff",), start_date=SINCE)
     session.flush()
     snap = snapshot(session)
     assert pair(snap.figure(security)) == (1, 0)  # security-micro-station is not in the catalogue

@@ -15,6 +15,7 @@ from portal.models import KeyGroup
 from tests.factories import make_completion, make_course, make_org, make_trainee
 
 TODAY = date(2026, 6, 30)
+SINCE = date(2020, 1, 1)  # when these rosters' people started: coverage counts people employed on each date
 REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own (the two-node test uses 15)
 
 
@@ -31,7 +32,7 @@ def store(request, tmp_path):
 def district(session):
     org = make_org()
     course = make_course("all-staff-basics")
-    people = [make_trainee(org) for _ in range(3)]
+    people = [make_trainee(org, start_date=SINCE) for _ in range(3)]
     make_completion(people[0], course, on=date(2026, 6, 1))
     session.flush()
     return people, course

@@ -13,6 +13,7 @@ from tests.factories import make_completion, make_course, make_org, make_trainee
 from tests.views.routes_certificates import use_test_signing_key
 
 TODAY = date(2026, 6, 30)
+SINCE = date(2020, 1, 1)  # when these rosters' people started: coverage counts people employed on each date
 NOW = datetime(2026, 6, 30, 9, tzinfo=timezone.utc)
 
 
@@ -21,8 +22,8 @@ def classroom(app, session):
     use_test_signing_key()
     org, other = make_org(kind="general"), make_org(kind="general")
     course = make_course("all-staff-basics")
-    people = [make_trainee(org) for _ in range(3)]
-    stranger = make_trainee(other)
+    people = [make_trainee(org, start_date=SINCE) for _ in range(3)]
+    stranger = make_trainee(other, start_date=SINCE)
     record = offline.create_session(session, offline.SessionData(course.id, org.id, date(2026, 6, 20), "Teacher Li",
                                                                  "Hall 3"), actor_id=None)
     return {"org": org, "course": course, "people": people, "stranger": stranger, "session": record}
@@ -92,7 +93,7 @@ def test_qr_sign_in_on_the_day(session, classroom):
 
 def test_office_sessions_take_anyone_and_count_toward_declared_places(session, classroom):
     grid_course = make_course("grid-worker")
-    volunteer = make_trainee(None, groups=("grid_worker",))
+    volunteer = make_trainee(None, groups=("grid_worker",), start_date=SINCE)
     volunteer.locality_id = classroom["org"].locality_id
     record = offline.create_session(session, offline.SessionData(grid_course.id, None, date(2026, 6, 25), "T", "P"),
                                     actor_id=None)

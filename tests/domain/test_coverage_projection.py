@@ -14,6 +14,7 @@ from portal.models import Assignment, Certificate, KeyGroup
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee
 
 TODAY = date(2026, 6, 30)
+SINCE = date(2020, 1, 1)  # when these rosters' people started: coverage counts people employed on each date
 
 
 def figure(covered: int, population: int = 10, *, rate: float = 1.0, deadline: date = date(2026, 12, 31)) -> Figure:
@@ -59,7 +60,7 @@ def test_projection_from_the_database(session):
     grid = make_locality("P1", level="district")
     org = make_org(kind="general", locality=grid)
     course = make_course("all-staff-basics")
-    people = [make_trainee(org) for _ in range(10)]
+    people = [make_trainee(org, start_date=SINCE) for _ in range(10)]
     for person in people[:2]:
         make_completion(person, course, on=date(2026, 5, 1), valid_until=date(2027, 5, 1))
     for person in people[2:6]:
@@ -106,7 +107,7 @@ def test_onboarding_periodic_overdue_and_certificates(session):
 def test_cache_reuses_a_computation_until_the_data_changes(session):
     org = make_org()
     course = make_course("all-staff-basics")
-    person = make_trainee(org)
+    person = make_trainee(org, start_date=SINCE)
     cache = SnapshotCache()
     rules = current_rules(session)
     first = take_snapshot(session, today=TODAY, rules=rules, cache=cache)
@@ -122,7 +123,7 @@ def test_cache_reuses_a_computation_until_the_data_changes(session):
 def test_cache_serves_recent_figures_while_refreshing_in_the_background(session):
     org = make_org()
     course = make_course("all-staff-basics")
-    person = make_trainee(org)
+    person = make_trainee(org, start_date=SINCE)
     cache = SnapshotCache()
     rules = current_rules(session)
     first = take_snapshot(session, today=TODAY, rules=rules, cache=cache)

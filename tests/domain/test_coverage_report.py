@@ -20,6 +20,7 @@ from portal.models import Certificate, KeyGroup
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
 
 TODAY = date(2026, 6, 30)
+SINCE = date(2020, 1, 1)  # when these rosters' people started: coverage counts people employed on each date
 
 
 @pytest.fixture
@@ -38,8 +39,8 @@ def district(app, session):
     school = make_org("Hill School", kind="general", sector_code="education", locality=west)
     school.contact_name, school.contact_phone = "Principal Ma", "010-5550202"
     basics, grid_course = make_course("all-staff-basics"), make_course("grid-worker")
-    a, b, c = (make_trainee(mall, name=n) for n in ("Mall One", "Mall Two", "Mall Three"))
-    d1, d2 = (make_trainee(school, name=n) for n in ("School One", "School Two"))
+    a, b, c = (make_trainee(mall, name=n, start_date=SINCE) for n in ("Mall One", "Mall Two", "Mall Three"))
+    d1, d2 = (make_trainee(school, name=n, start_date=SINCE) for n in ("School One", "School Two"))
     make_completion(a, basics, on=date(2024, 5, 1), valid_until=date(2025, 5, 1))  # 2024, expired
     make_completion(a, basics, on=date(2026, 2, 1), valid_until=date(2027, 2, 1))  # renewed in 2026
     make_completion(b, basics, on=date(2025, 3, 1), valid_until=date(2026, 3, 1))  # 2025, expired in 2026
@@ -50,7 +51,7 @@ def district(app, session):
                               now=datetime(2026, 5, 20, tzinfo=timezone.utc), today=TODAY)
     grid = session.scalar(select(KeyGroup.id).where(KeyGroup.code == "grid_worker"))
     save_target(session, TargetData(grid, east.id, 4, date(2026, 12, 31), 1.0), actor_id=None)
-    volunteer = make_trainee(None, name="Volunteer", groups=("grid_worker",))
+    volunteer = make_trainee(None, name="Volunteer", groups=("grid_worker",), start_date=SINCE)
     volunteer.locality_id = east.id
     make_completion(volunteer, grid_course, on=date(2026, 6, 1), valid_until=date(2027, 6, 1))
     session.add(Certificate(serial="SFQ-2025-000001-A", token="tok-2025", completion_id=1, person_id=b.person_id,
@@ -111,6 +112,37 @@ def test_report_pdf_text(app, session, district):
     assert re.search(r"2025\n1\n0\n1\n1\n0\n11\.1%\n", joined)
     assert re.search(r"2026\n4\n1\n4\n1\n1\n44\.4%\n", joined)  # the offline attendee's certificate
     assert re.search(r"2024–2026 cumulative\n6\n1\n5\n2\n1\n44\.4%", joined)
+    # Every headline says what it counts; a group nobody is in says so.
+    assert re.search(r"Target population \(person-group pairs\)\n9\n", joined)
+    assert re.search(r"Covered \(person-group pairs\)\n4\n", joined)
+    assert re.search(r"Still to train \(person-group pairs\)\n5\n", joined)
+    assert re.search(r"Fire-safety responsible persons\n0\n0\n—\n100\.0%\n2026-12-31\nNo one in this group", joined)
+    assert "Target reached" not in joined
+    assert "Each row counts the people of one key group (someone in two groups is counted in both)." in joined
+    assert "Certificates issued in 2026\n1" in joined
+
+
+def test_the_plan_period_report_has_the_same_sections_over_the_plan(app, session, district):
+    from portal.domain.coverage.report import ReportPeriod, coverage_report
+
+    with force_locale("en"):
+        report = coverage_report(session, period=ReportPeriod.plan(2024), today=TODAY, rules=current_rules(session))
+        pdf = render_report(report, ReportSettings(font_path=app.config["CERT_FONT_PATH"], office_name="River Office",
+                                                   locale="en"))
+    joined = "\n".join(lines(pdf))
+    assert "Fire-safety training coverage report for the plan period\n2024–2026" in joined
+    assert "Figures as of 2026-06-30" in joined and "River Office · 2024–2026" in joined
+    assert "Trend: coverage at each quarter end" in joined
+    assert [d.isoformat() for d in sorted(dict(report.trend[report.snapshot.groups[0].id]))] == [
+        "2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31", "2025-03-31", "2025-06-30", "2025-09-30",
+        "2025-12-31", "2026-03-31", "2026-06-30"]
+    assert "Certificates issued in 2024–2026\n2" in joined  # since the plan began
+    # the plan's rows and cumulative totals, as in the year's report
+    assert re.search(r"The plan's years\n", joined)
+    assert re.search(r"2024\n1\n0\n1\n0\n0\n11\.1%\n", joined)
+    assert re.search(r"2025\n1\n0\n1\n1\n0\n11\.1%\n", joined)
+    assert re.search(r"2026\n4\n1\n4\n1\n1\n44\.4%\n", joined)
+    assert re.search(r"2024–2026 cumulative\n6\n1\n5\n2\n1\n44\.4%", joined)
 
 
 def test_department_report_is_scoped(app, session, district):
@@ -145,18 +177,30 @@ def test_the_command_writes_the_same_report_as_the_page(app, session, district, 
     assert "Fire-safety training coverage report 2026" in file_text
 
 
+def test_the_command_writes_the_plan_periods_report(app, session, district, tmp_path):
+    session.commit()
+    out = tmp_path / "plan.pdf"
+    result = app.test_cli_runner().invoke(args=["report", "plan", "--start", "2024", "--out", str(out),
+                                                "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "report 2024–2026" in result.output
+    joined = "\n".join(lines(out.read_bytes()))
+    assert "Fire-safety training coverage report for the plan period\n2024–2026" in joined
+    assert "The plan's years" in joined and "2024–2026 cumulative" in joined
+
+
 def test_a_slow_report_shows_its_progress_then_a_download_for_its_owner_only(app, session, district, client, login,
                                                                               monkeypatch):
     from portal.domain.coverage import report as report_module
 
     app.config["REPORT_WAIT_SECONDS"] = 0  # as when a past year is computed from scratch
-    release, real = threading.Event(), report_module.yearly_report
+    release, real = threading.Event(), report_module.coverage_report
 
     def slow(*args, **kwargs):
         assert release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(report_module, "yearly_report", slow)
+    monkeypatch.setattr(report_module, "coverage_report", slow)
     office, colleague = make_user("office_admin"), make_user("office_admin")
     session.commit()
     login(office)
@@ -192,7 +236,7 @@ def test_a_report_that_fails_says_why_and_offers_to_try_again(app, session, dist
     def broken(*_args, **_kwargs):
         raise PortalError("The certificate font is missing.")
 
-    monkeypatch.setattr(report_module, "yearly_report", broken)
+    monkeypatch.setattr(report_module, "coverage_report", broken)
     app.config["JOBS_SYNCHRONOUS"], app.config["REPORT_WAIT_SECONDS"] = True, 0
     login(make_user("office_admin"))
     client.set_cookie("lang", "en")
@@ -207,14 +251,14 @@ def test_asking_again_while_the_report_is_being_made_joins_the_same_job(app, ses
     from portal.domain.coverage import report as report_module
 
     app.config["REPORT_WAIT_SECONDS"] = 0
-    release, real, made = threading.Event(), report_module.yearly_report, []
+    release, real, made = threading.Event(), report_module.coverage_report, []
 
     def slow(*args, **kwargs):
-        made.append(kwargs["year"])
+        made.append(kwargs["period"].last)
         assert release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(report_module, "yearly_report", slow)
+    monkeypatch.setattr(report_module, "coverage_report", slow)
     login(make_user("office_admin"))
     first = client.get("/office/coverage/report.pdf?year=2026").headers["Location"]
     second = client.get("/office/coverage/report.pdf?year=2026").headers["Location"]

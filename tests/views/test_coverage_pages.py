@@ -2,7 +2,7 @@
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -11,6 +11,8 @@ from sqlalchemy import select
 from portal.domain.localtime import local_today
 from portal.models import KeyGroup
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
+
+SINCE = date(2020, 1, 1)  # when the shop's people started: coverage counts people employed on each date
 
 
 @pytest.fixture
@@ -25,7 +27,8 @@ def office(client, login, session):
     org = make_org("Corner Shop", kind="general", locality=grid)
     org.contact_name, org.contact_phone = "Ms Zhou", "010-12345678"
     basics = make_course("all-staff-basics")
-    people = [make_trainee(org, name=f"Person {n:02d}", mobile=f"138000000{n:02d}") for n in range(30)]
+    people = [make_trainee(org, name=f"Person {n:02d}", mobile=f"138000000{n:02d}", start_date=SINCE)
+              for n in range(30)]
     for person in people[:4]:
         make_completion(person, basics, on=today - timedelta(days=60), valid_until=today + timedelta(days=300))
     for person in people[4:10]:
@@ -35,7 +38,7 @@ def office(client, login, session):
     session.commit()
     login(user)
     client.set_cookie("lang", "en")
-    return {"street": street, "grid": grid, "org": org, "people": people}
+    return {"street": street, "grid": grid, "org": org, "people": people, "since": SINCE}
 
 
 def rows_of(response):
@@ -179,22 +182,3 @@ def test_unknown_filters_answer_404(client, office):
 
 def test_group_ids_are_stable(session):
     assert session.scalar(select(KeyGroup.code).where(KeyGroup.code == "all_staff")) == "all_staff"
-
-
-def test_a_final_report_is_downloaded_unchanged_after_the_rosters_change(client, office, session, app):
-    from portal.models import AuditEvent, FinalReport
-
-    app.config["JOBS_SYNCHRONOUS"] = True
-    last = local_today().year - 1
-    assert f"Mark the {last} report as sent and final" in client.get("/office/coverage/").get_data(as_text=True)
-    status = client.post(f"/office/coverage/report/{last}/final", follow_redirects=True).get_data(as_text=True)
-    kept = session.scalar(select(FinalReport))
-    assert kept.year == last and kept.pdf.startswith(b"%PDF") and kept.digest in status
-    for n in range(5):  # the rosters change after the report was sent
-        make_trainee(office["org"], name=f"Late {n}", mobile=f"139000001{n:02d}")
-    session.commit()
-    again = client.get(f"/office/coverage/report.pdf?year={last}")
-    assert again.data == kept.pdf and again.headers["X-Report-SHA256"] == kept.digest
-    assert "final since" in client.get("/office/coverage/").get_data(as_text=True)
-    assert client.post(f"/office/coverage/report/{local_today().year}/final").status_code == 404  # this year
-    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "coverage.report_final")) is not None

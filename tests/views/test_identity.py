@@ -135,7 +135,7 @@ def test_the_same_id_number_at_a_second_company_is_refused_then_one_person_with_
     requirements = load_requirements(session, current_rules(session))
     cells = coverage_cells(session, requirements, dates=[local_today()])
     security = [c for c in cells if c.group_id in {g.id for g in requirements.groups if g.code == "security_staff"}]
-    assert sum(c.population for c in security) == 1  # counted once in the district
+    assert sum(c.population[0] for c in security) == 1  # counted once in the district
 
 
 def test_a_guard_who_changes_employer_gets_only_the_gap(session, app):
@@ -307,17 +307,22 @@ def test_when_the_first_job_ends_the_second_job_places_the_person(session, app):
     assert not extra.second_job
     requirements = load_requirements(session, rules)
     cells = coverage_cells(session, requirements, dates=[local_today()])
-    assert sum(c.population for c in cells if c.organization_id == second.id) >= 1  # still counted, once
+    assert sum(c.population[0] for c in cells if c.organization_id == second.id) >= 1  # still counted, once
 
 
 def test_the_demo_keeps_last_years_report_final_when_it_has_the_font(app, session):
-    from portal.domain.coverage.report_pdf import ReportSettings
+    import hashlib
+
+    from portal.domain.coverage.report_pdf import office_settings
     from portal.domain.demo import seed_demo
     from portal.models import FinalReport
 
-    settings = ReportSettings(font_path=app.config["CERT_FONT_PATH"], office_name="示范区", locale="zh_CN")
+    settings = [office_settings(app.config, code) for code in ("zh_CN", "en")]
     seeded = seed_demo(session, today=local_today(), people=40, report_settings=settings)
     assert seeded["final reports"] == 1
-    kept = session.scalar(select(FinalReport))
-    assert kept.year == local_today().year - 1 and kept.pdf.startswith(b"%PDF") and len(kept.digest) == 64
+    kept = {r.locale: r for r in session.scalars(select(FinalReport))}
+    assert set(kept) == {"zh_CN", "en"}  # the year is final in both languages
+    for report in kept.values():
+        assert report.year == local_today().year - 1 and report.pdf.startswith(b"%PDF")
+        assert report.digest == hashlib.sha256(report.pdf).hexdigest()
     assert seed_demo(session, today=local_today(), people=40, report_settings=settings)["final reports"] == 0

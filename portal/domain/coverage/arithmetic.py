@@ -87,12 +87,12 @@ def roster_sums(cells: list[Cell], index: int, tree: LocalityTree) -> dict[tuple
     sums: dict[tuple[int, int | None], list[int]] = defaultdict(lambda: [0, 0, 0])
     for cell in cells:
         places = tree.ancestors(cell.locality_id) if cell.locality_id in tree.places else ()
-        covered = cell.covered[index]
+        population, covered = cell.population[index], cell.covered[index]
         employed = cell.organization_id is not None
         for place in (*places, WHOLE):
             entry = sums[(cell.group_id, place)]
             if employed:
-                entry[0] += cell.population
+                entry[0] += population
                 entry[1] += covered
             else:
                 entry[2] += covered
@@ -107,11 +107,11 @@ def collapse(cells: list[Cell]) -> list[Cell]:
         key = (cell.locality_id, cell.organization_id is not None, cell.group_id)
         entry = sums.get(key)
         if entry is None:
-            sums[key] = [cell.population, list(cell.covered)]
+            sums[key] = [list(cell.population), list(cell.covered)]
         else:
-            entry[0] += cell.population
+            entry[0] = [a + b for a, b in zip(entry[0], cell.population)]
             entry[1] = [a + b for a, b in zip(entry[1], cell.covered)]
-    return [Cell(locality, -1 if employed else None, group, population, tuple(covered))
+    return [Cell(locality, -1 if employed else None, group, tuple(population), tuple(covered))
             for (locality, employed, group), (population, covered) in sums.items()]
 
 
@@ -166,7 +166,7 @@ class CellSet:
                     continue
                 groups = found.setdefault(cell.organization_id, {})
                 people, covered = groups.get(cell.group_id, (0, 0))
-                groups[cell.group_id] = (people + cell.population, covered + cell.covered[index])
+                groups[cell.group_id] = (people + cell.population[index], covered + cell.covered[index])
             self._sums[key] = found
         return found
 
@@ -218,7 +218,7 @@ def by_organization(cells: list[Cell], index: int, *, localities: set[int] | Non
         if cell.organization_id is None or (localities is not None and cell.locality_id not in localities):
             continue
         figure = result[cell.organization_id].setdefault(cell.group_id, Figure())
-        figure.roster += cell.population
+        figure.roster += cell.population[index]
         figure.covered_roster += cell.covered[index]
     return result
 
@@ -233,7 +233,7 @@ def by_sector(cells: list[Cell], index: int, sector_of: dict[int, int]) -> dict[
         figure = result[sector_id].get(cell.group_id)
         if figure is None:
             figure = result[sector_id][cell.group_id] = Figure()
-        figure.roster += cell.population
+        figure.roster += cell.population[index]
         figure.covered_roster += cell.covered[index]
     return result
 

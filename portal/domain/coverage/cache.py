@@ -59,6 +59,9 @@ class SharedStore:
     that cannot be read back (another version of the code, a broken file) counts as missing."""
 
     PREFIX = "portal:coverage:"
+    # What an entry holds changes shape now and then (cells with one population per as-of date since 2): the
+    # entries an older version of the portal shared are then never read back, but recomputed.
+    FORMAT = 2
 
     def __init__(self, *, redis_url: str | None = None, folder: str | None = None, keep_seconds: int = 86400):
         self.keep_seconds = keep_seconds
@@ -73,7 +76,7 @@ class SharedStore:
 
     @staticmethod
     def name(key) -> str:
-        return hashlib.sha256(repr(key).encode()).hexdigest()
+        return hashlib.sha256(repr((SharedStore.FORMAT, key)).encode()).hexdigest()
 
     def load(self, key) -> Entry | None:
         try:

@@ -88,8 +88,10 @@ def _seed_sessions(session: Session, *, today: date, groups: dict, counts: dict)
         person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == mobile,
                                                                            Trainee.organization_id.is_(None)))
         if person is None:
+            # registered a month before the demo's today (coverage counts people from the day they are on a roster)
             person = Trainee(person=Person(real_name=name, mobile=mobile), organization_id=None,
-                             locality_id=grid.id if grid else street.id, post="网格员",
+                             start_date=today - timedelta(days=30), locality_id=grid.id if grid else street.id,
+                             post="网格员",
                              groups=[g for code, g in groups.items() if code == "grid_worker"])
             session.add(person)
             session.flush()

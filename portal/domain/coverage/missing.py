@@ -13,9 +13,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from portal.domain.coverage.population import covered_clause, held_masks, tune_for_aggregates
+from portal.domain.coverage.population import covered_clause, held_masks, people_in_scope, tune_for_aggregates
 from portal.domain.coverage.requirements import CourseInfo, Requirements
 from portal.domain.coverage.snapshot import Snapshot
+from portal.domain.employment import placements
 from portal.domain.privacy import mask_mobile
 from portal.models import Completion, Organization, Person, Trainee
 from portal.models.people import trainee_group
@@ -79,7 +80,7 @@ def buckets(snapshot: Snapshot, group_id: int, *, locality_id: int | None = None
             continue
         if organization_ids is not None and cell.organization_id not in organization_ids:
             continue
-        missing = cell.population - cell.covered[index]
+        missing = cell.population[index] - cell.covered[index]
         if missing:
             counts[cell.organization_id] = counts.get(cell.organization_id, 0) + missing
     return counts
@@ -102,27 +103,30 @@ def _ordered(session: Session, counts: dict[int | None, int]) -> list[tuple[int 
 def missing_statement(session: Session, requirements: Requirements, group_id: int, *, today: date,
                       organization_id: int | None = None, organization_ids: set[int] | None = None,
                       localities: set[int] | None = None, no_employer: bool = False):
-    """SELECT the group's active people not covered today: id, name, mobile, organization id, locality id and
-    organization name (columns, not entities: an export reads tens of thousands of them)."""
+    """SELECT the group's people counted today (employment.placements) who are not covered: id, name, mobile,
+    organization id, locality id and organization name (columns, not entities: an export reads tens of
+    thousands of them)."""
     missing_bits = requirements.group_missing_bits_sql(group_id, Organization.kind)
     columns = (Trainee.id, Person.real_name, Person.mobile, Trainee.organization_id, Trainee.locality_id,
                Organization.name)
     order = (Organization.name, Trainee.organization_id, Person.real_name, Trainee.id)
-    in_group = [trainee_group.c.key_group_id == group_id, Trainee.status == "active", Trainee.second_job.is_(False)]
     if organization_id is not None and not no_employer and localities is None:
         # One organization (its page, its export): a plain join, and the completions of its people only (an
         # index look-up); the planners do best with it on both databases.
-        held = held_masks(session, requirements, [today],
-                          persons=select(Trainee.person_id).where(Trainee.organization_id == organization_id))
-        return (select(*columns)
-                .join(Person, Person.id == Trainee.person_id)
-                .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)  # a person is in a group once
-                .outerjoin(Organization, Organization.id == Trainee.organization_id)
-                .outerjoin(held, held.c.person_id == Trainee.person_id)
-                .where(*in_group, Trainee.organization_id == organization_id,
-                       ~covered_clause(held.c.m0, missing_bits))
+        its_people = people_in_scope(organization_id=organization_id)
+        held = held_masks(session, requirements, [today], persons=its_people)
+        placed = placements([today], persons=its_people)
+        return (placed.join(select(*columns)
+                            .join(Person, Person.id == Trainee.person_id)
+                            .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)  # in a group once
+                            .outerjoin(Organization, Organization.id == Trainee.organization_id)
+                            .outerjoin(held, held.c.person_id == Trainee.person_id))
+                .where(trainee_group.c.key_group_id == group_id, placed.on(0),
+                       Trainee.organization_id == organization_id, ~covered_clause(held.c.m0, missing_bits))
                 .order_by(*order))
-    people = select(Trainee.id).join(trainee_group, trainee_group.c.trainee_id == Trainee.id).where(*in_group)
+    placed = placements([today])
+    people = placed.join(select(Trainee.id).join(trainee_group, trainee_group.c.trainee_id == Trainee.id)).where(
+        trainee_group.c.key_group_id == group_id, placed.on(0))
     if no_employer:
         people = people.where(Trainee.organization_id.is_(None))
     elif organization_id is not None:

@@ -1,12 +1,12 @@
 """Who is in the target population and who of them is covered, counted in one GROUP BY query.
 
-Roster population of group g at locality L = active employments with an employer, in g, whose
-trainee.locality_id (or, when unset, their employer's locality) is L or below L. Coverage counts persons:
-a completion covers every job of its person, and a person with two jobs is counted once in an area, at the
-job that places them (the first; Trainee.second_job marks the other, which only its company's own
-compliance pages count). People without an
-employer who registered with the public code are counted too, apart, because they only cover the
-declared part of a target (see arithmetic.py).
+Roster population of group g at locality L on date d = employments with an employer, in g, that place their
+person on d (employment.py: held on d, and the person's first job that day), whose trainee.locality_id (or,
+when unset, their employer's locality) is L or below L. So a past date counts the people employed then, and
+people put on a roster later leave it unchanged. Coverage counts persons: a completion covers every job of
+its person, and a person with two jobs is counted once, at the job that places them (a second job counts
+only on its company's own compliance pages). People without an employer who registered with the public code
+are counted too, apart, because they only cover the declared part of a target (see arithmetic.py).
 
 The query yields one `Cell` per (locality, organization, group) with the population and the number
 covered on each as-of date; everything the dashboard shows is rolled up from those cells in Python.
@@ -18,10 +18,11 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import case, func, literal_column, select, text
+from sqlalchemy import and_, case, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from portal.domain.coverage.requirements import Requirements, valid_on
+from portal.domain.employment import placements
 from portal.models import Completion, Organization, Trainee
 from portal.models.people import trainee_group
 
@@ -33,8 +34,8 @@ class Cell(NamedTuple):
     locality_id: int | None
     organization_id: int | None
     group_id: int
-    population: int
-    covered: tuple[int, ...]  # one count per as-of date, in the order asked
+    population: tuple[int, ...]  # one count per as-of date, in the order asked
+    covered: tuple[int, ...]  # the same
 
 
 def _int(value: int):
@@ -84,11 +85,9 @@ def covered_clause(held_column, missing_bits):
 
 def person_filters(*, scope=None, organization_id: int | None = None, sector_id: int | None = None,
                    roster_only: bool = False) -> list:
-    """WHERE clauses on Trainee (joined to its Organization) for a scope and the usual filters.
-
-    Each person is counted once, at the job that places them: a second job (Trainee.second_job) is left out of
-    the coverage figures; the company's own compliance pages count it."""
-    clauses = [Trainee.status == "active", Trainee.second_job.is_(False)]
+    """WHERE clauses on Trainee (joined to its Organization) for a scope and the usual filters. Who counts on
+    which date is employment.placements' to say."""
+    clauses = []
     if scope is not None or roster_only or organization_id is not None or sector_id is not None:
         clauses.append(Trainee.organization_id.is_not(None))
     if scope is not None:
@@ -100,6 +99,15 @@ def person_filters(*, scope=None, organization_id: int | None = None, sector_id:
     return clauses
 
 
+def people_in_scope(*, scope=None, organization_id: int | None = None):
+    """A select() of the persons one organization's or one department's figures are about (None: everyone)."""
+    if organization_id is not None:
+        return select(Trainee.person_id).where(Trainee.organization_id == organization_id)
+    if scope is not None:
+        return select(Trainee.person_id).join(Organization, Organization.id == Trainee.organization_id).where(scope)
+    return None
+
+
 def coverage_cells(session: Session, requirements: Requirements, *, dates: list[date], scope=None,
                    organization_id: int | None = None, sector_id: int | None = None,
                    group_ids: list[int] | None = None) -> list[Cell]:
@@ -108,27 +116,26 @@ def coverage_cells(session: Session, requirements: Requirements, *, dates: list[
     if not group_ids or not dates:
         return []
     tune_for_aggregates(session)
-    # One organization's or one department's figures read only their people's completions.
-    persons = None
-    if organization_id is not None:
-        persons = select(Trainee.person_id).where(Trainee.organization_id == organization_id)
-    elif scope is not None:
-        persons = select(Trainee.person_id).join(Organization, Organization.id == Trainee.organization_id).where(scope)
+    # One organization's or one department's figures read only their people's completions and jobs.
+    persons = people_in_scope(scope=scope, organization_id=organization_id)
     held = held_masks(session, requirements, dates, persons=persons)
+    placed = placements(dates, persons=persons)
     group_column = trainee_group.c.key_group_id
     locality = func.coalesce(Trainee.locality_id, Organization.locality_id)
     missing_bits = requirements.missing_bits_sql(group_column, Organization.kind)
-    covered = [func.sum(case((covered_clause(held.c[f"m{k}"], missing_bits), 1), else_=0))
+    population = [func.sum(case((placed.on(k), 1), else_=0)) for k in range(len(dates))]
+    covered = [func.sum(case((and_(placed.on(k), covered_clause(held.c[f"m{k}"], missing_bits)), 1), else_=0))
                for k in range(len(dates))]
-    statement = (
-        select(locality, Trainee.organization_id, group_column, func.count(), *covered)
+    statement = placed.join(
+        select(locality, Trainee.organization_id, group_column, *population, *covered)
         .select_from(Trainee)
         .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)
         .outerjoin(Organization, Organization.id == Trainee.organization_id)
         .outerjoin(held, held.c.person_id == Trainee.person_id)
-        .where(group_column.in_(group_ids),
-               *person_filters(scope=scope, organization_id=organization_id, sector_id=sector_id))
+    ).where(group_column.in_(group_ids), *placed.window(),
+            *person_filters(scope=scope, organization_id=organization_id, sector_id=sector_id)) \
         .group_by(locality, Trainee.organization_id, group_column)
-    )
-    return [Cell(row[0], row[1], row[2], row[3], tuple(int(v or 0) for v in row[4:]))
-            for row in session.execute(statement)]
+    count = len(dates)
+    cells = [Cell(row[0], row[1], row[2], tuple(int(v or 0) for v in row[3:3 + count]),
+                  tuple(int(v or 0) for v in row[3 + count:])) for row in session.execute(statement)]
+    return [cell for cell in cells if any(cell.population)]

@@ -1,7 +1,7 @@
 """Trend and projection: coverage on past dates, and when full coverage comes at the recent pace.
 
-The trend replays completions against today's target population: the covered count on date d counts
-the people of today's population who held, on d, a completion valid on d of every required course.
+The trend counts, on each date d, the people employed on d (employment.py) and those of them who held, on d,
+a completion valid on d of every required course; the declared counts are today's targets'.
 The projection compares the covered count now with 28 days ago: daily pace = difference / 28; when
 the pace is zero or negative the target is "not reached at the current pace"; otherwise the date is
 today + (target count - covered) / pace, flagged when it falls after the deadline.
@@ -69,4 +69,18 @@ def month_ends(year: int, today: date) -> list[date]:
         if date(year, month, 1) > today:
             break
         dates.append(min(end, today))
+    return dates
+
+
+def quarter_ends(first_year: int, today: date) -> list[date]:
+    """The last day of each quarter from the start of `first_year` up to today (today itself for the running
+    quarter)."""
+    dates = []
+    for year in range(first_year, today.year + 1):
+        for month in (3, 6, 9, 12):
+            start = date(year, month - 2, 1)
+            if start > today:
+                return dates
+            end = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+            dates.append(min(end, today))
     return dates

@@ -1,10 +1,15 @@
-"""The yearly report's figures: the year, and cumulatively across the plan's years.
+"""The coverage reports' figures: a year's, and the plan period's (three years to the deadline).
 
-Figures are taken as of December 31 of the year (today for the running year): coverage per group
-and per street, month-end trend, gaps, and the year's activity (completions online and offline,
-people trained, certificates issued, classroom sessions held), plus one row per plan year and the
-plan's cumulative totals. The plan starts in `plan_start` (default: three years ending with the
-latest target deadline's year, as the district's three-year plan does).
+A year's report takes its figures as of December 31 of the year (today for the running year): coverage per
+group and per street, month-end trend, gaps, and the year's activity (completions online and offline, people
+trained, certificates issued, classroom sessions held), plus one row per plan year and the plan's cumulative
+totals. The plan starts in `plan_start` (default: three years ending with the latest target deadline's year,
+as the district's three-year plan does). The plan period's report is the same report over the plan's years:
+figures as of the end of its last year (or today), a trend at quarter ends, the compliance figures and
+certificates since the plan began.
+
+Every date counts the people employed that day (employment.py): people put on a roster later, or who left
+since, leave a past date's figures as they were.
 """
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import Integer, distinct, extract, func, select
+from sqlalchemy import Integer, distinct, exists, extract, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.coverage.arithmetic import Figure
@@ -21,12 +26,50 @@ from portal.domain.coverage.cache import data_version
 from portal.domain.coverage.compliance import Compliance
 from portal.domain.coverage.gaps import LocalityGap, OrganizationGap, locality_gaps, organization_gaps
 from portal.domain.coverage.places import Place
-from portal.domain.coverage.projection import PACE_DAYS, month_ends
+from portal.domain.coverage.projection import PACE_DAYS, month_ends, quarter_ends
 from portal.domain.coverage.snapshot import GroupLine, Snapshot, take_snapshot
+from portal.domain.employment import held_on_sql
 from portal.domain.rules import Rules
 from portal.models import Certificate, Completion, OfflineSession, Organization, Target, Trainee
 
 PLAN_YEARS = 3
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """What a report covers: one year (`first` == `last`), or the plan period. `plan_start` is the first of the
+    plan's years the report gives a row each, up to `last`."""
+
+    first: int
+    last: int
+    plan_start: int
+
+    @classmethod
+    def year(cls, year: int, plan_start: int) -> ReportPeriod:
+        return cls(year, year, min(plan_start, year))
+
+    @classmethod
+    def plan(cls, first: int) -> ReportPeriod:
+        return cls(first, first + PLAN_YEARS - 1, first)
+
+    @property
+    def whole_plan(self) -> bool:
+        return self.first != self.last
+
+    @property
+    def label(self) -> str:
+        """'2026', or '2024–2026' for the plan period."""
+        return f"{self.first}–{self.last}" if self.whole_plan else str(self.last)
+
+    def as_of(self, today: date) -> date:
+        return min(date(self.last, 12, 31), today)
+
+    def plan_years(self, today: date) -> list[int]:
+        return list(range(self.plan_start, self.as_of(today).year + 1))
+
+    def trend_dates(self, as_of: date) -> list[date]:
+        """Month ends of the year; quarter ends of the plan period."""
+        return quarter_ends(self.first, as_of) if self.whole_plan else month_ends(self.last, as_of)
 
 
 @dataclass(frozen=True)
@@ -41,8 +84,8 @@ class YearActivity:
 
 
 @dataclass
-class YearlyReport:
-    year: int
+class CoverageReport:
+    period: ReportPeriod
     as_of: date
     plan_years: list[int]
     snapshot: Snapshot
@@ -50,7 +93,7 @@ class YearlyReport:
     overall: Figure
     compliance: Compliance
     streets: list[tuple[Place, dict[int, Figure]]]
-    monthly: dict[int, list[tuple[date, Figure]]]
+    trend: dict[int, list[tuple[date, Figure]]]  # per group, at the period's month or quarter ends
     organization_gaps: list[OrganizationGap]
     locality_gaps: list[LocalityGap]
     years: list[YearActivity] = field(default_factory=list)
@@ -64,36 +107,46 @@ def default_plan_start(session: Session, year: int) -> int:
     return min(year, end - PLAN_YEARS + 1)
 
 
-REPORT_STEPS = 3  # the coverage figures, the year's activity, the people trained: yearly_report's progress
+REPORT_STEPS = 3  # the coverage figures, the year's activity, the people trained: coverage_report's progress
 
 
-def yearly_report(session: Session, *, year: int, today: date, rules: Rules, scope=None,
-                  plan_start: int | None = None, gap_limit: int = 10, cache=None, max_age: float = 0,
-                  spawn=None, progress: Callable[[int], None] | None = None) -> YearlyReport:
-    """Everything the yearly report shows, for the whole district or a scope. With a `cache` (see
-    take_snapshot) the figures come from it when `flask coverage warm` has computed them. `progress(step)` is
-    told each of the REPORT_STEPS steps as it ends."""
+def yearly_report(session: Session, *, year: int, today: date, rules: Rules, plan_start: int | None = None,
+                  **options) -> CoverageReport:
+    """A year's report (see coverage_report for the options)."""
+    period = ReportPeriod.year(year, plan_start or default_plan_start(session, year))
+    return coverage_report(session, period=period, today=today, rules=rules, **options)
+
+
+def coverage_report(session: Session, *, period: ReportPeriod, today: date, rules: Rules, scope=None,
+                    gap_limit: int = 10, cache=None, max_age: float = 0, spawn=None,
+                    progress: Callable[[int], None] | None = None) -> CoverageReport:
+    """Everything a report shows, for the whole district or a scope. With a `cache` (see take_snapshot) the
+    figures come from it when `flask coverage warm` has computed them. `progress(step)` is told each of the
+    REPORT_STEPS steps as it ends."""
     progress = progress or (lambda _step: None)
-    as_of = min(date(year, 12, 31), today)
-    start = plan_start or default_plan_start(session, year)
-    plan_years = list(range(min(start, year), year + 1))
+    as_of, plan_years = period.as_of(today), period.plan_years(today)
+    trend_dates = period.trend_dates(as_of)
+    in_trend = set(trend_dates)
     year_ends = [date(y, 12, 31) for y in plan_years if date(y, 12, 31) < as_of]
-    dates = sorted({*month_ends(year, as_of), *year_ends, as_of, as_of - timedelta(days=PACE_DAYS)})
-    snapshot = take_snapshot(session, today=as_of, rules=rules, scope=scope, dates=dates, since=date(year, 1, 1),
-                             cache=cache, max_age=max_age, spawn=spawn)
+    dates = sorted({*trend_dates, *year_ends, as_of, as_of - timedelta(days=PACE_DAYS)})
+    snapshot = take_snapshot(session, today=as_of, rules=rules, scope=scope, dates=dates,
+                             since=date(period.first, 1, 1), cache=cache, max_age=max_age, spawn=spawn)
     progress(1)
-    monthly_dates = set(month_ends(year, as_of))
-    monthly = {g.id: [(d, f) for d, f in snapshot.series(g.id) if d in monthly_dates] for g in snapshot.groups}
-    top = snapshot.tree.top()
-    street_parent = top if top is not None else None
-    report = YearlyReport(
-        year=year, as_of=as_of, plan_years=plan_years, snapshot=snapshot, headline=snapshot.headline(),
-        overall=snapshot.all_groups(), compliance=snapshot.compliance(), streets=snapshot.children(street_parent),
-        monthly=monthly, organization_gaps=organization_gaps(session, snapshot, limit=gap_limit),
+    report = CoverageReport(
+        period=period, as_of=as_of, plan_years=plan_years, snapshot=snapshot, headline=snapshot.headline(),
+        overall=snapshot.all_groups(), compliance=snapshot.compliance(), streets=snapshot.children(snapshot.tree.top()),
+        trend={g.id: [(d, f) for d, f in snapshot.series(g.id) if d in in_trend] for g in snapshot.groups},
+        organization_gaps=organization_gaps(session, snapshot, limit=gap_limit),
         locality_gaps=locality_gaps(snapshot, level=_gap_level(snapshot), limit=gap_limit))
+    _add_activity(session, report, cache=cache, max_age=max_age, spawn=spawn, progress=progress)
+    return report
+
+
+def _add_activity(session: Session, report: CoverageReport, *, cache, max_age: float, spawn, progress) -> None:
+    """The plan years' rows (activity, coverage at each year's end) and the cumulative row."""
+    snapshot, plan_years, as_of = report.snapshot, report.plan_years, report.as_of
     scope_key = None if snapshot.organization_ids is None else \
         hashlib.sha256(repr(sorted(snapshot.organization_ids)).encode()).hexdigest()
-
     version = data_version(session) if cache is not None else None  # once for both counts below
 
     def cached(name: str, compute):
@@ -104,22 +157,19 @@ def yearly_report(session: Session, *, year: int, today: date, rules: Rules, sco
         key = ("report", name, tuple(plan_years), as_of, scope_key)
         return cache.get(key, version, compute, session, max_age=max_age, spawn=spawn).value
 
-    activity = cached("activity", lambda s: year_activity(s, plan_years,
-                                                          organization_ids=snapshot.organization_ids))
+    activity = cached("activity", lambda s: year_activity(s, plan_years, organization_ids=snapshot.organization_ids))
     progress(2)
     trained = cached("people", lambda s: people_trained(s, plan_years[0], as_of,
                                                         organization_ids=snapshot.organization_ids))
     progress(3)
     for y in plan_years:
-        end = min(date(y, 12, 31), as_of)
-        index = snapshot.index(end)
+        index = snapshot.index(min(date(y, 12, 31), as_of))
         figure = snapshot.all_groups(index=index) if index is not None else None
         report.years.append(YearActivity(y, *activity.get(y, (0, 0, 0, 0, 0)), coverage=figure))
+    years = report.years
     report.cumulative = YearActivity(
-        0, sum(a.completions for a in report.years), sum(a.offline_completions for a in report.years),
-        trained, sum(a.certificates for a in report.years), sum(a.sessions for a in report.years),
-        coverage=report.overall)
-    return report
+        0, sum(a.completions for a in years), sum(a.offline_completions for a in years), trained,
+        sum(a.certificates for a in years), sum(a.sessions for a in years), coverage=report.overall)
 
 
 def _gap_level(snapshot: Snapshot) -> str:
@@ -130,9 +180,10 @@ def _gap_level(snapshot: Snapshot) -> str:
 def _scope_trainees(statement, organization_ids):
     if organization_ids is None:
         return statement
-    # a person trained counts for the organizations they work for now
-    return statement.where(Completion.person_id.in_(select(Trainee.person_id).where(
-        Trainee.organization_id.in_(organization_ids or [-1]))))
+    # a completion counts for the organizations its person worked for on the day it was earned
+    return statement.where(exists().where(Trainee.person_id == Completion.person_id,
+                                          Trainee.organization_id.in_(organization_ids or [-1]),
+                                          held_on_sql(Completion.completed_on)))
 
 
 def year_activity(session: Session, years: list[int], *, organization_ids: set[int] | None = None) -> dict:

@@ -1,6 +1,8 @@
-"""The yearly report as a PDF (reportlab, A4), with the CJK font embedded so its text extracts.
+"""A coverage report as a PDF (reportlab, A4), with the CJK font embedded so its text extracts: a year's
+report, or the plan period's (the same sections; the title, the trend's step and the plan table's heading
+follow report.period).
 
-The same file comes from the office's page and from `flask report yearly --year Y`.
+The same file comes from the office's page and from `flask report yearly --year Y` (or `--plan`).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemp
 from portal.domain.certificates.pdf import register_font
 from portal.domain.coverage.arithmetic import Figure, rate_text
 from portal.domain.coverage.charts import PALETTE
-from portal.domain.coverage.report import YearActivity, YearlyReport
+from portal.domain.coverage.report import CoverageReport, YearActivity
 from portal.domain.coverage.tables import level_label, projection_text
 
 RED = colors.Color(0.70, 0.15, 0.12)
@@ -36,6 +38,13 @@ class ReportSettings:
     scope_label: str = ""  # e.g. the department's sectors; empty for the whole district
 
 
+def office_settings(config, locale: str, scope_label: str = "") -> ReportSettings:
+    """A report's settings in `locale` from the app's configuration (the font, the office's name)."""
+    name = config["CERT_OFFICE_NAME_EN" if locale == "en" else "CERT_OFFICE_NAME_ZH"]
+    return ReportSettings(font_path=config["CERT_FONT_PATH"], office_name=name, locale=locale,
+                          scope_label=scope_label)
+
+
 def _styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
     return {
@@ -48,14 +57,13 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
-def render_report(report: YearlyReport, settings: ReportSettings) -> bytes:
+def render_report(report: CoverageReport, settings: ReportSettings) -> bytes:
     """The report as PDF bytes."""
     font = register_font(settings.font_path)
     styles = _styles(font)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=_("Fire-safety training coverage report %(year)s", year=report.year),
-                            author=settings.office_name)
+                            bottomMargin=15 * mm, title=title(report), author=settings.office_name)
     story = [*_cover(report, settings, styles), *_groups(report, settings, styles, font),
              *_streets(report, settings, styles, font), *_trend(report, settings, styles, font),
              *_gaps(report, settings, styles, font), *_plan(report, settings, styles, font)]
@@ -64,7 +72,7 @@ def render_report(report: YearlyReport, settings: ReportSettings) -> bytes:
         canvas.saveState()
         canvas.setFont(font, 8)
         canvas.setFillColor(colors.grey)
-        canvas.drawString(15 * mm, 8 * mm, f"{settings.office_name} · {report.year}")
+        canvas.drawString(15 * mm, 8 * mm, f"{settings.office_name} · {report.period.label}")
         canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, _("Page %(page)s", page=document.page))
         canvas.restoreState()
 
@@ -88,23 +96,28 @@ def _p(text, style) -> Paragraph:
     return Paragraph(escape(str(text)), style)
 
 
-def _cover(report: YearlyReport, settings: ReportSettings, styles) -> list:
+def title(report: CoverageReport) -> str:
+    if report.period.whole_plan:
+        return _("Fire-safety training coverage report for the plan period %(years)s", years=report.period.label)
+    return _("Fire-safety training coverage report %(year)s", year=report.period.label)
+
+
+def _cover(report: CoverageReport, settings: ReportSettings, styles) -> list:
     compliance = report.compliance
     figures = [
         [_("Coverage of the key groups (person-group pairs)"), rate_text(report.overall.rate)],
-        [_("Target population"), f"{report.overall.population:,}"],
-        [_("Covered"), f"{report.overall.covered:,}"],
-        [_("Still to train"), f"{report.overall.missing:,}"],
+        [_("Target population (person-group pairs)"), f"{report.overall.population:,}"],
+        [_("Covered (person-group pairs)"), f"{report.overall.covered:,}"],
+        [_("Still to train (person-group pairs)"), f"{report.overall.missing:,}"],
         [_("Onboarding compliance (new hires trained before starting)"),
          f"{rate_text(compliance.onboarding_rate)} ({compliance.hires_trained:,} / {compliance.hires:,})"],
         [_("Periodic compliance (renewals done by their due date)"),
          f"{rate_text(compliance.periodic_rate)} ({compliance.periodic_on_time:,} / {compliance.periodic_due:,})"],
         [_("Overdue assignments"), f"{compliance.overdue_assignments:,} ({_('%(n)s people', n=f'{compliance.overdue_people:,}')})"],
-        [_("Certificates issued in %(year)s", year=report.year), f"{compliance.certificates:,}"],
+        [_("Certificates issued in %(year)s", year=report.period.label), f"{compliance.certificates:,}"],
     ]
     story = [
-        _p(settings.office_name, styles["subtitle"]), Spacer(1, 4 * mm),
-        _p(_("Fire-safety training coverage report %(year)s", year=report.year), styles["title"]),
+        _p(settings.office_name, styles["subtitle"]), Spacer(1, 4 * mm), _p(title(report), styles["title"]),
         _p(_("Figures as of %(date)s", date=report.as_of.isoformat()), styles["subtitle"]),
     ]
     if settings.scope_label:
@@ -122,19 +135,21 @@ def definition() -> str:
              "requires, divided by the target population.")
 
 
-def _groups(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
+def _groups(report: CoverageReport, settings: ReportSettings, styles, font) -> list:
     locale = settings.locale
     rows = [[_("Key group"), _("Population"), _("Covered"), _("Coverage"), _("Target"), _("Deadline"),
              _("Projected full coverage")]]
     for line in report.headline:
         figure = line.now
+        outlook = projection_text(line.projection) if figure.population else _("No one in this group")
         rows.append([_p(line.group.name(locale), styles["cell"]), f"{figure.population:,}", f"{figure.covered:,}",
                      rate_text(figure.rate), rate_text(figure.target_rate),
-                     figure.goal.deadline.isoformat() if figure.goal else "",
-                     _p(projection_text(line.projection), styles["cell"])])
+                     figure.goal.deadline.isoformat() if figure.goal else "", _p(outlook, styles["cell"])])
     chart = bar_drawing([(line.group.name(locale), line.now.rate, line.now.target_rate) for line in report.headline],
                         font)
     return [_p(_("Coverage per key group"), styles["h2"]),
+            _p(_("Each row counts the people of one key group (someone in two groups is counted in both)."),
+               styles["small"]),
             _table(rows, font, widths=[48 * mm, 20 * mm, 20 * mm, 18 * mm, 16 * mm, 22 * mm, 36 * mm]),
             Spacer(1, 4 * mm), KeepTogether([_p(_("Chart: coverage per key group against target"), styles["small"]),
                                              chart])]
@@ -153,41 +168,47 @@ def _matrix(title_cell: str, columns: list[str], rows: list[tuple[str, list[str]
     return story
 
 
-def _streets(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
+def _streets(report: CoverageReport, settings: ReportSettings, styles, font) -> list:
     locale = settings.locale
     if not report.streets:
         return []
     groups = report.snapshot.groups
     level = level_label(report.streets[0][0].level)
     columns = [place.name(locale) for place, _figures in report.streets]
-    rows = [(_("All groups"), [rate_text(sum((figures[g.id] for g in groups), Figure()).rate)
+    rows = [(_("All groups (person-group pairs)"), [rate_text(sum((figures[g.id] for g in groups), Figure()).rate)
                                for _place, figures in report.streets])]
     rows += [(g.name(locale), [rate_text(figures[g.id].rate) for _place, figures in report.streets]) for g in groups]
     return [PageBreak(), _p(_("Coverage per locality (%(level)s) and key group", level=level), styles["h2"]),
             *_matrix(_("Key group"), columns, rows, styles, font)]
 
 
-def _trend(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
+def _trend(report: CoverageReport, settings: ReportSettings, styles, font) -> list:
     locale = settings.locale
     groups = report.snapshot.groups
-    months = sorted({day for series in report.monthly.values() for day, _f in series})
-    if not months:
+    days = sorted({day for series in report.trend.values() for day, _f in series})
+    if not days:
         return []
-    lookup = {g.id: dict(report.monthly[g.id]) for g in groups}
-    rows = [(g.name(locale), [rate_text(lookup[g.id][day].rate) for day in months]) for g in groups]
-    chart = line_drawing([(g.name(locale), [(d, f.rate) for d, f in report.monthly[g.id]]) for g in groups], font)
-    return [_p(_("Trend: coverage at each month end"), styles["h2"]),
-            KeepTogether([_p(_("Chart: coverage per key group over the year"), styles["small"]), chart]),
-            Spacer(1, 3 * mm), *_matrix(_("Key group"), [d.isoformat() for d in months], rows, styles, font)]
+    lookup = {g.id: dict(report.trend[g.id]) for g in groups}
+    rows = [(g.name(locale), [rate_text(lookup[g.id][day].rate) for day in days]) for g in groups]
+    chart = line_drawing([(g.name(locale), [(d, f.rate) for d, f in report.trend[g.id]]) for g in groups], font)
+    if report.period.whole_plan:
+        heading, caption = (_("Trend: coverage at each quarter end"),
+                            _("Chart: coverage per key group over the plan period"))
+    else:
+        heading, caption = _("Trend: coverage at each month end"), _("Chart: coverage per key group over the year")
+    return [_p(heading, styles["h2"]), KeepTogether([_p(caption, styles["small"]), chart]),
+            _p(_("Each date counts the people employed that day."), styles["small"]),
+            Spacer(1, 3 * mm), *_matrix(_("Key group"), [d.isoformat() for d in days], rows, styles, font)]
 
 
-def _gaps(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
+def _gaps(report: CoverageReport, settings: ReportSettings, styles, font) -> list:
     locale = settings.locale
-    rows = [[_("Organization"), _("Contact"), _("Contact phone"), _("Coverage"), _("Still to train")]]
+    still = _("Still to train (person-group pairs)")
+    rows = [[_("Organization"), _("Contact"), _("Contact phone"), _("Coverage"), _p(still, styles["cell"])]]
     for gap in report.organization_gaps:
         rows.append([_p(gap.name, styles["cell"]), _p(gap.contact_name, styles["cell"]), gap.contact_phone,
                      rate_text(gap.figure.rate), f"{gap.figure.missing:,}"])
-    places = [[_("Locality"), _("Coverage"), _("Still to train")]]
+    places = [[_("Locality"), _("Coverage"), _p(still, styles["cell"])]]
     for gap in report.locality_gaps:
         places.append([_p(" › ".join(p.name(locale) for p in gap.path), styles["cell"]), rate_text(gap.figure.rate),
                        f"{gap.figure.missing:,}"])
@@ -201,7 +222,7 @@ def _gaps(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
     return story
 
 
-def _plan(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
+def _plan(report: CoverageReport, settings: ReportSettings, styles, font) -> list:
     rows = [[_("Year"), _("Completions"), _("of which offline"), _("People trained"), _("Certificates issued"),
              _("Classroom sessions"), _("Coverage at year end")]]
 
@@ -214,7 +235,8 @@ def _plan(report: YearlyReport, settings: ReportSettings, styles, font) -> list:
     if report.cumulative:
         rows.append(row(_("%(first)s–%(last)s cumulative", first=report.plan_years[0], last=report.plan_years[-1]),
                         report.cumulative))
-    return [_p(_("The year and the plan's years"), styles["h2"]),
+    heading = _("The plan's years") if report.period.whole_plan else _("The year and the plan's years")
+    return [_p(heading, styles["h2"]),
             _p(_("Coverage at a year's end counts every key group together (person-group pairs); the cumulative "
                  "row counts each person trained once."), styles["small"]),
             _table(rows, font, widths=[32 * mm, 22 * mm, 22 * mm, 24 * mm, 26 * mm, 24 * mm, 30 * mm])]

@@ -115,18 +115,19 @@ class Snapshot:
         """The group's figure on every as-of date, oldest first (one pass over the cells)."""
         places = self.tree.subtree(locality_id) if locality_id is not None else None
         count = len(self.dates)
-        population, roster, unrostered = 0, [0] * count, [0] * count
+        population, roster, unrostered = [0] * count, [0] * count, [0] * count
         for cell in self.collapsed():
             if cell.group_id != group_id or (places is not None and cell.locality_id not in places):
                 continue
             if cell.organization_id is not None:
-                population += cell.population
+                population = [a + b for a, b in zip(population, cell.population)]
                 roster = [a + b for a, b in zip(roster, cell.covered)]
             else:
                 unrostered = [a + b for a, b in zip(unrostered, cell.covered)]
         declared = self.rollup().declared.get((group_id, locality_id), 0)
         goal = self.book.goal(group_id, locality_id, self.tree)
-        return [(day, Figure(population, roster[k], declared, unrostered[k], goal)) for k, day in enumerate(self.dates)]
+        return [(day, Figure(population[k], roster[k], declared, unrostered[k], goal))
+                for k, day in enumerate(self.dates)]
 
     def organizations(self, locality_id: int | None = WHOLE) -> dict[int, dict[int, Figure]]:
         """Roster figures per organization and group (of people under a place)."""
