@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, and_, case, func, or_, select, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import Date, and_, bindparam, case, func, or_, select, tuple_
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Subquery
 
 from portal.models import Trainee
@@ -67,12 +67,14 @@ def _rank_sql(job):
 @dataclass(frozen=True)
 class Placements:
     """SQL for "this employment places its person on dates[k]", in a query over Trainee that went through
-    `join()`. Only people with several jobs need the look-up, so it costs little whatever the roster's size."""
+    `join()`. Only people with several jobs held in the period need the look-up of their other jobs."""
 
     dates: tuple[date, ...]
-    outranked: Subquery  # trainee_id, o0, o1...: 1 where another job of the person places them that day
+    outranked: Subquery | None  # trainee_id, o0, o1...: 1 where another job places the person that day
 
     def join(self, statement):
+        if self.outranked is None:
+            return statement
         return statement.outerjoin(self.outranked, self.outranked.c.trainee_id == Trainee.id)
 
     def window(self) -> list:
@@ -81,21 +83,42 @@ class Placements:
 
     def on(self, k: int):
         """The employment places its person on the k-th date."""
+        if self.outranked is None:
+            return held_on_sql(self.dates[k])
         return and_(held_on_sql(self.dates[k]), func.coalesce(self.outranked.c[f"o{k}"], 0) == 0)
 
 
-def placements(dates, *, persons=None) -> Placements:
-    """Placements on each of `dates`; `persons` (a select() of person ids) limits the look-up to them."""
-    dates = tuple(dates)
-    job, other = aliased(Trainee, name="job"), aliased(Trainee, name="other_job")
-    several = (select(Trainee.person_id).where(held_between_sql(min(dates), max(dates)))
-               .group_by(Trainee.person_id).having(func.count() > 1).correlate(None))
+def _people_with_several_jobs(session: Session, dates: tuple[date, ...], persons) -> list[int]:
+    statement = (select(Trainee.person_id).where(held_between_sql(min(dates), max(dates)))
+                 .group_by(Trainee.person_id).having(func.count() > 1))
     if persons is not None:
-        several = several.where(Trainee.person_id.in_(persons))
+        statement = statement.where(Trainee.person_id.in_(persons))
+    return list(session.scalars(statement))
+
+
+def placements(session: Session, dates, *, persons=None) -> Placements:
+    """Placements on each of `dates`; `persons` (a select() of person ids) limits the look-up to them. The people
+    with several jobs are found first: usually few, their jobs are then looked up by index (one aggregate over the
+    whole roster would otherwise hash every job twice)."""
+    dates = tuple(dates)
+    several = _people_with_several_jobs(session, dates, persons)
+    if not several:
+        return Placements(dates, None)
+    job, other = aliased(Trainee, name="job"), aliased(Trainee, name="other_job")
     flags = [func.max(case((and_(held_on_sql(day, job), held_on_sql(day, other)), 1), else_=0)).label(f"o{k}")
              for k, day in enumerate(dates)]
+    people = bindparam("several_jobs", sorted(several), expanding=True, literal_execute=True)
     outranked = (select(job.id.label("trainee_id"), *flags).select_from(job)
                  .join(other, and_(other.person_id == job.person_id, other.id != job.id))
-                 .where(job.person_id.in_(several), _rank_sql(other) < _rank_sql(job))
+                 .where(job.person_id.in_(people), _rank_sql(other) < _rank_sql(job))
                  .group_by(job.id).subquery("outranked"))
     return Placements(dates, outranked)
+
+
+def outranked_on(session: Session, day: date, *, persons=None) -> frozenset[int]:
+    """The employments held on `day` whose person another of their jobs places that day (a few: second jobs,
+    moves with overlapping dates); `persons` (a select() of person ids) limits the look-up to them."""
+    found = placements(session, [day], persons=persons).outranked
+    if found is None:
+        return frozenset()
+    return frozenset(session.scalars(select(found.c.trainee_id).where(found.c.o0 == 1)))

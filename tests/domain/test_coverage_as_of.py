@@ -151,6 +151,19 @@ def test_a_second_job_places_the_person_only_once_the_first_has_ended(session, d
     assert counted(session, TODAY) == {mall.id: 2, school.id: 2}
 
 
+def test_the_missing_list_names_a_person_once_at_the_job_that_places_them(session, district):
+    main = district["staff"][1]  # untrained, at the mall since 2020
+    extra = make_trainee(district["school"], person=main.person, start_date=date(YEAR, 1, 1), second_job=True)
+    mover = district["staff"][2]  # moves to the school next month, the mall lets go at its end
+    mover.status, mover.left_on = "left", TODAY + timedelta(days=60)
+    make_trainee(district["school"], person=mover.person, start_date=TODAY - timedelta(days=30))
+    session.flush()
+    snapshot = take_snapshot(session, today=TODAY, rules=current_rules(session))
+    missing = sorted(p.trainee_id for p in all_missing(session, snapshot, group(session)))
+    assert missing == sorted([main.id, mover.id]) and len(missing) == snapshot.figure(group(session)).missing
+    assert extra.id not in missing
+
+
 def test_someone_starting_next_week_is_neither_counted_nor_missing_today(session, district):
     starter = make_trainee(district["mall"], name="Starts Monday", start_date=TODAY + timedelta(days=7))
     session.flush()

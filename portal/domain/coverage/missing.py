@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from portal.domain.coverage.population import covered_clause, held_masks, people_in_scope, tune_for_aggregates
 from portal.domain.coverage.requirements import CourseInfo, Requirements
 from portal.domain.coverage.snapshot import Snapshot
-from portal.domain.employment import placements
+from portal.domain.employment import held_on_sql
 from portal.domain.privacy import mask_mobile
 from portal.models import Completion, Organization, Person, Trainee
 from portal.models.people import trainee_group
@@ -101,11 +101,13 @@ def _ordered(session: Session, counts: dict[int | None, int]) -> list[tuple[int 
 
 
 def missing_statement(session: Session, requirements: Requirements, group_id: int, *, today: date,
-                      organization_id: int | None = None, organization_ids: set[int] | None = None,
-                      localities: set[int] | None = None, no_employer: bool = False):
-    """SELECT the group's people counted today (employment.placements) who are not covered: id, name, mobile,
-    organization id, locality id and organization name (columns, not entities: an export reads tens of
-    thousands of them)."""
+                      outranked: frozenset[int] = frozenset(), organization_id: int | None = None,
+                      organization_ids: set[int] | None = None, localities: set[int] | None = None,
+                      no_employer: bool = False):
+    """SELECT the group's people counted today who are not covered: id, name, mobile, organization id, locality id
+    and organization name (columns, not entities: an export reads tens of thousands of them). Counted: held today,
+    and not `outranked` (Snapshot.outranked: the jobs of people another job places)."""
+    counted = [held_on_sql(today), Trainee.id.not_in(sorted(outranked))] if outranked else [held_on_sql(today)]
     missing_bits = requirements.group_missing_bits_sql(group_id, Organization.kind)
     columns = (Trainee.id, Person.real_name, Person.mobile, Trainee.organization_id, Trainee.locality_id,
                Organization.name)
@@ -113,20 +115,17 @@ def missing_statement(session: Session, requirements: Requirements, group_id: in
     if organization_id is not None and not no_employer and localities is None:
         # One organization (its page, its export): a plain join, and the completions of its people only (an
         # index look-up); the planners do best with it on both databases.
-        its_people = people_in_scope(organization_id=organization_id)
-        held = held_masks(session, requirements, [today], persons=its_people)
-        placed = placements([today], persons=its_people)
-        return (placed.join(select(*columns)
-                            .join(Person, Person.id == Trainee.person_id)
-                            .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)  # in a group once
-                            .outerjoin(Organization, Organization.id == Trainee.organization_id)
-                            .outerjoin(held, held.c.person_id == Trainee.person_id))
-                .where(trainee_group.c.key_group_id == group_id, placed.on(0),
+        held = held_masks(session, requirements, [today], persons=people_in_scope(organization_id=organization_id))
+        return (select(*columns)
+                .join(Person, Person.id == Trainee.person_id)
+                .join(trainee_group, trainee_group.c.trainee_id == Trainee.id)  # a person is in a group once
+                .outerjoin(Organization, Organization.id == Trainee.organization_id)
+                .outerjoin(held, held.c.person_id == Trainee.person_id)
+                .where(trainee_group.c.key_group_id == group_id, *counted,
                        Trainee.organization_id == organization_id, ~covered_clause(held.c.m0, missing_bits))
                 .order_by(*order))
-    placed = placements([today])
-    people = placed.join(select(Trainee.id).join(trainee_group, trainee_group.c.trainee_id == Trainee.id)).where(
-        trainee_group.c.key_group_id == group_id, placed.on(0))
+    people = select(Trainee.id).join(trainee_group, trainee_group.c.trainee_id == Trainee.id).where(
+        trainee_group.c.key_group_id == group_id, *counted)
     if no_employer:
         people = people.where(Trainee.organization_id.is_(None))
     elif organization_id is not None:
@@ -168,7 +167,7 @@ def missing_page(session: Session, snapshot: Snapshot, group_id: int, *, page: i
             break
         offset = max(0, start - position)
         statement = missing_statement(session, snapshot.requirements, group_id, today=snapshot.today,
-                                      organization_id=org_id, localities=localities,
+                                      outranked=snapshot.outranked(), organization_id=org_id, localities=localities,
                                       no_employer=org_id is NO_EMPLOYER)
         rows = session.execute(statement.offset(offset).limit(end - position - offset)).all()
         items.extend(_person(*row) for row in rows)
@@ -189,7 +188,7 @@ def all_missing(session: Session, snapshot: Snapshot, group_id: int, *, locality
         parts.append(dict(no_employer=True))
     for part in parts:
         statement = missing_statement(session, snapshot.requirements, group_id, today=snapshot.today,
-                                      localities=localities, **part)
+                                      outranked=snapshot.outranked(), localities=localities, **part)
         chunk: list[MissingPerson] = []
         for row in session.execute(statement):
             chunk.append(_person(*row))

@@ -119,7 +119,7 @@ def coverage_cells(session: Session, requirements: Requirements, *, dates: list[
     # One organization's or one department's figures read only their people's completions and jobs.
     persons = people_in_scope(scope=scope, organization_id=organization_id)
     held = held_masks(session, requirements, dates, persons=persons)
-    placed = placements(dates, persons=persons)
+    placed = placements(session, dates, persons=persons)
     group_column = trainee_group.c.key_group_id
     locality = func.coalesce(Trainee.locality_id, Organization.locality_id)
     missing_bits = requirements.missing_bits_sql(group_column, Organization.kind)

@@ -19,10 +19,11 @@ from portal.domain.coverage.arithmetic import (WHOLE, CellSet, Figure, Rollup, b
 from portal.domain.coverage.cache import SnapshotCache, data_version
 from portal.domain.coverage.compliance import Compliance, ComplianceBook, compliance_by_organization
 from portal.domain.coverage.places import LocalityTree, Place, load_tree
-from portal.domain.coverage.population import Cell, coverage_cells
+from portal.domain.coverage.population import Cell, coverage_cells, people_in_scope
 from portal.domain.coverage.projection import PACE_DAYS, Projection, project
 from portal.domain.coverage.requirements import GroupInfo, Requirements, load_requirements
 from portal.domain.coverage.targets import TargetBook, load_targets
+from portal.domain.employment import outranked_on
 from portal.domain.rules import Rules
 from portal.models import Organization
 
@@ -44,10 +45,12 @@ class Snapshot:
     book: TargetBook
     cellset: CellSet
     compliance_loader: Callable[[], ComplianceBook]
+    outranked_loader: Callable[[], frozenset[int]] = frozenset
     organization_ids: set[int] | None = None  # None: the whole district
     computed_at: datetime | None = None
     _rollups: dict[int, Rollup] = field(default_factory=dict)
     _compliance: list = field(default_factory=list)  # the book, once loaded (shared by restricted copies)
+    _outranked: list = field(default_factory=list)  # the same for outranked()
 
     @property
     def cells(self) -> list[Cell]:
@@ -78,6 +81,7 @@ class Snapshot:
         if self.index() is not None:
             self.cellset.per_organization(self.index())
         self.compliance()
+        self.outranked()
 
     def rollup(self, index: int | None = None) -> Rollup:
         index = self.index() if index is None else index
@@ -93,7 +97,7 @@ class Snapshot:
         """The same snapshot limited to some organizations' rosters (a sector, a scope)."""
         allowed = organization_ids if self.organization_ids is None else organization_ids & self.organization_ids
         return replace(self, cellset=self.cellset.restrict(allowed), organization_ids=allowed, _rollups={},
-                       _compliance=self._compliance)
+                       _compliance=self._compliance, _outranked=self._outranked)
 
     def headline(self, locality_id: int | None = WHOLE) -> list[GroupLine]:
         """Each group's figure now, 28 days ago and the projection."""
@@ -178,6 +182,13 @@ class Snapshot:
         if not self._compliance:
             self._compliance.append(self.compliance_loader())
         return self._compliance[0].total(self.organization_ids, include_unemployed=not self.scoped)
+
+    def outranked(self) -> frozenset[int]:
+        """The employments held today that do not count, as another job places their person (employment.py):
+        what the lists of people leave out to agree with the figures (computed on first use)."""
+        if not self._outranked:
+            self._outranked.append(self.outranked_loader())
+        return self._outranked[0]
 
     def all_groups(self, locality_id: int | None = WHOLE, index: int | None = None) -> Figure:
         """Every group together, counted in person-group pairs."""
@@ -268,7 +279,10 @@ def take_snapshot(session: Session, *, today: date, rules: Rules, scope=None, da
 
     snapshot = Snapshot(today=today, dates=list(dates), requirements=load_requirements(session, rules),
                         tree=load_tree(session), book=load_targets(session, today=today), cellset=cellset,
-                        compliance_loader=compliance, computed_at=source.computed_at)
+                        compliance_loader=compliance, computed_at=source.computed_at,
+                        outranked_loader=lambda: source.get("outranked", (), lambda s, _requirements, org, clause:
+                                                            outranked_on(s, today, persons=people_in_scope(
+                                                                scope=clause, organization_id=org))))
     if organization_id is not None:
         organization_ids = {organization_id} & organization_ids if organization_ids is not None else {organization_id}
     return snapshot.restrict(organization_ids) if organization_ids is not None else snapshot
