@@ -50,6 +50,25 @@ def _data(form: PostForm) -> posts.PostData:
                           courses=list(form.courses.data or []), basis=form.basis.data or "")
 
 
+def _save(form: PostForm, post: Post | None) -> bool:
+    """Add or change a post from the form; a refusal lands on the form's fields (nothing kept)."""
+    try:
+        post, rescheduled = posts.save(db.session, post, _data(form), actor_id=current_user.id,
+                                       address=request.remote_addr or "", now=utcnow())
+    except ValidationError as error:
+        db.session.rollback()
+        apply_domain_error(form, error)
+        return False
+    db.session.commit()
+    flash(_saved_message(post, rescheduled), "success")
+    return True
+
+
+def _merge_choices(form: MergePostForm, post: Post) -> None:
+    form.into.choices = [(p.id, p.name) for p in db.session.scalars(select(Post).where(Post.id != post.id)
+                                                                    .order_by(Post.name))]
+
+
 def _saved_message(post: Post, rescheduled: int) -> str:
     if rescheduled:
         return _("%(name)s has been saved; the training of the %(n)s people in this post was worked out again.",
@@ -67,17 +86,8 @@ def post_catalogue():
         return _export(statement)
     form = PostForm()
     courses = _course_choices(form)
-    if form.validate_on_submit():
-        try:
-            post, rescheduled = posts.save(db.session, None, _data(form), actor_id=current_user.id,
-                                           address=request.remote_addr or "", now=utcnow())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_saved_message(post, rescheduled), "success")
-            return redirect(url_for("office_setup.post_catalogue"))
+    if form.validate_on_submit() and _save(form, None):
+        return redirect(url_for("office_setup.post_catalogue"))
     return render_template("office/posts.html", page=paginate(statement), query=query, status=status, form=form,
                            courses=courses, people=posts.counts(db.session))
 
@@ -91,19 +101,9 @@ def post_detail(post_id: int):
         form.synonyms.data = "\n".join(post.synonyms or [])
     courses = _course_choices(form)
     merge_form = MergePostForm()
-    merge_form.into.choices = [(p.id, p.name) for p in db.session.scalars(select(Post).where(Post.id != post.id)
-                                                                          .order_by(Post.name))]
-    if form.validate_on_submit():
-        try:
-            post, rescheduled = posts.save(db.session, post, _data(form), actor_id=current_user.id,
-                                           address=request.remote_addr or "", now=utcnow())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_saved_message(post, rescheduled), "success")
-            return redirect(url_for("office_setup.post_catalogue"))
+    _merge_choices(merge_form, post)
+    if form.validate_on_submit() and _save(form, post):
+        return redirect(url_for("office_setup.post_catalogue"))
     return render_template("office/post.html", post=post, form=form, merge_form=merge_form, courses=courses,
                            people=posts.counts(db.session).get(post.name, 0))
 
@@ -113,7 +113,7 @@ def post_detail(post_id: int):
 def merge_post(post_id: int):
     post = db.session.get(Post, post_id) or abort(404)
     form = MergePostForm()
-    form.into.choices = [(p.id, p.name) for p in db.session.scalars(select(Post).where(Post.id != post.id))]
+    _merge_choices(form, post)
     if not form.validate_on_submit():
         flash(_("Choose the post it is the same as."), "error")
         return redirect(url_for("office_setup.post_detail", post_id=post.id))
