@@ -129,13 +129,20 @@ def forged_sessions(database_url: str, user_ids: list[int]) -> dict[int, tuple[s
 
     from portal import create_app
 
+    from portal.domain import login_sessions
+    from portal.extensions import db
+    from portal.models import utcnow
+
     app = create_app({"PORTAL_ENV": "production", "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url})
     serializer = app.session_interface.get_signing_serializer(app)
     cookies = {}
     for user_id in user_ids:
         with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"},
                                       headers={"User-Agent": USER_AGENT}):
-            session["_user_id"], session["_fresh"], session["_id"] = str(user_id), True, _create_identifier()
+            _row, login_token = login_sessions.start(db.session, user_id, remembered=False, now=utcnow(),
+                                                     user_agent=USER_AGENT, address="127.0.0.1")
+            db.session.commit()
+            session["_user_id"], session["_fresh"], session["_id"] = login_token, True, _create_identifier()
             token = generate_csrf()
             cookies[user_id] = (f"{app.config['SESSION_COOKIE_NAME']}={serializer.dumps(dict(session))}", token)
     return cookies

@@ -104,13 +104,14 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from portal.web.assets import install_assets
-    from portal.web.headers import add_security_headers
+    from portal.web.headers import add_security_headers, keep_signed_in_pages_out_of_caches
     from portal.web.templating import install_template_globals
 
     from portal.web.input_guard import refuse_nul_characters
 
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
+    app.after_request(keep_signed_in_pages_out_of_caches)
     install_template_globals(app)
     install_assets(app)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,6 +56,12 @@ class BaseConfig:
     # Where the people live: every time shown, mailed, printed or exported, and "today", are local to it.
     TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 
+    # Sessions are kept on the server (domain/login_sessions.py): one without "remember me" ends after this long
+    # without a request; every session ends this long after its login, and the remember-me cookie lasts as long.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "720"))
+    SESSION_ABSOLUTE_DAYS = int(os.environ.get("SESSION_ABSOLUTE_DAYS", "30"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=SESSION_ABSOLUTE_DAYS)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=SESSION_ABSOLUTE_DAYS)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -57,7 +57,7 @@ def _password_changed(user: User):
     """Commit the new password; every session has ended (this one too), the login lock is lifted."""
     db.session.commit()
     failed_attempts.LOGIN.clear(user.username, user.mobile)
-    logout_user()
+    logout_user()  # this browser's session ended with the others (accounts.set_password)
     flash(_("Your password has been changed and you have been logged out everywhere. Log in with the new "
             "password."), "success")
     return redirect(url_for("auth.login"))

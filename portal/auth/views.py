@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_babel import ngettext
+from flask_login import current_user
 
 from portal.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
-from portal.domain import accounts, audit, policy, privacy
+from portal.company.forms import EmptyForm
+from portal.domain import accounts, audit, login_sessions, policy, privacy
 from portal.domain.errors import ValidationError
 from portal.domain.rules import current_rules
 from portal.extensions import db, limiter
@@ -14,7 +16,7 @@ from portal.models import utcnow
 from portal.web import failed_attempts
 from portal.web.forms import apply_domain_error
 from portal.web.navigation import safe_next
-from portal.web.session import stay_signed_in
+from portal.web.session import current_token, lifetimes, sign_in, sign_out
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
@@ -34,8 +36,8 @@ def login():
             return render_template("auth/login.html", form=form, tries=tries), 429
         user = accounts.authenticate(db.session, form.login.data, form.password.data, now=utcnow())
         if user is not None:
+            sign_in(user, remember=bool(form.remember.data))
             db.session.commit()
-            login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for(policy.home_endpoint(user))))
         tries = failed_attempts.LOGIN.record(form.login.data)
         form.form_errors.append(_("The mobile number, user name or password is not correct."))
@@ -45,7 +47,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @policy.public
 def logout():
-    logout_user()
+    sign_out()
+    db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("public.index"))
 
@@ -81,8 +84,8 @@ def register():
             db.session.rollback()
             apply_domain_error(form, error)
         else:
+            sign_in(registered.user)
             db.session.commit()
-            login_user(registered.user)
             flash(_welcome(registered), "info" if registered.waiting else "success")
             return redirect(url_for("trainee.home"))
     elif form.is_submitted():  # what the form refused, and with it every other problem the domain sees
@@ -120,12 +123,29 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data)
+            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data,
+                                     keep_token=current_token())
         except ValidationError as error:
             apply_domain_error(form, error if error.field else ValidationError(error.message, "new_password"))
         else:
             db.session.commit()
-            stay_signed_in(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for(policy.home_endpoint(current_user)))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/sessions", methods=["GET", "POST"])
+@policy.signed_in
+def sessions():
+    """Where this account is logged in, and a way to log out everywhere else (a lost phone, a shared computer)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        ended = login_sessions.end_all(db.session, current_user.id, now=utcnow(), reason="logout",
+                                       keep_token=current_token())
+        db.session.commit()
+        flash(ngettext("You have been logged out on %(num)s other device.",
+                       "You have been logged out on %(num)s other devices.", ended), "success")
+        return redirect(url_for("auth.sessions"))
+    rows = login_sessions.live_sessions(db.session, current_user.id, now=utcnow(), lifetimes=lifetimes())
+    this = login_sessions.token_hash(current_token() or "")
+    return render_template("auth/sessions.html", rows=rows, this=this, form=form, lifetimes=lifetimes())

@@ -9,13 +9,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from portal.domain import audit, claims, people, schedule
+from portal.domain import audit, claims, login_sessions, people, schedule
 from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_date
 from portal.domain.rules import Rules
 from portal.domain.passwords import dummy_verify, hash_password, verify_password
 from portal.domain.validators import check_password, normalize_id_number, normalize_mobile
-from portal.models import KeyGroup, Organization, PasswordResetCode, Person, Trainee, User
+from portal.models import KeyGroup, Organization, PasswordResetCode, Person, Trainee, User, utcnow
 
 
 @dataclass
@@ -206,23 +206,27 @@ def _roster_row(session: Session, org: Organization | None, mobile: str) -> Trai
     )
 
 
-def set_password(session: Session, user: User, new: str) -> None:
-    """Give a user a new password, checked first. Every session of theirs ends (User.password_stamp changes) and a
-    reset code they hold is void: the one place a password changes."""
+def set_password(session: Session, user: User, new: str, *, reason: str = "reset", keep_token: str | None = None,
+                 now: datetime | None = None) -> None:
+    """Give a user a new password, checked first: the one place a password changes. Every session of theirs ends
+    (but the one holding `keep_token`: the browser of a user changing their own password) and a reset code they
+    hold is void."""
     check_password(new, identifiers=(user.username or "", user.mobile or ""))
     user.password_hash = hash_password(new)
     session.execute(delete(PasswordResetCode).where(PasswordResetCode.user_id == user.id))
+    login_sessions.end_all(session, user.id, now=now or utcnow(), reason=reason, keep_token=keep_token)
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """Change a user's own password after checking the current one."""
+def change_password(session: Session, user: User, current: str, new: str, *, keep_token: str | None = None) -> None:
+    """Change a user's own password after checking the current one; their other sessions end."""
     if not verify_password(user.password_hash, current):
         raise ValidationError(_l("The current password is not correct."), "current_password")
-    set_password(session, user, new)
+    set_password(session, user, new, reason="password", keep_token=keep_token)
 
 
-def reset_password(session: Session, user: User, new: str, *, actor: User, address: str) -> None:
+def reset_password(session: Session, user: User, new: str, *, actor: User, address: str,
+                   keep_token: str | None = None) -> None:
     """An administrator sets a new password for a user; audit-logged."""
-    set_password(session, user, new)
+    set_password(session, user, new, reason="password" if keep_token else "reset", keep_token=keep_token)
     audit.record(session, actor_id=actor.id, action="user.reset_password", target_type="user",
                  target_id=user.id, address=address)

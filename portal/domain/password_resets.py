@@ -131,7 +131,8 @@ def link_message(session: Session, user: User, link: str, *, valid_minutes: int,
     recipient = Recipient(user.email.strip(), user.display_name, mail_locale(user.locale))
     audit.record(session, actor_id=None, action="user.reset_link_sent", target_type="user", target_id=user.id,
                  address=address)
-    return compose("password_reset", recipient, now=now, link=link, minutes=valid_minutes, login=user.login_name)
+    return compose("password_reset", recipient, now=now, link=link, minutes=valid_minutes,
+                   login=user.username or user.mobile)  # the owner's own mailbox: the login as they type it
 
 
 def user_for_link(session: Session, token: str, *, secret_key: str, max_age: int) -> User | None:

@@ -5,14 +5,14 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import String, and_, cast, delete, or_, select
 from sqlalchemy.orm import Session
 
 from portal.domain import audit
 from portal.domain.errors import NotAllowed, ValidationError
 from portal.domain.passwords import verify_password
 from portal.models import (Assignment, Attempt, AuditEvent, Certificate, Completion, EmploymentEvent,
-                           LessonProgress, User)
+                           LessonProgress, LoginSession, User)
 
 
 def _plain(value: Any) -> Any:
@@ -43,9 +43,30 @@ def export_personal_data(session: Session, user: User) -> dict[str, Any]:
                                for c in session.scalars(select(Completion).where(Completion.person_id == pid))]
         data["certificates"] = [_row(c, ("serial", "issued_at", "valid_until", "status", "holder_name"))
                                 for c in session.scalars(select(Certificate).where(Certificate.person_id == pid))]
-    data["audit_events_about_you"] = [_row(e, ("at", "action", "target_type", "target_id")) for e in session.scalars(
-        select(AuditEvent).where(AuditEvent.target_type == "user", AuditEvent.target_id == str(user.id)))]
+    data["audit_events_about_you"] = [_row(e, ("at", "action", "target_type", "target_id", "details", "address"))
+                                      for e in session.scalars(_events_about(user))]
+    data["audit_events_by_you"] = [_row(e, ("at", "action", "target_type", "target_id", "address"))
+                                   for e in session.scalars(select(AuditEvent).where(AuditEvent.actor_id == user.id)
+                                                            .order_by(AuditEvent.at, AuditEvent.id))]
+    data["sessions"] = [_row(s, ("created_at", "last_seen_at", "ended_at", "ended_because", "remembered", "device",
+                                 "address"))
+                        for s in session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)
+                                                 .order_by(LoginSession.created_at))]
     return data
+
+
+def _events_about(user: User):
+    """The audit events whose record is the account, the person, one of their jobs or certificates."""
+    targets = [and_(AuditEvent.target_type == "user", AuditEvent.target_id == str(user.id))]
+    person = user.person
+    if person is not None:
+        targets.append(and_(AuditEvent.target_type == "person", AuditEvent.target_id == str(person.id)))
+        job_ids = [str(job.id) for job in person.employments]
+        if job_ids:
+            targets.append(and_(AuditEvent.target_type == "trainee", AuditEvent.target_id.in_(job_ids)))
+        certificates = select(cast(Certificate.id, String)).where(Certificate.person_id == person.id)
+        targets.append(and_(AuditEvent.target_type == "certificate", AuditEvent.target_id.in_(certificates)))
+    return select(AuditEvent).where(or_(*targets)).order_by(AuditEvent.at, AuditEvent.id)
 
 
 def _employment(session: Session, job) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from portal.models.certificates import Certificate, SerialCounter
 from portal.models.companies import ApiToken, DigestLog, EmploymentEvent, IdempotencyRecord, ReminderLog, RuleSet
 from portal.models.content import Course, CourseMedia, Lesson, Question, QuestionTag, QuestionVersion
 from portal.models.coverage import FinalReport, OfflineAttendance, OfflineSession, Target
+from portal.models.login_sessions import LoginSession
 from portal.models.organizations import ORGANIZATION_KINDS, Organization, Post, Sector
 from portal.models.password_resets import PasswordResetCode
 from portal.models.people import ROLES, IdentityConflict, KeyGroup, Person, RoleGrant, RosterClaim, Trainee, User
@@ -18,5 +19,6 @@ __all__ = [
     "Person", "Trainee", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt", "AttemptGrant",
     "AttemptItem", "Completion", "LessonProgress", "PriorTraining", "ApiToken", "DigestLog", "EmploymentEvent",
     "IdempotencyRecord", "ReminderLog", "RuleSet", "OfflineAttendance", "OfflineSession", "Target", "FinalReport",
+    "LoginSession",
     "PasswordResetCode",
 ]

@@ -70,9 +70,17 @@ class User(UserMixin, Base):
         """Changes whenever the password changes: sessions and reset links carry it, so a new password ends them."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
+    # The token of the signed-in session this object was loaded for (web/session.py): what Flask-Login keeps in the
+    # session and the remember-me cookie. Not a column: the table keeps only its hash (LoginSession).
+    session_token = None
+
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session and the remember-me cookie (web/session.py reads it back)."""
-        return f"{self.id}.{self.password_stamp}"
+        return self.session_token or ""
+
+    def __eq__(self, other) -> bool:  # UserMixin compares get_id(), which differs between sessions of one account
+        return isinstance(other, User) and other.id == self.id
+
+    __hash__ = object.__hash__
 
     @property
     def trainee(self) -> Optional["Trainee"]:
@@ -91,7 +99,11 @@ class User(UserMixin, Base):
 
     @property
     def login_name(self) -> str:
-        return self.username or self.mobile or str(self.id)
+        """How pages, exports and the audit log name the account: its user name, else its mobile masked
+        (138****5678), as every page masks mobiles."""
+        from portal.domain.privacy import mask_mobile
+
+        return self.username or mask_mobile(self.mobile) or str(self.id)
 
 
 # Logging in looks the user name up case-insensitively (accounts.find_user): without this, every login

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import distinct, func, or_, select
 
-from portal.domain import accounts, audit, policy, prior
+from portal.domain import accounts, audit, login_sessions, policy, prior
 from portal.domain.rules import current_rules
 from portal.domain.errors import ValidationError
 from portal.extensions import db
@@ -17,8 +18,9 @@ from portal.office.forms import RejectForm, ResetPasswordForm
 from portal.web.database import reporting_session
 from portal.web.forms import apply_domain_error
 from portal.web import reset_codes
+from portal.web.navigation import safe_next
 from portal.web.pagination import paginate
-from portal.web.session import stay_signed_in
+from portal.web.session import current_token, lifetimes
 
 bp = Blueprint("office", __name__, url_prefix="/office", template_folder="templates")
 
@@ -122,8 +124,28 @@ def users():
         like = f"%{query}%"
         statement = statement.where(or_(User.username.like(like), User.mobile.like(like), User.display_name.like(like)))
     page = paginate(statement.order_by(User.id))
-    return render_template("office/users.html", page=page, query=query,
+    logged_in = login_sessions.live_counts(db.session, [user.id for user in page.items], now=utcnow(),
+                                           lifetimes=lifetimes())
+    return render_template("office/users.html", page=page, query=query, logged_in=logged_in, form=ResolveForm(),
                            may_reset=lambda user: policy.may_reset_password_of(db.session, current_user, user))
+
+
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+@policy.roles("office_admin", "superuser")
+def end_sessions(user_id: int):
+    """Log an account out everywhere (a lost phone, a shared computer, someone leaving): it can log in again."""
+    user = db.session.get(User, user_id) or abort(404)
+    if not policy.may_reset_password_of(db.session, current_user, user):
+        abort(404)  # as for its password: the office does not log out another office administrator
+    if not ResolveForm().validate_on_submit():
+        abort(400)
+    ended = login_sessions.end_all(db.session, user.id, now=utcnow(), reason="office")
+    audit.record(db.session, actor_id=current_user.id, action="user.sessions_ended", target_type="user",
+                 target_id=user.id, details={"sessions": ended}, address=request.remote_addr or "")
+    db.session.commit()
+    flash(ngettext("%(name)s has been logged out on %(num)s device.", "%(name)s has been logged out on %(num)s devices.",
+                   ended, name=user.display_name or user.login_name), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("office.users")))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -137,13 +159,11 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         try:
             accounts.reset_password(db.session, user, form.new_password.data, actor=current_user,
-                                    address=request.remote_addr or "")
+                                    address=request.remote_addr or "", keep_token=current_token() if own else None)
         except ValidationError as error:
             apply_domain_error(form, ValidationError(error.message, "new_password"))
         else:
             db.session.commit()
-            if own:
-                stay_signed_in(user)
             flash(_("The password of %(name)s has been reset.", name=user.login_name), "success")
             return redirect(url_for("office.users"))
     return render_template("office/reset_password.html", form=form, user=user)

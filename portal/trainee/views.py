@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
                    url_for)
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -377,8 +377,6 @@ def my_data():
 @bp.route("/privacy", methods=["GET", "POST"])
 @policy.signed_in
 def privacy():
-    from flask_login import logout_user
-
     from portal.domain.personal_data import delete_account, has_legal_records
 
     error = None
@@ -394,7 +392,7 @@ def privacy():
             error = str(problem.message)
         else:
             db.session.commit()
-            logout_user()
+            logout_user()  # the account and its sessions are gone
             flash(_("Your account has been deleted."), "success")
             return redirect(url_for("public.index"))
     return render_template("trainee/privacy.html", keeps_records=has_legal_records(db.session, current_user), error=error)

@@ -1,7 +1,7 @@
 """Security headers on every response."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, g
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,4 +24,14 @@ def add_security_headers(response: Response) -> Response:
     for key, value in SECURITY_HEADERS:
         if key.lower() not in present:
             headers.add(key, value)
+    return response
+
+
+def keep_signed_in_pages_out_of_caches(response: Response) -> Response:
+    """A page shown to a signed-in user is stored by no cache (the browser's back button after logout included),
+    unless its view chose its own Cache-Control."""
+    user = g.get("_login_user")
+    # is_anonymous reads no column: asking is_authenticated would reload a user the view's commit expired
+    if user is not None and not user.is_anonymous and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
     return response

@@ -43,6 +43,7 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     "auth.register": [("/auth/register", expect(200))],
     "public.figures": [("/figures", expect(200))],
     "auth.change_password": [("/auth/password", expect(200, anonymous=LOGIN))],
+    "auth.sessions": [("/auth/sessions", expect(200, anonymous=LOGIN))],
     "auth.forgot_password": [("/auth/forgot", expect(200))],
     "auth.email_reset_link": [("/auth/forgot/email", expect(200))],
     "auth.reset_with_link": [("/auth/reset/not-a-signed-token", expect(200))],
@@ -137,6 +138,7 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/office/users/{users[superuser].id}/reset-code", OFFICE_MISSING),
         ("/office/users/999999/reset-code", OFFICE_MISSING),
     ],
+    "office.end_sessions": [("/office/users/{own_user}/sessions/end", expect(405))],
     "office.audit_log": [("/office/audit", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],
 }
 
