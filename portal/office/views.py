@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import distinct, func, or_, select
 
-from portal.domain import accounts, audit, login_sessions, policy, prior
+from portal.domain import accounts, audit, audit_labels, login_sessions, policy, prior
 from portal.domain.rules import current_rules
 from portal.domain.errors import ValidationError
 from portal.extensions import db
@@ -187,8 +187,11 @@ def audit_log():
 
     args = request.args
     statement = select(AuditEvent)
-    if args.get("action"):
-        statement = statement.where(AuditEvent.action.like(f"{args['action'].strip()}%"))
+    action = (args.get("action") or "").strip()
+    if action in audit_labels.ACTIONS:
+        statement = statement.where(AuditEvent.action == action)
+    elif action:  # a prefix ("roster.") from an older link
+        statement = statement.where(AuditEvent.action.like(f"{action}%"))
     if args.get("target"):
         statement = statement.where(AuditEvent.target_type == args["target"].strip())
     if args.get("actor"):
@@ -206,9 +209,10 @@ def audit_log():
     if args.get("format") in ("csv", "xlsx"):
         from portal.web.exports import export_response
 
-        rows = [[e.at, e.actor.login_name if e.actor else "", e.action, e.target_type,
-                 e.target_id or "", e.address, str(e.details or "")] for e in reporting_session().scalars(statement.limit(100000))]
-        headers = [_("When"), _("Who"), _("Action"), _("Record"), _("Record id"), _("From"), _("Details")]
+        rows = [[e.at, e.actor.login_name if e.actor else "", audit_labels.action_label(e.action),
+                 audit_labels.target_label(e.target_type), e.target_id or "", e.address,
+                 audit_labels.details_text(e.details)] for e in reporting_session().scalars(statement.limit(100000))]
+        headers = [_("When"), _("Who"), _("Action"), _("Record"), _("Record no."), _("From"), _("Details")]
         return export_response(headers, rows, args["format"], "audit-log")
     page = paginate(statement)
     return render_template("office/audit.html", page=page)

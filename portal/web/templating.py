@@ -55,6 +55,9 @@ def navigation_links() -> Markup:
 def install_template_globals(app: Flask) -> None:
     app.extensions["portal_navigation"] = {}
     app.add_template_global(navigation_links)
+    from portal.domain import audit_labels
+
+    app.add_template_global(audit_labels, "audit_labels")  # the audit log's codes in words
     install_time_filters(app)
 
     @app.context_processor
