@@ -160,3 +160,16 @@ def test_an_id_number_twice_in_one_file_imports_neither_row(client, session, org
     assert page.count("此身份证号也出现在第") == 2
     client.post(response.headers["Location"] + "/confirm")
     assert session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_the_preview_names_changed_key_groups_and_states_in_words(client, session, org):
+    left = make_trainee(org, name="李娜", mobile="13900000002", post="保安员", groups=("all_staff",))
+    left.status = "left"
+    session.commit()
+    response = upload(client, org, CSV_ROWS.encode("utf-8"), "roster.csv")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    changed = page[page.index("<td>李娜</td>"):]
+    changed = changed[:changed.index("</tr>")]
+    assert "重点人群: 全体员工 → " in changed and "安保人员" in changed and "微型消防站队员" in changed
+    assert "状态: 已离职 → 在名单上" in changed
+    assert "all_staff" not in changed and "('" not in changed and "left" not in changed
