@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -73,10 +74,10 @@ def parse_rules(text: str, *, courses: set[str] | None = None, groups: set[str] 
     try:
         data = yamlines.load(text)
     except yamlines.YamlProblem as error:
-        raise RuleProblems([(error.line, error.message)]) from None
+        raise RuleProblems([(error.line, _l("this is not valid YAML (%(detail)s)", detail=error.message))]) from None
     problems: list[tuple[int, str]] = []
     if not isinstance(data, dict):
-        raise RuleProblems([(1, "the rules are a mapping")])
+        raise RuleProblems([(1, _l("The rules must be a mapping of names to values."))])
     rules = Rules(
         renewal_lead_days=_int(data, "renewal_lead_days", problems, default=30),
         periodic=_periodic(data, problems),
@@ -89,8 +90,8 @@ def parse_rules(text: str, *, courses: set[str] | None = None, groups: set[str] 
     )
     _check_references(data, rules, courses, groups, problems)
     if strict and "posts" in data:
-        problems.append((data.line_of("posts"), "posts: posts and their courses are kept in the post catalogue "
-                                                "(Office > Posts); remove this section"))
+        problems.append((data.line_of("posts"), _l("posts: posts and their courses are kept in the post catalogue "
+                                                   "(Office > Posts); remove this section")))
     if problems:
         raise RuleProblems(problems)
     return rules
@@ -100,7 +101,7 @@ def _int(mapping, key, problems, *, default=None, minimum=0):
     value = mapping.get(key, default) if isinstance(mapping, dict) else default
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         problems.append((mapping.line_of(key) if isinstance(mapping, dict) else 1,
-                         f"{key}: a whole number of at least {minimum}"))
+                         _l("%(key)s: a whole number of at least %(minimum)s", key=key, minimum=minimum)))
         return default or 0
     return value
 
@@ -109,33 +110,34 @@ def _periodic(data, problems) -> dict[str, Periodic]:
     section = data.get("periodic")
     result = {}
     if not isinstance(section, dict):
-        problems.append((data.line_of("periodic"), "periodic: a mapping of organization kind to months"))
+        problems.append((data.line_of("periodic"), _l("periodic: a mapping of organization kind to months")))
         return result
     for kind in ORGANIZATION_KINDS:
         entry = section.get(kind)
         if not isinstance(entry, dict):
-            problems.append((section.line, f"periodic: missing organization kind {kind!r}"))
+            problems.append((section.line, _l("periodic: the organization kind “%(kind)s” is missing", kind=kind)))
             continue
         result[kind] = Periodic(months=_int(entry, "months", problems, minimum=1), basis=str(entry.get("basis") or ""))
     for kind in section:
         if kind not in ORGANIZATION_KINDS:
-            problems.append((section.line_of(kind), f"periodic: unknown organization kind {kind!r}"))
+            problems.append((section.line_of(kind), _l("periodic: “%(kind)s” is not an organization kind", kind=kind)))
     return result
 
 
 def _course_rule(entry, line, name, problems, *, due_key="due_days") -> CourseRule:
     if not isinstance(entry, dict):
-        problems.append((line, f"{name}: a mapping with courses and basis"))
+        problems.append((line, _l("%(name)s: a mapping with courses and basis", name=name)))
         return CourseRule(courses=(), basis="")
     courses = entry.get("courses")
     if not isinstance(courses, list) or not all(isinstance(c, str) for c in courses):
-        problems.append((entry.line_of("courses"), f"{name}: courses is a list of course ids"))
+        problems.append((entry.line_of("courses"), _l("%(name)s: courses is a list of course codes", name=name)))
         courses = []
     if not str(entry.get("basis") or "").strip():
-        problems.append((entry.line_of("basis"), f"{name}: basis (the legal basis) is required"))
+        problems.append((entry.line_of("basis"), _l("%(name)s: basis (the legal basis) is required", name=name)))
     valid = entry.get("valid_months")
     if valid is not None and (isinstance(valid, bool) or not isinstance(valid, int) or valid < 1):
-        problems.append((entry.line_of("valid_months"), f"{name}: valid_months is a whole number of at least 1"))
+        problems.append((entry.line_of("valid_months"),
+                         _l("%(name)s: valid_months is a whole number of at least 1", name=name)))
         valid = None
     return CourseRule(courses=tuple(courses), basis=str(entry.get("basis") or "").strip(),
                       due_days=_int(entry, due_key, problems, default=0), valid_months=valid)
@@ -146,14 +148,16 @@ def _by_kind(entry, problems) -> dict[str, tuple[str, ...]]:
     if section is None:
         return {}
     if not isinstance(section, dict):
-        problems.append((entry.line_of("by_kind"), "onboarding.by_kind: a mapping of kind to course ids"))
+        problems.append((entry.line_of("by_kind"),
+                         _l("onboarding.by_kind: a mapping of organization kind to course codes")))
         return {}
     result = {}
     for kind, courses in section.items():
         if kind not in ORGANIZATION_KINDS:
-            problems.append((section.line_of(kind), f"onboarding.by_kind: unknown organization kind {kind!r}"))
+            problems.append((section.line_of(kind),
+                             _l("onboarding.by_kind: “%(kind)s” is not an organization kind", kind=kind)))
         elif not isinstance(courses, list):
-            problems.append((section.line_of(kind), "onboarding.by_kind: a list of course ids"))
+            problems.append((section.line_of(kind), _l("onboarding.by_kind: a list of course codes")))
         else:
             result[kind] = tuple(courses)
     return result
@@ -162,7 +166,7 @@ def _by_kind(entry, problems) -> dict[str, tuple[str, ...]]:
 def _rule_map(data, key, problems) -> dict[str, CourseRule]:
     section = data.get(key) or {}
     if not isinstance(section, dict):
-        problems.append((data.line_of(key), f"{key}: a mapping"))
+        problems.append((data.line_of(key), _l("%(key)s: a mapping", key=key)))
         return {}
     return {str(name): _course_rule(entry, section.line_of(name), f"{key}.{name}", problems)
             for name, entry in section.items()}
@@ -171,12 +175,12 @@ def _rule_map(data, key, problems) -> dict[str, CourseRule]:
 def _check_references(data, rules: Rules, courses, groups, problems) -> None:
     if courses is not None:
         for code in sorted(rules.course_codes() - courses):
-            problems.append((data.line, f"rules name a course that does not exist: {code!r}"))
+            problems.append((data.line, _l("the rules name a course that does not exist: “%(code)s”", code=code)))
     if groups is not None:
         section = data.get("groups") or {}
         for code in rules.groups:
             if code not in groups:
-                problems.append((section.line_of(code), f"unknown key group {code!r}"))
+                problems.append((section.line_of(code), _l("“%(code)s” is not a key group", code=code)))
 
 
 def repository_rules_text() -> str:

@@ -176,7 +176,7 @@ def test_rule_problems_name_their_lines():
         parse_rules(bad, courses=set(COURSES))
     messages = [message for _line, message in error.value.problems]
     assert any("months: a whole number of at least 1" in m for m in messages)
-    assert any("'nope'" in m for m in messages)
+    assert any("“nope”" in m for m in messages)
     line = next(line for line, m in error.value.problems if "months" in m)
     assert RULES.splitlines()[line - 1].strip().startswith("public_gathering")
 

@@ -173,7 +173,7 @@ class TestOffice:
     def test_bad_rules_show_their_lines_and_change_nothing(self, client, session, org, office):
         bad = RULES.replace("months: 6", "months: zero")
         page = client.post("/office/rules", data={"text": bad, "action": "confirm"}).get_data(as_text=True)
-        assert "months: a whole number of at least 1" in page
+        assert "months：应为不小于 1 的整数" in page  # "months: a whole number of at least 1", in the page's language
         assert session.scalar(select(RuleSet).where(RuleSet.text == bad)) is None
 
     def test_new_organization_validates_the_credit_code(self, client, session, org, office):

@@ -218,7 +218,7 @@ def test_the_office_finds_edits_exports_and_merges_posts(client, session, world,
 def test_the_rules_no_longer_take_a_posts_section(client, session, world, office):
     page = client.post("/office/rules", data={"text": RULES + "posts:\n  保安员: {courses: [], basis: x}\n",
                                               "note": "", "action": "preview"}).get_data(as_text=True)
-    assert "post catalogue" in page and 'data-created' not in page
+    assert "岗位目录" in page and 'data-created' not in page  # "kept in the post catalogue"
 
 
 # ---------------------------------------------------------------------------------------- API
