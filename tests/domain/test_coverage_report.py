@@ -272,3 +272,14 @@ def test_asking_again_while_the_report_is_being_made_joins_the_same_job(app, ses
         time.sleep(0.1)
     assert sorted(made) == [2025, 2026]  # the second click made nothing more
     assert client.get(f"{first}.pdf").data.startswith(b"%PDF")
+
+
+def test_the_chinese_report_has_no_english_left(app, session, district):
+    with force_locale("zh_CN"):
+        report = yearly_report(session, year=2026, today=TODAY, rules=current_rules(session), plan_start=2024)
+        pdf = render_report(report, ReportSettings(font_path=app.config["CERT_FONT_PATH"], office_name="河东办公室",
+                                                   locale="zh_CN"))
+    joined = "\n".join(lines(pdf))
+    overdue = re.search(r"逾期[^\n]*\n([^\n]+)", joined)
+    assert overdue and re.fullmatch(r"\d+ 项（\d+ 人）", overdue.group(1)), overdue
+    assert "people" not in joined and "Overdue" not in joined

@@ -113,7 +113,9 @@ def _cover(report: CoverageReport, settings: ReportSettings, styles) -> list:
          f"{rate_text(compliance.onboarding_rate)} ({compliance.hires_trained:,} / {compliance.hires:,})"],
         [_("Periodic compliance (renewals done by their due date)"),
          f"{rate_text(compliance.periodic_rate)} ({compliance.periodic_on_time:,} / {compliance.periodic_due:,})"],
-        [_("Overdue assignments"), f"{compliance.overdue_assignments:,} ({_('%(n)s people', n=f'{compliance.overdue_people:,}')})"],
+        [_("Overdue assignments"), _("%(assignments)s (%(people)s people)",
+                                     assignments=f"{compliance.overdue_assignments:,}",
+                                     people=f"{compliance.overdue_people:,}")],
         [_("Certificates issued in %(year)s", year=report.period.label), f"{compliance.certificates:,}"],
     ]
     story = [
