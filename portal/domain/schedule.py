@@ -151,9 +151,11 @@ def plan_for(session: Session, trainee: Trainee, rules: Rules, *, today: date,
             continue
         # What the person validly holds counts wherever they earned it, except this site's onboarding.
         completion = (latest_here if requirement.rule == "onboarding" else latest).get(course.id)
-        if completion is None or (completion.valid_until is not None and completion.valid_until < today):
+        if completion is None:
             needed[course.id] = requirement
         elif completion.valid_until is not None and completion.valid_until <= today + timedelta(days=rules.renewal_lead_days):
+            # expiring or expired: a renewal, due (and overdue since) the day the one held expires, however long
+            # ago the rule first asked for the course
             needed[course.id] = Requirement(requirement.course_code, f"periodic:{kind}",
                                             rules.periodic[kind].basis if kind in rules.periodic else requirement.basis,
                                             completion.valid_until, requirement.valid_months)

@@ -105,6 +105,20 @@ def test_expired_completion_makes_the_course_due_again(session, rules):
     assert "basics" in open_assignments(session, person)
 
 
+def test_a_lapsed_training_is_overdue_since_it_expired_not_since_the_person_started(session, rules):
+    """Started in 2021, trained in April, six months' validity, first looked at in December: overdue since
+    October (a renewal), not since 2021 (the onboarding rule's old due date)."""
+    person = hire(session, make_org(kind="public_gathering"), rules, start=date(2021, 3, 1))
+    for row in open_assignments(session, person).values():
+        row.status = "completed"
+    crowd = session.scalar(select(Course).where(Course.code == "crowd"))
+    make_completion(person, crowd, on=date(2026, 4, 10), valid_until=date(2026, 10, 10))
+    schedule.reconcile(session, person, rules, now=datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc))
+    renewal = open_assignments(session, person)["crowd"]
+    assert renewal.due_on == date(2026, 10, 10) and renewal.overdue_since == date(2026, 10, 10)
+    assert renewal.rule == "periodic:public_gathering" and "每半年" in renewal.legal_basis
+
+
 def test_special_roles_get_their_special_course(session, rules):
     person = hire(session, make_org(), rules, groups=("all_staff", "safety_manager"))
     manager = open_assignments(session, person)["manager"]
