@@ -18,8 +18,8 @@ from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_today
 from portal.domain.rules import current_rules
 from portal.extensions import db
-from portal.models import (Assignment, Attempt, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person,
-                           RosterClaim, Trainee, utcnow)
+from portal.models import (Assignment, Attempt, Completion, Course, EmploymentEvent, KeyGroup, Lesson, LessonProgress,
+                           Organization, Person, RosterClaim, Trainee, utcnow)
 from portal.models.people import trainee_group
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
@@ -117,7 +117,7 @@ def _roster_statement(org: Organization, today: date):
 
 
 EXPORT_HEADERS = (_l("Full name"), _l("Mobile"), _l("Post"), _l("Key groups"), _l("Start date"), _l("Standing"),
-                  _l("Next due"))
+                  _l("Next due"), _l("Overdue training"))
 
 
 @bp.route("/<int:org_id>/people")
@@ -132,11 +132,9 @@ def people(org_id: int):
     page = paginate(statement)
     ids = [t.id for t in page.items]
     standing = compliance.standing_of(db.session, ids, today)
-    next_due = dict(db.session.execute(
-        select(Assignment.trainee_id, Assignment.due_on).where(Assignment.trainee_id.in_(ids), Assignment.status == "open")
-        .order_by(Assignment.due_on.desc())).all())
+    due = compliance.what_is_due(db.session, ids, today)
     posts = db.session.scalars(select(Trainee.post).where(Trainee.organization_id == org.id).distinct().order_by(Trainee.post))
-    return render_template("company/people.html", org=org, page=page, standing=standing, next_due=next_due,
+    return render_template("company/people.html", org=org, page=page, standing=standing, due=due,
                            posts=[p for p in posts if p], groups=_group_choices(), statuses=compliance.STATUSES)
 
 
@@ -146,12 +144,12 @@ def _export_roster(org: Organization, statement, today: date, fmt: str) -> Respo
     reports = reporting_session()
     people = list(reports.scalars(statement))
     standing = compliance.standing_of(reports, [p.id for p in people], today)
-    due = dict(reports.execute(select(Assignment.trainee_id, Assignment.due_on).where(
-        Assignment.trainee_id.in_([p.id for p in people]), Assignment.status == "open").order_by(Assignment.due_on.desc())).all())
+    due = compliance.what_is_due(reports, [p.id for p in people], today)
     locale = current_locale()
     labels = {s: _status_label(s) for s in (*compliance.STATUSES, "left", "pending")}
     rows = [[p.real_name, p.mobile, p.post, "、".join(g.name(locale) for g in p.groups), p.start_date,
-             labels[standing.get(p.id, p.status)], due.get(p.id)] for p in people]
+             labels[standing.get(p.id, p.status)], due[p.id].next_due, _overdue_text(due[p.id], locale)]
+            for p in people]
     headers = [str(h) for h in EXPORT_HEADERS]
     # The company's own roster export is the one place full mobiles leave the portal: audit it.
     from portal.domain import audit
@@ -160,6 +158,12 @@ def _export_roster(org: Organization, statement, today: date, fmt: str) -> Respo
                  target_id=org.id, details={"rows": len(rows), "format": fmt}, address=request.remote_addr or "")
     db.session.commit()
     return export_response(headers, rows, fmt, f"roster-{org.id}-{today.isoformat()}")
+
+
+def _overdue_text(due: compliance.WhatIsDue, locale: str) -> str:
+    """"消防安全基础 (overdue since 2026-10-10); …" for the export."""
+    return "; ".join(_("%(course)s (overdue since %(date)s)", course=item.title(locale), date=item.since.isoformat())
+                     for item in due.overdue)
 
 
 def _status_label(status: str) -> str:
@@ -244,6 +248,11 @@ def person(org_id: int, trainee_id: int):
 
     history["certificates"] = for_trainee(db.session, trainee, today=local_today())
     history["prior"] = prior.for_person(db.session, trainee.person_id)
+    # an open assignment is "in progress" once the person opened a lesson or a quiz of its course
+    history["started_courses"] = set(db.session.scalars(
+        select(Lesson.course_id).join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+        .where(LessonProgress.person_id == trainee.person_id)
+        .union(select(Attempt.course_id).where(Attempt.person_id == trainee.person_id))))
     may_reset = trainee.person.user is not None and policy.may_reset_password_of(db.session, current_user,
                                                                                   trainee.person.user)
     from portal.domain.study_time import person_seconds

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, exists, func, not_, select
 from sqlalchemy.orm import Session
 
-from portal.models import Assignment, Completion, KeyGroup, Trainee
+from portal.models import Assignment, Completion, Course, KeyGroup, Trainee
 from portal.models.people import trainee_group
 
 STATUSES = ("compliant", "due_soon", "overdue", "never_trained")
@@ -35,6 +35,59 @@ def status_clause(status: str, today: date):
         "compliant": and_(active, not_(soon), _has_completion()),
     }
     return clauses[status]
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """One overdue course of a person, and the day it became overdue."""
+
+    title_zh: str
+    title_en: str
+    since: date
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" else self.title_zh
+
+
+@dataclass(frozen=True)
+class WhatIsDue:
+    """For one person: what is overdue and the next date that matters: the earliest open due date, or, with
+    nothing open, the day the first required training they hold expires."""
+
+    overdue: tuple[Overdue, ...] = ()
+    next_due: date | None = None
+    expires: bool = False  # next_due is an expiry (nothing open), not a due date
+
+
+def what_is_due(session: Session, trainee_ids: list[int], today: date) -> dict[int, WhatIsDue]:
+    """WhatIsDue for each listed person, in two queries whatever the count."""
+    open_rows = session.execute(
+        select(Assignment.trainee_id, Assignment.due_on, Course.title_zh, Course.title_en)
+        .join(Course, Course.id == Assignment.course_id)
+        .where(Assignment.trainee_id.in_(trainee_ids), Assignment.status == "open", Assignment.due_on.is_not(None))
+        .order_by(Assignment.due_on, Course.id)).all()
+    overdue: dict[int, list[Overdue]] = {}
+    first_due: dict[int, date] = {}
+    for trainee_id, due_on, title_zh, title_en in open_rows:
+        if due_on < today:
+            overdue.setdefault(trainee_id, []).append(Overdue(title_zh, title_en, due_on))
+        first_due.setdefault(trainee_id, due_on)
+    # With nothing open: the day the first of their valid completions expires (its renewal is due then).
+    settled = [t for t in trainee_ids if t not in first_due]
+    expiry = {}
+    if settled:
+        expiry = dict(session.execute(
+            select(Trainee.id, func.min(Completion.valid_until))
+            .join(Completion, Completion.person_id == Trainee.person_id)
+            .where(Trainee.id.in_(settled), Completion.valid_until >= today)
+            .group_by(Trainee.id)).all())
+    result = {}
+    for trainee_id in trainee_ids:
+        if trainee_id in first_due:
+            result[trainee_id] = WhatIsDue(tuple(overdue.get(trainee_id, ())), first_due[trainee_id])
+        else:
+            result[trainee_id] = WhatIsDue(next_due=expiry.get(trainee_id), expires=trainee_id in expiry)
+    return result
 
 
 def standing_of(session: Session, trainee_ids: list[int], today: date) -> dict[int, str]:

@@ -194,3 +194,50 @@ class TestOffice:
         assert any(g.role == "org_admin" and g.organization_id == org.id for g in person.grants)
         client.post("/office/key-groups", data={"code": "volunteer", "name_zh": "志愿者", "name_en": "Volunteers", "active": "y"})
         assert session.scalar(select(KeyGroup).where(KeyGroup.code == "volunteer")).name_zh == "志愿者"
+
+
+def test_the_roster_says_what_is_overdue_since_when_and_when_a_compliant_person_renews(client, session, org, admin):
+    from portal.models import Completion, Course
+
+    course = session.scalar(select(Course).where(Course.code == "sample-course"))
+    today = local_today()
+    late = make_trainee(org, name="迟到者", mobile="13800002222")
+    fine = make_trainee(org, name="合格者", mobile="13800003333")
+    for row in session.scalars(select(Assignment).where(Assignment.trainee_id.in_([late.id, fine.id]))):
+        session.delete(row)
+    session.add(Assignment(trainee_id=late.id, course_id=course.id, rule="periodic:public_gathering", reason="x",
+                           legal_basis="x", due_on=today - timedelta(days=58), status="open",
+                           overdue_since=today - timedelta(days=58)))
+    session.add(Completion(person_id=fine.person_id, course_id=course.id, completed_on=today - timedelta(days=10),
+                           valid_until=today + timedelta(days=170), mode="online"))
+    session.commit()
+
+    page = client.get(f"/company/{org.id}/people").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(client.get(f"/company/{org.id}/people?format=csv").data.decode("utf-8-sig"))))
+
+    late_since = (today - timedelta(days=58)).isoformat()
+    row = page[page.index("迟到者"):]
+    assert f"{course.title_zh}（自 {late_since} 起逾期）" in row[:row.index("</tr>")]
+    row = page[page.index("合格者"):]
+    assert f"{(today + timedelta(days=170)).isoformat()} <span class=\"muted\">（复训）</span>" in row[:row.index("</tr>")]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert rows[0][-1] == "逾期培训"
+    assert by_name["迟到者"][-1] == f"{course.title_zh}（自 {late_since} 起逾期）"
+    assert by_name["合格者"][-2] == (today + timedelta(days=170)).isoformat() and by_name["合格者"][-1] == ""
+
+
+def test_a_course_nobody_opened_is_not_started(client, session, org, admin):
+    from portal.domain import progress
+    from portal.models import Course, utcnow
+
+    course = session.scalar(select(Course).where(Course.code == "sample-course"))
+    person = make_trainee(org, name="新人")
+    session.add(Assignment(trainee_id=person.id, course_id=course.id, rule="onboarding", reason="onboarding",
+                           legal_basis="x", due_on=local_today(), status="open"))
+    session.commit()
+    page = client.get(f"/company/{org.id}/people/{person.id}").get_data(as_text=True)
+    assert "未开始" in page and "学习中" not in page
+    progress.open_lesson(session, person, course.lessons[0], now=utcnow())
+    session.commit()
+    page = client.get(f"/company/{org.id}/people/{person.id}").get_data(as_text=True)
+    assert "学习中" in page and "未开始" not in page
