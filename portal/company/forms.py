@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, DecimalField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, DecimalField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -49,6 +49,7 @@ class PriorTrainingForm(FlaskForm):
 
 class ReleaseForm(FlaskForm):
     left_on = DateField(_l("Left on"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
+    confirmed = HiddenField()  # "yes" once the administrator has seen what releasing does
 
 
 class ImportForm(FlaskForm):

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm, PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
@@ -322,6 +322,12 @@ def release(org_id: int, trainee_id: int):
     if not form.validate_on_submit():
         flash(_("Enter the date the person left, such as 2026-03-01."), "error")
         return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
+    if form.confirmed.data != "yes":  # first say what it does, with the date kept
+        open_count = db.session.scalar(select(func.count()).select_from(Assignment).where(
+            Assignment.trainee_id == trainee.id, Assignment.status == "open")) or 0
+        form.confirmed.data = "yes"
+        return render_template("company/release_confirm.html", org=org, person=trainee, form=form,
+                               open_count=open_count)
     try:
         roster.release(db.session, trainee, left_on=form.left_on.data, actor=_actor(), now=utcnow(),
                        rules=current_rules(db.session))

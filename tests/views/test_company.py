@@ -96,8 +96,14 @@ def test_transfer_and_release_from_the_pages(client, session, org, admin):
     assert session.get(Trainee, person.id).post == "仓管员"
     kinds = [e.kind for e in session.scalars(select(EmploymentEvent).where(EmploymentEvent.trainee_id == person.id))]
     assert kinds == ["hire", "transfer"]
-    client.post(f"/company/{org.id}/people/{person.id}/release", data={"left_on": local_today().isoformat()})
+    left_on = (local_today() - timedelta(days=2)).isoformat()
+    asked = client.post(f"/company/{org.id}/people/{person.id}/release", data={"left_on": left_on})
+    page = asked.get_data(as_text=True)
+    assert "确定将 李娜 从名单中移除吗？" in page and f'value="{left_on}"' in page  # the date typed is kept
+    assert session.get(Trainee, person.id).status == "active"  # nothing happens before the confirmation
+    client.post(f"/company/{org.id}/people/{person.id}/release", data={"left_on": left_on, "confirmed": "yes"})
     assert session.get(Trainee, person.id).status == "left"
+    assert session.get(Trainee, person.id).left_on.isoformat() == left_on
     rows = session.scalars(select(Assignment).where(Assignment.trainee_id == person.id)).all()
     assert rows and all(a.status == "closed" and a.closed_reason == "left" for a in rows)
 
