@@ -347,7 +347,13 @@ def invite(org_id: int):
     from portal.web.qr import qr_svg
 
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.register", code=org.invite_code)
-    return render_template("company/invite.html", org=org, link=link, qr=qr_svg(link))
+    signups = people_domain.signups(db.session, org.id)
+    waiting = people_domain.pending_claims(db.session, org_id=org.id, direction="by_person")
+    if request.args.get("sheet") == "unregistered":  # a page to print and hand out: names, the link, the QR code
+        return render_template("company/invite_sheet.html", org=org, link=link, qr=qr_svg(link),
+                               people=signups.unregistered)
+    return render_template("company/invite.html", org=org, link=link, qr=qr_svg(link), signups=signups,
+                           waiting=waiting)
 
 
 @bp.route("/<int:org_id>/claims")

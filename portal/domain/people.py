@@ -14,7 +14,7 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from portal.domain.employment import began
 from portal.domain.errors import ValidationError
@@ -178,3 +178,21 @@ def count_pending_claims(session: Session, org_id: int) -> int:
     return session.scalar(select(func.count()).select_from(RosterClaim)
                           .join(Trainee, Trainee.id == RosterClaim.trainee_id)
                           .where(*_pending(org_id=org_id, user_id=None, direction="by_person"))) or 0
+
+
+@dataclass(frozen=True)
+class Signups:
+    """Who on an organization's active roster has an account and who has not registered yet."""
+
+    registered: list[Trainee]
+    unregistered: list[Trainee]
+
+
+def signups(session: Session, org_id: int) -> Signups:
+    """The invitation page's lists: the active roster split by whether the person has an account, by name."""
+    rows = session.scalars(select(Trainee).join(Person, Person.id == Trainee.person_id)
+                           .where(Trainee.organization_id == org_id, Trainee.status == "active")
+                           .options(contains_eager(Trainee.person))
+                           .order_by(Person.real_name, Trainee.id)).all()
+    return Signups(registered=[t for t in rows if t.person.user_id is not None],
+                   unregistered=[t for t in rows if t.person.user_id is None])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -140,6 +141,26 @@ def test_roster_page_masks_mobiles(client, session, org, admin):
     session.commit()
     page = client.get(f"/company/{org.id}/people").get_data(as_text=True)
     assert "138****1111" in page and "13800001111" not in page
+
+
+def test_the_invitation_page_lists_who_registered_and_who_has_not(client, session, org, admin):
+    signed_up = make_trainee(org, name="已注册者", mobile="13800004444")
+    session.get(Person, signed_up.person_id).user = make_user(username="signed-up")
+    make_trainee(org, name="未注册者", mobile="13800005555", post="收银员")
+    left = make_trainee(org, name="离开者", mobile="13800006666")
+    left.status = "left"
+    session.commit()
+
+    page = client.get(f"/company/{org.id}/invite").get_data(as_text=True)
+    sheet = client.get(f"/company/{org.id}/invite?sheet=unregistered").get_data(as_text=True)
+
+    not_yet = page[page.index("尚未注册</h2>"):]
+    not_yet = not_yet[:not_yet.index("</section>")]
+    assert "未注册者" in not_yet and "138****5555" in not_yet and "已注册者" not in not_yet
+    assert "离开者" not in page  # only the active roster
+    assert re.search(r'<span class="num">1</span> 已注册', page)
+    assert "未注册者" in sheet and "已注册者" not in sheet and org.invite_code in sheet and "<svg" in sheet
+    assert "13800005555" not in sheet
 
 
 def test_invitation_page_has_link_and_qr(client, session, org, admin):
