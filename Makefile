@@ -10,15 +10,27 @@ export FLASK_APP := portal
 # client tools (backups), nginx (the deploy files are checked with nginx -t).
 RUN_PACKAGES := fonts-wqy-zenhei
 TEST_PACKAGES := fonts-wqy-zenhei poppler-utils postgresql-client nginx-light
+E2E_PACKAGES := chromium fonts-wqy-zenhei
 
-.PHONY: run test e2e e2e-tools setup venv dev translations extract-messages db demo content clean system-deps-run system-deps-test \
-	lock outdated
+# Debian's versions are not pinnable, but checkable: `make versions` (also printed by `make run` and `make test`)
+# reports every package a target here may install, and the client behind the postgresql-client package.
+SYSTEM_PACKAGES := $(sort $(RUN_PACKAGES) $(TEST_PACKAGES) $(E2E_PACKAGES) default-jre-headless npm wrk) 'postgresql-client-[0-9]*'
+
+.PHONY: run test e2e e2e-tools setup venv dev translations extract-messages db demo content clean \
+	system-deps-run system-deps-test versions lock outdated
 
 run: system-deps-run setup db content demo
+	@$(MAKE) --no-print-directory versions
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: system-deps-test dev translations e2e-tools
+	@$(MAKE) --no-print-directory versions
 	$(BIN)/python -m pytest -q
+
+# The versions this checkout runs with, for bug reports: Python, SQLite, psycopg and libpq, the packages
+# pyproject.toml names, the database server, the Debian packages.
+versions: venv
+	@$(BIN)/flask versions $(addprefix --debian ,$(SYSTEM_PACKAGES))
 
 # The browser tests alone (tests/e2e): journeys in Chromium, axe-core, the Nu HTML checker.
 e2e: system-deps-test dev translations e2e-tools
@@ -29,7 +41,7 @@ e2e: system-deps-test dev translations e2e-tools
 # vnu-jar from npm into tests/e2e/node_modules (never served; their install scripts are not run).
 E2E_DIR := tests/e2e
 e2e-tools: dev $(BIN)/.installed-e2e $(E2E_DIR)/node_modules/.installed
-	@$(MAKE) --no-print-directory _apt PACKAGES="chromium fonts-wqy-zenhei" STRICT=1
+	@$(MAKE) --no-print-directory _apt PACKAGES="$(E2E_PACKAGES)" STRICT=1
 	@command -v java >/dev/null || $(MAKE) --no-print-directory _apt PACKAGES="default-jre-headless" STRICT=1
 
 $(BIN)/.installed-e2e: $(BIN)/.installed-dev requirements/e2e.txt
@@ -181,7 +193,7 @@ bench-tools:
 # Lighthouse (mobile preset) on the demo served by gunicorn: home, lesson, quiz and certificate pages must
 # score at least 95 in performance, accessibility and best practices (exits 1 otherwise).
 lighthouse: system-deps-test translations dev bench/node_modules/.installed
-	@$(MAKE) --no-print-directory _apt PACKAGES="chromium fonts-wqy-zenhei" STRICT=1
+	@$(MAKE) --no-print-directory _apt PACKAGES="$(E2E_PACKAGES)" STRICT=1
 	CHROME_PATH=/usr/bin/chromium $(BIN)/python -m bench.web_lighthouse
 
 bench/node_modules/.installed: bench/package.json bench/package-lock.json
