@@ -16,16 +16,25 @@ E2E_PACKAGES := chromium fonts-wqy-zenhei
 # reports every package a target here may install, and the client behind the postgresql-client package.
 SYSTEM_PACKAGES := $(sort $(RUN_PACKAGES) $(TEST_PACKAGES) $(E2E_PACKAGES) default-jre-headless npm wrk) 'postgresql-client-[0-9]*'
 
-.PHONY: run test e2e e2e-tools setup venv dev translations extract-messages db demo content clean \
-	system-deps-run system-deps-test versions lock outdated
+.PHONY: run test test-setup e2e e2e-tools setup venv dev translations extract-messages db demo content clean \
+	system-deps-run system-deps-test versions lock outdated check-installed
 
 run: system-deps-run setup db content demo
 	@$(MAKE) --no-print-directory versions
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: system-deps-test dev translations e2e-tools
+test: test-setup
 	@$(MAKE) --no-print-directory versions
 	$(BIN)/python -m pytest -q
+
+# What `make test` installs before running.
+test-setup: system-deps-test dev translations e2e-tools
+
+# The venv holds exactly the locked versions, nothing more, nothing less (.ci/run, after test-setup; what
+# `make load` added counts when it ran here).
+check-installed: test-setup
+	$(BIN)/python requirements/check_installed.py requirements/bootstrap.txt requirements/e2e.txt \
+	  $(if $(wildcard $(BIN)/.installed-load),requirements/load.txt)
 
 # The versions this checkout runs with, for bug reports: Python, SQLite, psycopg and libpq, the packages
 # pyproject.toml names, the database server, the Debian packages.
