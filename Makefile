@@ -10,14 +10,36 @@ export FLASK_APP := portal
 # client tools (backups), nginx (the deploy files are checked with nginx -t).
 RUN_PACKAGES := fonts-wqy-zenhei
 TEST_PACKAGES := fonts-wqy-zenhei poppler-utils postgresql-client nginx-light
+E2E_PACKAGES := chromium fonts-wqy-zenhei
 
-.PHONY: run test e2e e2e-tools setup venv dev translations extract-messages db demo content clean system-deps-run system-deps-test
+# Debian's versions are not pinnable, but checkable: `make versions` (also printed by `make run` and `make test`)
+# reports every package a target here may install, and the client behind the postgresql-client package.
+SYSTEM_PACKAGES := $(sort $(RUN_PACKAGES) $(TEST_PACKAGES) $(E2E_PACKAGES) default-jre-headless npm wrk) 'postgresql-client-[0-9]*'
+
+.PHONY: run test test-setup e2e e2e-tools setup venv dev translations extract-messages db demo content clean \
+	system-deps-run system-deps-test versions lock outdated check-installed
 
 run: system-deps-run setup db content demo
+	@$(MAKE) --no-print-directory versions
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: system-deps-test dev translations e2e-tools
+test: test-setup
+	@$(MAKE) --no-print-directory versions
 	$(BIN)/python -m pytest -q
+
+# What `make test` installs before running.
+test-setup: system-deps-test dev translations e2e-tools
+
+# The venv holds exactly the locked versions, nothing more, nothing less (.ci/run, after test-setup; what
+# `make load` added counts when it ran here).
+check-installed: test-setup
+	$(BIN)/python requirements/check_installed.py requirements/bootstrap.txt requirements/e2e.txt \
+	  $(if $(wildcard $(BIN)/.installed-load),requirements/load.txt)
+
+# The versions this checkout runs with, for bug reports: Python, SQLite, psycopg and libpq, the packages
+# pyproject.toml names, the database server, the Debian packages.
+versions: venv
+	@$(BIN)/flask versions $(addprefix --debian ,$(SYSTEM_PACKAGES))
 
 # The browser tests alone (tests/e2e): journeys in Chromium, axe-core, the Nu HTML checker.
 e2e: system-deps-test dev translations e2e-tools
@@ -28,11 +50,11 @@ e2e: system-deps-test dev translations e2e-tools
 # vnu-jar from npm into tests/e2e/node_modules (never served; their install scripts are not run).
 E2E_DIR := tests/e2e
 e2e-tools: dev $(BIN)/.installed-e2e $(E2E_DIR)/node_modules/.installed
-	@$(MAKE) --no-print-directory _apt PACKAGES="chromium fonts-wqy-zenhei" STRICT=1
+	@$(MAKE) --no-print-directory _apt PACKAGES="$(E2E_PACKAGES)" STRICT=1
 	@command -v java >/dev/null || $(MAKE) --no-print-directory _apt PACKAGES="default-jre-headless" STRICT=1
 
-$(BIN)/.installed-e2e: $(BIN)/.installed-dev pyproject.toml
-	$(BIN)/pip install -q -e '.[dev,e2e]'
+$(BIN)/.installed-e2e: $(BIN)/.installed-dev requirements/e2e.txt
+	$(call install_lock,requirements/e2e.txt)
 	touch $@
 
 $(E2E_DIR)/node_modules/.installed: $(E2E_DIR)/package.json $(E2E_DIR)/package-lock.json
@@ -57,19 +79,52 @@ _apt:
 
 setup: venv translations
 
+# Python packages come from the lock files in requirements/ (written from pyproject.toml's ranges by
+# `make lock`), each hash checked: a new machine gets the versions CI tested. The project itself is
+# installed on top without its dependencies. A changed lock file reinstalls.
 venv: $(BIN)/.installed
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.bootstrap: requirements/bootstrap.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+	$(BIN)/python -m pip install -q --require-hashes -r requirements/bootstrap.txt
+	touch $@
+
+# $(1): the lock file. pip check fails when the lock lacks a dependency that pyproject.toml names.
+define install_lock
+	$(BIN)/pip install -q --require-hashes -r $(1)
+	@$(BIN)/pip check >/dev/null || { $(BIN)/pip check; echo "$(1) does not hold what pyproject.toml asks for: run make lock"; exit 1; }
+endef
+
+# (pip 26 shows setuptools' general warning about editable installs: it says nothing about this project.)
+$(BIN)/.installed: $(BIN)/.bootstrap requirements/run.txt pyproject.toml
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(call install_lock,requirements/run.txt)
 	touch $@
 
 dev: $(BIN)/.installed-dev
 
-$(BIN)/.installed-dev: $(BIN)/.installed pyproject.toml
-	$(BIN)/pip install -q -e '.[dev]'
+$(BIN)/.installed-dev: $(BIN)/.installed requirements/dev.txt
+	$(call install_lock,requirements/dev.txt)
 	touch $@
+
+# Rewrite the lock files from pyproject.toml with uv (pinned in requirements/lock-tool.txt), keeping every
+# pin that may stay. UPGRADE=name[,name] moves those packages to their newest allowed release, UPGRADE=all
+# every package. Then `make test` and commit pyproject.toml and requirements/ together.
+LOCK_TOOL := $(VENV)/lock-tool
+UPGRADE ?=
+
+lock: $(LOCK_TOOL)/.installed
+	$(BIN)/python requirements/lock.py --uv $(LOCK_TOOL)/bin/uv --upgrade "$(UPGRADE)"
+
+# Newer releases of the locked packages: within pyproject.toml's ranges and beyond them.
+outdated: $(LOCK_TOOL)/.installed
+	@$(BIN)/python requirements/lock.py --uv $(LOCK_TOOL)/bin/uv --outdated
+
+$(LOCK_TOOL)/.installed: $(BIN)/.bootstrap requirements/lock-tool.txt
+	@rm -rf $(LOCK_TOOL)
+	@$(BIN)/pip install -q --require-hashes --target $(LOCK_TOOL) -r requirements/lock-tool.txt || { \
+	  echo "could not install the lock tool (requirements/lock-tool.txt): make lock needs PyPI (https://pypi.org/simple/)"; exit 1; }
+	@touch $@
 
 translations: venv
 	$(BIN)/pybabel compile -d portal/translations -l zh_Hans_CN
@@ -111,8 +166,8 @@ kill-test: system-deps-test translations $(BIN)/.installed-load _postgres
 backup-check: system-deps-test translations dev _postgres
 	$(BIN)/python bench/load/backup_check.py --record
 
-$(BIN)/.installed-load: $(BIN)/.installed-dev pyproject.toml
-	$(BIN)/pip install -q -e '.[dev,load]'
+$(BIN)/.installed-load: $(BIN)/.installed-dev requirements/load.txt
+	$(call install_lock,requirements/load.txt)
 	touch $@
 
 _postgres:
@@ -147,7 +202,7 @@ bench-tools:
 # Lighthouse (mobile preset) on the demo served by gunicorn: home, lesson, quiz and certificate pages must
 # score at least 95 in performance, accessibility and best practices (exits 1 otherwise).
 lighthouse: system-deps-test translations dev bench/node_modules/.installed
-	@$(MAKE) --no-print-directory _apt PACKAGES="chromium fonts-wqy-zenhei" STRICT=1
+	@$(MAKE) --no-print-directory _apt PACKAGES="$(E2E_PACKAGES)" STRICT=1
 	CHROME_PATH=/usr/bin/chromium $(BIN)/python -m bench.web_lighthouse
 
 bench/node_modules/.installed: bench/package.json bench/package-lock.json

@@ -41,6 +41,23 @@ def demo_seed(people: int) -> None:
         click.echo(f"  {account.login:<8} / {DEMO_PASSWORD}  ({account.role}: {account.note})")
 
 
+@click.command("versions")
+@click.option("--debian", multiple=True, metavar="PACKAGE",
+              help="A Debian package to report (a dpkg pattern is allowed); repeat for several.")
+def versions_command(debian: tuple[str, ...]) -> None:
+    """Print the versions the portal runs with (Python, SQLite, libpq, packages, database), for bug reports."""
+    from portal.domain.versions import debian_versions, package_versions, runtime_versions
+
+    sections = [("Runs with", runtime_versions(db.engine)), ("Python packages", package_versions())]
+    if debian:
+        sections.append(("Debian packages", debian_versions(debian)))
+    width = max(len(name) for _, rows in sections for name, _ in rows)
+    for title, rows in sections:
+        click.echo(f"{title}:")
+        for name, version in rows:
+            click.echo(f"  {name:<{width}}  {version}")
+
+
 schedule_cli = AppGroup("schedule", help="The compliance schedule.")
 backup_cli = AppGroup("backup", help="Back up and restore the database.")
 api_cli = AppGroup("api", help="The HR system API.")
@@ -120,6 +137,7 @@ def schedule_run(dry_run: bool) -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(setup_command)
+    app.cli.add_command(versions_command)
     app.cli.add_command(demo_cli)
     from portal.certificates_cli import certificates_cli
     from portal.content_cli import content_cli
