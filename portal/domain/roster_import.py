@@ -21,7 +21,7 @@ from portal.domain.localtime import local_today
 from portal.domain.reference import KEY_GROUPS
 from portal.domain.tabular import FORMULA_STARTS, Cell, FormulaCell, Row, Table, TableError, write_table
 from portal.domain.roster_prior import PRIOR_ALIASES, PRIOR_FIELDS, read_prior
-from portal.domain.validators import normalize_id_number, normalize_mobile
+from portal.domain.validators import date_range_message, is_plausible_date, normalize_id_number, normalize_mobile
 
 ALL_STAFF = "all_staff"
 FIELDS = ("real_name", "mobile", "id_number", "post", "groups", "start_date")
@@ -260,6 +260,8 @@ def _read_start_date(cell: Cell, text: str) -> date:
     found = parse_date(cell)
     if found is None:
         raise _Refused(_l('The start date "%(value)s" is not a date: write it as 2026-01-05.', value=text[:40]))
+    if not is_plausible_date(found):  # 9999-12-31 would overflow the due dates computed from it
+        raise _Refused(date_range_message())
     return found
 
 

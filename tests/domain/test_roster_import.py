@@ -135,6 +135,8 @@ def test_repeated_column_is_refused():
     (5, "next monday", 'The start date "next monday" is not a date: write it as 2026-01-05.'),
     (5, "2026-02-30", "is not a date"),
     (5, 12, "is not a date"),
+    (5, "9999-12-31", "Enter a date between 1900-01-01 and 2199-12-31."),
+    (5, date(1, 1, 1), "Enter a date between 1900-01-01 and 2199-12-31."),
     (0, "=HYPERLINK(\"x\")", 'The cell "Name" holds a formula: formulas are not allowed.'),
     (4, " =1+1", 'The cell "Key groups" holds a formula: formulas are not allowed.'),
 ])

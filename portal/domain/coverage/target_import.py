@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from portal.domain import audit
 from portal.domain.coverage.targets import MAX_DECLARED, TargetData, default_deadline, save_target
 from portal.domain.tabular import FORMULA_STARTS, Cell, FormulaCell, Table, TableError, write_table
+from portal.domain.validators import date_range_message, is_plausible_date
 from portal.models import KeyGroup, Locality, Target
 
 FIELDS = ("group", "locality", "declared", "deadline", "rate")
@@ -140,6 +141,13 @@ def _count(cell: Cell) -> int:
 
 
 def _deadline(cell: Cell) -> date | None:
+    day = _typed_deadline(cell)
+    if day is not None and not is_plausible_date(day):
+        raise _Refused(date_range_message())
+    return day
+
+
+def _typed_deadline(cell: Cell) -> date | None:
     if cell is None:
         return None
     if isinstance(cell, date):
