@@ -1,0 +1,337 @@
+"""Bad input answers 4xx, never 500 (issue #19, item 5), on SQLite and PostgreSQL: every GET route of the URL
+map with oversized ids and mangled text in its path; every query parameter a view reads with extreme dates,
+control characters, huge numbers and long text; every POST route with such values in each form field its
+view reads. SQLite refuses integers past 2**63 - 1, PostgreSQL's INTEGER columns end at 2**31 - 1.
+
+Nothing is listed by hand: the routes come from the URL map (their example URLs from the role x route matrix
+of test_access), and the query parameters and form fields each view reads are found in its source (and in the
+functions it calls) and in its forms' classes, so a parameter a new view reads is tried without anyone adding it.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+from collections import defaultdict
+from datetime import date
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+from wtforms import DateField, DecimalField, FloatField, IntegerField
+from wtforms.validators import NumberRange
+
+import portal
+from portal.domain import quiz
+from portal.models import Course, utcnow
+from portal.web.forms import FiniteDecimalField, TypedDateField
+from portal.web.navigation import safe_next
+from portal.web.parameters import MAX_ID, is_token, record_id, record_ids, typed_date, whole_number
+from tests.views.test_access import ROUTES, world  # noqa: F401 (world is a fixture)
+
+ROLES = ("anonymous", "trainee", "org_admin", "superuser")
+OVERSIZED_IDS = (2**31, 10**20)  # past PostgreSQL's INTEGER, past SQLite's (and int64's) limit
+BAD_VALUES = (
+    "9999-12-31", "0001-01-01", "-1", str(2**31), str(10**20),
+    "²",  # str.isdigit() says yes, int() says no
+    "/\r\nX-Injected: 1", "\x00", "x" * 3000,
+)
+BAD_FORM_VALUES = (*BAD_VALUES, "sNaN")
+BAD_PATH_TEXT = ("\r\nX-Injected: 1", "x" * 3000, "²", "\x00")
+ROUTE = re.compile(r"\.route\(")
+PATH_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")  # <int:org_id> -> ("int", "org_id")
+# request.args.get("x"), request.values.getlist("x"), args.get("x"), args["x"] (after `args = request.args`)
+QUERY = re.compile(r"""\b(?:request\.(?:args|values)|args)(?:\.get(?:list)?\(\s*|\[)["'](\w+)["']""")
+FORM = re.compile(r"""\brequest\.(?:form|values)(?:\.get(?:list)?\(\s*|\[)["'](\w+)["']""")
+POST_SKIPPED = {"auth.logout"}  # it would end the test's session
+# Better example URLs than the matrix's (which shows a trainee only another person's attempt).
+OWN = {"trainee.attempt": "/me/attempts/{own_attempt}", "trainee.result": "/me/attempts/{own_attempt}/result",
+       "trainee.save_answers": "/me/attempts/{own_attempt}/answers",
+       "trainee.submit": "/me/attempts/{own_attempt}/submit"}
+
+
+# ------------------------------------------------------------------------------ what each view reads
+
+
+@cache
+def _sources() -> dict[str, str]:
+    """The source of every module of portal/, by module name."""
+    root = Path(portal.__file__).parent
+    return {"portal." + ".".join(path.relative_to(root).with_suffix("").parts): path.read_text(encoding="utf-8")
+            for path in root.rglob("*.py")}
+
+
+@cache
+def _functions() -> dict[tuple[str, str], tuple[set[str], set[str], set[str]]]:
+    """Every function and class defined in portal/, by (module, name): the query parameters and form fields its
+    source reads, and the names it uses."""
+    table = {}
+    for module, source in _sources().items():
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                segment = ast.get_source_segment(source, node) or ""
+                used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | \
+                       {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+                table[module, node.name] = (set(QUERY.findall(segment)), set(FORM.findall(segment)), used)
+    return table
+
+
+@cache
+def _helpers() -> dict[str, tuple[str, str]]:
+    """Functions a view may call in another module: defined once in portal/, in a module without routes
+    (pagination's page_asked, the coverage blueprint's export_format...)."""
+    with_routes = {module for module, source in _sources().items() if ROUTE.search(source)}
+    names = defaultdict(list)
+    for module, name in _functions():
+        names[name].append(module)
+    return {name: (modules[0], name) for name, modules in names.items()
+            if len(modules) == 1 and modules[0] not in with_routes}
+
+
+@cache
+def _forms() -> dict[type, dict[str, object]]:
+    """Every FlaskForm class of the portal, with its (unbound) fields by name."""
+    for module in pkgutil.walk_packages(portal.__path__, "portal."):
+        importlib.import_module(module.name)
+    forms, todo = {}, [FlaskForm]
+    while todo:
+        form = todo.pop()
+        todo.extend(form.__subclasses__())
+        if form.__module__.startswith("portal."):
+            forms[form] = {name: getattr(form, name) for name in dir(form)
+                           if hasattr(getattr(form, name), "field_class")}
+    return forms
+
+
+@cache
+def _form_fields() -> dict[str, set[str]]:
+    """The field names of the portal's forms, by class name."""
+    fields: dict[str, set[str]] = defaultdict(set)
+    for form, unbound in _forms().items():
+        fields[form.__name__] |= set(unbound)
+    return fields
+
+
+def _reads(app, endpoint: str) -> tuple[set[str], set[str]]:
+    """(query parameters, form fields) the view of `endpoint` reads, itself or through the functions it calls in
+    its own module and the helpers it calls in others (`_helpers`)."""
+    table, helpers, forms = _functions(), _helpers(), _form_fields()
+    view = app.view_functions[endpoint]  # functools.wraps keeps the view's own name and module
+    queries: set[str] = set()
+    fields: set[str] = set()
+    seen: set[tuple[str, str]] = set()
+    todo = [(view.__module__, view.__name__)]
+    while todo:
+        key = todo.pop()
+        if key in seen or key not in table:
+            continue
+        seen.add(key)
+        query, form, used = table[key]
+        queries |= query
+        fields |= form
+        for name in used:
+            fields |= forms.get(name, set())
+            todo.extend(k for k in ((key[0], name), helpers.get(name)) if k in table)
+    return queries, fields
+
+
+def test_the_search_finds_what_views_read(app):
+    assert {"since", "until", "actor", "action", "format", "page"} <= _reads(app, "office.audit_log")[0]
+    assert {"group", "locality", "sector", "organization", "page", "format"} <= \
+        _reads(app, "coverage.missing_people")[0]
+    assert "next" in _reads(app, "public.set_language")[0] and "next" in _reads(app, "auth.login")[0]
+    assert {"trainee", "mobiles"} <= _reads(app, "coverage.session_detail")[1]
+    assert {"item", "then", "next_page"} <= _reads(app, "trainee.save_answers")[1]
+    assert {"start_date", "mobile", "groups"} <= _reads(app, "company.hire")[1]
+
+
+# ------------------------------------------------------------------------------ walking the routes
+
+
+@pytest.fixture
+def walk(world, session):
+    """The matrix's world, plus an attempt of the trainee's own."""
+    course = session.scalar(select(Course).where(Course.code == "sample-course"))
+    world["own_attempt"] = quiz.start_attempt(session, world["users"]["trainee"].trainee, course, now=utcnow()).id
+    session.commit()
+    return world
+
+
+def _runs_for(app, endpoint: str, role: str, expected: dict[str, int]) -> bool:
+    """Whether the view itself runs for the role: it answers, redirects or finds nothing (404), where the access
+    policy would have refused (403) or sent an anonymous user to the login page first."""
+    access = getattr(app.view_functions[endpoint], "access", ())
+    if expected[role] in (200, 404) or (expected[role] == 302 and ("public" in access or role != "anonymous")):
+        return True
+    if expected[role] == 405:  # a POST route: who may post to it
+        return "public" in access or (role != "anonymous" and ("signed_in" in access or role in access))
+    return False
+
+
+def _examples(app, role: str, world, method: str) -> list[tuple[str, str]]:
+    """(endpoint, URL) for every route of the method whose view runs for the role."""
+    examples = []
+    for rule in app.url_map.iter_rules():
+        if method not in rule.methods or rule.endpoint == "static" or (method == "POST" and
+                                                                       rule.endpoint in POST_SKIPPED):
+            continue
+        cases = ROUTES[rule.endpoint]  # test_access fails first when a route is missing there
+        if role == "trainee" and rule.endpoint in OWN:
+            cases = [(OWN[rule.endpoint], {role: 200 if method == "GET" else 405})]
+        runs = [(template, expected[role]) for template, expected in cases
+                if _runs_for(app, rule.endpoint, role, expected)]
+        if runs:  # an example the view answers with 200 goes furthest into it
+            template = min(runs, key=lambda run: run[1] != 200)[0]
+            examples.append((rule.endpoint, template.format(**world)))
+    return examples
+
+
+def _mangled_paths(app, url: str, method: str) -> list[str]:
+    """The URL once per path argument and bad value: an int argument oversized, a text argument mangled."""
+    adapter = app.url_map.bind("localhost")
+    parts = urlsplit(url)
+    endpoint, args = adapter.match(parts.path, method=method)
+    rule = next(r for r in app.url_map.iter_rules(endpoint) if method in r.methods)
+    urls = []
+    for converter, name in PATH_ARGUMENT.findall(rule.rule):
+        for value in {"int": OVERSIZED_IDS, "path": ()}.get(converter, BAD_PATH_TEXT):
+            urls.append(adapter.build(endpoint, {**args, name: value}, method=method)
+                        + (f"?{parts.query}" if parts.query else ""))
+    return urls
+
+
+def _check(response, label: str, failures: list[str]) -> None:
+    status = response.status_code
+    body = response.get_data()
+    response.close()
+    if status >= 500:
+        failures.append(f"{label}: {status}")
+    elif status in (400, 404) and response.mimetype == "text/html" and b"<main" not in body:
+        failures.append(f"{label}: {status} without the usual page")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_get_route_answers_500_to_bad_input(app, client, login, walk, role):
+    if role != "anonymous":
+        login(walk["users"][role])
+    failures: list[str] = []
+    for endpoint, url in _examples(app, role, walk, "GET"):
+        for bad in _mangled_paths(app, url, "GET"):
+            _check(client.get(bad), f"{role} GET {bad[:100]!r}", failures)
+        base, _sep, query = url.partition("?")
+        for name in sorted(_reads(app, endpoint)[0]):
+            for value in BAD_VALUES:
+                # The bad value comes first: it is the one request.args.get() returns.
+                target = f"{base}?{urlencode({name: value})}" + (f"&{query}" if query else "")
+                _check(client.get(target), f"{role} GET {base} {name}={value[:20]!r}", failures)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_post_route_answers_500_to_bad_input(app, client, login, walk, role):
+    if role != "anonymous":
+        login(walk["users"][role])
+    failures: list[str] = []
+    for endpoint, url in _examples(app, role, walk, "POST"):
+        for bad in _mangled_paths(app, url, "POST"):
+            _check(client.post(bad), f"{role} POST {bad[:100]!r}", failures)
+        for name in sorted(_reads(app, endpoint)[1]):
+            for value in BAD_FORM_VALUES:  # one field at a time: another field's error could hide it
+                _check(client.post(url, data={name: value}), f"{role} POST {url} {name}={value[:20]!r}", failures)
+    assert not failures, "\n".join(failures)
+
+
+# ------------------------------------------------------------------------------ the fields themselves
+
+
+def test_every_date_and_number_field_is_bounded():
+    """Dates refuse years nobody types, decimals refuse NaN, integers have a range: a new field of the plain
+    WTForms kinds fails here."""
+    loose = []
+    for form, fields in _forms().items():
+        for name, field in fields.items():
+            kind, label = field.field_class, f"{form.__name__}.{name}"
+            if issubclass(kind, DateField) and not issubclass(kind, TypedDateField):
+                loose.append(f"{label}: use portal.web.forms.TypedDateField")
+            if issubclass(kind, DecimalField) and not issubclass(kind, FiniteDecimalField):
+                loose.append(f"{label}: use portal.web.forms.FiniteDecimalField")
+            if issubclass(kind, FloatField):
+                loose.append(f"{label}: a FloatField takes nan and inf")
+            if issubclass(kind, IntegerField) and not any(
+                    isinstance(validator, NumberRange) for validator in field.kwargs.get("validators", ())):
+                loose.append(f"{label}: an IntegerField needs a NumberRange")
+    assert loose == []
+
+
+def test_a_typed_date_outside_the_plausible_years_is_refused_with_a_message(app):
+    from portal.company.forms import ReleaseForm
+
+    with app.test_request_context(method="POST", data={"left_on": "9999-12-31"}):
+        form = ReleaseForm()
+        assert not form.validate()
+        [error] = form.left_on.errors
+        assert "1900-01-01" in error and "2199-12-31" in error
+    with app.test_request_context(method="POST", data={"left_on": "2026-03-01"}):
+        assert ReleaseForm().validate()
+
+
+@pytest.mark.parametrize("hours", ["NaN", "sNaN", "Infinity", "-inf"])
+def test_class_hours_that_are_no_number_are_asked_for_again(app, hours):
+    from portal.company.forms import PriorTrainingForm
+
+    with app.test_request_context(method="POST", data={"hours": hours}):
+        form = PriorTrainingForm()
+        form.validate()
+        assert form.hours.data is None and len(form.hours.errors) == 1
+
+
+# ------------------------------------------------------------------------------ the readers themselves
+
+
+@pytest.mark.parametrize("text, number", [
+    ("0", 0), ("42", 42), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None), (str(10**20), None), ("", None),
+    (None, None), ("-1", None), ("+1", None), (" 1", None), ("1.0", None), ("²", None), ("١٢", None), ("１２", None),
+])
+def test_whole_numbers_are_ascii_digits_up_to_the_id_columns_limit(text, number):
+    assert whole_number(text) == number
+    assert record_id(text) == (number or None)
+
+
+def test_repeated_ids_keep_those_that_can_name_a_record():
+    assert record_ids(["3", "x", str(2**63), "0", "²", "7"]) == [3, 7]
+
+
+@pytest.mark.parametrize("text, day", [
+    ("2026-03-01", date(2026, 3, 1)), ("1900-01-01", date(1900, 1, 1)), ("2199-12-31", date(2199, 12, 31)),
+    ("1899-12-31", None), ("2200-01-01", None), ("9999-12-31", None), ("0001-01-01", None), ("2026-02-30", None),
+    ("", None), (None, None), ("x" * 3000, None),
+])
+def test_typed_dates_stay_within_the_years_people_type(text, day):
+    assert typed_date(text) == day
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("Zq3-_x", True), ("a" * 64, True), ("a" * 65, False), ("", False), (None, False), ("²", False),
+    ("../x", False), ("a.json", False),
+])
+def test_tokens_are_what_token_urlsafe_makes(text, ok):
+    assert is_token(text) is ok
+
+
+@pytest.mark.parametrize("target", ["/\r\nX-Injected: 1", "/a\nb", "/a\x00b", "/a\x1bb", "/a\x7fb"])
+def test_a_next_address_with_control_characters_is_not_followed(target):
+    assert safe_next(target, "/home") == "/home"
+    assert safe_next("/office/users?page=2", "/home") == "/office/users?page=2"
+
+
+def test_an_id_past_the_integer_columns_matches_no_route(app):
+    adapter = app.url_map.bind("localhost")
+    assert adapter.match(f"/company/{MAX_ID}/")[1] == {"org_id": MAX_ID}
+    for path in (f"/company/{MAX_ID + 1}/", f"/company/{10**20}/", "/company/١/"):
+        with pytest.raises(NotFound):
+            adapter.match(path)
