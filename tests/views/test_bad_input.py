@@ -9,30 +9,23 @@ functions it calls) and in its forms' classes, so a parameter a new view reads i
 """
 from __future__ import annotations
 
-import ast
-import importlib
-import pkgutil
 import re
-from collections import defaultdict
 from datetime import date
-from functools import cache
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from wtforms import DateField, DecimalField, FloatField, IntegerField
 from wtforms.validators import NumberRange
 
-import portal
 from portal.domain import quiz
 from portal.models import Course, utcnow
 from portal.web.forms import FiniteDecimalField, TypedDateField
 from portal.web.navigation import safe_next
 from portal.web.parameters import MAX_ID, is_token, record_id, record_ids, typed_date, whole_number
 from tests.views.test_access import ROUTES, world  # noqa: F401 (world is a fixture)
+from tests.views.view_sources import forms, reads
 
 ROLES = ("anonymous", "trainee", "org_admin", "superuser")
 OVERSIZED_IDS = (2**31, 10**20)  # past PostgreSQL's INTEGER, past SQLite's (and int64's) limit
@@ -43,11 +36,7 @@ BAD_VALUES = (
 )
 BAD_FORM_VALUES = (*BAD_VALUES, "sNaN")
 BAD_PATH_TEXT = ("\r\nX-Injected: 1", "x" * 3000, "²", "\x00")
-ROUTE = re.compile(r"\.route\(")
 PATH_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")  # <int:org_id> -> ("int", "org_id")
-# request.args.get("x"), request.values.getlist("x"), args.get("x"), args["x"] (after `args = request.args`)
-QUERY = re.compile(r"""\b(?:request\.(?:args|values)|args)(?:\.get(?:list)?\(\s*|\[)["'](\w+)["']""")
-FORM = re.compile(r"""\brequest\.(?:form|values)(?:\.get(?:list)?\(\s*|\[)["'](\w+)["']""")
 POST_SKIPPED = {"auth.logout"}  # it would end the test's session
 # Better example URLs than the matrix's (which shows a trainee only another person's attempt).
 OWN = {"trainee.attempt": "/me/attempts/{own_attempt}", "trainee.result": "/me/attempts/{own_attempt}/result",
@@ -55,99 +44,14 @@ OWN = {"trainee.attempt": "/me/attempts/{own_attempt}", "trainee.result": "/me/a
        "trainee.submit": "/me/attempts/{own_attempt}/submit"}
 
 
-# ------------------------------------------------------------------------------ what each view reads
-
-
-@cache
-def _sources() -> dict[str, str]:
-    """The source of every module of portal/, by module name."""
-    root = Path(portal.__file__).parent
-    return {"portal." + ".".join(path.relative_to(root).with_suffix("").parts): path.read_text(encoding="utf-8")
-            for path in root.rglob("*.py")}
-
-
-@cache
-def _functions() -> dict[tuple[str, str], tuple[set[str], set[str], set[str]]]:
-    """Every function and class defined in portal/, by (module, name): the query parameters and form fields its
-    source reads, and the names it uses."""
-    table = {}
-    for module, source in _sources().items():
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                segment = ast.get_source_segment(source, node) or ""
-                used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | \
-                       {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
-                table[module, node.name] = (set(QUERY.findall(segment)), set(FORM.findall(segment)), used)
-    return table
-
-
-@cache
-def _helpers() -> dict[str, tuple[str, str]]:
-    """Functions a view may call in another module: defined once in portal/, in a module without routes
-    (pagination's page_asked, the coverage blueprint's export_format...)."""
-    with_routes = {module for module, source in _sources().items() if ROUTE.search(source)}
-    names = defaultdict(list)
-    for module, name in _functions():
-        names[name].append(module)
-    return {name: (modules[0], name) for name, modules in names.items()
-            if len(modules) == 1 and modules[0] not in with_routes}
-
-
-@cache
-def _forms() -> dict[type, dict[str, object]]:
-    """Every FlaskForm class of the portal, with its (unbound) fields by name."""
-    for module in pkgutil.walk_packages(portal.__path__, "portal."):
-        importlib.import_module(module.name)
-    forms, todo = {}, [FlaskForm]
-    while todo:
-        form = todo.pop()
-        todo.extend(form.__subclasses__())
-        if form.__module__.startswith("portal."):
-            forms[form] = {name: getattr(form, name) for name in dir(form)
-                           if hasattr(getattr(form, name), "field_class")}
-    return forms
-
-
-@cache
-def _form_fields() -> dict[str, set[str]]:
-    """The field names of the portal's forms, by class name."""
-    fields: dict[str, set[str]] = defaultdict(set)
-    for form, unbound in _forms().items():
-        fields[form.__name__] |= set(unbound)
-    return fields
-
-
-def _reads(app, endpoint: str) -> tuple[set[str], set[str]]:
-    """(query parameters, form fields) the view of `endpoint` reads, itself or through the functions it calls in
-    its own module and the helpers it calls in others (`_helpers`)."""
-    table, helpers, forms = _functions(), _helpers(), _form_fields()
-    view = app.view_functions[endpoint]  # functools.wraps keeps the view's own name and module
-    queries: set[str] = set()
-    fields: set[str] = set()
-    seen: set[tuple[str, str]] = set()
-    todo = [(view.__module__, view.__name__)]
-    while todo:
-        key = todo.pop()
-        if key in seen or key not in table:
-            continue
-        seen.add(key)
-        query, form, used = table[key]
-        queries |= query
-        fields |= form
-        for name in used:
-            fields |= forms.get(name, set())
-            todo.extend(k for k in ((key[0], name), helpers.get(name)) if k in table)
-    return queries, fields
-
-
 def test_the_search_finds_what_views_read(app):
-    assert {"since", "until", "actor", "action", "format", "page"} <= _reads(app, "office.audit_log")[0]
+    assert {"since", "until", "actor", "action", "format", "page"} <= reads(app, "office.audit_log")[0]
     assert {"group", "locality", "sector", "organization", "page", "format"} <= \
-        _reads(app, "coverage.missing_people")[0]
-    assert "next" in _reads(app, "public.set_language")[0] and "next" in _reads(app, "auth.login")[0]
-    assert {"trainee", "mobiles"} <= _reads(app, "coverage.session_detail")[1]
-    assert {"item", "then", "next_page"} <= _reads(app, "trainee.save_answers")[1]
-    assert {"start_date", "mobile", "groups"} <= _reads(app, "company.hire")[1]
+        reads(app, "coverage.missing_people")[0]
+    assert "next" in reads(app, "public.set_language")[0] and "next" in reads(app, "auth.login")[0]
+    assert {"trainee", "mobiles"} <= reads(app, "coverage.session_detail")[1]
+    assert {"item", "then", "next_page"} <= reads(app, "trainee.save_answers")[1]
+    assert {"start_date", "mobile", "groups"} <= reads(app, "company.hire")[1]
 
 
 # ------------------------------------------------------------------------------ walking the routes
@@ -224,7 +128,7 @@ def test_no_get_route_answers_500_to_bad_input(app, client, login, walk, role):
         for bad in _mangled_paths(app, url, "GET"):
             _check(client.get(bad), f"{role} GET {bad[:100]!r}", failures)
         base, _sep, query = url.partition("?")
-        for name in sorted(_reads(app, endpoint)[0]):
+        for name in sorted(reads(app, endpoint)[0]):
             for value in BAD_VALUES:
                 # The bad value comes first: it is the one request.args.get() returns.
                 target = f"{base}?{urlencode({name: value})}" + (f"&{query}" if query else "")
@@ -240,7 +144,7 @@ def test_no_post_route_answers_500_to_bad_input(app, client, login, walk, role):
     for endpoint, url in _examples(app, role, walk, "POST"):
         for bad in _mangled_paths(app, url, "POST"):
             _check(client.post(bad), f"{role} POST {bad[:100]!r}", failures)
-        for name in sorted(_reads(app, endpoint)[1]):
+        for name in sorted(reads(app, endpoint)[1]):
             for value in BAD_FORM_VALUES:  # one field at a time: another field's error could hide it
                 _check(client.post(url, data={name: value}), f"{role} POST {url} {name}={value[:20]!r}", failures)
     assert not failures, "\n".join(failures)
@@ -253,7 +157,7 @@ def test_every_date_and_number_field_is_bounded():
     """Dates refuse years nobody types, decimals refuse NaN, integers have a range: a new field of the plain
     WTForms kinds fails here."""
     loose = []
-    for form, fields in _forms().items():
+    for form, fields in forms().items():
         for name, field in fields.items():
             kind, label = field.field_class, f"{form.__name__}.{name}"
             if issubclass(kind, DateField) and not issubclass(kind, TypedDateField):
