@@ -115,6 +115,8 @@ def _check(response, label: str, failures: list[str]) -> None:
     response.close()
     if status >= 500:
         failures.append(f"{label}: {status}")
+    # The portal's page (its error page, or a view's own: the certificate check's "not found", a form shown again
+    # with its errors), never werkzeug's bare one.
     elif status in (400, 404) and response.mimetype == "text/html" and b"<main" not in body:
         failures.append(f"{label}: {status} without the usual page")
 
