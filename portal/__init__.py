@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     check_production(app.config)
     check_time_zone(app.config)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_errorhandlers(app)
@@ -79,6 +80,13 @@ def register_extensions(app: Flask) -> None:
 
     configure_login(login_manager)
     app.before_request(forget_cached_user)
+
+
+def register_url_converters(app: Flask) -> None:
+    """`<int:...>` takes only what an id column can hold (see web.parameters); before any route is added."""
+    from portal.web.parameters import RecordIdConverter
+
+    app.url_map.converters["int"] = RecordIdConverter
 
 
 def register_blueprints(app: Flask) -> None:

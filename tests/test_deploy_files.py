@@ -1,6 +1,9 @@
 """The production files in deploy/: nginx accepts the site, systemd accepts the units, gunicorn's config loads."""
 from __future__ import annotations
 
+import grp
+import os
+import pwd
 import shutil
 import socket
 import ssl
@@ -38,6 +41,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _worker_user() -> str:
+    """nginx's `user` line that runs its workers as whoever runs the tests.
+
+    The workers read this checkout's static/ folder: started by root they would run as `nobody`, who cannot
+    enter a checkout in a private folder (a home directory with mode 700, a clone under `mktemp -d`) and
+    answers 403. Only root may name a user; anybody else's workers already run as themselves.
+    """
+    if os.geteuid() != 0:
+        return ""
+    return f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n"
+
+
 def test_nginx_serves_hashed_static_names_for_a_year_and_plain_ones_briefly(tmp_path):
     """The site as written, on local ports, serving this checkout's static/ folder."""
     from portal.web.assets import StaticAssets
@@ -52,7 +67,7 @@ def test_nginx_serves_hashed_static_names_for_a_year_and_plain_ones_briefly(tmp_
     site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
     (tmp_path / "site.conf").write_text(site, encoding="utf-8")
     (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\nevents {{}}\n"
+        f"{_worker_user()}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\nevents {{}}\n"
         f"http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n  client_body_temp_path {tmp_path};\n"
         f"  proxy_temp_path {tmp_path};\n  include {tmp_path}/site.conf;\n}}\n", encoding="utf-8")
     server = subprocess.Popen(["nginx", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],

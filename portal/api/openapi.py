@@ -10,6 +10,8 @@ import re
 from datetime import date
 from typing import Any
 
+from portal.domain.validators import EARLIEST_DATE, LATEST_DATE, is_plausible_date
+
 ERROR_CODES = (
     "invalid_json", "unsupported_media_type", "payload_too_large", "idempotency_key_missing",
     "idempotency_key_invalid", "idempotency_conflict", "employed_elsewhere", "invalid_parameter", "missing_field",
@@ -389,9 +391,13 @@ def _check_string(value: str, schema: dict, path: str) -> Any:
             raise SchemaViolation("invalid_value", f"'{path}' must be a date in the form YYYY-MM-DD, such as "
                                                    f"2026-03-01, not {value!r}.", path)
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise SchemaViolation("invalid_value", f"'{path}' is not a real date: {value}.", path) from None
+        if not is_plausible_date(day):
+            raise SchemaViolation("invalid_value", f"'{path}' must be a date from {EARLIEST_DATE} to {LATEST_DATE}, "
+                                                   f"not {value}.", path)
+        return day
     return value
 
 

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.models import Course, KeyGroup, Organization, Trainee
 from portal.web import jobs
 from portal.web.exports import MIMETYPES
+from portal.web.parameters import is_token
 
 bp = Blueprint("company_import", __name__, url_prefix="/company", template_folder="templates")
 MANAGERS = ("org_admin", "office_admin", "superuser")
@@ -84,7 +85,7 @@ def upload(org_id: int):
 
 
 def _stored(org: Organization, token: str) -> dict:
-    if not token.replace("-", "").replace("_", "").isalnum():
+    if not is_token(token):
         abort(404)
     path = _folder() / f"{token}.json"
     if not path.exists():

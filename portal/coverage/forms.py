@@ -4,8 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.web.forms import TypedDateField
 
 REQUIRED = _l("This field is required.")
 
@@ -15,7 +17,7 @@ class TargetForm(FlaskForm):
     locality_code = StringField(_l("Locality code"), validators=[DataRequired(REQUIRED), Length(max=32)])
     declared_count = IntegerField(_l("Declared people without rosters"), default=0,
                                   validators=[Optional(), NumberRange(min=0, max=10_000_000)])
-    deadline = DateField(_l("Deadline"), validators=[DataRequired(_l("Enter a date such as 2026-12-31."))])
+    deadline = TypedDateField(_l("Deadline"), validators=[DataRequired(_l("Enter a date such as 2026-12-31."))])
     target_rate = IntegerField(_l("Target rate (%)"), default=100, validators=[DataRequired(REQUIRED),
                                                                                  NumberRange(min=1, max=100)])
 
@@ -31,7 +33,7 @@ class ButtonForm(FlaskForm):
 class SessionForm(FlaskForm):
     course_id = SelectField(_l("Course"), coerce=int, choices=[])
     organization_id = SelectField(_l("Organization"), coerce=int, choices=[])
-    held_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
+    held_on = TypedDateField(_l("Date"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
     trainer = StringField(_l("Trainer"), validators=[DataRequired(REQUIRED), Length(max=100)])
     place = StringField(_l("Place"), validators=[DataRequired(REQUIRED), Length(max=200)])
 

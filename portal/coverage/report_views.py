@@ -21,6 +21,7 @@ from portal.models import utcnow
 from portal.web import jobs
 from portal.web.database import reporting_session
 from portal.web.i18n import current_locale
+from portal.web.parameters import whole_number
 
 REPORT_WAIT_SECONDS = 5  # how long a request waits for the report before showing its progress instead
 
@@ -38,9 +39,10 @@ def _period_asked(today: date) -> ReportPeriod:
     """?year=Y: that year's report (this year's by default); ?plan=Y: the plan period that starts in Y."""
     plan = request.args.get("plan")
     value = plan if plan is not None else request.args.get("year", str(today.year))
-    if not value.isdigit() or not 2000 <= int(value) <= today.year:
+    year = whole_number(value)
+    if year is None or not 2000 <= year <= today.year:
         abort(404)
-    return ReportPeriod.plan(int(value)) if plan is not None else year_period(int(value))
+    return ReportPeriod.plan(year) if plan is not None else year_period(year)
 
 
 def _kept(period: ReportPeriod) -> final.FinalReport | None:

@@ -20,6 +20,7 @@ from portal.web.database import reporting_session
 from portal.web.exports import export_response
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
+from portal.web.parameters import record_ids
 
 
 def _kept_organization_ids() -> set[int] | None:
@@ -95,7 +96,7 @@ def session_detail(session_id: int):
     record = _session_or_404(session_id)
     form = AttendanceForm()
     if form.validate_on_submit():
-        picked = [int(v) for v in request.form.getlist("trainee") if v.isdigit()]
+        picked = record_ids(request.form.getlist("trainee"))
         try:
             picked += offline.trainees_by_mobile(db.session, record, form.mobiles.data or "")
             added = offline.record_attendance(db.session, record, picked, method="roster", now=utcnow(),

@@ -26,6 +26,7 @@ from portal.models import Target
 from portal.web.exports import MIMETYPES, export_response
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
+from portal.web.parameters import is_token
 
 
 @bp.route("/targets", methods=["GET", "POST"])
@@ -95,7 +96,7 @@ def _import_folder() -> Path:
 
 
 def _stored_import(token: str) -> dict:
-    if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
+    if not is_token(token):
         abort(404)
     path = _import_folder() / f"{token}.json"
     if not path.exists():

@@ -24,6 +24,8 @@ from portal.models import Organization, Sector
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
 from portal.web.i18n import current_locale
+from portal.web.pagination import page_asked
+from portal.web.parameters import record_id, whole_number
 
 __all__ = ["bp"]
 
@@ -51,16 +53,18 @@ def _place(snapshot: Snapshot):
     value = request.args.get("locality") or ""
     if not value:
         return None
-    if not value.isdigit() or int(value) not in snapshot.tree.places:
+    place_id = record_id(value)
+    if place_id not in snapshot.tree.places:
         abort(404)
-    return snapshot.tree.places[int(value)]
+    return snapshot.tree.places[place_id]
 
 
 def _sector() -> Sector | None:
     value = request.args.get("sector") or ""
     if not value:
         return None
-    sector = reporting_session().get(Sector, int(value)) if value.isdigit() else None
+    sector_id = record_id(value)
+    sector = reporting_session().get(Sector, sector_id) if sector_id else None
     if sector is None or not policy.can_see_sector(current_user, sector.id):
         abort(404)
     return sector
@@ -70,9 +74,10 @@ def _organization() -> Organization | None:
     value = request.args.get("organization") or ""
     if not value:
         return None
-    if not value.isdigit():
+    org_id = record_id(value)
+    if org_id is None:
         abort(404)
-    return policy.organization_or_404(reporting_session(), current_user, int(value))
+    return policy.organization_or_404(reporting_session(), current_user, org_id)
 
 
 def _narrowed(snapshot: Snapshot, sector: Sector | None, organization: Organization | None) -> Snapshot:
@@ -102,8 +107,7 @@ class Paged:
 
     @classmethod
     def of(cls, rows: list, per_page: int = blueprint.PER_PAGE) -> "Paged":
-        value = request.args.get("page", "1")
-        page = int(value) if value.isdigit() and 0 < int(value) < 100000 else 1
+        page = page_asked()
         pages = max(1, -(-len(rows) // per_page))
         page = min(page, pages)
         return cls(rows[(page - 1) * per_page: page * per_page], len(rows), page, per_page)
@@ -218,9 +222,8 @@ def missing_people():
     if fmt := blueprint.export_format():
         people = missing.all_missing(reporting_session(), narrowed, group.id, locality_id=locality_id)
         return export_response(*tables.missing_table(people, _localities(snapshot), locale), fmt, "coverage-missing")
-    value = request.args.get("page", "1")
     page = missing.missing_page(reporting_session(), narrowed, group.id, locality_id=locality_id, per_page=blueprint.PER_PAGE,
-                                page=int(value) if value.isdigit() and 0 < int(value) < 100000 else 1)
+                                page=page_asked())
     return render_template("coverage/missing.html", snapshot=snapshot, page=page, group=group, place=place,
                            sector=sector, org=org, figure=narrowed.figure(group.id, locality_id),
                            lacks_text=tables.lacks_text)
@@ -229,8 +232,8 @@ def missing_people():
 @bp.route("/trend")
 @policy.roles(*blueprint.VIEWERS)
 def trend():
-    weeks = request.args.get("weeks", "12")
-    weeks = int(weeks) if weeks.isdigit() and int(weeks) in TREND_WEEKS else 12
+    weeks = whole_number(request.args.get("weeks"))
+    weeks = weeks if weeks in TREND_WEEKS else 12
     snapshot = _snapshot(trend_dates(blueprint.today(), weeks))
     group, place = _group(snapshot), _place(snapshot)
     locale = current_locale()

@@ -19,9 +19,10 @@ from flask_babel import lazy_gettext as _l
 from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_today
 from portal.domain.reference import KEY_GROUPS
-from portal.domain.tabular import FORMULA_STARTS, Cell, FormulaCell, Row, Table, TableError, write_table
+from portal.domain.tabular import (Cell, FormulaCell, Row, Table, TableError, formula_refusal, unneutralise,
+                                   write_table)
 from portal.domain.roster_prior import PRIOR_ALIASES, PRIOR_FIELDS, read_prior
-from portal.domain.validators import normalize_id_number, normalize_mobile
+from portal.domain.validators import date_range_message, is_plausible_date, normalize_id_number, normalize_mobile
 
 ALL_STAFF = "all_staff"
 FIELDS = ("real_name", "mobile", "id_number", "post", "groups", "start_date")
@@ -62,6 +63,7 @@ DATE_PATTERNS = (
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
 )
 SERIAL_PATTERN = re.compile(r"\d{5}(?:\.\d+)?")
+INTERNATIONAL_MOBILE = re.compile(r"\+[\d\s-]+")
 DUPLICATES_LISTED = 10
 
 
@@ -212,10 +214,7 @@ def _text(cell: Cell) -> str:
         return cell.isoformat()
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
-    text = str(cell).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
-        text = text[1:].strip()
-    return text
+    return unneutralise(str(cell).strip())
 
 
 def _read_name(cell: Cell, text: str) -> str:
@@ -260,6 +259,8 @@ def _read_start_date(cell: Cell, text: str) -> date:
     found = parse_date(cell)
     if found is None:
         raise _Refused(_l('The start date "%(value)s" is not a date: write it as 2026-01-05.', value=text[:40]))
+    if not is_plausible_date(found):  # 9999-12-31 would overflow the due dates computed from it
+        raise _Refused(date_range_message())
     return found
 
 
@@ -389,15 +390,23 @@ def _check_row(row: Row, columns: dict[str, int], headers: Sequence[str], reader
     for name, index in columns.items():
         cell = row.cells[index] if index < len(row.cells) else None
         text = _text(cell)
-        if isinstance(cell, FormulaCell) or text.startswith("="):
-            check.reasons.append(_l('The cell "%(column)s" holds a formula: formulas are not allowed.',
-                                    column=headers[index]))
+        refusal = _formula_refusal(name, cell, text, row=row.number, column=headers[index])
+        if refusal is not None:
+            check.reasons.append(refusal)
             continue
         try:
             check.values[name] = readers[name](cell, text)
         except _Refused as refused:
             check.reasons.append(refused.reason)
     return check
+
+
+def _formula_refusal(name: str, cell: Cell, text: str, *, row: int, column: str):
+    """tabular's rule for every column, but for a mobile's international prefix ("+86 139 0013 9000"): only
+    its digits are kept, so its "+" never reaches a stored value or an export."""
+    if name == "mobile" and INTERNATIONAL_MOBILE.fullmatch(unicodedata.normalize("NFKC", text)):
+        return None
+    return formula_refusal(cell, text, row=row, column=column)
 
 
 _DUPLICATE_MESSAGES = {

@@ -31,8 +31,11 @@ EXCEL_MAX_ROWS = 1_048_576
 XLSX_MAX_CELL_CHARS = 32_767
 CSV_DELIMITERS = (",", ";", "\t")
 # Characters that make Excel, LibreOffice or WPS treat a cell as a formula (OWASP "CSV injection").
+# The one rule for writing and reading is formula_lead(): exports neutralise, imports refuse.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?\Z")
+# What a spreadsheet may drop before reading a formula ("Trim spaces" on import, a pasted tab or line break).
+LEADING_BLANKS = re.compile(r"\A[\s\x00-\x1f\x7f]+")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XML_ILLEGAL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -49,7 +52,7 @@ class TableError(ValidationError):
 
 @dataclass(frozen=True)
 class FormulaCell:
-    """A cell a spreadsheet would evaluate; importers refuse it rather than store it."""
+    """A formula, or text that starts like one (formula_lead): importers refuse it rather than store it."""
 
     text: str
 
@@ -70,6 +73,46 @@ class Row:
 class Table:
     headers: list[str]
     rows: list[Row] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------- formulas
+
+
+def formula_lead(text: str) -> str | None:
+    """The character that makes a spreadsheet run `text` as a formula, or None: one of FORMULA_STARTS first,
+    or first once blanks and control characters are dropped and full-width forms folded ("＝1+1"); a plain
+    negative number ("-5", "-2.5") is a number, not a formula."""
+    if text.startswith(FORMULA_STARTS):
+        return None if PLAIN_NEGATIVE_NUMBER.match(text) else text[0]
+    if not text or text[0].isalnum():
+        return None  # most cells start with a letter, a digit or a Chinese character: no need to fold them
+    folded = LEADING_BLANKS.sub("", unicodedata.normalize("NFKC", text))
+    if folded.startswith(FORMULA_STARTS) and not PLAIN_NEGATIVE_NUMBER.match(folded):
+        return folded[0]
+    return None
+
+
+def neutralise(text: str) -> str:
+    """Prefix an apostrophe to text a spreadsheet would run as a formula ("=1+1", "+86...", "@SUM"): every CSV
+    and XLSX cell the portal writes, headers included, goes through here."""
+    return "'" + text if formula_lead(text) else text
+
+
+def unneutralise(text: str) -> str:
+    """A cell as it was before neutralise(): importers read back the files the portal wrote (error files)."""
+    return text[1:].strip() if text.startswith("'") and formula_lead(text[1:]) else text
+
+
+def formula_refusal(cell: Cell, text: str, *, row: int, column: str):
+    """Why an importer refuses a cell, or None. `text` is the cell as the importer would store it (trimmed, the
+    apostrophe of the portal's own exports undone: unneutralise): refused when it starts like a formula
+    (formula_lead), since it would run in the next spreadsheet it reaches, or when the cell is a formula. Plain
+    negative numbers pass: the field's own check decides whether they fit."""
+    lead = formula_lead(text) or (formula_lead(str(cell).strip()) if isinstance(cell, FormulaCell) else None)
+    if lead is None:
+        return None
+    return _l('Row %(row)s, column "%(column)s": a cell may not start with "%(lead)s", which makes it a formula in '
+              'spreadsheets; remove it, or type the value instead of a formula.', row=row, column=column, lead=lead)
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -190,7 +233,13 @@ def _csv_records(text: str, max_columns: int) -> Iterator[tuple[int, list[Cell]]
 def _csv_cell(value: str) -> Cell:
     if not value.strip():
         return None
-    return FormulaCell(value) if value.startswith("=") else value
+    return _text_cell(value)
+
+
+def _text_cell(value: str) -> Cell:
+    """Text as stored once trimmed: a FormulaCell when that starts like a formula (formula_lead), so importers
+    refuse it; the tab or line break a spreadsheet program leaves around a cell is trimmed, never refused."""
+    return FormulaCell(value) if formula_lead(value.strip()) else value
 
 
 def _xlsx_records(data: bytes, max_columns: int) -> Iterator[tuple[int, list[Cell]]]:
@@ -263,10 +312,8 @@ def _sheet_records(workbook, max_columns: int) -> Iterator[tuple[int, list[Cell]
 def _xlsx_cell(value) -> Cell:
     if value is None:
         return None
-    if isinstance(value, str):
-        if value.startswith("="):  # data_only=False gives formulas as "=..."
-            return FormulaCell(value)
-        return value if value.strip() else None
+    if isinstance(value, str):  # data_only=False gives formulas as "=...", and text can start like one
+        return _text_cell(value) if value.strip() else None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float)):
@@ -285,13 +332,6 @@ def _xlsx_cell(value) -> Cell:
 
 
 # ---------------------------------------------------------------------------------------- writing
-
-
-def neutralise(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would run as a formula ("=1+1", "+86...", "@SUM")."""
-    if text.startswith(FORMULA_STARTS) and not PLAIN_NEGATIVE_NUMBER.match(text):
-        return "'" + text
-    return text
 
 
 def write_csv(headers: Sequence, rows: Iterable[Sequence]) -> bytes:

@@ -1,4 +1,4 @@
-"""Checks for identifiers users type: credit codes, ID numbers, mobiles, passwords."""
+"""Checks for identifiers users type: credit codes, ID numbers, mobiles, passwords, dates."""
 from __future__ import annotations
 
 import re
@@ -21,6 +21,12 @@ ID_CHECK = "10X98765432"
 ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
 
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+
+# Dates people type (into forms, query strings, imports, the API). Nothing the portal records lies outside
+# these years, and staying inside them keeps every date computed from one (a due date years ahead, the UTC
+# start of a local day) inside Python's calendar, which ends at 9999-12-31 and starts at 0001-01-01.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
 
 COMMON_PASSWORDS = frozenset(
     """123456 12345678 123456789 1234567890 password password1 passw0rd qwerty qwerty123
@@ -106,3 +112,14 @@ def check_password(password: str, *, identifiers: tuple[str, ...] = ()) -> None:
     for identifier in identifiers:
         if identifier and identifier.lower() in lowered:
             raise ValidationError(_l("The password must not contain your user name or mobile number."))
+
+
+def is_plausible_date(day: date) -> bool:
+    """Whether a typed date lies within EARLIEST_DATE..LATEST_DATE (a year typed 0202 or 9999 is not)."""
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
+
+def date_range_message():
+    """The message for a typed date outside EARLIEST_DATE..LATEST_DATE."""
+    return _l("Enter a date between %(first)s and %(last)s.", first=EARLIEST_DATE.isoformat(),
+              last=LATEST_DATE.isoformat())

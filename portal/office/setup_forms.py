@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.domain.validators import normalize_credit_code, normalize_mobile
-from portal.web.forms import Domain
+from portal.web.forms import Domain, TypedDateField
 
 REQUIRED = _l("This field is required.")
 
@@ -32,7 +32,7 @@ class OrganizationForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Length(max=50)])
     contact_phone = StringField(_l("Contact phone"), validators=[Length(max=20)])
-    last_drill_on = DateField(_l("Date of the last fire drill"), validators=[Optional()])
+    last_drill_on = TypedDateField(_l("Date of the last fire drill"), validators=[Optional()])
 
 
 class GrantForm(FlaskForm):

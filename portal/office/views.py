@@ -20,6 +20,7 @@ from portal.web.forms import apply_domain_error
 from portal.web import reset_codes
 from portal.web.navigation import safe_next
 from portal.web.pagination import paginate
+from portal.web.parameters import record_id, typed_date
 from portal.web.session import current_token, lifetimes
 
 bp = Blueprint("office", __name__, url_prefix="/office", template_folder="templates")
@@ -88,8 +89,8 @@ def organizations():
         statement = statement.where(or_(Organization.name.like(f"%{query}%"), Organization.credit_code == query.upper()))
     if kind in ORGANIZATION_KINDS:
         statement = statement.where(Organization.kind == kind)
-    if sector.isdigit():
-        statement = statement.where(Organization.sector_id == int(sector))
+    if sector_id := record_id(sector):
+        statement = statement.where(Organization.sector_id == sector_id)
     from sqlalchemy.orm import selectinload
 
     statement = statement.options(selectinload(Organization.locality), selectinload(Organization.sector))
@@ -181,7 +182,7 @@ def issue_reset_code(user_id: int):
 @bp.route("/audit")
 @policy.roles("office_admin", "superuser")
 def audit_log():
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from portal.domain.localtime import day_start
 
@@ -198,13 +199,11 @@ def audit_log():
         actor = args["actor"].strip()
         statement = statement.join(User, User.id == AuditEvent.actor_id).where(
             or_(User.username == actor, User.mobile == actor))
-    for key, op in (("since", "ge"), ("until", "lt")):
-        try:
-            day = date.fromisoformat(args.get(key, ""))
-        except ValueError:
-            continue
-        moment = day_start(day if op == "ge" else day + timedelta(days=1))  # the local day people typed
-        statement = statement.where(AuditEvent.at >= moment if op == "ge" else AuditEvent.at < moment)
+    since, until = typed_date(args.get("since")), typed_date(args.get("until"))  # local days, both included
+    if since:
+        statement = statement.where(AuditEvent.at >= day_start(since))
+    if until:
+        statement = statement.where(AuditEvent.at < day_start(until + timedelta(days=1)))
     statement = statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if args.get("format") in ("csv", "xlsx"):
         from portal.web.exports import export_response

@@ -20,7 +20,8 @@ from portal.extensions import db
 from portal.models import Assignment, Lesson, RosterClaim, Trainee, utcnow
 from portal.company.forms import EmptyForm as ClaimForm
 from portal.web.i18n import current_locale
-from portal.web.pagination import paginate
+from portal.web.pagination import LAST_PAGE, page_asked, paginate
+from portal.web.parameters import record_ids, whole_number
 
 bp = Blueprint("trainee", __name__, url_prefix="/me", template_folder="templates")
 QUESTIONS_PER_PAGE = 5
@@ -150,10 +151,10 @@ def record_study_time(code: str, slug: str):
     trainee = _trainee()
     course = policy.course_for_trainee_or_404(db.session, trainee, code)
     lesson = _lesson_or_404(course, slug)
-    seconds = request.form.get("seconds", "")
-    if not seconds.isdigit():
+    seconds = whole_number(request.form.get("seconds"))
+    if seconds is None:
         return jsonify(counted=False), 400
-    total = study_time.record_beat(db.session, trainee, lesson, seconds=int(seconds), now=utcnow())
+    total = study_time.record_beat(db.session, trainee, lesson, seconds=seconds, now=utcnow())
     db.session.commit()
     return jsonify(counted=True, seconds=total)
 
@@ -205,7 +206,7 @@ def _own_attempt(attempt_id: int, *, lessons: bool = False):
 def attempt(attempt_id: int):
     now = utcnow()
     try:
-        shown = quiz.attempt_page(db.session, _trainee(), attempt_id, request.args.get("page", 1, type=int) or 1,
+        shown = quiz.attempt_page(db.session, _trainee(), attempt_id, page_asked(),
                                   per_page=QUESTIONS_PER_PAGE, now=now)
     except quiz.Tampered:
         abort(404)
@@ -221,7 +222,7 @@ def attempt(attempt_id: int):
 def save_answers(attempt_id: int):
     """Saves the answers of one page (no script) or one question (the autosave script posts `item`)."""
     wants_json = request.accept_mimetypes.best == "application/json"
-    item_ids = [int(v) for v in request.form.getlist("item") if v.isdigit()]
+    item_ids = record_ids(request.form.getlist("item"))
     now = utcnow()
     if wants_json and len(item_ids) == 1:
         return _autosave(attempt_id, item_ids[0], now)
@@ -242,7 +243,7 @@ def save_answers(attempt_id: int):
     db.session.commit()
     if wants_json:
         return jsonify(saved=True, remaining=remaining)
-    next_page = request.form.get("next_page", type=int)
+    next_page = whole_number(request.form.get("next_page"), maximum=LAST_PAGE)
     flash(_("Your answers are saved."), "success")
     return redirect(url_for("trainee.attempt", attempt_id=attempt.id, page=next_page or 1))
 

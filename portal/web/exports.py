@@ -3,17 +3,13 @@ from __future__ import annotations
 
 from flask import Response, stream_with_context
 
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+from portal.domain.tabular import MEDIA_TYPES as MIMETYPES
+from portal.domain.tabular import csv_chunks, write_xlsx
 
 
 def export_response(headers, rows, fmt: str, basename: str) -> Response:
     """A download of the table in the asked format. CSV is streamed as its rows are read (a district-wide
     table starts downloading at once); XLSX, a ZIP that is only complete at the end, is written first."""
-    from portal.domain.tabular import csv_chunks, write_xlsx
-
     if fmt == "xlsx":
         body = write_xlsx(list(headers), rows)
     else:

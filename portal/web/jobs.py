@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 from flask import Flask, current_app
 
+from portal.web.parameters import is_token
+
 
 def _folder(*parts: str) -> Path:
     """STORAGE_PATH/jobs (or a folder below it), made when missing."""
@@ -45,7 +47,7 @@ STALE_AFTER = 15 * 60
 
 
 def read_state(job_id: str) -> dict[str, Any] | None:
-    if not job_id.replace("-", "").replace("_", "").isalnum():
+    if not is_token(job_id):
         return None
     path = _path(job_id)
     if not path.exists():

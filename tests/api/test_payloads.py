@@ -41,6 +41,8 @@ BAD_EVENTS = [
      "'start_date' must be a date in the form YYYY-MM-DD, such as 2026-03-01, not '01/03/2026'."),
     (hire_body(MOBILE, start_date="2026-02-30"), 422, "invalid_value", "start_date",
      "'start_date' is not a real date: 2026-02-30."),
+    (hire_body(MOBILE, start_date="9999-12-31"), 422, "invalid_value", "start_date",
+     "'start_date' must be a date from 1900-01-01 to 2199-12-31, not 9999-12-31."),
     (hire_body(MOBILE, start_date=None), 422, "wrong_type", "start_date",
      "'start_date' must be a date such as 2026-03-01, not null."),
     (hire_body(MOBILE, start_date=True), 422, "wrong_type", "start_date",

@@ -68,10 +68,16 @@ def test_invalid_rows_are_reported_and_nothing_is_imported(session, places):
         "grid_worker,T0,1,,150%\n"
         "grid_worker,T01,3,,\n"        # the same group and place twice
         "grid_worker,T0,=1+1,,\n"
+        "grid_worker,T02,1,9999-12-31,\n"
+        "@grid_worker,T02,+5,,\n"
     ), today=TODAY)
     with force_locale("en"):
         reasons = {row.number: " ".join(str(r) for r in row.reasons) for row in preview.invalid}
-    assert set(reasons) == {3, 4, 5, 6, 7, 8, 9, 10}
+    assert set(reasons) == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+    assert reasons[11] == "Enter a date between 1900-01-01 and 2199-12-31."
+    assert reasons[10].startswith('Row 10, column "Declared count": a cell may not start with "="')
+    assert 'Row 12, column "Key group": a cell may not start with "@"' in reasons[12]
+    assert 'Row 12, column "Declared count": a cell may not start with "+"' in reasons[12]
     assert "no_such_group" in reasons[3] and "NOPE" in reasons[4] and "whole number" in reasons[5]
     assert "whole number" in reasons[6] and "2026-12-31" in reasons[7] and "at most 100" in reasons[8]
     assert "row 2" in reasons[9] and "formula" in reasons[10]
@@ -82,7 +88,7 @@ def test_invalid_rows_are_reported_and_nothing_is_imported(session, places):
     errors = imports.error_file(preview, "xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(errors)).active
     rows = list(sheet.values)
-    assert rows[0][-1] == imports.REASON_HEADER and len(rows) == 9
+    assert rows[0][-1] == imports.REASON_HEADER and len(rows) == 11
     assert rows[1][:2] == ("no_such_group", "T01")
 
 

@@ -38,6 +38,11 @@ def reasons(parsed: ParsedRoster) -> list[list[str]]:
     return [[str(reason) for reason in bad.reasons] for bad in parsed.invalid]
 
 
+def formula(row: int, column: str, lead: str = "=") -> str:
+    return (f'Row {row}, column "{column}": a cell may not start with "{lead}", which makes it a formula in '
+            "spreadsheets; remove it, or type the value instead of a formula.")
+
+
 def with_cell(index: int, value) -> list:
     row = list(GOOD)
     row[index] = value
@@ -65,15 +70,31 @@ def test_xlsx_formulas_are_refused_by_row():
     parsed = parse_roster(read_table((FIXTURES / "roster_formula.xlsx").read_bytes(), "x.xlsx"), groups=GROUPS)
     assert [row.number for row in parsed.rows] == [2]
     assert [bad.number for bad in parsed.invalid] == [3, 4]
-    assert reasons(parsed) == [['The cell "Name" holds a formula: formulas are not allowed.'],
-                               ['The cell "Post" holds a formula: formulas are not allowed.']]
+    assert reasons(parsed) == [[formula(3, "Name")], [formula(4, "Post")]]
 
 
-def test_csv_equals_cells_are_refused():
+def test_csv_cells_starting_like_formulas_are_refused():
     parsed = parse_roster(read_table((FIXTURES / "roster_injection.csv").read_bytes(), "x.csv"), groups=GROUPS)
-    assert reasons(parsed)[0] == ['The cell "Name" holds a formula: formulas are not allowed.']
-    # "@..." is stored as plain text: exports neutralise it (see test_tabular).
-    assert parsed.rows[0].post.startswith("@SUM")
+    assert parsed.rows == []
+    assert reasons(parsed) == [[formula(2, "Name")], [formula(3, "Post", "@")]]
+
+
+@pytest.mark.parametrize("index, value, lead", [
+    (0, '+HYPERLINK("http://ev.il","Open")', "+"), (0, "-2+3", "-"), (0, "@SUM(A1)", "@"), (3, "\t=1+1", "="),
+    (3, "\r@x", "@"), (0, "＝1+1", "="), (0, "'+1", "+"),  # the apostrophe of our own exports is undone first
+    (0, "-张伟", "-"), (2, "=A1", "="), (5, "+2026-01-05", "+"), (1, "@13800138000", "@"),
+])
+def test_every_formula_lead_is_refused_naming_row_and_column(index, value, lead):
+    parsed = parse(with_cell(index, value))
+    assert reasons(parsed) == [[formula(2, EN[index], lead)]]
+
+
+def test_what_only_looks_like_a_formula_lead_passes():
+    """A mobile's international prefix keeps only digits; tabs and line breaks around a cell are trimmed."""
+    parsed = parse(with_cell(1, "+86 139 0013 9000"), ["\t张伟\r", "13700137000", None, "\t保安", None, "2026-01-05"])
+    assert reasons(parsed) == []
+    assert [(row.real_name, row.mobile, row.post) for row in parsed.rows] == [
+        ("Zhang Wei", "13900139000", "Guard"), ("张伟", "13700137000", "保安")]
 
 
 # ------------------------------------------------------------------------------------ columns
@@ -135,8 +156,10 @@ def test_repeated_column_is_refused():
     (5, "next monday", 'The start date "next monday" is not a date: write it as 2026-01-05.'),
     (5, "2026-02-30", "is not a date"),
     (5, 12, "is not a date"),
-    (0, "=HYPERLINK(\"x\")", 'The cell "Name" holds a formula: formulas are not allowed.'),
-    (4, " =1+1", 'The cell "Key groups" holds a formula: formulas are not allowed.'),
+    (5, "9999-12-31", "Enter a date between 1900-01-01 and 2199-12-31."),
+    (5, date(1, 1, 1), "Enter a date between 1900-01-01 and 2199-12-31."),
+    (0, "=HYPERLINK(\"x\")", 'Row 2, column "Name": a cell may not start with "="'),
+    (4, " =1+1", 'Row 2, column "Key groups": a cell may not start with "="'),
 ])
 def test_every_reason_a_row_is_refused(index, value, reason):
     parsed = parse(with_cell(index, value))
@@ -354,13 +377,13 @@ def test_error_file_can_be_fixed_and_uploaded_again(fmt):
     assert errors.headers == [*ZH, REASON_HEADER]
     assert [row.cells[-1] for row in errors.rows] == [
         "Unknown key group: 消防队长",
-        "The cell \"姓名\" holds a formula: formulas are not allowed.; "
+        formula(4, "姓名") + "; "
         "The start date \"明天\" is not a date: write it as 2026-01-05.",
     ]
     assert errors.rows[0].cells[1] == "'+8613900139000"  # neutralised on the way out, accepted on the way in
 
-    again = parse_roster(errors, groups=GROUPS)  # uploading it unchanged gives the same reasons, one column
-    assert reasons(again) == reasons(parsed)
+    again = parse_roster(errors, groups=GROUPS)  # uploading it unchanged gives the same reasons, one column,
+    assert reasons(again) == [reasons(parsed)[0], [formula(3, "姓名"), reasons(parsed)[1][1]]]  # its own rows
     assert read_table(error_file(classify(again, {}), None, fmt), "e").headers == [*ZH, REASON_HEADER]
 
     errors.rows[0].cells[4] = "网格员"

@@ -1,6 +1,7 @@
 """Reading uploads safely (encodings, delimiters, XLSX, limits, zip bombs) and writing formula-safe exports."""
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from datetime import date, datetime, timezone
@@ -99,6 +100,36 @@ def test_csv_cell_starting_with_equals_is_a_formula():
     table = read_table((FIXTURES / "roster_injection.csv").read_bytes(), "x.csv")
     assert table.rows[0].cells[0] == FormulaCell("=cmd|' /C calc'!A0")
     assert str(table.rows[0].cells[0]) == "=cmd|' /C calc'!A0"
+
+
+def test_cells_starting_like_formulas_are_formula_cells_as_neutralise_sees_them():
+    """The rule importers refuse by is the one exports neutralise by (tabular.formula_lead), on the cell trimmed."""
+    leads = ["=1+1", '+HYPERLINK("http://ev.il","Open")', "-2+3", "@SUM(A1)", " \t=1", "＝1", "\r@x"]
+    plain = ["-5", "-2.5", "\tx", "\rx", "a=1", "'=1", "张伟"]
+    rows = [[value] for value in leads + plain]
+    for data in (raw_csv(["Name"], rows), raw_xlsx(["Name"], rows)):
+        cells = [row.cells[0] for row in read_table(data, "x").rows]
+        assert [type(cell) for cell in cells] == [FormulaCell] * len(leads) + [str] * len(plain)
+        assert all(neutralise(str(cell).strip()) != str(cell).strip() for cell in cells[:len(leads)])
+
+
+def raw_csv(headers, rows) -> bytes:
+    """A CSV with these strings as they are (write_csv would neutralise them)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([headers, *rows])
+    return buffer.getvalue().encode()
+
+
+def raw_xlsx(headers, rows) -> bytes:
+    """An XLSX with these strings as they are (write_xlsx would neutralise them)."""
+    workbook = openpyxl.Workbook()
+    workbook.active.append(headers)
+    for row in rows:
+        workbook.active.append(row)
+        workbook.active.cell(workbook.active.max_row, 1).data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def test_broken_quotes_are_reported_with_the_row():
@@ -247,6 +278,12 @@ def test_table_error_is_a_validation_error():
     ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"),
     ("\t=1", "'\t=1"),
     ("\r=1", "'\r=1"),
+    ("-2+3", "'-2+3"),
+    (" =1+1", "' =1+1"),  # LibreOffice's "Trim spaces" would make it a formula
+    ("\x01=cmd", "'\x01=cmd"),
+    ("＝1+1", "'＝1+1"),  # full-width forms fold to = + - @
+    ("\u3000@SUM(A1)", "'\u3000@SUM(A1)"),
+    ("\tx", "'\tx"),
     ("-5", "-5"),
     ("-5.25", "-5.25"),
     ("张伟", "张伟"),

@@ -8,7 +8,6 @@ the first time. The ZIP ends with a manifest (CSV, UTF-8 with BOM for Excel).
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
@@ -18,6 +17,7 @@ from typing import Iterable, Iterator
 
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings
 from portal.domain.certificates.pdf import certificate_pdf
+from portal.domain.tabular import write_csv
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 MANIFEST = "manifest.csv"
@@ -53,16 +53,14 @@ def entry_name(doc: CertificateDocument) -> str:
 
 
 def _manifest(entries: list[BundleEntry], settings: CertificateSettings) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["serial", "name", "organization", "course", "course_title", "credit_hours", "completed_on",
-                     "valid_until", "status", "file", "verification_url"])
-    for entry in entries:
-        doc = entry.doc
-        writer.writerow([doc.serial, doc.holder_name, doc.organization_name, doc.course_code, doc.course_title_zh,
-                         doc.hours_text, doc.completed_on.isoformat(), doc.valid_until.isoformat() if doc.valid_until else "",
-                         entry.state, entry_name(doc), settings.verify_url(doc.token)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The CSV an HR administrator opens in a spreadsheet: written by tabular, so a holder registered as
+    +HYPERLINK(...) or =1+1 stays text."""
+    headers = ["serial", "name", "organization", "course", "course_title", "credit_hours", "completed_on",
+               "valid_until", "status", "file", "verification_url"]
+    return write_csv(headers, ([entry.doc.serial, entry.doc.holder_name, entry.doc.organization_name,
+                                entry.doc.course_code, entry.doc.course_title_zh, entry.doc.hours_text,
+                                entry.doc.completed_on, entry.doc.valid_until, entry.state, entry_name(entry.doc),
+                                settings.verify_url(entry.doc.token)] for entry in entries))
 
 
 def stream_zip(entries: Iterable[BundleEntry], settings: CertificateSettings, *, now: datetime) -> Iterator[bytes]:

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from portal.domain import audit
 from portal.domain.coverage.targets import MAX_DECLARED, TargetData, default_deadline, save_target
-from portal.domain.tabular import FORMULA_STARTS, Cell, FormulaCell, Table, TableError, write_table
+from portal.domain.tabular import Cell, Table, TableError, formula_refusal, unneutralise, write_table
+from portal.domain.validators import date_range_message, is_plausible_date
 from portal.models import KeyGroup, Locality, Target
 
 FIELDS = ("group", "locality", "declared", "deadline", "rate")
@@ -119,10 +120,7 @@ def _text(cell: Cell) -> str:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
-    text = unicodedata.normalize("NFKC", str(cell)).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
-        text = text[1:].strip()
-    return text
+    return unneutralise(unicodedata.normalize("NFKC", str(cell)).strip())
 
 
 def _count(cell: Cell) -> int:
@@ -140,6 +138,13 @@ def _count(cell: Cell) -> int:
 
 
 def _deadline(cell: Cell) -> date | None:
+    day = _typed_deadline(cell)
+    if day is not None and not is_plausible_date(day):
+        raise _Refused(date_range_message())
+    return day
+
+
+def _typed_deadline(cell: Cell) -> date | None:
     if cell is None:
         return None
     if isinstance(cell, date):
@@ -195,8 +200,9 @@ def parse_targets(session: Session, table: Table, *, today: date) -> TargetPrevi
         for name, read in (("group", lambda c: _group(c, groups)), ("locality", lambda c: _locality(c, localities)),
                            ("declared", _count), ("deadline", _deadline), ("rate", _rate)):
             value = cell(name)
-            if isinstance(value, FormulaCell):
-                reasons.append(_l("Row cells must hold values, not formulas: %(formula)s", formula=str(value)[:40]))
+            if name in found and (refusal := formula_refusal(value, _text(value), row=row.number,
+                                                             column=table.headers[found[name]])):
+                reasons.append(refusal)
                 continue
             try:
                 values[name] = read(value)
