@@ -161,6 +161,29 @@ def test_change_password(client, session, login):
     login(user, "New-Secret-42")
 
 
+@pytest.mark.parametrize("weak, reason", [("P@ssw0rd", "look-alike"), ("admin@123", "most common passwords"),
+                                           ("qwer1234", "most common passwords")])
+def test_the_issues_guessable_passwords_are_refused_with_a_reason(client, session, login, weak, reason):
+    user = make_user("office_admin")
+    session.commit()
+    login(user)
+    client.set_cookie("lang", "en")
+    page = client.post("/auth/password", data={"current_password": DEFAULT_PASSWORD, "new_password": weak,
+                                               "confirm": weak}).get_data(as_text=True)
+    assert "This password is too easy to guess" in page and reason in page and "Add another word or two" in page
+
+
+def test_a_new_password_must_not_contain_ones_own_name(client, session, login):
+    user = make_user("office_admin")
+    user.display_name = "Liang Jianguo"
+    session.commit()
+    login(user)
+    client.set_cookie("lang", "en")
+    page = client.post("/auth/password", data={"current_password": DEFAULT_PASSWORD,
+                                               "new_password": "liang jianguo 1975!", "confirm": "liang jianguo 1975!"})
+    assert "must not contain your name" in page.get_data(as_text=True)
+
+
 def test_office_resets_a_password_and_it_is_audited(client, session, login):
     office = make_user("office_admin")
     trainee = make_user("trainee", org=make_org())
