@@ -26,7 +26,16 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
+    # Wrong passwords and reset codes per account (web/failed_attempts.py): LOGIN_BACKOFF_AFTER of them are free, then
+    # each further one means a wait before the next try is heard, doubling from LOGIN_BACKOFF_FIRST_MINUTES up to
+    # LOGIN_BACKOFF_MAX_MINUTES. A guesser gets a few tries an hour; the owner waits at most that long (or sets a new
+    # password with a reset code at once). Wrong tries are forgotten LOGIN_BACKOFF_FORGET_HOURS after the first.
+    LOGIN_BACKOFF_AFTER = int(os.environ.get("LOGIN_BACKOFF_AFTER", "5"))
+    LOGIN_BACKOFF_FIRST_MINUTES = int(os.environ.get("LOGIN_BACKOFF_FIRST_MINUTES", "1"))
+    LOGIN_BACKOFF_MAX_MINUTES = int(os.environ.get("LOGIN_BACKOFF_MAX_MINUTES", "60"))
+    LOGIN_BACKOFF_FORGET_HOURS = int(os.environ.get("LOGIN_BACKOFF_FORGET_HOURS", "24"))
+    # Registrations refused per mobile number (claiming someone else's roster row: auth/views.py register).
+    CLAIM_LIMIT_PER_MOBILE = os.environ.get("CLAIM_LIMIT_PER_MOBILE", "5 per 5 minutes")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -238,9 +238,9 @@ class TestCsrf:
 class TestThrottling:
     @pytest.fixture
     def app_config(self):
-        return {"LOGIN_LIMIT_PER_ACCOUNT": "3 per 5 minutes", "LOGIN_LIMIT_PER_ADDRESS": "6 per 5 minutes"}
+        return {"LOGIN_BACKOFF_AFTER": 3, "LOGIN_LIMIT_PER_ADDRESS": "6 per 5 minutes"}
 
-    def test_per_account(self, client, session):
+    def test_per_account_a_wait(self, client, session):
         user = make_user("office_admin")
         session.commit()
         for _ in range(3):
