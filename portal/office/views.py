@@ -18,7 +18,6 @@ from portal.web.database import reporting_session
 from portal.web.forms import apply_domain_error
 from portal.web import reset_codes
 from portal.web.pagination import paginate
-from portal.web.session import stay_signed_in
 
 bp = Blueprint("office", __name__, url_prefix="/office", template_folder="templates")
 
@@ -130,8 +129,11 @@ def users():
 @policy.roles("office_admin", "superuser")
 def reset_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    own = user.id == current_user.id
-    if not own and not policy.may_reset_password_of(db.session, current_user, user):
+    if user.id == current_user.id:
+        # One's own password changes on the page that asks for the current one: a session left open on a shared
+        # computer must not be enough to take the account over.
+        return redirect(url_for("auth.change_password"))
+    if not policy.may_reset_password_of(db.session, current_user, user):
         abort(404)
     form = ResetPasswordForm()
     if form.validate_on_submit():
@@ -142,8 +144,6 @@ def reset_password(user_id: int):
             apply_domain_error(form, ValidationError(error.message, "new_password"))
         else:
             db.session.commit()
-            if own:
-                stay_signed_in(user)
             flash(_("The password of %(name)s has been reset.", name=user.login_name), "success")
             return redirect(url_for("office.users"))
     return render_template("office/reset_password.html", form=form, user=user)

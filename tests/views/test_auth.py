@@ -184,6 +184,21 @@ def test_a_new_password_must_not_contain_ones_own_name(client, session, login):
     assert "must not contain your name" in page.get_data(as_text=True)
 
 
+def test_an_office_admin_changes_their_own_password_only_with_the_current_one(client, session, login):
+    """The users page's reset form sets anyone's password without theirs: for oneself it leads to the page that
+    asks for the current password, and sets nothing."""
+    office = make_user("office_admin")
+    session.commit()
+    login(office)
+    response = client.post(f"/office/users/{office.id}/password",
+                           data={"new_password": "Taken-Over-4471", "confirm": "Taken-Over-4471"})
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/password"
+    assert client.get(f"/office/users/{office.id}/password").headers["Location"] == "/auth/password"
+    client.post("/auth/logout")
+    login(office)  # the password is unchanged
+    assert not session.scalar(select(AuditEvent).where(AuditEvent.action == "user.reset_password"))
+
+
 def test_office_resets_a_password_and_it_is_audited(client, session, login):
     office = make_user("office_admin")
     trainee = make_user("trainee", org=make_org())
