@@ -81,6 +81,10 @@ class BaseConfig:
     # An organization's first roster import: staff without any training record get this many days from the
     # import for what would otherwise be overdue at once (their historical start dates).
     FIRST_IMPORT_GRACE_DAYS = int(os.environ.get("FIRST_IMPORT_GRACE_DAYS", "30"))
+    # Classroom sessions: recorded (with their attendance) up to this many days after they were held, every date
+    # before today audit-logged (their completions are back-dated); planned up to this many days ahead.
+    CLASSROOM_SESSION_DAYS_BACK = int(os.environ.get("CLASSROOM_SESSION_DAYS_BACK", "90"))
+    CLASSROOM_SESSION_DAYS_AHEAD = int(os.environ.get("CLASSROOM_SESSION_DAYS_AHEAD", "365"))
     # Where links in certificates, QR codes and e-mails point.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Generated files (certificate PDFs, import uploads, reports): a shared volume when scaled out.

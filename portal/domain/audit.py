@@ -1,11 +1,22 @@
-"""Writing the audit trail."""
+"""Writing the audit trail, and the labels the audit log page shows beside an action's code."""
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent
+
+# Labels in the reader's language for actions an auditor looks for (the audit log page shows the code either way).
+ACTION_LABELS = {
+    "coverage.offline_session.backdated": _l("Classroom session dated in the past"),
+}
+
+
+def action_label(action: str):
+    """The action's label, or None when it has none."""
+    return ACTION_LABELS.get(action)
 
 
 def record(

@@ -191,7 +191,7 @@ def audit_log():
         headers = [_("When"), _("Who"), _("Action"), _("Record"), _("Record id"), _("From"), _("Details")]
         return export_response(headers, rows, args["format"], "audit-log")
     page = paginate(statement)
-    return render_template("office/audit.html", page=page)
+    return render_template("office/audit.html", page=page, action_label=audit.action_label)
 
 
 @bp.route("/questions")
