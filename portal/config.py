@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_SECRET_KEY = "dev-only-change-me"
+DEFAULT_SECRET_KEY = "dev-only-change-me"  # published in old READMEs: refused in production, replaced elsewhere
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -15,7 +16,7 @@ class ConfigError(RuntimeError):
 
 class BaseConfig:
     PORTAL_ENV = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None in development: instance_secret_key() makes one
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Optional read replica for reports and exports (coverage dashboards, yearly report).
@@ -147,6 +148,31 @@ def check_time_zone(config) -> None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"TIME_ZONE must name a time zone such as Asia/Shanghai, not {name!r}") from None
+
+
+def instance_secret_key(folder: Path) -> str:
+    """The key in `folder`/secret_key, made (random, readable by this user only) when there is none yet.
+
+    A published default key would let anyone forge a session cookie, and so be any account (a superuser too), on
+    every demo left reachable; a key made on the first run is this machine's own. Made aside and linked into place,
+    so processes starting together all read the one key."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if not path.exists():
+        draft = folder / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process was first: its key it is
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} does not hold a usable key: delete it, and a new one is made on the next start.")
+    return key
 
 
 def check_production(config) -> None:
