@@ -49,8 +49,8 @@ def _try(client, login, password="not-the-password"):
     return response.status_code, response.get_data(as_text=True)
 
 
-def _heard_from(moment: datetime) -> str:
-    return f"the next try for this account is heard from {format_time(moment, round_up=True)} (local time)"
+def _wait_until(moment: datetime) -> str:
+    return f"wait until {format_time(moment, round_up=True)} (local time) before the next try for this account"
 
 
 def test_tries_are_counted_down_warned_then_each_wrong_one_doubles_the_wait(client, session, clock, english):
@@ -60,16 +60,16 @@ def test_tries_are_counted_down_warned_then_each_wrong_one_doubles_the_wait(clie
     warned = _try(client, user.username)[1]
     assert "One more wrong try and you will have to wait 1 minute before the next one." in warned
     status, page = _try(client, user.username)
-    assert status == 200 and "Too many attempts" in page and _heard_from(START + timedelta(minutes=1)) in page
+    assert status == 200 and "Too many attempts" in page and _wait_until(START + timedelta(minutes=1)) in page
     assert "up to 4 minutes; the right one ends it" in page and 'href="/auth/forgot"' in page
     waits = (1, 2, 4, 4)  # after each wait one more try is heard; wrong, it doubles the wait up to the ceiling
     for wait, next_wait in zip(waits, waits[1:]):
         clock.advance(minutes=wait, seconds=-1)
         status, page = _try(client, user.username, DEFAULT_PASSWORD)  # too early: not even the right password
-        assert status == 429 and "heard from" in page
+        assert status == 429 and "wait until" in page
         clock.advance(seconds=1)
         status, page = _try(client, user.username)
-        assert status == 200 and _heard_from(clock.now + timedelta(minutes=next_wait)) in page
+        assert status == 200 and _wait_until(clock.now + timedelta(minutes=next_wait)) in page
     clock.advance(minutes=4)
     status, _page = _try(client, user.username, DEFAULT_PASSWORD)  # the owner gets in when the wait ends
     assert status == 302

@@ -148,7 +148,7 @@ class TestThrottling:
         client.set_cookie("lang", "en")
         assert "2 tries left before" in _reset(client, trainee.username, "WRNG-CODE").get_data(as_text=True)
         assert "One more wrong try" in _reset(client, trainee.username, "WRNG-CODE").get_data(as_text=True)
-        assert "the next reset code for this account is heard from" in _reset(
+        assert "before the next reset code for this account" in _reset(
             client, trainee.username, "WRNG-CODE").get_data(as_text=True)
         waiting = _reset(client, trainee.username, code)
         assert waiting.status_code == 429 and "Too many attempts" in waiting.get_data(as_text=True)
