@@ -61,7 +61,7 @@ def make_app(url: str):
     from portal import create_app
 
     return create_app({"PORTAL_ENV": "production", "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url,
-                       "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+                       "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute", "LOGIN_BACKOFF_AFTER": 100000,
                        "PROXY_COUNT": 0})
 
 

@@ -32,7 +32,7 @@ def portal_environment(database_url: str, instance: Path) -> dict[str, str]:
     env.update(PORTAL_ENV="production", SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url,
                PORTAL_INSTANCE_PATH=str(instance), STORAGE_PATH=str(instance / "storage"),
                SIGNING_KEY_PATH=str(instance / "signing-key.pem"), CONTENT_ROOT=str(ROOT),
-               LOGIN_LIMIT_PER_ADDRESS="100000 per minute", LOGIN_LIMIT_PER_ACCOUNT="100000 per minute")
+               LOGIN_LIMIT_PER_ADDRESS="100000 per minute", LOGIN_BACKOFF_AFTER="100000")
     env.pop("REDIS_URL", None)
     return env
 

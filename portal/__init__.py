@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from portal.config import check_production, check_time_zone, config_for
+from portal.config import DEFAULT_SECRET_KEY, check_production, check_time_zone, config_for, instance_secret_key
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(config_for(overrides.get("PORTAL_ENV")))
     app.config.update(overrides)
     configure_database(app)
+    configure_secret_key(app)
     check_production(app.config)
     check_time_zone(app.config)
     register_extensions(app)
@@ -56,6 +57,13 @@ def configure_database(app: Flask) -> None:
     else:
         options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def configure_secret_key(app: Flask) -> None:
+    """Development without a SECRET_KEY (or with the published default) gets a random one kept in the instance
+    folder; tests have their fixed key, and production refuses to start without a real one (check_production)."""
+    if app.config.get("PORTAL_ENV") == "development" and app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
 
 def register_extensions(app: Flask) -> None:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_SECRET_KEY = "dev-only-change-me"
+DEFAULT_SECRET_KEY = "dev-only-change-me"  # published in old READMEs: refused in production, replaced elsewhere
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -16,7 +17,7 @@ class ConfigError(RuntimeError):
 
 class BaseConfig:
     PORTAL_ENV = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None in development: instance_secret_key() makes one
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Optional read replica for reports and exports (coverage dashboards, yearly report).
@@ -27,7 +28,16 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
+    # Wrong passwords and reset codes per account (web/failed_attempts.py): LOGIN_BACKOFF_AFTER of them are free, then
+    # each further one means a wait before the next try is heard, doubling from LOGIN_BACKOFF_FIRST_MINUTES up to
+    # LOGIN_BACKOFF_MAX_MINUTES. A guesser gets a few tries an hour; the owner waits at most that long (or sets a new
+    # password with a reset code at once). Wrong tries are forgotten LOGIN_BACKOFF_FORGET_HOURS after the first.
+    LOGIN_BACKOFF_AFTER = int(os.environ.get("LOGIN_BACKOFF_AFTER", "5"))
+    LOGIN_BACKOFF_FIRST_MINUTES = int(os.environ.get("LOGIN_BACKOFF_FIRST_MINUTES", "1"))
+    LOGIN_BACKOFF_MAX_MINUTES = int(os.environ.get("LOGIN_BACKOFF_MAX_MINUTES", "60"))
+    LOGIN_BACKOFF_FORGET_HOURS = int(os.environ.get("LOGIN_BACKOFF_FORGET_HOURS", "24"))
+    # Registrations refused per mobile number (claiming someone else's roster row: auth/views.py register).
+    CLAIM_LIMIT_PER_MOBILE = os.environ.get("CLAIM_LIMIT_PER_MOBILE", "5 per 5 minutes")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -79,6 +89,10 @@ class BaseConfig:
     # An organization's first roster import: staff without any training record get this many days from the
     # import for what would otherwise be overdue at once (their historical start dates).
     FIRST_IMPORT_GRACE_DAYS = int(os.environ.get("FIRST_IMPORT_GRACE_DAYS", "30"))
+    # Classroom sessions: recorded (with their attendance) up to this many days after they were held, every date
+    # before today audit-logged (their completions are back-dated); planned up to this many days ahead.
+    CLASSROOM_SESSION_DAYS_BACK = int(os.environ.get("CLASSROOM_SESSION_DAYS_BACK", "90"))
+    CLASSROOM_SESSION_DAYS_AHEAD = int(os.environ.get("CLASSROOM_SESSION_DAYS_AHEAD", "365"))
     # Where links in certificates, QR codes and e-mails point.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Generated files (certificate PDFs, import uploads, reports): a shared volume when scaled out.
@@ -141,6 +155,31 @@ def check_time_zone(config) -> None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"TIME_ZONE must name a time zone such as Asia/Shanghai, not {name!r}") from None
+
+
+def instance_secret_key(folder: Path) -> str:
+    """The key in `folder`/secret_key, made (random, readable by this user only) when there is none yet.
+
+    A published default key would let anyone forge a session cookie, and so be any account (a superuser too), on
+    every demo left reachable; a key made on the first run is this machine's own. Made aside and linked into place,
+    so processes starting together all read the one key."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if not path.exists():
+        draft = folder / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process was first: its key it is
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} does not hold a usable key: delete it, and a new one is made on the next start.")
+    return key
 
 
 def check_production(config) -> None:

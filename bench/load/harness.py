@@ -168,7 +168,7 @@ class Server:
 def server_env(database: str, workdir: Path) -> dict[str, str]:
     """Production settings; login limits raised because every simulated trainee comes from 127.0.0.1."""
     return portal_env(database, workdir, PORTAL_ENV="production", SECRET_KEY=secrets.token_hex(32), PROXY_COUNT="0",
-                      LOGIN_LIMIT_PER_ADDRESS="100000 per minute", LOGIN_LIMIT_PER_ACCOUNT="1000 per minute")
+                      LOGIN_LIMIT_PER_ADDRESS="100000 per minute", LOGIN_BACKOFF_AFTER="1000")
 
 
 def prepare(database_name: str, workdir: Path, users: int) -> tuple[str, dict[str, str]]:

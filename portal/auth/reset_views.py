@@ -16,7 +16,7 @@ from portal.web import failed_attempts
 from portal.web.background_mail import send_in_background
 from portal.web.forms import apply_domain_error
 
-RESET_LINK = failed_attempts.FailedAttempts("reset-link", "RESET_LINK_LIMIT_PER_ACCOUNT")
+RESET_LINK = failed_attempts.AccountQuota("reset-link", "RESET_LINK_LIMIT_PER_ACCOUNT")
 
 
 def _address_limit() -> str:
@@ -30,15 +30,21 @@ def forgot_password():
     form = ForgotPasswordForm()
     tries = None
     if form.validate_on_submit():
-        tries = failed_attempts.RESET_CODE.check(form.login.data)
-        if tries.locked:
-            return _forgot_page(form, tries), 429
+        # Wrong codes bring waits like wrong passwords (a weak new password is no try at a code: not counted).
         try:
-            user = password_resets.reset_with_code(db.session, form.login.data, form.code.data,
-                                                   form.new_password.data, now=utcnow(), address=_address())
+            with failed_attempts.RESET_CODE.attempt(form.login.data, now=utcnow()) as attempt:
+                if attempt.waiting:
+                    return _forgot_page(form, attempt.standing), 429
+                try:
+                    user = password_resets.reset_with_code(db.session, form.login.data, form.code.data,
+                                                           form.new_password.data, now=attempt.now, address=_address())
+                except password_resets.ResetRefused:
+                    attempt.count(right=False)
+                    raise
+                attempt.count(right=True)
         except password_resets.ResetRefused as error:
             db.session.rollback()
-            tries = failed_attempts.RESET_CODE.record(form.login.data)
+            tries = attempt.standing
             apply_domain_error(form, error)
         except ValidationError as error:
             db.session.rollback()
@@ -54,9 +60,10 @@ def _forgot_page(form: ForgotPasswordForm, tries):
 
 
 def _password_changed(user: User):
-    """Commit the new password; every session has ended (this one too), the login lock is lifted."""
+    """Commit the new password; every session has ended (this one too), the waits after wrong tries are over."""
     db.session.commit()
-    failed_attempts.LOGIN.clear(user.username, user.mobile)
+    failed_attempts.LOGIN.clear(failed_attempts.user_key(user))
+    failed_attempts.RESET_CODE.clear(failed_attempts.user_key(user))
     logout_user()  # this browser's session ended with the others (accounts.set_password)
     flash(_("Your password has been changed and you have been logged out everywhere. Log in with the new "
             "password."), "success")
@@ -85,9 +92,10 @@ def email_reset_link():
 def _send_link(login: str) -> None:
     """Mail a reset link when the account has an address, at most a few per account and hour; the page says the
     same whatever happened here."""
-    if RESET_LINK.check(login).locked:
+    key = failed_attempts.account_key(login)
+    if RESET_LINK.check(key).used_up:
         return
-    RESET_LINK.record(login)
+    RESET_LINK.record(key)
     user = password_resets.link_recipient(db.session, login)
     if user is None:
         return

@@ -30,16 +30,18 @@ def login():
     form = LoginForm()
     tries = None
     if form.validate_on_submit():
-        # The account's lock comes first: while it lasts, even the right password is refused.
-        tries = failed_attempts.LOGIN.check(form.login.data)
-        if tries.locked:
-            return render_template("auth/login.html", form=form, tries=tries), 429
-        user = accounts.authenticate(db.session, form.login.data, form.password.data, now=utcnow())
+        # While the account waits after wrong tries no password is checked, the right one included, and nothing is
+        # counted: a guesser gets a few tries an hour, the owner gets in when the wait ends (the page says when).
+        with failed_attempts.LOGIN.attempt(form.login.data, now=utcnow()) as attempt:
+            if attempt.waiting:
+                return render_template("auth/login.html", form=form, tries=attempt.standing), 429
+            user = accounts.authenticate(db.session, form.login.data, form.password.data, now=attempt.now)
+            attempt.count(right=user is not None)
         if user is not None:
             sign_in(user, remember=bool(form.remember.data))
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for(policy.home_endpoint(user))))
-        tries = failed_attempts.LOGIN.record(form.login.data)
+        tries = attempt.standing
         form.form_errors.append(_("The mobile number, user name or password is not correct."))
     return render_template("auth/login.html", form=form, tries=tries)
 
@@ -64,7 +66,7 @@ def _claim_refused(_response) -> bool:
 @bp.route("/register", methods=["GET", "POST"])
 @policy.public
 @limiter.limit("20 per hour", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_claim_key,
+@limiter.limit(lambda: current_app.config["CLAIM_LIMIT_PER_MOBILE"], key_func=_claim_key,
                methods=["POST"], deduct_when=_claim_refused)
 def register():
     form = RegisterForm(invite_code=request.args.get("code", ""))

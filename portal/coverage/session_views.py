@@ -36,6 +36,12 @@ def _session_or_404(session_id: int) -> OfflineSession:
     return record
 
 
+def _date_window() -> offline.DateWindow:
+    config = current_app.config
+    return offline.DateWindow(days_back=config["CLASSROOM_SESSION_DAYS_BACK"],
+                              days_ahead=config["CLASSROOM_SESSION_DAYS_AHEAD"])
+
+
 @bp.route("/sessions")
 @policy.roles(*blueprint.SESSION_KEEPERS)
 def sessions():
@@ -71,8 +77,8 @@ def new_session():
         data = offline.SessionData(form.course_id.data, form.organization_id.data or None, form.held_on.data,
                                    form.trainer.data, form.place.data)
         try:
-            record = offline.create_session(db.session, data, actor_id=current_user.id,
-                                            address=blueprint.address())
+            record = offline.create_session(db.session, data, actor_id=current_user.id, today=blueprint.today(),
+                                            window=_date_window(), address=blueprint.address())
         except ValidationError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -100,8 +106,8 @@ def session_detail(session_id: int):
         try:
             picked += offline.trainees_by_mobile(db.session, record, form.mobiles.data or "")
             added = offline.record_attendance(db.session, record, picked, method="roster", now=utcnow(),
-                                              today=blueprint.today(), actor_id=current_user.id,
-                                              address=blueprint.address())
+                                              today=blueprint.today(), window=_date_window(),
+                                              actor_id=current_user.id, address=blueprint.address())
         except PortalError as error:
             db.session.rollback()
             apply_domain_error(form, error if isinstance(error, ValidationError) else ValidationError(error.message))

@@ -14,7 +14,8 @@ from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_date
 from portal.domain.rules import Rules
 from portal.domain.passwords import dummy_verify, hash_password, verify_password
-from portal.domain.validators import check_password, normalize_id_number, normalize_mobile
+from portal.domain.password_strength import check_password
+from portal.domain.validators import normalize_id_number, normalize_mobile
 from portal.models import KeyGroup, Organization, PasswordResetCode, Person, Trainee, User, utcnow
 
 
@@ -92,7 +93,7 @@ def registration_problems(session: Session, data: Registration, *, public_code: 
     typed_id = bool((data.id_number or "").strip())
     id_valid = typed_id and passes("id_number", lambda: normalize_id_number(data.id_number))
     mobile = normalize_mobile(data.mobile) if mobile_valid else (data.mobile or "").strip()
-    passes("password", lambda: check_password(data.password, identifiers=(mobile,)))
+    passes("password", lambda: check_password(data.password, identifiers=(mobile, data.real_name)))
     if code_valid and mobile_valid:
         passes("mobile", lambda: _mobile_has_no_account(session, mobile))
     if code_valid and id_valid:
@@ -211,10 +212,17 @@ def set_password(session: Session, user: User, new: str, *, reason: str = "reset
     """Give a user a new password, checked first: the one place a password changes. Every session of theirs ends
     (but the one holding `keep_token`: the browser of a user changing their own password) and a reset code they
     hold is void."""
-    check_password(new, identifiers=(user.username or "", user.mobile or ""))
+    check_password(new, identifiers=own_words(user))
     user.password_hash = hash_password(new)
     session.execute(delete(PasswordResetCode).where(PasswordResetCode.user_id == user.id))
     login_sessions.end_all(session, user.id, now=now or utcnow(), reason=reason, keep_token=keep_token)
+
+
+def own_words(user: User) -> tuple[str, ...]:
+    """What a user's password must not be built from: their user name, mobile, names and e-mail name."""
+    person = user.person
+    return (user.username or "", user.mobile or "", user.display_name or "", person.real_name if person else "",
+            (user.email or "").partition("@")[0])
 
 
 def change_password(session: Session, user: User, current: str, new: str, *, keep_token: str | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Writing the audit trail."""
+"""Writing the audit trail (what its codes mean, in words: audit_labels.py)."""
 from __future__ import annotations
 
 from typing import Any

@@ -23,6 +23,7 @@ ACTIONS = {
     "claim.refused_at_registration": _l("Registration refused: mobile held by another person"),
     "coverage.offline_session.attendance": _l("Classroom session attendance recorded"),
     "coverage.offline_session.create": _l("Classroom session created"),
+    "coverage.offline_session.backdated": _l("Classroom session dated in the past"),
     "coverage.report_final": _l("Yearly report made final"),
     "coverage.target.create": _l("Coverage target set"),
     "coverage.target.delete": _l("Coverage target removed"),

@@ -24,11 +24,11 @@ from portal.domain import accounts, audit
 from portal.domain.errors import ValidationError
 from portal.domain.mail import Recipient, compose, mail_locale, valid_address
 from portal.domain.passwords import dummy_verify, hash_password, verify_password
-from portal.domain.validators import check_password
+from portal.domain.password_strength import check_password
 from portal.models import PasswordResetCode, User
 
 # No 0/O, 1/I/L: a code is read out over the phone and typed on one. 31 symbols, 8 of them: about 40 bits,
-# against at most a handful of tries per account and period (web/failed_attempts.py).
+# against a few tries an hour per account once wrong codes bring waits (web/failed_attempts.py).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 LINK_SALT = "password-reset-link"

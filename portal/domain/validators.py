@@ -1,4 +1,4 @@
-"""Checks for identifiers users type: credit codes, ID numbers, mobiles, passwords, dates."""
+"""Checks for identifiers users type: credit codes, ID numbers, mobiles, dates (passwords: password_strength.py)."""
 from __future__ import annotations
 
 import re
@@ -27,13 +27,6 @@ MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 # start of a local day) inside Python's calendar, which ends at 9999-12-31 and starts at 0001-01-01.
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
-
-COMMON_PASSWORDS = frozenset(
-    """123456 12345678 123456789 1234567890 password password1 passw0rd qwerty qwerty123
-    qwertyuiop 11111111 88888888 66666666 00000000 12341234 abc12345 abcd1234 a1234567
-    iloveyou admin123 admin1234 welcome1 1q2w3e4r 1qaz2wsx woaini1314 5201314520 123123123
-    zxcvbnm123 aa123456 asdfghjkl password123 abcdefgh 87654321 11223344 q1w2e3r4""".split()
-)
 
 
 def uscc_check_char(first17: str) -> str:
@@ -91,27 +84,6 @@ def normalize_mobile(value: str) -> str:
     if not MOBILE_PATTERN.match(mobile):
         raise ValidationError(_l("A mobile number has 11 digits and starts with 13 to 19."))
     return mobile
-
-
-def _is_sequence(text: str) -> bool:
-    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
-    return len(steps) == 1 and steps.pop() in (-1, 0, 1)
-
-
-def check_password(password: str, *, identifiers: tuple[str, ...] = ()) -> None:
-    """Refuse passwords that are short, long, common, sequential or equal to the login."""
-    if len(password) < 8:
-        raise ValidationError(_l("The password must have at least 8 characters."))
-    if len(password) > 128:
-        raise ValidationError(_l("The password must have at most 128 characters."))
-    lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or _is_sequence(lowered):
-        raise ValidationError(_l("This password is too easy to guess; choose another."))
-    if len(set(lowered)) < 4:
-        raise ValidationError(_l("This password is too easy to guess; choose another."))
-    for identifier in identifiers:
-        if identifier and identifier.lower() in lowered:
-            raise ValidationError(_l("The password must not contain your user name or mobile number."))
 
 
 def is_plausible_date(day: date) -> bool:

@@ -153,8 +153,11 @@ def end_sessions(user_id: int):
 @policy.roles("office_admin", "superuser")
 def reset_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    own = user.id == current_user.id
-    if not own and not policy.may_reset_password_of(db.session, current_user, user):
+    if user.id == current_user.id:
+        # One's own password changes on the page that asks for the current one: a session left open on a shared
+        # computer must not be enough to take the account over.
+        return redirect(url_for("auth.change_password"))
+    if not policy.may_reset_password_of(db.session, current_user, user):
         abort(404)
     form = ResetPasswordForm()
     if form.validate_on_submit():

@@ -1,5 +1,5 @@
 """Offline classroom sessions: attendance creates offline completions that count toward coverage."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +25,7 @@ def classroom(app, session):
     people = [make_trainee(org, start_date=SINCE) for _ in range(3)]
     stranger = make_trainee(other, start_date=SINCE)
     record = offline.create_session(session, offline.SessionData(course.id, org.id, date(2026, 6, 20), "Teacher Li",
-                                                                 "Hall 3"), actor_id=None)
+                                                                 "Hall 3"), actor_id=None, today=TODAY)
     return {"org": org, "course": course, "people": people, "stranger": stranger, "session": record}
 
 
@@ -70,7 +70,8 @@ def test_only_the_sessions_roster_may_attend(session, classroom):
 
 def test_future_sessions_take_no_attendance_yet(session, classroom):
     future = offline.create_session(session, offline.SessionData(classroom["course"].id, classroom["org"].id,
-                                                                 date(2026, 7, 5), "T", "P"), actor_id=None)
+                                                                 date(2026, 7, 5), "T", "P"), actor_id=None,
+                                    today=TODAY)
     with pytest.raises(NotAllowed):
         offline.record_attendance(session, future, [classroom["people"][0].id], method="roster", now=NOW, today=TODAY)
 
@@ -96,7 +97,7 @@ def test_office_sessions_take_anyone_and_count_toward_declared_places(session, c
     volunteer = make_trainee(None, groups=("grid_worker",), start_date=SINCE)
     volunteer.locality_id = classroom["org"].locality_id
     record = offline.create_session(session, offline.SessionData(grid_course.id, None, date(2026, 6, 25), "T", "P"),
-                                    actor_id=None)
+                                    actor_id=None, today=TODAY)
     from portal.domain.coverage.targets import TargetData, save_target
 
     grid = session.scalar(select(KeyGroup.id).where(KeyGroup.code == "grid_worker"))
@@ -118,5 +119,27 @@ def test_sessions_need_a_course_a_trainer_and_a_place(session, classroom):
                         (offline.SessionData(classroom["course"].id, None, TODAY, " ", "P"), "trainer"),
                         (offline.SessionData(classroom["course"].id, None, TODAY, "T", ""), "place")):
         with pytest.raises(ValidationError) as error:
-            offline.create_session(session, data, actor_id=None)
+            offline.create_session(session, data, actor_id=None, today=TODAY)
         assert error.value.field == field
+
+
+def test_session_dates_stay_within_the_window_and_attendance_too(session, classroom):
+    window = offline.DateWindow(days_back=30, days_ahead=60)
+    course, org = classroom["course"].id, classroom["org"].id
+    for held_on, field in ((date(1, 1, 1), "held_on"), (TODAY - timedelta(days=31), "held_on"),
+                           (TODAY + timedelta(days=61), "held_on")):
+        with pytest.raises(ValidationError) as error:
+            offline.create_session(session, offline.SessionData(course, org, held_on, "T", "P"), actor_id=None,
+                                   today=TODAY, window=window)
+        assert error.value.field == field
+    edge = offline.create_session(session, offline.SessionData(course, org, TODAY - timedelta(days=30), "T", "P"),
+                                  actor_id=None, today=TODAY, window=window)
+    backdated = session.scalar(select(AuditEvent).where(AuditEvent.action == offline.BACKDATED,
+                                                        AuditEvent.target_id == str(edge.id)))
+    assert backdated.details["held_on"] == (TODAY - timedelta(days=30)).isoformat()
+    person = classroom["people"][0]
+    with pytest.raises(NotAllowed):  # a month later the session's attendance is closed too
+        offline.record_attendance(session, edge, [person.id], method="roster", now=NOW,
+                                  today=TODAY + timedelta(days=1), window=window)
+    assert offline.record_attendance(session, edge, [person.id], method="roster", now=NOW, today=TODAY,
+                                     window=window) == 1

@@ -46,7 +46,7 @@ def district(app, session):
     make_completion(b, basics, on=date(2025, 3, 1), valid_until=date(2026, 3, 1))  # 2025, expired in 2026
     make_completion(d1, basics, on=date(2026, 4, 10), valid_until=date(2027, 4, 10))
     record = offline.create_session(session, offline.SessionData(basics.id, school.id, date(2026, 5, 20), "T", "P"),
-                                    actor_id=None)
+                                    actor_id=None, today=date(2026, 5, 20))
     offline.record_attendance(session, record, [d2.id], method="roster",
                               now=datetime(2026, 5, 20, tzinfo=timezone.utc), today=TODAY)
     grid = session.scalar(select(KeyGroup.id).where(KeyGroup.code == "grid_worker"))

@@ -219,7 +219,7 @@ def test_validity_is_the_rules_whatever_the_channel_or_an_earlier_jobs_assignmen
     session.add(done)
     session.flush()
     record = offline.create_session(session, offline.SessionData(basics.id, mall.id, date(2026, 3, 5), "李老师", "会议室"),
-                                    actor_id=None)
+                                    actor_id=None, today=date(2026, 3, 5))
     offline.record_attendance(session, record, [in_class.id], method="roster", now=NOW, today=date(2026, 3, 5))
     from portal.domain import hooks
 

@@ -3,7 +3,7 @@ import pytest
 from portal.domain.errors import ValidationError
 from portal.domain.privacy import mask_id_number, mask_mobile, mask_name
 from portal.domain.validators import (
-    check_password, normalize_credit_code, normalize_id_number, normalize_mobile, uscc_check_char,
+    normalize_credit_code, normalize_id_number, normalize_mobile, uscc_check_char,
 )
 
 # Real, published codes: 福建某企业 (the standard's own example), Huawei, Bank of China.
@@ -58,25 +58,6 @@ def test_mobile_numbers():
         with pytest.raises(ValidationError) as error:
             normalize_mobile(bad)
         assert "11 digits" in str(error.value)
-
-
-@pytest.mark.parametrize("password, message", [
-    ("short1!", "at least 8"),
-    ("12345678", "too easy"),
-    ("abcdefgh", "too easy"),
-    ("aaaaaaaaaa", "too easy"),
-    ("password", "too easy"),
-    ("x13800138000y", "must not contain"),
-    ("a" * 129, "at most 128"),
-])
-def test_obvious_passwords_are_refused(password, message):
-    with pytest.raises(ValidationError) as error:
-        check_password(password, identifiers=("13800138000",))
-    assert message in str(error.value)
-
-
-def test_reasonable_password_passes():
-    check_password("Correct-Horse-9", identifiers=("13800138000", "zhang"))
 
 
 def test_masking():

@@ -49,7 +49,7 @@ def cluster(tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "SECRET_KEY": "two-nodes-" + "x" * 40,
            "PORTAL_ENV": "development", "CONTENT_ROOT": str(FIXTURE_CONTENT), "STORAGE_PATH": str(shared / "storage"),
            "SIGNING_KEY_PATH": str(shared / "signing-key.pem"), "PORTAL_INSTANCE_PATH": str(shared / "instance"),
-           "LOGIN_LIMIT_PER_ACCOUNT": "5 per 5 minutes", "FLASK_APP": "portal"}
+           "LOGIN_BACKOFF_AFTER": "5", "FLASK_APP": "portal"}
     redis.Redis.from_url(REDIS_URL).flushdb()
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "CONTENT_ROOT": FIXTURE_CONTENT,
@@ -104,7 +104,7 @@ def test_a_quiz_started_on_node_a_continues_on_node_b(cluster):
         db.session.remove()
 
 
-def test_login_throttling_counts_attempts_across_both_nodes(cluster):
+def test_the_wait_after_wrong_passwords_counts_tries_on_both_nodes(cluster):
     statuses = []
     for n in range(6):
         node = cluster["a"] if n % 2 == 0 else cluster["b"]

@@ -10,9 +10,10 @@ from portal.domain.coverage import offline
 def prepare(session, world) -> None:
     course = world["course"]
     own = offline.create_session(session, offline.SessionData(course.id, world["own"], date(2026, 5, 1), "Trainer",
-                                                              "Room 1"), actor_id=None)
+                                                              "Room 1"), actor_id=None, today=date(2026, 5, 1))
     other = offline.create_session(session, offline.SessionData(course.id, world["other"], date(2026, 5, 1),
-                                                                "Trainer", "Room 2"), actor_id=None)
+                                                                "Trainer", "Room 2"), actor_id=None,
+                                   today=date(2026, 5, 1))
     world.update(own_session=own.id, other_session=other.id, own_session_code=own.sign_in_code,
                  own_sector=world["own_org"].sector_id, other_sector=world["other_org"].sector_id,
                  own_locality=world["own_org"].locality_id)

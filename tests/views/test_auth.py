@@ -161,6 +161,44 @@ def test_change_password(client, session, login):
     login(user, "New-Secret-42")
 
 
+@pytest.mark.parametrize("weak, reason", [("P@ssw0rd", "look-alike"), ("admin@123", "most common passwords"),
+                                           ("qwer1234", "most common passwords")])
+def test_the_issues_guessable_passwords_are_refused_with_a_reason(client, session, login, weak, reason):
+    user = make_user("office_admin")
+    session.commit()
+    login(user)
+    client.set_cookie("lang", "en")
+    page = client.post("/auth/password", data={"current_password": DEFAULT_PASSWORD, "new_password": weak,
+                                               "confirm": weak}).get_data(as_text=True)
+    assert "This password is too easy to guess" in page and reason in page and "Add another word or two" in page
+
+
+def test_a_new_password_must_not_contain_ones_own_name(client, session, login):
+    user = make_user("office_admin")
+    user.display_name = "Liang Jianguo"
+    session.commit()
+    login(user)
+    client.set_cookie("lang", "en")
+    page = client.post("/auth/password", data={"current_password": DEFAULT_PASSWORD,
+                                               "new_password": "liang jianguo 1975!", "confirm": "liang jianguo 1975!"})
+    assert "must not contain your name" in page.get_data(as_text=True)
+
+
+def test_an_office_admin_changes_their_own_password_only_with_the_current_one(client, session, login):
+    """The users page's reset form sets anyone's password without theirs: for oneself it leads to the page that
+    asks for the current password, and sets nothing."""
+    office = make_user("office_admin")
+    session.commit()
+    login(office)
+    response = client.post(f"/office/users/{office.id}/password",
+                           data={"new_password": "Taken-Over-4471", "confirm": "Taken-Over-4471"})
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/password"
+    assert client.get(f"/office/users/{office.id}/password").headers["Location"] == "/auth/password"
+    client.post("/auth/logout")
+    login(office)  # the password is unchanged
+    assert not session.scalar(select(AuditEvent).where(AuditEvent.action == "user.reset_password"))
+
+
 def test_office_resets_a_password_and_it_is_audited(client, session, login):
     office = make_user("office_admin")
     trainee = make_user("trainee", org=make_org())
@@ -215,9 +253,9 @@ class TestCsrf:
 class TestThrottling:
     @pytest.fixture
     def app_config(self):
-        return {"LOGIN_LIMIT_PER_ACCOUNT": "3 per 5 minutes", "LOGIN_LIMIT_PER_ADDRESS": "6 per 5 minutes"}
+        return {"LOGIN_BACKOFF_AFTER": 3, "LOGIN_LIMIT_PER_ADDRESS": "6 per 5 minutes"}
 
-    def test_per_account(self, client, session):
+    def test_per_account_a_wait(self, client, session):
         user = make_user("office_admin")
         session.commit()
         for _ in range(3):

@@ -143,3 +143,38 @@ def test_company_admins_keep_their_own_sessions_only(client, session, login):
     assert client.post("/office/coverage/sessions/new", data={
         "course_id": course.id, "organization_id": org.id, "held_on": (local_today() - timedelta(days=1)).isoformat(),
         "trainer": "T", "place": "P"}).status_code == 302
+
+
+def test_a_company_cannot_date_a_session_into_another_century_and_back_dating_is_audited(client, session, login):
+    """Attendance makes completions dated the day of the session: 0001-01-01 would have minted certificates for
+    any year. The date stays within CLASSROOM_SESSION_DAYS_BACK / _AHEAD of today, and an earlier day is logged."""
+    from portal.models import AuditEvent
+
+    org, course = make_org("Own Co"), make_course("all-staff-basics")
+    admin, office = make_user("org_admin", org=org), make_user("office_admin")
+    make_trainee(org, name="Staff One")
+    session.commit()
+    login(admin)
+    client.set_cookie("lang", "en")
+    today = local_today()
+
+    def record(held_on: date):
+        return client.post("/office/coverage/sessions/new", data={
+            "course_id": course.id, "organization_id": org.id, "held_on": held_on.isoformat(), "trainer": "T",
+            "place": "P"})
+
+    for held_on, says in ((date(1, 1, 1), "up to 90 days after it was held"),
+                          (today - timedelta(days=91), "up to 90 days after it was held"),
+                          (today + timedelta(days=366), "up to 365 days ahead")):
+        refused = record(held_on)
+        assert refused.status_code == 200 and says in refused.get_data(as_text=True)
+    assert session.scalar(select(OfflineSession.id)) is None
+    assert record(today).status_code == 302
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "coverage.offline_session.backdated")) is None
+    assert record(today - timedelta(days=90)).status_code == 302
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "coverage.offline_session.backdated"))
+    assert event.actor_id == admin.id and event.details["days_back"] == 90
+    client.post("/auth/logout")
+    login(office)
+    client.set_cookie("lang", "en")
+    assert "Classroom session dated in the past" in client.get("/office/audit").get_data(as_text=True)

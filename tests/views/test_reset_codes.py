@@ -137,20 +137,27 @@ def test_an_expired_code_fails(client, session, login, mall):
 class TestThrottling:
     @pytest.fixture
     def app_config(self):
-        return {"LOGIN_LIMIT_PER_ACCOUNT": "3 per 5 minutes", "LOGIN_LIMIT_PER_ADDRESS": "20 per 5 minutes"}
+        return {"LOGIN_BACKOFF_AFTER": 3, "LOGIN_LIMIT_PER_ADDRESS": "20 per 5 minutes"}
 
-    def test_wrong_codes_count_down_to_a_lock_that_refuses_even_the_right_code(self, client, session, login, mall):
+    def test_wrong_codes_count_down_to_a_wait_that_refuses_even_the_right_code(self, client, session, login, mall,
+                                                                               monkeypatch):
         org, trainee, admin = mall
         login(admin)
         code = _code(client.post(f"/company/{org.id}/people/{trainee.trainee.id}/reset-code"))
         client.post("/auth/logout")
         client.set_cookie("lang", "en")
-        assert "2 tries left." in _reset(client, trainee.username, "WRNG-CODE").get_data(as_text=True)
-        assert "1 try left." in _reset(client, trainee.username, "WRNG-CODE").get_data(as_text=True)
-        assert "refused until" in _reset(client, trainee.username, "WRNG-CODE").get_data(as_text=True)
-        locked = _reset(client, trainee.username, code)
-        assert locked.status_code == 429 and "Too many attempts" in locked.get_data(as_text=True)
+        assert "2 tries left before" in _reset(client, trainee.username, "WRNG-CODE").get_data(as_text=True)
+        assert "One more wrong try" in _reset(client, trainee.username, "WRNG-CODE").get_data(as_text=True)
+        assert "before the next reset code for this account" in _reset(
+            client, trainee.username, "WRNG-CODE").get_data(as_text=True)
+        waiting = _reset(client, trainee.username, code)
+        assert waiting.status_code == 429 and "Too many attempts" in waiting.get_data(as_text=True)
         login(trainee)  # the password is unchanged; logging in is counted apart
+        client.post("/auth/logout")
+        later = utcnow() + timedelta(minutes=1, seconds=1)  # the first wait is over: the right code is heard
+        monkeypatch.setattr("portal.auth.reset_views.utcnow", lambda: later)
+        assert _reset(client, trainee.mobile, code).headers["Location"] == "/auth/login"
+        login(trainee, NEW)
 
     def test_an_unknown_login_is_answered_and_counted_like_a_known_one(self, client, session, mall):
         client.set_cookie("lang", "en")

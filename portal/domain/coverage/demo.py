@@ -70,7 +70,7 @@ def _seed_sessions(session: Session, *, today: date, groups: dict, counts: dict)
     if mall is not None and course is not None and not _session_exists(session, MALL_SESSION_PLACE):
         record = offline.create_session(session, offline.SessionData(course.id, mall.id, today - timedelta(days=10),
                                                                      "李消防（区消防救援大队）", MALL_SESSION_PLACE),
-                                        actor_id=None)
+                                        actor_id=None, today=today)
         people = session.scalars(select(Trainee.id).join(Trainee.person).where(
             Trainee.organization_id == mall.id, Trainee.status == "active", Person.user_id.is_(None))
                                  .order_by(Trainee.id).limit(6)).all()
@@ -99,7 +99,7 @@ def _seed_sessions(session: Session, *, today: date, groups: dict, counts: dict)
         attendees.append(person.id)
     record = offline.create_session(session, offline.SessionData(course.id, None, today - timedelta(days=3),
                                                                  "王教官（区消防安全委员会办公室）", OFFICE_SESSION_PLACE),
-                                    actor_id=None)
+                                    actor_id=None, today=today)
     counts["offline_sessions"] += 1
     counts["attendances"] += offline.record_attendance(session, record, attendees[:2], method="roster", now=now,
                                                        today=today)

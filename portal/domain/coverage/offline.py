@@ -21,6 +21,7 @@ from portal.models import Completion, Course, OfflineAttendance, OfflineSession,
 
 SIGN_IN_DAYS_AFTER = 1  # the QR code still works the day after the session (late scans, time zones)
 METHODS = ("roster", "qr")
+BACKDATED = "coverage.offline_session.backdated"  # labelled in audit_labels.ACTIONS
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,31 @@ def new_sign_in_code() -> str:
     return secrets.token_urlsafe(12)
 
 
-def create_session(session: Session, data: SessionData, *, actor_id: int | None, address: str = "") -> OfflineSession:
-    """Record a classroom session; audit-logged."""
+@dataclass(frozen=True)
+class DateWindow:
+    """How far from today a session may be dated: recorded (and its attendance) up to `days_back` days after it was
+    held, planned up to `days_ahead` days before. Attendance makes completions dated the day of the session, so an
+    open-ended date would let anyone who keeps sessions make certificates for any year."""
+
+    days_back: int = 90
+    days_ahead: int = 365
+
+
+def check_date(held_on: date, *, today: date, window: DateWindow) -> None:
+    """Refuse a session date outside the window around today."""
+    if held_on < today - timedelta(days=window.days_back):
+        raise ValidationError(_l("A session can be recorded up to %(days)s days after it was held; record older "
+                                 "training as prior training, with its evidence.", days=window.days_back), "held_on")
+    if held_on > today + timedelta(days=window.days_ahead):
+        raise ValidationError(_l("A session can be planned up to %(days)s days ahead.", days=window.days_ahead),
+                              "held_on")
+
+
+def create_session(session: Session, data: SessionData, *, actor_id: int | None, today: date,
+                   window: DateWindow = DateWindow(), address: str = "") -> OfflineSession:
+    """Record a classroom session dated within the window around today; audit-logged, a date before today (its
+    completions will be back-dated) once more on its own."""
+    check_date(data.held_on, today=today, window=window)
     course = session.get(Course, data.course_id)
     if course is None or course.retired:
         raise ValidationError(_l("Choose a course."), "course_id")
@@ -56,6 +80,12 @@ def create_session(session: Session, data: SessionData, *, actor_id: int | None,
                  target_id=record.id, address=address,
                  details={"course": course.code, "held_on": data.held_on.isoformat(),
                           "organization_id": data.organization_id})
+    if data.held_on < today:
+        audit.record(session, actor_id=actor_id, action=BACKDATED, target_type="offline_session",
+                     target_id=record.id, address=address,
+                     details={"held_on": data.held_on.isoformat(), "recorded_on": today.isoformat(),
+                              "days_back": (today - data.held_on).days, "course": course.code,
+                              "organization_id": data.organization_id})
     return record
 
 
@@ -68,12 +98,17 @@ def eligible(offline: OfflineSession):
 
 
 def record_attendance(session: Session, offline: OfflineSession, trainee_ids, *, method: str, now: datetime,
-                      today: date, actor_id: int | None = None, address: str = "") -> int:
-    """Add attendees (each once) and their offline completions; returns how many were added."""
+                      today: date, window: DateWindow = DateWindow(), actor_id: int | None = None,
+                      address: str = "") -> int:
+    """Add attendees (each once) and their offline completions; returns how many were added. Attendance is
+    recorded from the day of the session until `window.days_back` days after it."""
     if method not in METHODS:
         raise ValueError(f"unknown attendance method {method!r}")
     if offline.held_on > today:
         raise NotAllowed(_l("Attendance can be recorded from the day of the session."))
+    if offline.held_on < today - timedelta(days=window.days_back):
+        raise NotAllowed(_l("Attendance can be recorded up to %(days)s days after the session.",
+                            days=window.days_back))
     wanted = sorted({int(t) for t in trainee_ids})
     if not wanted:
         return 0
