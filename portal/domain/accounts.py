@@ -232,9 +232,8 @@ def change_password(session: Session, user: User, current: str, new: str, *, kee
     set_password(session, user, new, reason="password", keep_token=keep_token)
 
 
-def reset_password(session: Session, user: User, new: str, *, actor: User, address: str,
-                   keep_token: str | None = None) -> None:
-    """An administrator sets a new password for a user; audit-logged."""
-    set_password(session, user, new, reason="password" if keep_token else "reset", keep_token=keep_token)
+def reset_password(session: Session, user: User, new: str, *, actor: User, address: str) -> None:
+    """An administrator sets a new password for another user (every session of theirs ends); audit-logged."""
+    set_password(session, user, new, reason="reset")
     audit.record(session, actor_id=actor.id, action="user.reset_password", target_type="user",
                  target_id=user.id, address=address)

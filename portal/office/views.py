@@ -21,7 +21,7 @@ from portal.web import reset_codes
 from portal.web.navigation import safe_next
 from portal.web.pagination import paginate
 from portal.web.parameters import record_id, typed_date
-from portal.web.session import current_token, lifetimes
+from portal.web.session import lifetimes
 
 bp = Blueprint("office", __name__, url_prefix="/office", template_folder="templates")
 
@@ -163,7 +163,7 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         try:
             accounts.reset_password(db.session, user, form.new_password.data, actor=current_user,
-                                    address=request.remote_addr or "", keep_token=current_token() if own else None)
+                                    address=request.remote_addr or "")
         except ValidationError as error:
             apply_domain_error(form, ValidationError(error.message, "new_password"))
         else:

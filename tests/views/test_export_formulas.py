@@ -130,7 +130,7 @@ def seeded(client, login, session):
     session.add(Post(name=one, synonyms=[two, four], basis=three, courses=[], reviewed=False,
                      added_by_organization=org))
     record = offline.create_session(session, offline.SessionData(course.id, org.id, today - timedelta(days=1),
-                                                                  four, two), actor_id=None)
+                                                                  four, two), actor_id=None, today=today)
     offline.record_attendance(session, record, [p.id for p in people[2:]], method="roster", now=utcnow(),
                               today=today)
     save_target(session, TargetData(group.id, street.id, 7, date(today.year, 12, 31), 1.0), actor_id=None)
