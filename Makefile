@@ -11,7 +11,7 @@ export FLASK_APP := portal
 RUN_PACKAGES := fonts-wqy-zenhei
 TEST_PACKAGES := fonts-wqy-zenhei poppler-utils postgresql-client nginx-light
 
-.PHONY: run test e2e e2e-tools setup venv dev translations extract-messages db demo content clean system-deps-run system-deps-test
+.PHONY: run test e2e api-fuzz e2e-tools setup venv dev translations extract-messages db demo content clean system-deps-run system-deps-test
 
 run: system-deps-run setup db content demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
@@ -22,6 +22,11 @@ test: system-deps-test dev translations e2e-tools
 # The browser tests alone (tests/e2e): journeys in Chromium, axe-core, the Nu HTML checker.
 e2e: system-deps-test dev translations e2e-tools
 	$(BIN)/python -m pytest -q -m e2e tests/e2e
+
+# schemathesis against the served HR API alone, with a random seed and more examples than in `make test`.
+API_FUZZ_EXAMPLES ?= 200
+api-fuzz: dev translations
+	API_FUZZ_SEED=random API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -m api_fuzz tests/test_api_schemathesis.py
 
 # Their tools, each installed only when missing: Debian's Chromium and a Java for the HTML checker,
 # Playwright for Python (it drives /usr/bin/chromium: never `playwright install`), and axe-core and
