@@ -8,7 +8,8 @@ number is someone else's) or a post the catalogue does not know (unknown_post). 
 unknown_field, wrong_type, invalid_value) for schema-valid data would mean the document allows what the models
 refuse, and fails the run.
 
-Steering, for valid data only (negative cases are left as generated): half the time the people already on the
+Every change gets a fresh Idempotency-Key (before_call), as the document asks of a client. Steering, for valid
+data only (negative cases are left as generated): half the time the people already on the
 roster and the catalogue's posts, so that transfers, departures and updates get past "not found" and
 "unknown post"; and an ID number given the check character and date of birth JSON Schema cannot state (the
 document says them in words).
@@ -28,7 +29,6 @@ from portal.domain.validators import id_check_char
 ON_ROSTER = ("13900000001", "13900000002", "13900000003")  # tests.test_api_fuzz.open_api_account puts them there
 KNOWN_POSTS = tuple(name for post in POSTS for name in (post[0], *post[1]))
 STORED_DATA_CODES = {"validation_failed", "unknown_post"}
-WRITES = {"PUT /employees/{mobile}", "POST /events"}
 
 
 def _positive(case) -> bool:

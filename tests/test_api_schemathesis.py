@@ -8,9 +8,9 @@ lifted), with its own command line: every phase (coverage, fuzzing, stateful) an
 - refused_only_for_stored_data (tests/schemathesis_hooks.py): the writing operations refuse schema-valid data only
   for what is stored (the roster, the post catalogue), as their documented 422 says (tests/schemathesis.toml).
 
-About 30 s with a fixed seed and 25 examples per operation. `make api-fuzz` runs it alone with a random seed and
-more examples (API_FUZZ_SEED=random, API_FUZZ_EXAMPLES=200); a failure prints schemathesis' report, with a curl
-line for each failing request.
+About 30 to 45 s with a fixed seed and 25 examples per operation. `make api-fuzz` runs it alone with a random
+seed and more examples (API_FUZZ_SEED=random, API_FUZZ_EXAMPLES=200); a failure prints schemathesis' report, with
+a curl line for each failing request.
 """
 from __future__ import annotations
 
@@ -58,8 +58,8 @@ def served(app):
 
 def test_schemathesis_finds_the_api_as_its_document_says(served, session, tmp_path):
     token = open_api_account(session)
-    command = [str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(ROOT / "tests/schemathesis.toml"),
-               "run", f"{served}/api/v1/openapi.json", "--header", f"Authorization: Bearer {token}",
+    command = [str(Path(sys.executable).parent / "schemathesis"),
+               "--config-file", str(ROOT / "tests/schemathesis.toml"), "run", f"{served}/api/v1/openapi.json", "--header", f"Authorization: Bearer {token}",
                "--checks", ",".join(CHECKS), "--max-examples", EXAMPLES, "--workers", "1",
                "--generation-database", "none", "--no-color", *(() if SEED == "random" else ("--seed", SEED))]
     environment = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks", "PYTHONPATH": str(ROOT)}

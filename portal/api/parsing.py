@@ -52,7 +52,8 @@ def json_body(request: Request) -> dict[str, Any]:
         raise SchemaViolation(415, "unsupported_media_type", "Send the body as JSON with the header "
                                                              "'Content-Type: application/json'.")
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise SchemaViolation(413, "payload_too_large", f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+        raise SchemaViolation(413, "payload_too_large",
+                              f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.")
     request.max_content_length = MAX_BODY_BYTES  # also for bodies sent without a Content-Length (chunked)
     raw = request.get_data(cache=True)
     if not raw.strip():
@@ -91,7 +92,8 @@ def _refuse_unstorable_text(value: Any, field: str | None = None) -> None:
             raise _invalid_json("The request body holds an unpaired surrogate (\\ud800-\\udfff), which is not text.",
                                 field) from None
         if "\x00" in value:
-            raise _invalid_json("The request body holds a NUL character (\\u0000), which is not allowed in text.", field)
+            raise _invalid_json("The request body holds a NUL character (\\u0000), which is not allowed in text.",
+                                field)
 
 
 # --- path, query string and body against their models --------------------------------------------------------------

@@ -50,7 +50,8 @@ NOT_BLANK = rf"^[^\u0000]*[^\u0000{WHITESPACE}][^\u0000]*$"  # and something bes
 
 def _years(first: date, last: date) -> str:
     """The years first..last as a regex alternation of centuries (the bounds must be whole centuries)."""
-    assert (first.month, first.day, first.year % 100) == (1, 1, 0) and (last.month, last.day, last.year % 100) == (12, 31, 99)
+    assert (first.month, first.day, first.year % 100) == (1, 1, 0)
+    assert (last.month, last.day, last.year % 100) == (12, 31, 99)
     return "|".join(str(century) for century in range(first.year // 100, last.year // 100 + 1))
 
 
