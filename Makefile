@@ -17,7 +17,7 @@ E2E_PACKAGES := chromium fonts-wqy-zenhei
 SYSTEM_PACKAGES := $(sort $(RUN_PACKAGES) $(TEST_PACKAGES) $(E2E_PACKAGES) default-jre-headless npm wrk) 'postgresql-client-[0-9]*'
 
 .PHONY: run test test-setup e2e e2e-tools setup venv dev translations extract-messages db demo content clean \
-	system-deps-run system-deps-test versions lock outdated check-installed
+	system-deps-run system-deps-test versions lock outdated check-installed api-fuzz
 
 run: system-deps-run setup db content demo
 	@$(MAKE) --no-print-directory versions
@@ -44,6 +44,11 @@ versions: venv
 # The browser tests alone (tests/e2e): journeys in Chromium, axe-core, the Nu HTML checker.
 e2e: system-deps-test dev translations e2e-tools
 	$(BIN)/python -m pytest -q -m e2e tests/e2e
+
+# schemathesis against the served HR API alone, with a random seed and more examples than in `make test`.
+API_FUZZ_EXAMPLES ?= 200
+api-fuzz: dev translations
+	API_FUZZ_SEED=random API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -m api_fuzz tests/test_api_schemathesis.py
 
 # Their tools, each installed only when missing: Debian's Chromium and a Java for the HTML checker,
 # Playwright for Python (it drives /usr/bin/chromium: never `playwright install`), and axe-core and

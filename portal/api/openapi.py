@@ -1,16 +1,21 @@
-"""The OpenAPI 3.1 description of the HR API, and the request-body check that follows from it.
+"""The OpenAPI 3.1 description of the HR API.
 
-The request schemas below are the one definition of a valid body: check() enforces them with
-precise messages, /api/v1/openapi.json publishes them, and the tests validate every response
-against the response schemas.
+The request schemas and parameters come from the models the views validate with (portal.api.schemas), so
+the document cannot promise what the API refuses; the prose, the responses and the error codes are written
+here. The served document also lists the key group codes the portal knows (data the office may add to).
 """
 from __future__ import annotations
 
-import re
-from datetime import date
+import copy
+from collections.abc import Sequence
 from typing import Any
 
-from portal.domain.validators import EARLIEST_DATE, LATEST_DATE, is_plausible_date
+from pydantic import BaseModel
+
+from portal.api import schemas
+from portal.domain import compliance
+from portal.domain.idempotency import KEY_MAX, KEY_PATTERN
+from portal.domain.validators import MOBILE_PATTERN
 
 ERROR_CODES = (
     "invalid_json", "unsupported_media_type", "payload_too_large", "idempotency_key_missing",
@@ -19,27 +24,15 @@ ERROR_CODES = (
     "wrong_type", "invalid_value", "validation_failed", "unknown_post", "unauthorized", "not_found", "method_not_allowed",
     "rate_limited", "internal_error",
 )
-STANDINGS = ("compliant", "due_soon", "overdue", "never_trained", "left")
-ASSIGNMENT_FILTERS = ("open", "completed", "closed", "overdue")
-EMPLOYEE_FILTERS = ("active", "left", "all")
-PER_PAGE_MAX = 100
+STANDINGS = (*compliance.STATUSES, "left")
 
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-DATE = {"type": "string", "format": "date", "description": "ISO date, such as 2026-03-01."}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
-MOBILE_IN = {"type": "string", "minLength": 1, "maxLength": 20,
-             "description": "Mainland China mobile number (11 digits, 13 to 19); +86, spaces and dashes are ignored."}
-GROUPS_IN = {"type": "array", "maxItems": 20, "items": {"type": "string", "minLength": 1, "maxLength": 40},
-             "description": "Key group codes (all_staff is always added)."}
-POST_IN = {"type": "string", "maxLength": 100,
-           "description": "The post, by its name or another name in the district's post catalogue (GET /posts); "
-                          "some posts carry their own courses. A post the catalogue does not know is refused "
-                          "(unknown_post)."}
 
 
 def _object(properties: dict, required: tuple[str, ...] = (), description: str = "") -> dict:
@@ -49,43 +42,14 @@ def _object(properties: dict, required: tuple[str, ...] = (), description: str =
     return schema
 
 
-def _event(kind: str, properties: dict, required: tuple[str, ...], description: str) -> dict:
-    return _object({"type": {"type": "string", "const": kind}, "mobile": MOBILE_IN, **properties},
-                   ("type", "mobile", *required), description)
-
-
 SCHEMAS: dict[str, dict] = {
     "Error": _object({"error": _object({
         "code": {"type": "string", "enum": list(ERROR_CODES)},
         "message": {"type": "string", "description": "What is wrong, in English, precise enough to fix it."},
         "field": {"type": "string", "description": "The body field, path or query parameter at fault."},
     }, ("code", "message"))}, ("error",)),
-    "EmployeeInput": _object({
-        "real_name": {"type": "string", "minLength": 1, "maxLength": 50},
-        "post": POST_IN,
-        "start_date": NULLABLE_DATE,
-        "groups": GROUPS_IN,
-        "id_number": {"type": ["string", "null"], "maxLength": 18, "writeOnly": True,
-                      "description": "18-character resident ID number; null or absent keeps the one on file."},
-    }, ("real_name", "post"), "The whole record of one person (groups default to all_staff)."),
-    "HireEvent": _event("hire", {
-        "real_name": {"type": "string", "minLength": 1, "maxLength": 50}, "post": POST_IN, "start_date": DATE,
-        "groups": GROUPS_IN, "id_number": {"type": ["string", "null"], "maxLength": 18, "writeOnly": True},
-    }, ("real_name", "post", "start_date"), "A hire (or re-hire of someone who left): onboarding is assigned."),
-    "TransferEvent": _event("transfer", {
-        "post": {**POST_IN, "minLength": 1}, "effective_on": DATE,
-        "groups": {**GROUPS_IN, "description": "The key groups of the new post; absent keeps the current ones."},
-    }, ("post", "effective_on"), "A move to a new post: its training is due before it starts."),
-    "LeaveEvent": _event("leave", {"left_on": DATE}, ("left_on",),
-                         "The person leaves: open training closes, history is kept."),
-    "Event": {
-        "oneOf": [_ref("HireEvent"), _ref("TransferEvent"), _ref("LeaveEvent")],
-        "discriminator": {"propertyName": "type", "mapping": {
-            "hire": "#/components/schemas/HireEvent", "transfer": "#/components/schemas/TransferEvent",
-            "leave": "#/components/schemas/LeaveEvent"}},
-    },
     "Employee": _object({
-        "mobile": {"type": "string", "pattern": "^1[3-9][0-9]{9}$"},
+        "mobile": {"type": "string", "pattern": MOBILE_PATTERN.pattern},
         "real_name": {"type": "string"},
         "post": {"type": "string"},
         "groups": {"type": "array", "items": {"type": "string"}},
@@ -132,7 +96,7 @@ SCHEMAS: dict[str, dict] = {
 
 def _page_of(item: str) -> dict:
     return _object({"items": {"type": "array", "items": _ref(item)}, "page": {"type": "integer", "minimum": 1},
-                    "per_page": {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX},
+                    "per_page": {"type": "integer", "minimum": 1, "maximum": schemas.PER_PAGE_MAX},
                     "total": {"type": "integer", "minimum": 0}}, ("items", "page", "per_page", "total"))
 
 
@@ -167,24 +131,21 @@ RESPONSES = {
                        "from their own account."),
     "PayloadTooLarge": _error("The body is larger than 64 KiB."),
     "UnsupportedMediaType": _error("The body is not sent as application/json."),
-    "Unprocessable": _error("The body breaks the schema (missing_field, unknown_field, wrong_type, invalid_value) "
-                            "or a roster rule (validation_failed), or names a post the catalogue does not know "
-                            "(unknown_post: see GET /posts); nothing was changed."),
+    "Unprocessable": _error("The body breaks the schema (missing_field, unknown_field, wrong_type, invalid_value), "
+                            "or a roster rule (validation_failed: the person is already on the roster or has left, "
+                            "the ID number is someone else's, a key group the portal does not know), or names a "
+                            "post the catalogue does not know (unknown_post: see GET /posts); nothing was changed. "
+                            "The roster, the catalogue and the key groups are data: a request the schemas allow "
+                            "can still meet these."),
     "TooManyRequests": _error("Too many requests for this token; wait for Retry-After seconds."),
     "InternalError": _error("Unexpected error; nothing was changed. Retry with the same Idempotency-Key."),
 }
 
-PARAMETERS = {
-    "IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "required": True,
-                       "description": "1 to 100 visible ASCII characters, unique per change (a UUID). A retry with "
-                                      "the same key and body replays the first answer.",
-                       "schema": {"type": "string", "minLength": 1, "maxLength": 100}},
-    "Mobile": {"name": "mobile", "in": "path", "required": True, "description": "The person's mobile number.",
-               "schema": {"type": "string"}},
-    "Page": {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-    "PerPage": {"name": "per_page", "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX, "default": 50}},
-}
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": True,
+                   "description": f"1 to {KEY_MAX} visible ASCII characters, unique per change (a UUID). A retry "
+                                  "with the same key and body replays the first answer.",
+                   "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX, "pattern": KEY_PATTERN.pattern}}
+PARAMETERS = {"IdempotencyKey": IDEMPOTENCY_KEY}
 
 REPLAY_HEADERS = {**RATE_HEADERS, "Idempotent-Replayed": {
     "description": "true when this is the stored answer to an earlier request with the same key.",
@@ -207,23 +168,34 @@ def _ref_parameter(name: str) -> dict:
     return {"$ref": f"#/components/parameters/{name}"}
 
 
-def _body(schema: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
+def parameters(model: type[BaseModel], where: str) -> list[dict]:
+    """The path or query parameters of a model, each field's schema as the model states it."""
+    schema = schemas.json_schema(model)
+    found = []
+    for name, field in schema["properties"].items():
+        field = dict(field)
+        parameter = {"name": name, "in": where, "required": name in schema.get("required", ())}
+        if "description" in field:
+            parameter["description"] = field.pop("description")
+        found.append({**parameter, "schema": field})
+    return found
+
+
+BODIES = {"EmployeeInput": schemas.EmployeeInput, "Event": schemas.Event}
+
+
+def _body(name: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
 
 
 PATHS = {
     "/employees": {"get": {
         "operationId": "listEmployees", "tags": ["employees"], "summary": "List the roster",
-        "parameters": [
-            {"name": "status", "in": "query", "description": "Active staff (default), people who left, or all.",
-             "schema": {"type": "string", "enum": list(EMPLOYEE_FILTERS), "default": "active"}},
-            {"name": "standing", "in": "query", "description": "Only active people with this training standing.",
-             "schema": {"type": "string", "enum": list(STANDINGS[:-1])}},
-            _ref_parameter("Page"), _ref_parameter("PerPage")],
+        "parameters": parameters(schemas.EmployeeFilter, "query"),
         "responses": {"200": _ok("One page of the roster, by name.", "EmployeeList"), **_errors("400")},
     }},
     "/employees/{mobile}": {
-        "parameters": [_ref_parameter("Mobile")],
+        "parameters": parameters(schemas.EmployeePath, "path"),
         "get": {"operationId": "getEmployee", "tags": ["employees"], "summary": "Read one person",
                 "responses": {"200": _ok("The person.", "Employee"), **_errors("400", "404")}},
         "put": {"operationId": "upsertEmployee", "tags": ["employees"], "summary": "Create or update one person",
@@ -243,18 +215,13 @@ PATHS = {
     }},
     "/assignments": {"get": {
         "operationId": "listAssignments", "tags": ["assignments"], "summary": "Training assignments and their status",
-        "parameters": [
-            {"name": "mobile", "in": "query", "description": "Only this person's assignments.",
-             "schema": {"type": "string"}},
-            {"name": "status", "in": "query", "description": "overdue: open and past the due date.",
-             "schema": {"type": "string", "enum": list(ASSIGNMENT_FILTERS)}},
-            _ref_parameter("Page"), _ref_parameter("PerPage")],
+        "parameters": parameters(schemas.AssignmentFilter, "query"),
         "responses": {"200": _ok("One page of assignments, oldest first.", "AssignmentList"), **_errors("400", "404")},
     }},
     "/posts": {"get": {
         "operationId": "listPosts", "tags": ["posts"], "summary": "The district's post catalogue",
         "description": "Every post a roster may name, with the other names accepted for it.",
-        "responses": {"200": _ok("The catalogue, by name.", "PostList"), **_errors()},
+        "responses": {"200": _ok("The catalogue, by name.", "PostList"), **_errors("400")},
     }},
     "/openapi.json": {"get": {
         "operationId": "openapi", "tags": ["meta"], "summary": "This document", "security": [],
@@ -276,153 +243,44 @@ who must train, by when and why.
 * **Rate limit**: 120 requests a minute per token; 429 with Retry-After beyond it.
 """
 
-DOCUMENT: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {"title": "Fire Safety Training Portal HR API", "version": "1.0.0", "description": DESCRIPTION},
-    "servers": [{"url": "/api/v1"}],
-    "security": [{"bearerAuth": []}],
-    "tags": [{"name": "employees"}, {"name": "events"}, {"name": "assignments"}, {"name": "posts"},
-             {"name": "meta"}],
-    "paths": PATHS,
-    "components": {
-        "schemas": SCHEMAS, "responses": RESPONSES, "parameters": PARAMETERS,
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                           "description": "A token from Company > HR API, starting fstp_."}},
-    },
-}
 
 
-def document() -> dict[str, Any]:
-    """The OpenAPI document served at /api/v1/openapi.json."""
-    return DOCUMENT
+def request_schemas() -> dict[str, dict]:
+    """The components the request bodies refer to, from their models (the events' variants included)."""
+    found = {}
+    for name, model in BODIES.items():
+        schema = copy.deepcopy(schemas.json_schema(model))
+        found.update(schema.pop("$defs", {}))
+        found[name] = schema
+    return found
 
 
-# --- checking request bodies against the schemas ---------------------------------------------
-
-class SchemaViolation(Exception):
-    """A request body that breaks its schema: a code, an English message and the field at fault."""
-
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code, self.message, self.field = code, message, field
+def _with_group_codes(components: dict[str, dict], codes: Sequence[str]) -> None:
+    """List the portal's key group codes (data the office may add to) in every `groups` of a request body."""
+    for schema in components.values():
+        groups = schema.get("properties", {}).get("groups")
+        if groups is not None:
+            groups["items"]["enum"] = list(codes)
 
 
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-PYTHON_TYPES = {"string": str, "array": list, "object": dict, "boolean": bool}
-
-
-def check(body: Any, schema_name: str) -> dict[str, Any]:
-    """Check a JSON body against one of SCHEMAS; returns its values with dates parsed."""
-    return _check(body, SCHEMAS[schema_name], "")
-
-
-def _resolve(schema: dict) -> dict:
-    while "$ref" in schema:
-        schema = SCHEMAS[schema["$ref"].rsplit("/", 1)[1]]
-    return schema
-
-
-def _check(value: Any, schema: dict, path: str) -> Any:
-    schema = _resolve(schema)
-    if "discriminator" in schema:
-        return _check_variant(value, schema, path)
-    _check_type(value, schema, path)
-    if value is None:
-        return None
-    if "const" in schema and value != schema["const"]:
-        raise SchemaViolation("invalid_value", f"'{path}' must be {schema['const']!r}.", path)
-    if "enum" in schema and value not in schema["enum"]:
-        raise SchemaViolation("invalid_value", f"'{path}' must be one of: {', '.join(schema['enum'])}.", path)
-    if isinstance(value, str):
-        return _check_string(value, schema, path)
-    if isinstance(value, list):
-        if len(value) > schema.get("maxItems", len(value)):
-            raise SchemaViolation("invalid_value", f"'{path}' may have at most {schema['maxItems']} items.", path)
-        return [_check(item, schema["items"], f"{path}[{i}]") for i, item in enumerate(value)]
-    if isinstance(value, dict):
-        return _check_object(value, schema, path)
-    return value
-
-
-def _check_type(value: Any, schema: dict, path: str) -> None:
-    types = schema.get("type")
-    if types is None:
-        return
-    types = [types] if isinstance(types, str) else types
-    if value is None and "null" in types:
-        return
-    if any(t in PYTHON_TYPES and isinstance(value, PYTHON_TYPES[t]) for t in types):
-        return
-    if "integer" in types and isinstance(value, int) and not isinstance(value, bool):
-        return
-    if path == "":
-        raise SchemaViolation("invalid_json", "The request body must be a JSON object.")
-    raise SchemaViolation("wrong_type", f"'{path}' must be {_describe(schema, types)}, not {_json_type(value)}.", path)
-
-
-def _describe(schema: dict, types: list[str]) -> str:
-    if schema.get("format") == "date":
-        words = ["a date such as 2026-03-01"]
-    else:
-        items = schema.get("items", {}).get("type")
-        words = [{"string": "a string", "integer": "a whole number", "boolean": "true or false",
-                  "array": f"an array of {items}s" if items else "an array", "object": "an object"}[t]
-                 for t in types if t != "null"]
-    return " or ".join(words + (["null"] if "null" in types else []))
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return {str: "a string", list: "an array", dict: "an object"}[type(value)]
-
-
-def _check_string(value: str, schema: dict, path: str) -> Any:
-    if len(value) < schema.get("minLength", 0):
-        raise SchemaViolation("invalid_value", f"'{path}' must not be empty.", path)
-    if len(value) > schema.get("maxLength", len(value)):
-        raise SchemaViolation("invalid_value", f"'{path}' must have at most {schema['maxLength']} characters.", path)
-    if schema.get("format") == "date":
-        if not DATE_PATTERN.match(value):
-            raise SchemaViolation("invalid_value", f"'{path}' must be a date in the form YYYY-MM-DD, such as "
-                                                   f"2026-03-01, not {value!r}.", path)
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            raise SchemaViolation("invalid_value", f"'{path}' is not a real date: {value}.", path) from None
-        if not is_plausible_date(day):
-            raise SchemaViolation("invalid_value", f"'{path}' must be a date from {EARLIEST_DATE} to {LATEST_DATE}, "
-                                                   f"not {value}.", path)
-        return day
-    return value
-
-
-def _check_object(value: dict, schema: dict, path: str) -> dict:
-    properties = schema.get("properties", {})
-    prefix = f"{path}." if path else ""
-    for name in value:
-        if name not in properties:
-            allowed = ", ".join(properties)
-            raise SchemaViolation("unknown_field", f"Unknown field '{prefix}{name}'; the fields are: {allowed}.",
-                                  prefix + name)
-    for name in schema.get("required", ()):
-        if name not in value:
-            raise SchemaViolation("missing_field", f"'{prefix}{name}' is required.", prefix + name)
-    return {name: _check(item, properties[name], prefix + name) for name, item in value.items()}
-
-
-def _check_variant(value: Any, schema: dict, path: str) -> Any:
-    _check_type(value, {"type": "object"}, path)
-    discriminator = schema["discriminator"]
-    name, mapping = discriminator["propertyName"], discriminator["mapping"]
-    if name not in value:
-        raise SchemaViolation("missing_field", f"'{name}' is required: one of {', '.join(mapping)}.", name)
-    kind = value[name]
-    if not isinstance(kind, str) or kind not in mapping:
-        shown = repr(kind) if isinstance(kind, str) else _json_type(kind)
-        raise SchemaViolation("invalid_value", f"'{name}' must be one of: {', '.join(mapping)}, not {shown}.", name)
-    return _check(value, {"$ref": mapping[kind]}, path)
+def document(group_codes: Sequence[str] | None = None) -> dict[str, Any]:
+    """The OpenAPI document served at /api/v1/openapi.json, with the key group codes the portal knows (without
+    them, `groups` takes any code and the portal answers 422 for one it does not know)."""
+    components = request_schemas()
+    if group_codes is not None:
+        _with_group_codes(components, group_codes)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Fire Safety Training Portal HR API", "version": "1.0.0", "description": DESCRIPTION},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "tags": [{"name": "employees"}, {"name": "events"}, {"name": "assignments"}, {"name": "posts"},
+                 {"name": "meta"}],
+        "paths": copy.deepcopy(PATHS),
+        "components": {
+            "schemas": {**components, **copy.deepcopy(SCHEMAS)}, "responses": copy.deepcopy(RESPONSES),
+            "parameters": copy.deepcopy(PARAMETERS),
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "A token from Company > HR API, starting fstp_."}},
+        },
+    }

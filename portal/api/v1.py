@@ -1,42 +1,38 @@
 """The HR system API, version 1: token-authenticated JSON under /api/v1/.
 
-Views stay thin: authenticate the token, check the request against the OpenAPI schemas
-(portal.api.openapi), call the roster, answer JSON. Every change runs under an Idempotency-Key
+Views stay thin: authenticate the token, check the request against its models (portal.api.schemas,
+which the OpenAPI document publishes), call the roster, answer JSON. Every change runs under an Idempotency-Key
 (portal.domain.idempotency) in one transaction; any error rolls it back whole. Session cookies
 play no part: a token alone says who is calling, and only its own organization is ever visible.
 """
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import force_locale
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
-from portal.api import openapi
-from portal.api.openapi import SchemaViolation
+from portal.api import openapi, parsing, schemas
+from portal.api.parsing import SchemaViolation
 from portal.domain import api_tokens, audit, compliance, idempotency, policy, roster
-from portal.domain.errors import PortalError, ValidationError
+from portal.domain.errors import PortalError
 from portal.domain.localtime import local_today
 from portal.domain.people import EmployedElsewhere
 from portal.domain.posts import UnknownPost
 from portal.domain.rules import current_rules
-from portal.domain.validators import normalize_id_number, normalize_mobile
 from portal.extensions import csrf, db, limiter
-from portal.models import ApiToken, Assignment, Organization, Person, Post, Trainee, utcnow
+from portal.models import ApiToken, Assignment, KeyGroup, Organization, Person, Post, Trainee, utcnow
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # tokens, not cookies, authenticate the API: there is no cross-site form to forge
-
-MAX_BODY_BYTES = 64 * 1024
-DEFAULT_PER_PAGE = 50
-MAX_PAGE = 100_000
 
 
 class ApiError(Exception):
@@ -100,7 +96,7 @@ def _api_error(error: ApiError):
 
 @bp.errorhandler(SchemaViolation)
 def _schema_error(error: SchemaViolation):
-    return _error(400 if error.code == "invalid_json" else 422, error.code, error.message, error.field)
+    return _error(error.status, error.code, error.message, error.field)
 
 
 @bp.errorhandler(PortalError)
@@ -117,7 +113,7 @@ def _domain_error(error: PortalError):
 HTTP_ERRORS = {
     404: ("not_found", "There is no such API endpoint."),
     405: ("method_not_allowed", "This endpoint does not accept this method."),
-    413: ("payload_too_large", f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB."),
+    413: ("payload_too_large", f"The request body is larger than {parsing.MAX_BODY_BYTES // 1024} KiB."),
     429: ("rate_limited", "Too many requests."),
 }
 
@@ -184,115 +180,33 @@ def _authenticate() -> ApiToken:
 
 # --- reading requests ----------------------------------------------------------------------
 
-class _DuplicateField(ValueError):
-    pass
+@dataclass(frozen=True)
+class Parts:
+    """A request's path and query string, checked against the view's models, and how to check its body."""
+
+    path: BaseModel | None
+    query: BaseModel
+    body_model: type[BaseModel] | TypeAdapter | None
+
+    def body(self, value: dict[str, Any]) -> BaseModel:
+        return parsing.body(self.body_model, value)
 
 
-def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in seen:
-            raise _DuplicateField(name)
-        seen[name] = value
-    return seen
+def accepts(*, path: type[BaseModel] | None = None, query: type[BaseModel] = schemas.NoQuery,
+            body: type[BaseModel] | TypeAdapter | None = None) -> Callable:
+    """The models a view's request must fit (the OpenAPI document publishes the same ones: tests/api/test_openapi
+    holds each route to them); the view gets the checked path and query string as `parts`."""
 
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(token: ApiToken, **path_values):
+            parts = Parts(parsing.path(path, path_values) if path else None, parsing.query(query, request.args), body)
+            return view(token, parts)
 
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not allowed in JSON")
+        wrapper.accepts = {"path": path, "query": query, "body": body}
+        return wrapper
 
-
-def _json_body() -> dict[str, Any]:
-    """The body as a JSON object, or a precise 400/413/415."""
-    if request.mimetype != "application/json":
-        raise ApiError(415, "unsupported_media_type", "Send the body as JSON with the header "
-                                                      "'Content-Type: application/json'.")
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise ApiError(413, *HTTP_ERRORS[413])
-    request.max_content_length = MAX_BODY_BYTES  # also for bodies sent without a Content-Length (chunked)
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        raise ApiError(400, "invalid_json", "The request body is empty; send a JSON object.")
-    try:
-        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_object_without_duplicates,
-                          parse_constant=_refuse_constant)
-    except UnicodeDecodeError:
-        raise ApiError(400, "invalid_json", "The request body is not UTF-8 text.") from None
-    except _DuplicateField as error:
-        raise ApiError(400, "invalid_json", f"The field '{error}' appears more than once.", str(error)) from None
-    except json.JSONDecodeError as error:
-        raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {error.msg} at line "
-                                            f"{error.lineno}, column {error.colno}.") from None
-    except (ValueError, RecursionError) as error:
-        raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {error or 'nested too deeply'}.") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
-    _refuse_unstorable_text(body)
-    return body
-
-
-def _refuse_unstorable_text(value: Any, field: str | None = None) -> None:
-    """NUL characters and unpaired surrogates are valid JSON but no database stores them: refuse them."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_unstorable_text(key, field)
-            _refuse_unstorable_text(item, key)
-    elif isinstance(value, list):
-        for item in value:
-            _refuse_unstorable_text(item, field)
-    elif isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ApiError(400, "invalid_json", "The request body holds an unpaired surrogate (\\ud800-\\udfff), "
-                                                "which is not text.", field) from None
-        if "\x00" in value:
-            raise ApiError(400, "invalid_json", "The request body holds a NUL character (\\u0000), which is not "
-                                                "allowed in text.", field)
-
-
-def _query(allowed: tuple[str, ...]) -> dict[str, str]:
-    for name in request.args:
-        if name not in allowed:
-            raise ApiError(400, "invalid_parameter", f"Unknown query parameter '{name}'; the parameters are: "
-                                                     f"{', '.join(allowed)}.", name)
-        if len(request.args.getlist(name)) > 1:
-            raise ApiError(400, "invalid_parameter", f"Give the query parameter '{name}' only once.", name)
-    return request.args.to_dict()
-
-
-def _choice(args: dict[str, str], name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
-    value = args.get(name, default)
-    if value is not None and value not in choices:
-        raise ApiError(400, "invalid_parameter", f"'{name}' must be one of: {', '.join(choices)}.", name)
-    return value
-
-
-def _paging(args: dict[str, str]) -> tuple[int, int]:
-    numbers = []
-    for name, default, highest in (("page", 1, MAX_PAGE), ("per_page", DEFAULT_PER_PAGE, openapi.PER_PAGE_MAX)):
-        raw = args.get(name, str(default))
-        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= highest):
-            raise ApiError(400, "invalid_parameter", f"'{name}' must be a whole number from 1 to {highest}.", name)
-        numbers.append(int(raw))
-    return numbers[0], numbers[1]
-
-
-def _mobile(value: str, *, field: str, status: int, code: str) -> str:
-    try:
-        return normalize_mobile(value)
-    except ValidationError as error:
-        with force_locale("en"):
-            raise ApiError(status, code, str(error.message), field) from None
-
-
-def _id_number(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return normalize_id_number(value)
-    except ValidationError as error:
-        with force_locale("en"):
-            raise ApiError(422, "invalid_value", str(error.message), "id_number") from None
+    return decorate
 
 
 def _employee_or_404(org: Organization, mobile: str, field: str = "mobile") -> Trainee:
@@ -347,7 +261,7 @@ def _idempotent(token: ApiToken, apply: Callable[[dict[str, Any]], tuple[dict[st
     if not idempotency.valid_key(key):
         raise ApiError(400, "idempotency_key_invalid", "The Idempotency-Key must have 1 to 100 visible ASCII "
                                                        "characters and no spaces.")
-    body = _json_body()
+    body = parsing.json_body(request)
     fingerprint = idempotency.request_hash(request.method, request.path, body)
     earlier = idempotency.find(db.session, token.organization_id, key)
     if earlier is None:
@@ -384,7 +298,7 @@ def _audit(token: ApiToken, action: str, trainee: Trainee) -> None:
 
 # --- events: each type registers how it changes the roster --------------------------------
 
-EVENTS: dict[str, Callable[[Organization, str, dict[str, Any], dict[str, Any]], Trainee]] = {}
+EVENTS: dict[str, Callable[[Organization, BaseModel, dict[str, Any]], Trainee]] = {}
 
 
 def event(kind: str):
@@ -395,31 +309,29 @@ def event(kind: str):
     return register
 
 
-def _person_data(mobile: str, values: dict[str, Any]) -> roster.PersonData:
-    return roster.PersonData(real_name=values["real_name"], mobile=mobile, post=values["post"],
-                             start_date=values.get("start_date"), groups=values.get("groups", ["all_staff"]),
-                             id_number=_id_number(values.get("id_number")))
+def _person_data(mobile: str, values: schemas.EmployeeInput | schemas.HireEvent) -> roster.PersonData:
+    return roster.PersonData(real_name=values.real_name, mobile=mobile, post=values.post, start_date=values.start_date,
+                             groups=list(values.groups), id_number=values.id_number)
 
 
 @event("hire")
-def _hire(org: Organization, mobile: str, values: dict[str, Any], change: dict[str, Any]) -> Trainee:
-    return roster.hire(db.session, org, _person_data(mobile, values),
+def _hire(org: Organization, values: schemas.HireEvent, change: dict[str, Any]) -> Trainee:
+    return roster.hire(db.session, org, _person_data(values.mobile, values),
                        allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"], **change)
 
 
 @event("transfer")
-def _transfer(org: Organization, mobile: str, values: dict[str, Any], change: dict[str, Any]) -> Trainee:
-    trainee = _employee_or_404(org, mobile)
-    groups = values["groups"] if "groups" in values else [g.code for g in trainee.groups]
-    roster.transfer(db.session, trainee, post=values["post"], groups=groups, effective_on=values["effective_on"],
-                    **change)
+def _transfer(org: Organization, values: schemas.TransferEvent, change: dict[str, Any]) -> Trainee:
+    trainee = _employee_or_404(org, values.mobile)
+    groups = list(values.groups) if "groups" in values.model_fields_set else [g.code for g in trainee.groups]
+    roster.transfer(db.session, trainee, post=values.post, groups=groups, effective_on=values.effective_on, **change)
     return trainee
 
 
 @event("leave")
-def _leave(org: Organization, mobile: str, values: dict[str, Any], change: dict[str, Any]) -> Trainee:
-    trainee = _employee_or_404(org, mobile)
-    roster.release(db.session, trainee, left_on=values["left_on"], **change)
+def _leave(org: Organization, values: schemas.LeaveEvent, change: dict[str, Any]) -> Trainee:
+    trainee = _employee_or_404(org, values.mobile)
+    roster.release(db.session, trainee, left_on=values.left_on, **change)
     return trainee
 
 
@@ -429,26 +341,23 @@ def _assignment_states(org: Organization, mobile: str) -> dict[int, str]:
                                    .where(Trainee.organization_id == org.id, Person.mobile == mobile)).all())
 
 
-def _record_event(token: ApiToken, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    values = openapi.check(body, "Event")
-    mobile = _mobile(values["mobile"], field="mobile", status=422, code="invalid_value")
-    org = token.organization
+def _record_event(token: ApiToken, values: BaseModel) -> tuple[dict[str, Any], int]:
+    mobile, org = values.mobile, token.organization
     before = _assignment_states(org, mobile)
-    trainee = EVENTS[values["type"]](org, mobile, values, _change(token))
-    _audit(token, f"api.event.{values['type']}", trainee)
+    trainee = EVENTS[values.type](org, values, _change(token))
+    _audit(token, f"api.event.{values.type}", trainee)
     today = local_today()
     rows = db.session.scalars(select(Assignment).where(Assignment.trainee_id == trainee.id)
                               .options(selectinload(Assignment.course)).order_by(Assignment.id)).all()
     return {
-        "type": values["type"], "employee": _employees_json([trainee], today)[0],
+        "type": values.type, "employee": _employees_json([trainee], today)[0],
         "opened": [_assignment_json(a, mobile, today) for a in rows if a.id not in before and a.status == "open"],
         "closed": [_assignment_json(a, mobile, today) for a in rows if before.get(a.id) == "open" and a.status == "closed"],
     }, 201
 
 
-def _upsert(token: ApiToken, mobile: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    mobile = _mobile(mobile, field="mobile", status=400, code="invalid_parameter")
-    data = _person_data(mobile, openapi.check(body, "EmployeeInput"))
+def _upsert(token: ApiToken, mobile: str, values: schemas.EmployeeInput) -> tuple[dict[str, Any], int]:
+    data = _person_data(mobile, values)
     org = token.organization
     trainee = roster.find_on_roster(db.session, org, mobile)
     created = trainee is None or trainee.status == "pending"  # a waiting row: hire() says it is waiting
@@ -466,55 +375,56 @@ def _upsert(token: ApiToken, mobile: str, body: dict[str, Any]) -> tuple[dict[st
 @bp.route("/openapi.json")
 @policy.public
 def openapi_document():
-    return jsonify(openapi.document())
+    codes = db.session.scalars(select(KeyGroup.code).order_by(KeyGroup.sort_order, KeyGroup.id))
+    return jsonify(openapi.document(list(codes)))
 
 
 @bp.route("/employees")
 @token_view
-def employees(token: ApiToken):
-    args = _query(("status", "standing", "page", "per_page"))
-    status = _choice(args, "status", openapi.EMPLOYEE_FILTERS, default="active")
-    standing = _choice(args, "standing", compliance.STATUSES)
-    page, per_page = _paging(args)
+@accepts(query=schemas.EmployeeFilter)
+def employees(token: ApiToken, parts: Parts):
+    args: schemas.EmployeeFilter = parts.query
     today = local_today()
     statement = (select(Trainee).join(Person, Person.id == Trainee.person_id)
                  .where(Trainee.organization_id == token.organization_id))
-    if status != "all":
-        statement = statement.where(Trainee.status == status)
+    if args.status != "all":
+        statement = statement.where(Trainee.status == args.status)
     else:
         statement = statement.where(Trainee.status.in_(("active", "left")))
-    if standing:
-        statement = statement.where(compliance.status_clause(standing, today))
-    result = db.paginate(statement.order_by(Person.real_name, Trainee.id), page=page, per_page=per_page,
+    if args.standing:
+        statement = statement.where(compliance.status_clause(args.standing, today))
+    result = db.paginate(statement.order_by(Person.real_name, Trainee.id), page=args.page, per_page=args.per_page,
                          error_out=False, count=True)
-    return _json({"items": _employees_json(list(result.items), today), "page": page, "per_page": per_page,
+    return _json({"items": _employees_json(list(result.items), today), "page": args.page, "per_page": args.per_page,
                   "total": result.total})
 
 
 @bp.route("/employees/<mobile>")
 @token_view
-def employee(token: ApiToken, mobile: str):
-    _query(())
-    trainee = _employee_or_404(token.organization, _mobile(mobile, field="mobile", status=400, code="invalid_parameter"))
+@accepts(path=schemas.EmployeePath)
+def employee(token: ApiToken, parts: Parts):
+    trainee = _employee_or_404(token.organization, parts.path.mobile)
     return _json(_employees_json([trainee], local_today())[0])
 
 
 @bp.route("/employees/<mobile>", methods=["PUT"])
 @token_view
-def upsert_employee(token: ApiToken, mobile: str):
-    return _idempotent(token, lambda body: _upsert(token, mobile, body))
+@accepts(path=schemas.EmployeePath, body=schemas.EmployeeInput)
+def upsert_employee(token: ApiToken, parts: Parts):
+    return _idempotent(token, lambda body: _upsert(token, parts.path.mobile, parts.body(body)))
 
 
 @bp.route("/events", methods=["POST"])
 @token_view
-def record_event(token: ApiToken):
-    return _idempotent(token, lambda body: _record_event(token, body))
+@accepts(body=schemas.Event)
+def record_event(token: ApiToken, parts: Parts):
+    return _idempotent(token, lambda body: _record_event(token, parts.body(body)))
 
 
 @bp.route("/posts")
 @token_view
-def post_catalogue(token: ApiToken):
-    _query(())
+@accepts()
+def post_catalogue(token: ApiToken, parts: Parts):
     rows = db.session.scalars(select(Post).order_by(Post.name))
     return _json({"items": [{"name": p.name, "other_names": list(p.synonyms or []), "courses": list(p.courses or [])}
                             for p in rows]})
@@ -522,22 +432,21 @@ def post_catalogue(token: ApiToken):
 
 @bp.route("/assignments")
 @token_view
-def assignments(token: ApiToken):
-    args = _query(("mobile", "status", "page", "per_page"))
-    status = _choice(args, "status", openapi.ASSIGNMENT_FILTERS)
-    page, per_page = _paging(args)
+@accepts(query=schemas.AssignmentFilter)
+def assignments(token: ApiToken, parts: Parts):
+    args: schemas.AssignmentFilter = parts.query
     today = local_today()
     statement = (select(Assignment).join(Trainee, Trainee.id == Assignment.trainee_id)
                  .where(Trainee.organization_id == token.organization_id)
                  .options(selectinload(Assignment.course), selectinload(Assignment.trainee)))
-    if "mobile" in args:
-        person = _employee_or_404(token.organization, _mobile(args["mobile"], field="mobile", status=400,
-                                                              code="invalid_parameter"))
+    if args.mobile is not None:
+        person = _employee_or_404(token.organization, args.mobile)
         statement = statement.where(Assignment.trainee_id == person.id)
-    if status == "overdue":
+    if args.status == "overdue":
         statement = statement.where(Assignment.status == "open", Assignment.due_on < today)
-    elif status:
-        statement = statement.where(Assignment.status == status)
-    result = db.paginate(statement.order_by(Assignment.id), page=page, per_page=per_page, error_out=False, count=True)
-    return _json({"items": [_assignment_json(a, a.trainee.mobile, today) for a in result.items], "page": page,
-                  "per_page": per_page, "total": result.total})
+    elif args.status:
+        statement = statement.where(Assignment.status == args.status)
+    result = db.paginate(statement.order_by(Assignment.id), page=args.page, per_page=args.per_page, error_out=False,
+                         count=True)
+    return _json({"items": [_assignment_json(a, a.trainee.mobile, today) for a in result.items], "page": args.page,
+                  "per_page": args.per_page, "total": result.total})

@@ -12,9 +12,23 @@ from portal.domain import audit, claims, people, posts, prior, schedule
 from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_date
 from portal.domain.rules import Rules
-from portal.domain.validators import normalize_id_number, normalize_mobile
+from portal.domain.validators import (EARLIEST_DATE, LATEST_DATE, date_range_message, is_plausible_date,
+                                     normalize_id_number, normalize_mobile)
 from portal.models import (Assignment, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person,
                            PriorTraining, Trainee)
+
+
+NAME_MAX_LENGTH = 50
+NAME_RULE = _l("A name has 1 to 50 characters.")
+# The dates of hires, transfers and departures: a working life's, and far from date.max, which due dates and
+# validity periods counted from them would otherwise pass.
+FIRST_DAY, LAST_DAY = EARLIEST_DATE, LATEST_DATE  # the dates people type, as every form and import takes them
+
+
+def check_day(day: date | None, field: str) -> None:
+    """Refuse a roster date outside FIRST_DAY..LAST_DAY."""
+    if day is not None and not is_plausible_date(day):
+        raise ValidationError(date_range_message(), field)
 
 
 @dataclass
@@ -48,8 +62,9 @@ def _clean(session: Session, data: PersonData, org: Organization | None, actor: 
     """Checked details, the post in the catalogue's name (posts.resolve: unknown posts are refused unless
     `add_post`)."""
     name = (data.real_name or "").strip()
-    if not 1 <= len(name) <= 50:
-        raise ValidationError(_l("A name has 1 to 50 characters."), "real_name")
+    if not 1 <= len(name) <= NAME_MAX_LENGTH:
+        raise ValidationError(NAME_RULE, "real_name")
+    check_day(data.start_date, "start_date")
     id_number = normalize_id_number(data.id_number) if (data.id_number or "").strip() else None
     mobile = normalize_mobile(data.mobile)
     post = posts.resolve(session, data.post, add_for=org if data.add_post else None, actor_id=actor.user_id,
@@ -214,6 +229,7 @@ def transfer(session: Session, trainee: Trainee, *, post: str, groups: list[str]
     plus the transfer course, all due before the new post starts."""
     if trainee.status != "active":
         raise ValidationError(_l("Only people on the active roster can be transferred."))
+    check_day(effective_on, "effective_on")
     post = posts.resolve(session, post, add_for=trainee.organization if add_post else None, actor_id=actor.user_id,
                          address=actor.address)
     if not post:
@@ -252,6 +268,7 @@ def release(session: Session, trainee: Trainee, *, left_on: date, actor: Actor, 
                                  "to release."))
     if trainee.status != "active":
         raise ValidationError(_l("This person has already left."))
+    check_day(left_on, "left_on")
     trainee.status, trainee.left_on = "left", left_on
     session.flush()
     people.promote_second_job(session, trainee.person)

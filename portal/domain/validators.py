@@ -18,9 +18,18 @@ USCC_PATTERN = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$
 # GB 11643-1999: weights of the first 17 digits and the check characters by remainder.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII digits: \d would also take other scripts' digits
+ID_RULE = _l("A resident ID number has 17 digits followed by a digit or X.")
 
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+# A mainland China mobile number, digit by digit: 11 digits, starting 13 to 19. MOBILE_PATTERN is the form it is
+# stored and compared in; MOBILE_INPUT_PATTERN is what may be typed or sent for it: the same digits, a +86 in front,
+# spaces and dashes anywhere (the HR API's document states it as the mobile's pattern).
+MOBILE_DIGITS = ("1", "[3-9]", *("[0-9]",) * 9)
+MOBILE_PATTERN = re.compile("^" + "".join(MOBILE_DIGITS) + "$")
+_GAP = "[ -]*"
+MOBILE_INPUT_PATTERN = re.compile("^" + _GAP + "(?:" + _GAP.join(("\\+", "8", "6", "")) + ")?"
+                                  + _GAP.join(MOBILE_DIGITS) + _GAP + "$")
+MOBILE_RULE = _l("A mobile number has 11 digits and starts with 13 to 19.")
 
 # Dates people type (into forms, query strings, imports, the API). Nothing the portal records lies outside
 # these years, and staying inside them keeps every date computed from one (a due date years ahead, the UTC
@@ -64,7 +73,7 @@ def normalize_id_number(value: str) -> str:
     """Validate an 18-digit resident ID number (GB 11643-1999) and return its canonical form."""
     number = canonical_id_number(value)
     if not ID_PATTERN.match(number):
-        raise ValidationError(_l("A resident ID number has 17 digits followed by a digit or X."))
+        raise ValidationError(ID_RULE)
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
@@ -77,13 +86,12 @@ def normalize_id_number(value: str) -> str:
 
 
 def normalize_mobile(value: str) -> str:
-    """Validate a mainland China mobile number (11 digits starting 13-19)."""
-    mobile = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value or ""))
-    if mobile.startswith("+86"):
-        mobile = mobile[3:]
-    if not MOBILE_PATTERN.match(mobile):
-        raise ValidationError(_l("A mobile number has 11 digits and starts with 13 to 19."))
-    return mobile
+    """Validate a mainland China mobile number (MOBILE_INPUT_PATTERN once full-width characters are made ASCII
+    and any space is read as a space) and return its 11 digits."""
+    typed = re.sub(r"\s", " ", unicodedata.normalize("NFKC", value or ""))
+    if not MOBILE_INPUT_PATTERN.match(typed):
+        raise ValidationError(MOBILE_RULE)
+    return re.sub(r"[ -]", "", typed).removeprefix("+86")
 
 
 def is_plausible_date(day: date) -> bool:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.domain import posts, roster, schedule
+from portal.domain.errors import ValidationError
 from portal.domain.rules import RuleProblems, parse_rules
 from portal.models import Assignment, Course, Post
 from tests.factories import make_completion, make_course, make_org
@@ -146,6 +147,23 @@ def test_leaving_closes_open_assignments_and_keeps_history(session, rules):
     roster.release(session, person, left_on=date(2026, 4, 1), actor=actor(), now=NOW, rules=rules)
     rows = session.scalars(select(Assignment).where(Assignment.trainee_id == person.id)).all()
     assert rows and all(a.status == "closed" and a.closed_reason == "left" for a in rows)
+
+
+@pytest.mark.parametrize("day", [date(1899, 12, 31), date(2200, 1, 1), date(9999, 12, 31)])
+def test_roster_dates_lie_in_a_working_life_far_from_the_calendars_end(session, rules, day):
+    """A start, transfer or leaving date far in the future once overflowed the due dates counted from it (a 500)."""
+    org = make_org()
+    with pytest.raises(ValidationError) as refused:
+        hire(session, org, rules, groups=("all_staff", "safety_manager"), start=day)
+    assert refused.value.field == "start_date" and "1900-01-01 and 2199-12-31" in str(refused.value)
+    person = hire(session, org, rules, start=date(2199, 12, 31), groups=("all_staff", "safety_manager"))
+    with pytest.raises(ValidationError) as refused:
+        roster.transfer(session, person, post="保安员", groups=["all_staff"], effective_on=day, rules=rules,
+                        actor=actor(), now=NOW)
+    assert refused.value.field == "effective_on"
+    with pytest.raises(ValidationError) as refused:
+        roster.release(session, person, left_on=day, actor=actor(), now=NOW, rules=rules)
+    assert refused.value.field == "left_on"
 
 
 def test_overdue_assignments_are_marked(session, rules):

@@ -3,7 +3,7 @@ import pytest
 from portal.domain.errors import ValidationError
 from portal.domain.privacy import mask_id_number, mask_mobile, mask_name
 from portal.domain.validators import (
-    normalize_credit_code, normalize_id_number, normalize_mobile, uscc_check_char,
+    MOBILE_INPUT_PATTERN, normalize_credit_code, normalize_id_number, normalize_mobile, uscc_check_char,
 )
 
 # Real, published codes: 福建某企业 (the standard's own example), Huawei, Bank of China.
@@ -54,10 +54,25 @@ def test_bad_id_numbers_are_named(number, message):
 
 def test_mobile_numbers():
     assert normalize_mobile("+86 138-0013-8000") == "13800138000"
-    for bad in ("12800138000", "1380013800", "abc", "238001380001"):
+    assert normalize_mobile("＋８６ １３８\t００１３ ８０００") == "13800138000"  # full-width, any space
+    # Other scripts' digits are digits to \d, but not a mobile number to be stored and compared.
+    for bad in ("12800138000", "1380013800", "abc", "238001380001", "138٠0138000", "8613800138000"):
         with pytest.raises(ValidationError) as error:
             normalize_mobile(bad)
         assert "11 digits" in str(error.value)
+
+
+@pytest.mark.parametrize("typed", ["13800138000", "+8613800138000", " +86 138-0013-8000 ", "+ 8 6-13800138000",
+                                   "-1-3-8-0-0-1-3-8-0-0-0-", "138 0013 8000", "+86", "138001380", "+8713800138000",
+                                   "13800138000+86", "138_0013_8000", "１３８００１３８０００"])
+def test_what_the_input_pattern_allows_is_what_normalize_mobile_takes_in_ascii(typed):
+    """The HR API states MOBILE_INPUT_PATTERN; the forms take the same after NFKC (full-width) and any space."""
+    try:
+        normalize_mobile(typed)
+        taken = True
+    except ValidationError:
+        taken = False
+    assert taken == bool(MOBILE_INPUT_PATTERN.match(typed)) or not typed.isascii()
 
 
 def test_masking():
