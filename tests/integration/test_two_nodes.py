@@ -27,8 +27,9 @@ from tests.factories import DEFAULT_PASSWORD, make_org, make_trainee, make_user
 from tests.integration.servers import csrf, gunicorn, log_in
 
 BASE = make_url(os.environ.get("TWO_NODE_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-DATABASE = "portal_two_nodes"
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# Per run, so that two checkouts testing at once on one machine do not drop each other's database or counters.
+DATABASE = f"portal_two_nodes_{os.getpid()}"
+REDIS_URL = f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
 ROOT = Path(__file__).resolve().parents[2]
 RULES = (ROOT / "tests" / "views" / "test_company.py").read_text(encoding="utf-8").split('RULES = """')[1].split('"""')[0]
 
