@@ -3,23 +3,25 @@ from __future__ import annotations
 
 import io
 
-from flask import (Blueprint, Response, current_app, flash, jsonify, make_response, redirect, render_template,
-                   request, send_file, stream_with_context, url_for)
+from flask import (Blueprint, Response, current_app, flash, jsonify, make_response, redirect,
+                   render_template, request, send_file, stream_with_context, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.domain import policy
-from portal.domain.certificates import CertificateError, bundles, credentials, issue, pdf, queries, serials, signing, verify
+from portal.domain.certificates import (CertificateError, bundles, credentials, issue, pdf, queries, serials, signing,
+                                        status_lists, verify)
 from portal.domain.certificates.access import certificate_or_404
 from portal.domain.certificates.documents import CertificateSettings, load_document
 from portal.domain.certificates.status import state_of
 from portal.domain.localtime import local_date, local_today
 from portal.extensions import db, limiter
-from portal.models import Person, utcnow
+from portal.models import Course, Person, utcnow
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
 
@@ -225,10 +227,38 @@ def verify_json(token: str):
     cert = verify.find_by_token(db.session, token)
     if cert is None:
         return _public((jsonify(error={"code": 404, "message": "not found"}), 404))
-    now = utcnow()
-    document = credentials.signed_credential(load_document(db.session, cert), _settings(),
-                                             state=state_of(cert, local_date(now)), now=now)
-    response = _public(jsonify(document))
+    text = credentials.stored_credential(db.session, cert, _settings(), now=utcnow())
+    db.session.commit()
+    response = _public(Response(text, mimetype="application/json"))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/credentials/status/<int:list_id>")
+@policy.public
+def status_list(list_id: int):
+    """A signed Bitstring Status List: the same bytes until a certificate in it changes (then a new ETag)."""
+    signed = status_lists.signed_list(db.session, list_id, _settings())
+    if signed is None:
+        return _public((jsonify(error={"code": 404, "message": "not found"}), 404))
+    db.session.commit()
+    text, version = signed
+    response = Response(text, mimetype="application/json")
+    response.set_etag(f"{list_id}-{version}")
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
+
+
+@bp.route("/achievements/<code>/<language>")
+@policy.public
+def achievement(code: str, language: str):
+    """A course as an Open Badges Achievement in one language (the `related` link of every credential)."""
+    course = db.session.scalar(select(Course).where(Course.code == code))
+    if course is None or language not in credentials.LANGUAGES.values():
+        return _public((jsonify(error={"code": 404, "message": "not found"}), 404))
+    response = jsonify(credentials.course_achievement(course, _settings(), language))
+    response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
