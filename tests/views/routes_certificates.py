@@ -58,6 +58,11 @@ def ROUTES(expect, roles):
     missing = "/certificates/SFQ-2000-000001-0"
     return {
         "certificates.mine": [("/me/certificates", expect(no, anonymous=login, trainee=200))],
+        "certificates.download_credential": [
+            ("/me/certificates/{cert_own}.json", expect(no, anonymous=login, trainee=200)),
+            ("/me/certificates/{cert_colleague}.json", expect(no, anonymous=login, trainee=404)),
+            ("/me/certificates/SFQ-2000-000001-0.json", expect(no, anonymous=login, trainee=404)),
+        ],
         "certificates.download": [
             ("/certificates/{cert_own}.pdf", expect(no, **holder)),
             ("/certificates/{cert_colleague}.pdf", expect(no, **dict(holder, trainee=404))),
@@ -93,6 +98,7 @@ def ROUTES(expect, roles):
             ("/verify?serial=SFQ-2000-000001-0", expect(404)),
         ],
         "certificates.verify_token": [("/verify/{cert_token}", expect(200)), ("/verify/not-a-real-token", expect(404))],
+        "certificates.verify_name": [("/verify/{cert_token}/name", expect(405))],
         "certificates.verify_json": [("/verify/{cert_token}.json", expect(200)), ("/verify/nope.json", expect(404))],
         "certificates.status_list": [("/credentials/status/{cert_status_list}", expect(200)),
                                      ("/credentials/status/999999", expect(404))],

@@ -9,14 +9,16 @@ from urllib.parse import urlsplit
 
 import pytest
 from cryptography.exceptions import InvalidSignature
+from sqlalchemy import select
 
 from portal.domain.certificates import issue
 from portal.domain.localtime import local_today
-from portal.models import Certificate, Person
+from portal.models import AuditEvent, Certificate, Person
 from tests.domain.test_certificates_credentials import schema_errors
+from tests.factories import make_trainee, make_user
 from tests.independent_credentials import status_bit, verify_proof
 from tests.views.routes_certificates import NOW, complete
-from tests.views.test_certificates import app_config, cert, course, holder, main, org, page  # noqa: F401
+from tests.views.test_certificates import app_config, cert, course, english, holder, main, org, page  # noqa: F401
 
 COMMON_HANZI = [chr(c) for c in range(0x4E00, 0xA000)]  # CJK Unified Ideographs: 20,992 characters
 
@@ -109,6 +111,65 @@ def test_the_public_json_does_not_give_the_name_back(client, cert):
             if hashlib.sha256((masked.replace("*", c) + cert.serial).encode()).hexdigest() == old] == ["小"]
 
 
+def test_the_holder_downloads_a_copy_that_proves_their_name(client, login, session, holder, cert):
+    login(holder)
+    response = client.get(f"/me/certificates/{cert.serial}.json")
+    assert response.status_code == 200 and f'{cert.serial}.json' in response.headers["Content-Disposition"]
+    assert client.get(f"/me/certificates/{cert.serial}.json").data == response.data
+    credential = json.loads(response.data)
+    [identity] = verify_proof(credential, jwk(client))["credentialSubject"]["identifier"]
+    assert identity["salt"] == cert.identity_salt and identity["identityType"] == "name"
+    assert identity["identityHash"] == "sha256$" + hashlib.sha256(("张小伟" + cert.identity_salt).encode()).hexdigest()
+    assert schema_errors(credential) == []
+    public = client.get(f"/verify/{cert.token}.json").json
+    assert public["credentialSubject"]["id"] == credential["credentialSubject"]["id"]
+    assert public["credentialStatus"] == credential["credentialStatus"]
+
+
+def test_an_employer_gets_no_holder_copy(client, login, session, org, cert):
+    admin = make_user("org_admin", org=org)
+    session.commit()
+    login(admin)
+    assert client.get(f"/me/certificates/{cert.serial}.json").status_code == 403
+
+
+def name_check(client, cert, name: str, address: str = "203.0.113.7"):
+    return client.post(f"/verify/{cert.token}/name", data={"name": name}, environ_base={"REMOTE_ADDR": address})
+
+
+def test_an_inspector_confirms_the_name_on_the_id_card(client, session, cert):
+    client = english(client)
+    for typed in ("张小伟", " 张 小伟 ", "张小伟"):
+        body = main(page(name_check(client, cert, typed)))
+        assert "The name matches the certificate" in body and "张小伟" not in body
+    for typed in ("张大伟", "张小", "张小伟伟"):
+        assert "The name does not match" in page(name_check(client, cert, typed))
+    response = name_check(client, cert, "")
+    assert response.status_code == 200 and "matches" not in page(response)
+    assert session.scalar(select(AuditEvent.id).limit(1)) is None  # nothing about the check is kept
+    assert 'name="name"' in page(client.get(f"/verify/{cert.token}"))
+
+
+def test_a_name_in_latin_letters_or_with_a_middle_dot_matches_however_typed(client, session, org, course):
+    other = complete(session, make_trainee(org, name="阿沛·阿旺晋美"), course)
+    latin = complete(session, make_trainee(org, name="Ma Lin"), course)
+    session.commit()
+    client = english(client)
+    assert "The name matches" in page(name_check(client, other, "阿沛・阿旺晋美"))
+    assert "The name matches" in page(name_check(client, latin, "MA LIN"))
+
+
+@pytest.mark.parametrize("app_config", [{"CERT_NAME_CHECK_RATE_LIMIT": "2 per hour"}], indirect=True)
+def test_names_tried_against_one_certificate_are_limited_from_every_address(client, session, org, course, cert):
+    assert name_check(client, cert, "张一伟", "198.51.100.1").status_code == 200
+    assert name_check(client, cert, "张二伟", "198.51.100.2").status_code == 200
+    assert name_check(client, cert, "张小伟", "198.51.100.3").status_code == 429
+    other = complete(session, make_trainee(org, name="李雷"), course)
+    session.commit()
+    assert name_check(client, other, "李雷", "198.51.100.3").status_code == 200
+    assert client.get(f"/verify/{cert.token}").status_code == 200  # the page itself stays readable
+
+
 def test_the_related_achievement_in_english(client, cert):
     credential = client.get(f"/verify/{cert.token}.json").json
     [related] = credential["credentialSubject"]["achievement"]["related"]
@@ -131,3 +192,11 @@ def test_unknown_status_list_and_a_serial_page_without_the_json_link(client, cer
     assert client.get("/credentials/status/424242").status_code == 404
     body = page(client.get("/verify", query_string={"serial": cert.serial}))
     assert ".json" not in main(body)
+
+
+def test_holder_copy_needs_the_holders_login(client, login, session, org, course, cert):
+    colleague = make_user("trainee", org=org)
+    session.commit()
+    assert client.get(f"/me/certificates/{cert.serial}.json").status_code == 302
+    login(colleague)
+    assert client.get(f"/me/certificates/{cert.serial}.json").status_code == 404
