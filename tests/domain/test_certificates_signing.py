@@ -89,7 +89,11 @@ def test_holders_copy_carries_the_salted_name_hash_and_its_salt(doc, settings):
     proofs.verify(credential, public(settings))
 
 
-def test_an_employer_without_a_name_is_left_out(doc, settings):
+def test_the_employer_is_named_by_its_credit_code_and_left_out_when_unknown(doc, settings):
+    credential = signed_credential(replace(doc, organization_code="91220302MA0Y123456"), settings, status=STATUS, now=NOW)
+    assert credential["credentialSubject"]["source"]["id"] == "urn:fire-safety-portal:organization:91220302MA0Y123456"
+    credential = signed_credential(doc, settings, status=STATUS, now=NOW)  # an organization deleted since
+    assert credential["credentialSubject"]["source"]["id"].isascii()
     credential = signed_credential(replace(doc, organization_name=""), settings, status=STATUS, now=NOW)
     assert "source" not in credential["credentialSubject"]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import quote
 from datetime import datetime
 from typing import Any
 
@@ -84,7 +85,8 @@ def _source(doc: CertificateDocument) -> dict[str, Any] | None:
     """The employer when the certificate was issued, or None (no employer on record)."""
     if not doc.organization_name:
         return None
-    ref = doc.organization_code or doc.organization_name
+    # The unified social credit code is public; an organization deleted since is named by its name, URI-encoded.
+    ref = doc.organization_code or quote(doc.organization_name, safe="")
     return {"id": f"urn:fire-safety-portal:organization:{ref}", "type": ["Profile"], "name": doc.organization_name}
 
 
