@@ -56,8 +56,7 @@ def _iso(day, end: bool = False) -> str:
 
 def subject_id(salt: str) -> str:
     """The holder as an opaque URN, one per certificate: derived from the secret salt, it links nothing."""
-    digest = bytearray(name_hash("credentialSubject", salt)[:16])
-    return uuid.UUID(bytes=bytes(digest), version=4).urn
+    return uuid.UUID(bytes=name_hash("credentialSubject", salt)[:16], version=4).urn
 
 
 def achievement(*, code: str, titles: tuple[str, str], summaries: tuple[str, str], credit_hours: float,
