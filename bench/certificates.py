@@ -28,6 +28,7 @@ from bench.results import write_section  # noqa: E402
 from portal.config import BaseConfig  # noqa: E402
 from portal.domain.certificates import pdf  # noqa: E402
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings  # noqa: E402
+from portal.models.certificates import new_identity_salt  # noqa: E402
 from portal.domain.certificates.serials import format_serial  # noqa: E402
 
 BUDGET_MS, SIZE_BUDGET = 50.0, 200 * 1024
@@ -47,7 +48,7 @@ def document(n: int) -> CertificateDocument:
         serial=format_serial("SFQ", 2026, n + 1), token=f"{n:032d}", holder_name=name, organization_name="示范购物中心",
         course_code="all-staff-basics", course_title_zh="全员消防安全基础知识培训", course_title_en="Fire-safety basics for all staff",
         credit_hours=2.0, completed_on=date(2026, 5, 1), issued_at=datetime(2026, 5, 1, 10, tzinfo=timezone.utc),
-        valid_until=date(2027, 5, 1))
+        valid_until=date(2027, 5, 1), identity_salt=new_identity_salt())
 
 
 def bare_page(font: str, text: str) -> bytes:

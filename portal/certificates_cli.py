@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 
-certificates_cli = AppGroup("certificates", help="Certificates: list, render, revoke.")
+certificates_cli = AppGroup("certificates", help="Certificates: list, render, revoke, sign credentials.")
 
 
 def _settings():
@@ -84,3 +84,30 @@ def revoke_command(serial: str, reason: str) -> None:
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"{cert.serial} revoked")
+
+
+@certificates_cli.command("credentials")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10000),
+              help="Certificates signed per transaction.")
+def credentials_command(batch: int) -> None:
+    """Sign and store the credentials (public and holder's copy) of certificates that have none yet, such as
+    those issued before credentials were stored, then sign the status lists that changed."""
+    from sqlalchemy import exists
+
+    from portal.domain.certificates import credentials, status_lists
+    from portal.models import Certificate, SignedCredential, StatusList, utcnow
+
+    settings, signed = _settings(), 0
+    missing = (select(Certificate).where(~exists().where(SignedCredential.certificate_id == Certificate.id,
+                                                         SignedCredential.variant == credentials.HOLDER))
+               .order_by(Certificate.id).limit(batch))
+    while certs := list(db.session.scalars(missing)):
+        for cert in certs:
+            for variant in credentials.VARIANTS:
+                credentials.stored_credential(db.session, cert, settings, variant=variant, now=utcnow())
+        db.session.commit()
+        signed += len(certs)
+    for list_id in db.session.scalars(select(StatusList.id).order_by(StatusList.id)):
+        status_lists.signed_list(db.session, list_id, settings)
+        db.session.commit()
+    click.echo(f"{signed} certificates signed")

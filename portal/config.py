@@ -107,6 +107,9 @@ class BaseConfig:
     CERT_SEAL_PATH = os.environ.get("CERT_SEAL_PATH", str(PROJECT_ROOT / "static" / "img" / "seal.png"))
     CERT_SERIAL_PREFIX = os.environ.get("CERT_SERIAL_PREFIX", "SFQ")  # the district's prefix
     SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH")  # None: <instance>/signing-key.pem
+    # Public verification: look-ups per address (its pages share one budget); names tried against one certificate
+    CERT_VERIFY_RATE_LIMIT = os.environ.get("CERT_VERIFY_RATE_LIMIT", "30 per minute")
+    CERT_NAME_CHECK_RATE_LIMIT = os.environ.get("CERT_NAME_CHECK_RATE_LIMIT", "10 per hour")
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
 

@@ -137,3 +137,36 @@ def test_post_catalogue_migration_keeps_the_override_courses_and_every_roster_po
         assert not rows["叉车司机"][1] and "收银员" in rows and "" not in rows
         flask_migrate.downgrade(revision="0009")
         db.engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_credentials_migration_gives_every_certificate_its_own_secret_salt(empty_database_url):
+    """0018 on a database at 0014: certificates issued before get a random salt each (the name hash of their
+    new credentials and QR codes); they take a place in a status list when their credential is first signed."""
+    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        flask_migrate.upgrade(revision="0014")
+        with db.engine.begin() as connection:
+            run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
+            run("INSERT INTO course (id, code, slug, title_zh, title_en, summary_zh, summary_en, level, credit_hours, "
+                "prerequisites, quiz, retired, content_hash, updated_at) VALUES (1, 'c1', 'c1', '课', 'C', '', '', "
+                "'basic', 1, '[]', '{}', false, '', '2026-01-01')")
+            for row in (1, 2, 3):
+                run("INSERT INTO person (id, real_name, mobile, created_at) VALUES (:id, '张小伟', :mobile, '2026-01-01')",
+                    id=row, mobile=f"1390000000{row}")
+                run("INSERT INTO completion (id, person_id, course_id, completed_on, mode, created_at) "
+                    "VALUES (:id, :id, 1, '2026-02-01', 'online', '2026-02-01')", id=row)
+                run("INSERT INTO certificate (id, serial, token, completion_id, person_id, course_id, holder_name, "
+                    "organization_name, completed_on, credit_hours, issued_at, status, status_reason) VALUES "
+                    "(:id, :serial, :token, :id, :id, 1, '张小伟', '', '2026-02-01', 1, '2026-02-01', 'valid', '')",
+                    id=row, serial=f"SFQ-2026-00000{row}-A", token=f"token-{row}")
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT identity_salt, status_list_id, status_index FROM certificate")).all()
+        salts = [salt for salt, _list, _index in rows]
+        assert len(set(salts)) == 3 and all(len(salt) == 22 for salt in salts)
+        assert {(list_id, index) for _salt, list_id, index in rows} == {(None, None)}
+        flask_migrate.downgrade(revision="0014")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM certificate")).scalar() == 3
+        db.engine.dispose()

@@ -312,7 +312,8 @@ def load_training(loader: Loader, sizes: Sizes, people: list[Person], orgs, cour
                 if done >= year_start:
                     certificates.append((f"SYN-{today.year}-{cid:09d}", f"tok{cid:020d}", cid, person.id,
                                          courses[code], orgs[person.org][0] if person.org is not None else None,
-                                         f"人员{person.id}", "", done, 2.0, now, valid, "valid", ""))
+                                         f"人员{person.id}", "", done, 2.0, now, valid, "valid", "",
+                                         f"syn{cid:019d}"))  # a made-up salt: synthetic people, no secret
             if count == 0 or latest + timedelta(days=months * 30) < today:
                 due = today - timedelta(days=rng.randrange(-60, 120))
                 assignments.append((person.id, courses[code], "onboarding", due, "open", months, "", now))
@@ -326,7 +327,7 @@ def load_training(loader: Loader, sizes: Sizes, people: list[Person], orgs, cour
                 ((*a, a[2], "", a[3] if a[4] == "open" and a[3] < today else None) for a in assignments))
     loader.load("certificate", ("serial", "token", "completion_id", "person_id", "course_id", "organization_id",
                                 "holder_name", "organization_name", "completed_on", "credit_hours", "issued_at",
-                                "valid_until", "status", "status_reason"),
+                                "valid_until", "status", "status_reason", "identity_salt"),
                 certificates)
 
 

@@ -3,23 +3,25 @@ from __future__ import annotations
 
 import io
 
-from flask import (Blueprint, Response, current_app, flash, jsonify, make_response, redirect, render_template,
-                   request, send_file, stream_with_context, url_for)
+from flask import (Blueprint, Response, current_app, flash, jsonify, make_response, redirect,
+                   render_template, request, send_file, stream_with_context, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from sqlalchemy import select
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.domain import policy
-from portal.domain.certificates import CertificateError, bundles, credentials, issue, pdf, queries, serials, signing, verify
-from portal.domain.certificates.access import certificate_or_404
+from portal.domain.certificates import (CertificateError, bundles, credentials, issue, pdf, queries, serials, signing,
+                                        status_lists, verify)
+from portal.domain.certificates.access import certificate_or_404, own_certificate_or_404
 from portal.domain.certificates.documents import CertificateSettings, load_document
 from portal.domain.certificates.status import state_of
 from portal.domain.localtime import local_date, local_today
 from portal.extensions import db, limiter
-from portal.models import Person, utcnow
+from portal.models import Course, Person, utcnow
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
 
@@ -32,12 +34,23 @@ def _verify_limit() -> str:
     return current_app.config.get("CERT_VERIFY_RATE_LIMIT", "30 per minute")
 
 
+def _name_check_limit() -> str:
+    return current_app.config.get("CERT_NAME_CHECK_RATE_LIMIT", "10 per hour")
+
+
 # Every public look-up shares one budget per address, so guessing cannot spread over the endpoints.
 verify_limit = limiter.shared_limit(_verify_limit, scope="certificate-verification")
+# Names tried against one certificate, from any address: guessing a name behind a masked one stays slow.
+name_check_limit = limiter.limit(_name_check_limit, key_func=lambda: "certificate-name:" + request.view_args["token"],
+                                 methods=["POST"])
 
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(min=2, max=issue.MAX_REASON)])
+
+
+class NameCheckForm(FlaskForm):
+    name = StringField(_l("Full name on the holder's ID card"), validators=[DataRequired(), Length(max=50)])
 
 
 def _settings() -> CertificateSettings:
@@ -76,6 +89,19 @@ def download(serial: str):
     data = pdf.certificate_pdf(load_document(db.session, cert), _settings())
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                          download_name=f"{cert.serial}.pdf")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/me/certificates/<serial>.json")
+@policy.roles("trainee")
+def download_credential(serial: str):
+    """The holder's own signed credential, with the salted hash of their name and its salt (for a wallet)."""
+    cert = own_certificate_or_404(db.session, current_user, serial)
+    text = credentials.stored_credential(db.session, cert, _settings(), variant=credentials.HOLDER, now=utcnow())
+    db.session.commit()
+    response = Response(text, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{cert.serial}.json"'
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
@@ -203,8 +229,14 @@ def verify_form():
     cert = verify.find_by_serial(db.session, typed)
     if cert is None:
         return _not_found(typed[:40])
-    result = verify.public_view(db.session, cert, today=local_today())
+    result = verify.serial_view(db.session, cert, today=local_today())
     return _public(render_template("certificates/verify_result.html", result=result, token=None))
+
+
+def _token_page(cert, form: NameCheckForm, name_verdict: bool | None = None):
+    result = verify.public_view(db.session, cert, today=local_today())
+    return _public(render_template("certificates/verify_result.html", result=result, token=cert.token, form=form,
+                                   name_verdict=name_verdict))
 
 
 @bp.route("/verify/<token>")
@@ -214,8 +246,22 @@ def verify_token(token: str):
     cert = verify.find_by_token(db.session, token)
     if cert is None:
         return _not_found()
-    result = verify.public_view(db.session, cert, today=local_today())
-    return _public(render_template("certificates/verify_result.html", result=result, token=cert.token))
+    return _token_page(cert, NameCheckForm())
+
+
+@bp.route("/verify/<token>/name", methods=["POST"])
+@policy.public
+@verify_limit
+@name_check_limit
+def verify_name(token: str):
+    """An inspector types the name on the holder's ID card: matches or does not. Nothing about it is kept."""
+    cert = verify.find_by_token(db.session, token)
+    if cert is None:
+        return _not_found()
+    form = NameCheckForm()
+    if not form.validate_on_submit():
+        return _token_page(cert, form)
+    return _token_page(cert, NameCheckForm(formdata=None), name_verdict=verify.name_matches(cert, form.name.data))
 
 
 @bp.route("/verify/<token>.json")
@@ -225,10 +271,38 @@ def verify_json(token: str):
     cert = verify.find_by_token(db.session, token)
     if cert is None:
         return _public((jsonify(error={"code": 404, "message": "not found"}), 404))
-    now = utcnow()
-    document = credentials.signed_credential(load_document(db.session, cert), _settings(),
-                                             state=state_of(cert, local_date(now)), now=now)
-    response = _public(jsonify(document))
+    text = credentials.stored_credential(db.session, cert, _settings(), now=utcnow())
+    db.session.commit()
+    response = _public(Response(text, mimetype="application/json"))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/credentials/status/<int:list_id>")
+@policy.public
+def status_list(list_id: int):
+    """A signed Bitstring Status List: the same bytes until a certificate in it changes (then a new ETag)."""
+    signed = status_lists.signed_list(db.session, list_id, _settings())
+    if signed is None:
+        return _public((jsonify(error={"code": 404, "message": "not found"}), 404))
+    db.session.commit()
+    text, version = signed
+    response = Response(text, mimetype="application/json")
+    response.set_etag(f"{list_id}-{version}")
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
+
+
+@bp.route("/achievements/<code>/<language>")
+@policy.public
+def achievement(code: str, language: str):
+    """A course as an Open Badges Achievement in one language (the `related` link of every credential)."""
+    course = db.session.scalar(select(Course).where(Course.code == code))
+    if course is None or language not in credentials.LANGUAGES.values():
+        return _public((jsonify(error={"code": 404, "message": "not found"}), 404))
+    response = jsonify(credentials.course_achievement(course, _settings(), language))
+    response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 

@@ -1,7 +1,7 @@
 """All models, imported here so metadata is complete for migrations and create_all()."""
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
-from portal.models.certificates import Certificate, SerialCounter
+from portal.models.certificates import Certificate, SerialCounter, SignedCredential, StatusList
 from portal.models.companies import ApiToken, DigestLog, EmploymentEvent, IdempotencyRecord, ReminderLog, RuleSet
 from portal.models.content import Course, CourseMedia, Lesson, Question, QuestionTag, QuestionVersion
 from portal.models.coverage import FinalReport, OfflineAttendance, OfflineSession, Target
@@ -14,7 +14,7 @@ from portal.models.training import Assignment, Attempt, AttemptGrant, AttemptIte
 
 __all__ = [
     "CourseMedia",
-    "AuditEvent", "Base", "utcnow", "Certificate", "SerialCounter", "Course", "Lesson", "Question", "QuestionTag",
+    "AuditEvent", "Base", "utcnow", "Certificate", "SerialCounter", "SignedCredential", "StatusList", "Course", "Lesson", "Question", "QuestionTag",
     "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Post", "Sector", "ROLES", "KeyGroup", "RoleGrant", "User",
     "Person", "Trainee", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt", "AttemptGrant",
     "AttemptItem", "Completion", "LessonProgress", "PriorTraining", "ApiToken", "DigestLog", "EmploymentEvent",

@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 
 from portal.domain.certificates import FontMissing, pdf, signing
-from portal.domain.certificates.credentials import qr_url, verify_compact
+from portal.domain.certificates.compact import qr_url, verify_compact
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings
 
 
@@ -26,7 +26,8 @@ def doc():
         serial="SFQ-2026-000123-F", token="Zk3X9c2m0QpL7vB4nR8sT1uW6yA5dE0g", holder_name="欧阳小明",
         organization_name="示范购物中心", course_code="all-staff-basics", course_title_zh="全员消防安全基础",
         course_title_en="Fire-safety basics for all staff", credit_hours=1.5, completed_on=date(2026, 5, 1),
-        issued_at=datetime(2026, 5, 1, 10, tzinfo=timezone.utc), valid_until=date(2027, 5, 1))
+        issued_at=datetime(2026, 5, 1, 10, tzinfo=timezone.utc), valid_until=date(2027, 5, 1),
+        identity_salt="m3Kx0Zq9TgP2wYb7Rv5sNc")
 
 
 def run(*command: str) -> str:
@@ -78,7 +79,8 @@ def test_qr_code_decodes_to_the_verification_url_with_signed_claims(doc, setting
     assert url == qr_url(doc, settings)
     assert url.startswith(f"https://fire.example.org/verify/{doc.token}?c=")
     claims = verify_compact(url.split("?c=", 1)[1], signing.public_key(settings.signing_key_path))
-    assert (claims.serial, claims.course_code, claims.valid_until) == (doc.serial, doc.course_code, doc.valid_until)
+    assert (claims.version, claims.serial, claims.course_code, claims.valid_until) == (
+        "2", doc.serial, doc.course_code, doc.valid_until)
     assert claims.matches_name("欧阳小明") and not claims.matches_name("欧阳大明")
 
 

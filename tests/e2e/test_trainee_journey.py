@@ -204,6 +204,12 @@ def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_n
     tour.check("verification")
     assert page.locator(".verdict.verdict-ok").count() == 1
     assert person["course"][tour.lang] in page.locator("main").inner_text()
+    # The inspector types the name on the holder's ID card: it matches, and the page still shows it masked.
+    keys.type_into(page.locator("#name"), person["name"])
+    keys.follow(page.locator("form[action$='/name'] button[type=submit]"))
+    tour.check("verification-name")
+    assert page.locator(".verdict.verdict-ok").count() == 2
+    assert person["name"] not in page.locator("main").inner_text()
 
     # Weeks later the password is forgotten: the company gives a reset code, the person sets a new password.
     keys.follow(page.locator("header nav.main-nav form button[type=submit]"))  # log out

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.domain import hooks
+from portal.domain.certificates import status_lists
 from portal.domain.certificates.verify import organization_token
 from portal.models import Certificate, Completion, Course, Trainee
 from tests.factories import make_trainee
@@ -41,8 +42,10 @@ def prepare(session, world) -> None:
     colleague = complete(session, make_trainee(world["own_org"]), course)
     other = complete(session, make_trainee(world["other_org"]), course)
     secret = current_app.config["SECRET_KEY"]
+    status_lists.ensure_entry(session, own, now=NOW)
     world.update(cert_own=own.serial, cert_colleague=colleague.serial, cert_other=other.serial,
-                 cert_token=own.token, cert_org_token=organization_token(world["own_org"].id, secret),
+                 cert_token=own.token, cert_status_list=own.status_list_id, course_code=course.code,
+                 cert_org_token=organization_token(world["own_org"].id, secret),
                  cert_other_org_token=organization_token(world["other_org"].id, secret))
 
 
@@ -55,6 +58,11 @@ def ROUTES(expect, roles):
     missing = "/certificates/SFQ-2000-000001-0"
     return {
         "certificates.mine": [("/me/certificates", expect(no, anonymous=login, trainee=200))],
+        "certificates.download_credential": [
+            ("/me/certificates/{cert_own}.json", expect(no, anonymous=login, trainee=200)),
+            ("/me/certificates/{cert_colleague}.json", expect(no, anonymous=login, trainee=404)),
+            ("/me/certificates/SFQ-2000-000001-0.json", expect(no, anonymous=login, trainee=404)),
+        ],
         "certificates.download": [
             ("/certificates/{cert_own}.pdf", expect(no, **holder)),
             ("/certificates/{cert_colleague}.pdf", expect(no, **dict(holder, trainee=404))),
@@ -90,7 +98,14 @@ def ROUTES(expect, roles):
             ("/verify?serial=SFQ-2000-000001-0", expect(404)),
         ],
         "certificates.verify_token": [("/verify/{cert_token}", expect(200)), ("/verify/not-a-real-token", expect(404))],
+        "certificates.verify_name": [("/verify/{cert_token}/name", expect(405))],
         "certificates.verify_json": [("/verify/{cert_token}.json", expect(200)), ("/verify/nope.json", expect(404))],
+        "certificates.status_list": [("/credentials/status/{cert_status_list}", expect(200)),
+                                     ("/credentials/status/999999", expect(404))],
+        "certificates.achievement": [("/achievements/{course_code}/en", expect(200)),
+                                     ("/achievements/{course_code}/zh-CN", expect(200)),
+                                     ("/achievements/{course_code}/fr", expect(404)),
+                                     ("/achievements/no-such-course/en", expect(404))],
         "certificates.verify_organization": [
             ("/verify/org/{cert_org_token}", expect(200)),
             ("/verify/org/{cert_other_org_token}", expect(200)),

@@ -6,9 +6,12 @@ Modules, one seam each:
   issue        the completion hook, renewal, re-issue and revocation
   documents    what a certificate says (plain data for the PDF and the credential)
   pdf          the A4 certificate and the inspection poster (reportlab)
-  signing      the Ed25519 key pair and canonical JSON
-  credentials  the signed JSON credential and the compact claims in the QR code
-  verify       public look-ups by token, serial and organization token
+  signing      the Ed25519 key pair, canonical JSON and base encodings
+  proofs       Data Integrity proofs (eddsa-jcs-2022) made and checked with that key
+  credentials  the Open Badges 3.0 credential (public and holder's copy), signed once and stored
+  status_lists the W3C Bitstring Status Lists saying which certificates are no longer valid
+  compact      the signed compact claims in the QR code (versions 1 and 2)
+  verify       public look-ups by token, serial and organization token; what each may show; the name check
   queries      lists for trainees, companies, the office and the CLI
   bundles      the streamed ZIP of a company's certificates
   access       who may download which certificate

@@ -23,3 +23,13 @@ def certificate_or_404(session: Session, user: User, serial: str) -> Certificate
            else policy.sees_whole_district(user) for job in person.employments):
         return cert
     abort(404)
+
+
+def own_certificate_or_404(session: Session, user: User, serial: str) -> Certificate:
+    """The certificate if `user` holds it; 404 otherwise (the holder's copy of the credential carries the salt of
+    their name hash, which even their employer does not need)."""
+    cert = by_serial(session, serial)
+    person = session.get(Person, cert.person_id) if cert is not None else None
+    if person is None or person.user_id is None or person.user_id != user.id:
+        abort(404)
+    return cert

@@ -1,183 +1,172 @@
-"""Signed forms of a certificate that can be checked offline with the portal's public key.
+"""A certificate as an Open Badges 3.0 AchievementCredential (a W3C Verifiable Credential 2.0) with a Data
+Integrity proof (eddsa-jcs-2022), signed once, stored and served byte for byte ever after.
 
-1. A JSON credential shaped after W3C Verifiable Credentials 2.0 / Open Badges 3.0, secured with a
-   Data Integrity proof (cryptosuite eddsa-jcs-2022: JCS canonical JSON, SHA-256, Ed25519, base58btc).
-2. Compact claims carried in the QR code's URL, `?c=1.<serial>.<base64url sha256(name + serial)>.
-   <course code>.<valid until YYYYMMDD or 0>.<base64url Ed25519 signature of everything before it>`.
-   A scanner holding the public key checks them without a connection; a phone just opens the page.
+It validates against 1EdTech's published AchievementCredential JSON schema: names are plain strings in Chinese,
+the achievement says its language (inLanguage) and links its English version (related), as the specification
+suggests for translations; `proof` is a one-proof array. Whether the certificate is still valid is not in it:
+`credentialStatus` points to a status list (status_lists), and `validUntil` gives the expiry.
 
-The holder is represented only by sha256(name + serial) (Open Badges' IdentityObject with the serial
-as salt): an inspector hashes the name on the ID card shown to them and compares.
+Two variants, each signed once:
+- public: what /verify/<token>.json serves to anybody holding the QR code's token. The holder is an opaque
+  `credentialSubject.id`; no name, no name hash, no salt.
+- holder: the holder's own copy (a digital wallet), which adds an IdentityObject: sha256(name + secret salt)
+  with its salt, so the holder can prove the name on their ID card is the one certified. Without the salt a
+  name hash could be reversed by trying the common characters, so it never appears without its owner.
 """
 from __future__ import annotations
 
-import copy
-import hmac
-import re
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+import json
+import uuid
+from urllib.parse import quote
+from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from portal.domain.certificates import signing
-from portal.domain.certificates.documents import CertificateDocument, CertificateSettings
-from portal.domain.privacy import mask_name
+from portal.domain.certificates import proofs, status_lists
+from portal.domain.certificates.compact import name_hash
+from portal.domain.certificates.documents import CertificateDocument, CertificateSettings, load_document
+from portal.models import Certificate, Course, SignedCredential
 
-CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
-CRYPTOSUITE = "eddsa-jcs-2022"
-COMPACT_VERSION = "1"
-COURSE_CODE = re.compile(r"^[a-z0-9-]{1,64}$")
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
+CONTEXTS = [VC_CONTEXT, OB_CONTEXT,
+            {SCHEMA_VALIDATOR: f"https://purl.imsglobal.org/spec/vc/ob/vocab.html#{SCHEMA_VALIDATOR}"}]
+SCHEMA_URL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+PUBLIC, HOLDER = "public", "holder"
+VARIANTS = (PUBLIC, HOLDER)
+LANGUAGES = {"zh": "zh-CN", "en": "en"}  # the portal's locales and the BCP 47 tags the credentials use
+CERTIFICATE_NAME = {"zh": "消防安全培训合格证书", "en": "Fire-safety training certificate"}
+CRITERIA = {
+    "zh": "学完课程全部课时并通过课程测验，或参加线下培训并通过考核。",
+    "en": "Read every lesson of the course and passed its quiz, or attended a classroom session and passed its "
+          "assessment.",
+}
+EVIDENCE = {
+    "online": "在线学完全部课时并通过测验。Completed online: every lesson read and the quiz passed.",
+    "offline": "参加线下培训并通过考核。Completed in a classroom session and its assessment passed.",
+}
 
 
-class InvalidCredential(ValueError):
-    """A credential or compact claim whose signature or shape does not check out."""
-
-
-def name_hash(name: str, serial: str) -> bytes:
-    """sha256 of the holder's name followed by the serial (whitespace around the name ignored)."""
-    return signing.sha256((name.strip() + serial).encode("utf-8"))
-
-
-def _iso(day: date, end: bool = False) -> str:
+def _iso(day, end: bool = False) -> str:
     return f"{day.isoformat()}T{'23:59:59' if end else '00:00:00'}Z"
 
 
-def _languages(zh: str, en: str) -> list[dict[str, str]]:
-    return [{"@value": zh, "@language": "zh-CN"}, {"@value": en, "@language": "en"}]
+def subject_id(salt: str) -> str:
+    """The holder as an opaque URN, one per certificate: derived from the secret salt, it links nothing."""
+    return uuid.UUID(bytes=name_hash("credentialSubject", salt)[:16], version=4).urn
 
 
-def unsigned_credential(doc: CertificateDocument, settings: CertificateSettings, *, state: str,
-                        checked_at: datetime) -> dict[str, Any]:
-    """The credential without its proof."""
+def achievement(*, code: str, titles: tuple[str, str], summaries: tuple[str, str], credit_hours: float,
+                settings: CertificateSettings, language: str = "zh") -> dict[str, Any]:
+    """A course as an Open Badges Achievement in one language ('zh' or 'en'; titles and summaries in that
+    order), linking its version in the other."""
+    other = "en" if language == "zh" else "zh"
+    title, summary = (titles[0], summaries[0]) if language == "zh" else (titles[1], summaries[1])
+    return {
+        "id": f"urn:fire-safety-portal:course:{code}",
+        "type": ["Achievement"],
+        "achievementType": "Course",
+        "name": title,
+        "description": summary.strip() or title,
+        "criteria": {"narrative": CRITERIA[language]},
+        "creditsAvailable": credit_hours,
+        "humanCode": code,
+        "inLanguage": LANGUAGES[language],
+        "related": [{"id": settings.achievement_url(code, LANGUAGES[other]), "type": ["Related"],
+                     "inLanguage": LANGUAGES[other]}],
+    }
+
+
+def _source(doc: CertificateDocument) -> dict[str, Any] | None:
+    """The employer when the certificate was issued, or None (no employer on record)."""
+    if not doc.organization_name:
+        return None
+    # The unified social credit code is public; an organization deleted since is named by its name, URI-encoded.
+    ref = doc.organization_code or quote(doc.organization_name, safe="")
+    return {"id": f"urn:fire-safety-portal:organization:{ref}", "type": ["Profile"], "name": doc.organization_name}
+
+
+def unsigned_credential(doc: CertificateDocument, settings: CertificateSettings, *, variant: str = PUBLIC,
+                        status: dict[str, str] | None = None) -> dict[str, Any]:
+    """The credential without its proof; `status` is its credentialStatus entry."""
+    subject: dict[str, Any] = {
+        "id": subject_id(doc.identity_salt),
+        "type": ["AchievementSubject"],
+        "achievement": achievement(code=doc.course_code, titles=(doc.course_title_zh, doc.course_title_en),
+                                   summaries=(doc.course_summary_zh, doc.course_summary_en),
+                                   credit_hours=doc.credit_hours, settings=settings),
+        "creditsEarned": doc.credit_hours,
+        "activityEndDate": _iso(doc.completed_on),
+    }
+    if variant == HOLDER:
+        subject["identifier"] = [{"type": "IdentityObject", "identityType": "name", "hashed": True,
+                                  "identityHash": "sha256$" + name_hash(doc.holder_name, doc.identity_salt).hex(),
+                                  "salt": doc.identity_salt}]
+    source = _source(doc)
+    if source:
+        subject["source"] = source
     credential: dict[str, Any] = {
         "@context": list(CONTEXTS),
         "id": settings.verify_url(doc.token),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": _languages("消防安全培训合格证书", "Fire-safety training certificate"),
-        "issuer": {"id": settings.base_url, "type": ["Profile"],
-                   "name": _languages(settings.office_name_zh, settings.office_name_en)},
+        "name": CERTIFICATE_NAME["zh"],
+        "description": f"{CERTIFICATE_NAME['zh']} {doc.serial} / {CERTIFICATE_NAME['en']} {doc.serial}",
+        "issuer": {"id": settings.base_url, "type": ["Profile"], "name": settings.office_name_zh,
+                   "description": settings.office_name_en},
         "validFrom": _iso(doc.completed_on),
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [{"type": "IdentityObject", "identityType": "name", "hashed": True,
-                            "identityHash": "sha256$" + name_hash(doc.holder_name, doc.serial).hex(),
-                            "salt": doc.serial}],
-            "achievement": {
-                "id": f"urn:fire-safety-portal:course:{doc.course_code}",
-                "type": ["Achievement"], "achievementType": "Course",
-                "name": _languages(doc.course_title_zh, doc.course_title_en),
-                "criteria": {"narrative": "Read every lesson and passed the course assessment."},
-                "creditsAvailable": doc.credit_hours,
-            },
-            "creditsEarned": doc.credit_hours,
-            "activityEndDate": _iso(doc.completed_on),
-            "source": {"type": ["Profile"], "name": doc.organization_name},
-        },
-        "certificate": {"serial": doc.serial, "holderMasked": mask_name(doc.holder_name),
-                        "status": state, "statusCheckedAt": checked_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")},
+        "awardedDate": proofs.utc_text(doc.issued_at),
+        "credentialSubject": subject,
+        "evidence": [{"type": ["Evidence"], "genre": "Course completion",
+                      "name": f"课程完成：{doc.course_title_zh}",
+                      "description": f"Course completion: {doc.course_title_en}, {doc.completed_on.isoformat()}",
+                      "narrative": EVIDENCE.get(doc.completion_mode, EVIDENCE["online"])}],
+        "credentialSchema": [{"id": SCHEMA_URL, "type": SCHEMA_VALIDATOR}],
     }
+    if status:
+        credential["credentialStatus"] = status
     if doc.valid_until is not None:
         credential["validUntil"] = _iso(doc.valid_until, end=True)
     return credential
 
 
-def _hash_data(document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
-    return signing.sha256(signing.canonical_json(proof_config)) + signing.sha256(signing.canonical_json(document))
+def signed_credential(doc: CertificateDocument, settings: CertificateSettings, *, variant: str = PUBLIC,
+                      status: dict[str, str] | None = None, now: datetime) -> dict[str, Any]:
+    """The credential with a Data Integrity proof made with the portal's key at `now`."""
+    return proofs.sign(unsigned_credential(doc, settings, variant=variant, status=status), settings, created=now)
 
 
-def signed_credential(doc: CertificateDocument, settings: CertificateSettings, *, state: str,
-                      now: datetime) -> dict[str, Any]:
-    """The credential with a Data Integrity proof made with the portal's key."""
-    credential = unsigned_credential(doc, settings, state=state, checked_at=now)
-    key = signing.public_key(settings.signing_key_path)
-    proof = {
-        "type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE,
-        "created": now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "verificationMethod": f"{settings.key_url}#{signing.key_id(key)}",
-        "proofPurpose": "assertionMethod",
-        "@context": credential["@context"],
-    }
-    signature = signing.sign(settings.signing_key_path, _hash_data(credential, proof))
-    del proof["@context"]
-    credential["proof"] = dict(proof, proofValue="z" + signing.b58encode(signature))
-    return credential
-
-
-def verify_credential(credential: dict[str, Any], key: Ed25519PublicKey) -> dict[str, Any]:
-    """Check a signed credential offline; returns it without its proof, raises InvalidCredential."""
-    if not isinstance(credential, dict) or not isinstance(credential.get("proof"), dict):
-        raise InvalidCredential("no proof")
-    document = copy.deepcopy(credential)
-    proof = document.pop("proof")
-    value = proof.pop("proofValue", "")
-    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
-        raise InvalidCredential("unsupported proof")
-    if not isinstance(value, str) or not value.startswith("z"):
-        raise InvalidCredential("proofValue is not base58btc multibase")
+def _sign_and_store(session: Session, cert: Certificate, settings: CertificateSettings, variant: str,
+                    now: datetime) -> str:
+    status_lists.ensure_entry(session, cert, now=now)
+    doc = load_document(session, cert, for_credential=True)
+    signed = signed_credential(doc, settings, variant=variant, status=status_lists.entry(cert, settings), now=now)
+    text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     try:
-        signature = signing.b58decode(value[1:])
-    except ValueError:
-        raise InvalidCredential("proofValue is not base58btc") from None
-    proof["@context"] = document.get("@context")
-    try:
-        hashed = _hash_data(document, proof)
-    except (TypeError, ValueError):
-        raise InvalidCredential("not canonical JSON") from None
-    if not signing.signature_valid(key, signature, hashed):
-        raise InvalidCredential("bad signature")
-    return document
+        with session.begin_nested():
+            session.add(SignedCredential(certificate_id=cert.id, variant=variant, document=text, signed_at=now))
+    except IntegrityError:  # a concurrent request stored it first: serve that one, so every download is the same
+        stored = session.get(SignedCredential, (cert.id, variant), populate_existing=True)
+        return stored.document
+    return text
 
 
-@dataclass(frozen=True)
-class CompactClaims:
-    serial: str
-    name_hash: bytes
-    course_code: str
-    valid_until: date | None
-
-    def matches_name(self, name: str) -> bool:
-        """True when `name` is the holder's name (constant-time compare)."""
-        return hmac.compare_digest(self.name_hash, name_hash(name, self.serial))
-
-    def valid_on(self, today: date) -> bool:
-        return self.valid_until is None or today <= self.valid_until
+def stored_credential(session: Session, cert: Certificate, settings: CertificateSettings, *, variant: str = PUBLIC,
+                      now: datetime) -> str:
+    """The certificate's signed credential as JSON text: the stored one, or signed now and stored (certificates
+    issued before credentials were stored get theirs on first request). The caller commits."""
+    if variant not in VARIANTS:
+        raise ValueError(variant)
+    stored = session.get(SignedCredential, (cert.id, variant))
+    return stored.document if stored is not None else _sign_and_store(session, cert, settings, variant, now)
 
 
-def compact_claims(doc: CertificateDocument, settings: CertificateSettings) -> str:
-    """The signed compact claims for the QR code, URL-safe as they are (no base64 around them, to keep
-    the QR code small): `1.<serial>.<base64url name hash>.<course code>.<YYYYMMDD or 0>.<base64url signature>`,
-    the signature covering everything before the last dot."""
-    expiry = f"{doc.valid_until:%Y%m%d}" if doc.valid_until else "0"
-    if not COURSE_CODE.match(doc.course_code):
-        raise ValueError(f"course code {doc.course_code!r} cannot travel in a URL unencoded")
-    claims = ".".join((COMPACT_VERSION, doc.serial, signing.b64url(name_hash(doc.holder_name, doc.serial)),
-                       doc.course_code, expiry))
-    signature = signing.sign(settings.signing_key_path, claims.encode("ascii"))
-    return f"{claims}.{signing.b64url(signature)}"
-
-
-def verify_compact(text: str, key: Ed25519PublicKey) -> CompactClaims:
-    """Check compact claims (the `c` parameter of a QR code's URL) offline; raises InvalidCredential."""
-    claims, _, signature_part = (text or "").rpartition(".")
-    try:
-        signature = signing.b64url_decode(signature_part)
-        data = claims.encode("ascii")
-    except (ValueError, UnicodeEncodeError):
-        raise InvalidCredential("not <claims>.<signature>") from None
-    if not claims or not signing.signature_valid(key, signature, data):
-        raise InvalidCredential("bad signature")
-    try:
-        version, serial, hashed, course, expiry = claims.split(".")
-        if version != COMPACT_VERSION:
-            raise ValueError(version)
-        until = None if expiry == "0" else datetime.strptime(expiry, "%Y%m%d").date()
-        return CompactClaims(serial=serial, name_hash=signing.b64url_decode(hashed), course_code=course,
-                             valid_until=until)
-    except ValueError:
-        raise InvalidCredential("malformed claims") from None
-
-
-def qr_url(doc: CertificateDocument, settings: CertificateSettings) -> str:
-    """What the certificate's QR code holds: the verification page plus the compact claims."""
-    return f"{settings.verify_url(doc.token)}?c={compact_claims(doc, settings)}"
+def course_achievement(course: Course, settings: CertificateSettings, language: str) -> dict[str, Any]:
+    """A course's Achievement on its own (the `related` link of a credential), in `language` ('zh-CN' or 'en')."""
+    locale = {tag: name for name, tag in LANGUAGES.items()}[language]
+    return {"@context": [OB_CONTEXT],
+            **achievement(code=course.code, titles=(course.title_zh, course.title_en),
+                          summaries=(course.summary_zh or "", course.summary_en or ""),
+                          credit_hours=float(course.credit_hours or 0), settings=settings, language=locale)}

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain import audit, hooks
-from portal.domain.certificates import CertificateError
+from portal.domain.certificates import CertificateError, status_lists
 from portal.domain.certificates.serials import next_serial
 from portal.domain.certificates.status import REPLACED, REVOKED, SUPERSEDED, VALID
 from portal.domain.localtime import local_date
@@ -66,6 +66,7 @@ def issue_for_completion(session: Session, completion: Completion, *, now: datet
     for previous in older:
         if previous.completed_on <= cert.completed_on:
             previous.status, previous.replaced_by_id, previous.status_reason = SUPERSEDED, cert.id, "renewed"
+            status_lists.changed(session, previous, now=now)
         else:  # a back-dated completion recorded after a newer one: born superseded
             cert.status, cert.replaced_by_id, cert.status_reason = SUPERSEDED, previous.id, "renewed"
     session.flush()
@@ -91,12 +92,14 @@ def _reason(reason: str | None) -> str:
 
 def revoke(session: Session, cert: Certificate, *, reason: str, actor_id: int | None, now: datetime,
            address: str = "") -> Certificate:
-    """Revoke a certificate with a reason (audit-logged); verification shows it at once."""
+    """Revoke a certificate with a reason (audit-logged); verification shows it at once, its status list on the
+    next request for it."""
     text = _reason(reason)
     if cert.status == REVOKED:
         raise CertificateError(_l("This certificate is already revoked."))
     previous = cert.status
     cert.status, cert.status_reason = REVOKED, text
+    status_lists.changed(session, cert, now=now)
     audit.record(session, actor_id=actor_id, action="certificate.revoke", target_type="certificate",
                  target_id=cert.id, address=address,
                  details={"serial": cert.serial, "reason": text, "previous_status": previous,
@@ -118,6 +121,7 @@ def reissue(session: Session, cert: Certificate, *, reason: str, actor_id: int |
     new = _new_certificate(session, completion, trainee, now)
     new.valid_until, new.completed_on, new.credit_hours = cert.valid_until, cert.completed_on, cert.credit_hours
     cert.status, cert.replaced_by_id, cert.status_reason = REPLACED, new.id, text
+    status_lists.changed(session, cert, now=now)
     audit.record(session, actor_id=actor_id, action="certificate.reissue", target_type="certificate",
                  target_id=cert.id, address=address,
                  details={"serial": cert.serial, "new_serial": new.serial, "reason": text,

@@ -21,11 +21,11 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from portal.domain.certificates import FontMissing
-from portal.domain.certificates.credentials import qr_url
+from portal.domain.certificates.compact import qr_url
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings
 from portal.domain.localtime import local_date
 
-RENDER_VERSION = "2"  # bump when the layout changes: cached PDFs are keyed by it
+RENDER_VERSION = "3"  # bump when the layout changes: cached PDFs are keyed by it
 RED = Color(0.70, 0.15, 0.12)
 INK = Color(0.11, 0.11, 0.12)
 MUTED = Color(0.33, 0.33, 0.33)

@@ -1,5 +1,10 @@
 """Public verification: by token (QR code), by typed serial, and an organization's inspection page.
 
+What each key discloses: the token (in the QR code, printed beside the holder's name) shows the holder's masked
+name, the organization and the dates, and lets an inspector confirm a full name typed from an ID card. A serial
+can be typed, so it can be guessed and walked: alone it says only whether that certificate is valid, for which
+course and until when - no holder, no organization.
+
 Unknown, malformed and guessed inputs take the same path as real ones (one indexed look-up and one
 constant-time compare), so response time does not tell whether a serial or token exists.
 """
@@ -9,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,13 +40,13 @@ class PublicCertificate:
 
     serial: str
     state: str
-    holder_masked: str
-    organization_name: str
+    holder_masked: str | None  # None: not disclosed (a serial typed alone)
+    organization_name: str | None
     course_title_zh: str
     course_title_en: str
     credit_hours: float
-    completed_on: date
-    issued_on: date
+    completed_on: date | None
+    issued_on: date | None
     valid_until: date | None
     successor_serial: str | None
     checked_on: date
@@ -93,6 +99,36 @@ def public_view(session: Session, cert: Certificate, *, today: date) -> PublicCe
         issued_on=local_date(cert.issued_at), valid_until=cert.valid_until,
         successor_serial=successor.serial if successor else None, checked_on=today,
     )
+
+
+def serial_view(session: Session, cert: Certificate, *, today: date) -> PublicCertificate:
+    """What a typed serial alone may show: the state, the course and the validity; not who holds it or where
+    they worked, so walking serials lists no people."""
+    full = public_view(session, cert, today=today)
+    return PublicCertificate(
+        serial=full.serial, state=full.state, holder_masked=None, organization_name=None,
+        course_title_zh=full.course_title_zh, course_title_en=full.course_title_en, credit_hours=full.credit_hours,
+        completed_on=None, issued_on=None, valid_until=full.valid_until, successor_serial=None, checked_on=today,
+    )
+
+
+# Middle dots in names of the minority nationalities (阿沛·阿旺晋美) are typed in several ways.
+_MIDDLE_DOTS = str.maketrans({"\u30fb": "\u00b7", "\uff65": "\u00b7", "\u2022": "\u00b7", "\u2027": "\u00b7",
+                              "\u2219": "\u00b7", "\u22c5": "\u00b7", ".": "\u00b7"})
+
+
+def normalize_name(name: str | None) -> str:
+    """A name as compared: full-width forms folded (NFKC), no spaces, one middle dot, Latin letters in one case."""
+    text = unicodedata.normalize("NFKC", name or "").translate(_MIDDLE_DOTS)
+    return "".join(text.split()).casefold()
+
+
+def name_matches(cert: Certificate, typed: str | None) -> bool:
+    """True when `typed` is the holder's name (constant-time compare of digests, so the time taken tells nothing)."""
+    typed_name = normalize_name(typed)
+    expected = hashlib.sha256(normalize_name(cert.holder_name).encode("utf-8")).digest()
+    same = hmac.compare_digest(expected, hashlib.sha256(typed_name.encode("utf-8")).digest())
+    return same and bool(typed_name)
 
 
 # --- organizations: a printed QR code leading to an anonymous summary ---------------------------
