@@ -17,7 +17,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import select
 
 import portal
 from portal.domain import audit

@@ -6,10 +6,9 @@ import csv
 import io
 import json
 
-from sqlalchemy import select
 
 from portal.domain import audit
-from portal.models import Person, User
+from portal.models import Person
 from tests.factories import DEFAULT_PASSWORD, make_org, make_trainee, make_user
 
 
