@@ -19,8 +19,11 @@ SYSTEM_PACKAGES := $(sort $(RUN_PACKAGES) $(TEST_PACKAGES) $(E2E_PACKAGES) defau
 .PHONY: run test test-setup e2e e2e-tools setup venv dev translations extract-messages db demo content clean \
 	system-deps-run system-deps-test versions lock outdated check-installed api-fuzz
 
+# QR codes, invitation links and e-mails point where the demo is served (unless PUBLIC_BASE_URL says otherwise).
+run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: system-deps-run setup db content demo
 	@$(MAKE) --no-print-directory versions
+	@echo "Serving the demo at $(PUBLIC_BASE_URL) (QR codes and invitation links point there)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: test-setup
