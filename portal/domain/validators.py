@@ -72,6 +72,9 @@ def canonical_id_number(value: str | None) -> str:
 def normalize_id_number(value: str) -> str:
     """Validate an 18-digit resident ID number (GB 11643-1999) and return its canonical form."""
     number = canonical_id_number(value)
+    if re.fullmatch(r"[0-9]{15}", number):  # the first-generation card, replaced by 2013
+        raise ValidationError(_l("This is an old 15-digit ID number: enter the 18-character number on the "
+                                 "person's current ID card."))
     if not ID_PATTERN.match(number):
         raise ValidationError(ID_RULE)
     try:

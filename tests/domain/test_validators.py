@@ -83,3 +83,12 @@ def test_masking():
     assert mask_name("欧阳小明") == "欧**明"
     assert mask_name("John Smith") == "J*** S****"
     assert mask_id_number(None) == "" and mask_mobile("") == ""
+
+
+def test_an_old_15_digit_id_number_gets_a_message_that_says_so():
+    with pytest.raises(ValidationError) as error:
+        normalize_id_number("110105491231002")
+    assert "15-digit" in str(error.value)
+    with pytest.raises(ValidationError) as error:
+        normalize_id_number("11010549123100")
+    assert "15-digit" not in str(error.value)
