@@ -183,7 +183,9 @@ def confirm(org_id: int, token: str):
                                       actor=actor, now=utcnow(), progress=progress, allow_concurrent=concurrent,
                                       grace_days=grace)
         db.session.commit()
-        return summary
+        # what the file held that was not imported, for the result page
+        return {**summary, "invalid": len(preview_data.invalid), "unchanged": len(preview_data.unchanged),
+                "token": token}
 
     job_id = jobs.start({"user": current_user.id, "org": org.id}, work)
     stored["job"] = job_id
