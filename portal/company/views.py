@@ -12,14 +12,14 @@ from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm, PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
 from portal.domain import claims as claims_domain
-from portal.domain import compliance, policy, posts, prior, quiz, roster
+from portal.domain import compliance, policy, posts, prior, progress, quiz, roster
 from portal.domain import people as people_domain
 from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_today
 from portal.domain.rules import current_rules
 from portal.extensions import db
-from portal.models import (Assignment, Attempt, Completion, Course, EmploymentEvent, KeyGroup, Lesson, LessonProgress,
-                           Organization, Person, RosterClaim, Trainee, utcnow)
+from portal.models import (Assignment, Attempt, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person,
+                           RosterClaim, Trainee, utcnow)
 from portal.models.people import trainee_group
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
@@ -249,10 +249,7 @@ def person(org_id: int, trainee_id: int):
     history["certificates"] = for_trainee(db.session, trainee, today=local_today())
     history["prior"] = prior.for_person(db.session, trainee.person_id)
     # an open assignment is "in progress" once the person opened a lesson or a quiz of its course
-    history["started_courses"] = set(db.session.scalars(
-        select(Lesson.course_id).join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
-        .where(LessonProgress.person_id == trainee.person_id)
-        .union(select(Attempt.course_id).where(Attempt.person_id == trainee.person_id))))
+    history["started_courses"] = progress.started_course_ids(db.session, trainee.person_id)
     may_reset = trainee.person.user is not None and policy.may_reset_password_of(db.session, current_user,
                                                                                   trainee.person.user)
     from portal.domain.study_time import person_seconds

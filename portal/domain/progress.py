@@ -203,3 +203,11 @@ def courses_held(session: Session, trainee: Trainee, *, today) -> set[int]:
     return set(session.scalars(select(Completion.course_id).where(
         Completion.person_id == trainee.person_id,
         (Completion.valid_until.is_(None)) | (Completion.valid_until >= today))))
+
+
+def started_course_ids(session: Session, person_id: int) -> set[int]:
+    """The courses a person has begun: opened a lesson of, or started a quiz of (practice included)."""
+    return set(session.scalars(
+        select(Lesson.course_id).join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+        .where(LessonProgress.person_id == person_id)
+        .union(select(Attempt.course_id).where(Attempt.person_id == person_id))))

@@ -12,7 +12,8 @@ from portal.models import AuditEvent, LoginSession, utcnow
 from tests.factories import DEFAULT_PASSWORD, make_org, make_user
 
 
-def _signed_in(app, user, *, remember=False, agent="Mozilla/5.0 (Linux; Android 13; SM-A515F) Chrome/120.0 Mobile"):
+def signed_in(app, user, *, remember=False, agent="Mozilla/5.0 (Linux; Android 13; SM-A515F) Chrome/120.0 Mobile"):
+    """A browser of its own (a test client) logged in as the user through the login form."""
     browser = app.test_client()
     browser.environ_base["HTTP_USER_AGENT"] = agent
     response = browser.post("/auth/login", data={"login": user.username, "password": DEFAULT_PASSWORD,
@@ -42,7 +43,7 @@ def clock(monkeypatch):
 def test_a_copied_session_cookie_stops_working_at_logout(app, session):
     user = make_user("office_admin")
     session.commit()
-    mine = _signed_in(app, user)
+    mine = signed_in(app, user)
     thief = app.test_client()
     _copy_cookies(mine, thief, "session")
     assert thief.get("/office/").status_code == 200  # the copy works while the session lasts
@@ -58,7 +59,7 @@ def test_a_copied_session_cookie_stops_working_at_logout(app, session):
 def test_a_copied_remember_me_cookie_stops_working_at_logout(app, session):
     user = make_user("trainee", org=make_org())
     session.commit()
-    phone = _signed_in(app, user, remember=True)
+    phone = signed_in(app, user, remember=True)
     thief = app.test_client()
     _copy_cookies(phone, thief, "remember_token")
     assert thief.get("/me/").status_code == 200  # the remember-me cookie alone signs in
@@ -74,7 +75,7 @@ def test_a_session_without_remember_me_ends_when_idle_with_a_message(app, sessio
     app.config["SESSION_IDLE_MINUTES"] = 30
     user = make_user("office_admin")
     session.commit()
-    browser = _signed_in(app, user)
+    browser = signed_in(app, user)
     clock(timedelta(minutes=29))
     assert browser.get("/office/").status_code == 200  # used: the idle time starts again
     clock(timedelta(minutes=29 + 29))
@@ -93,7 +94,7 @@ def test_a_remembered_session_survives_idleness_but_not_its_absolute_lifetime(ap
     app.config.update(SESSION_IDLE_MINUTES=30, SESSION_ABSOLUTE_DAYS=30)
     user = make_user("trainee", org=make_org())
     session.commit()
-    phone = _signed_in(app, user, remember=True)
+    phone = signed_in(app, user, remember=True)
     clock(timedelta(days=3))
     assert phone.get("/me/").status_code == 200
     clock(timedelta(days=30, minutes=1))
@@ -103,7 +104,7 @@ def test_a_remembered_session_survives_idleness_but_not_its_absolute_lifetime(ap
 def test_the_office_logs_an_account_out_everywhere(app, session, login, client):
     office, trainee = make_user("office_admin"), make_user("trainee", org=make_org())
     session.commit()
-    phone, laptop = _signed_in(app, trainee, remember=True), _signed_in(app, trainee)
+    phone, laptop = signed_in(app, trainee, remember=True), signed_in(app, trainee)
     login(office)
     listing = client.get("/office/users").get_data(as_text=True)
     assert "全部设备退出登录（2 台设备）" in listing or "2 台设备" in listing
@@ -123,8 +124,8 @@ def test_the_office_logs_an_account_out_everywhere(app, session, login, client):
 def test_people_see_where_they_are_logged_in_and_end_the_others(app, session):
     user = make_user("office_admin")
     session.commit()
-    laptop = _signed_in(app, user, agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36")
-    phone = _signed_in(app, user, remember=True,
+    laptop = signed_in(app, user, agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36")
+    phone = signed_in(app, user, remember=True,
                        agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 "
                              "MicroMessenger/8.0.42")
     page = laptop.get("/auth/sessions", headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -151,7 +152,7 @@ def test_signed_in_pages_are_not_cached_and_public_ones_may_be(app, session, cli
 def test_a_deactivated_account_is_logged_out_at_once(app, session):
     user = make_user("office_admin")
     session.commit()
-    browser = _signed_in(app, user)
+    browser = signed_in(app, user)
     user.active = False
     session.commit()
     assert browser.get("/office/").status_code == 302
@@ -160,7 +161,7 @@ def test_a_deactivated_account_is_logged_out_at_once(app, session):
 def test_only_the_tokens_hash_is_stored(app, session):
     user = make_user("office_admin")
     session.commit()
-    browser = _signed_in(app, user)
+    browser = signed_in(app, user)
     with browser.session_transaction() as cookie:
         token = cookie["_user_id"]
     stored = session.scalars(select(LoginSession.token_hash)).one()
