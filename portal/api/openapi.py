@@ -58,7 +58,9 @@ SCHEMAS: dict[str, dict] = {
         "left_on": NULLABLE_DATE,
         "standing": {"type": "string", "enum": list(STANDINGS)},
         "open_assignments": {"type": "integer", "minimum": 0},
-        "next_due_on": NULLABLE_DATE,
+        "next_due_on": dict(NULLABLE_DATE, description=(
+            "The earliest due date of an open assignment; with none open, the day the first of the person's valid "
+            "trainings expires (its renewal falls due then); null when neither exists. The roster page's 'next due'.")),
     }, ("mobile", "real_name", "post", "groups", "start_date", "status", "left_on", "standing", "open_assignments",
         "next_due_on")),
     "Course": _object({"code": {"type": "string"}, "title_zh": {"type": "string"}, "title_en": {"type": "string"}},

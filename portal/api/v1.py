@@ -226,14 +226,15 @@ def _iso(value) -> str | None:
 def _employees_json(people: list[Trainee], today: date) -> list[dict[str, Any]]:
     ids = [p.id for p in people]
     standing = compliance.standing_of(db.session, ids, today)
-    open_work = {trainee_id: (count, due) for trainee_id, count, due in db.session.execute(
-        select(Assignment.trainee_id, func.count(), func.min(Assignment.due_on))
-        .where(Assignment.trainee_id.in_(ids), Assignment.status == "open").group_by(Assignment.trainee_id))}
+    open_count = dict(db.session.execute(
+        select(Assignment.trainee_id, func.count())
+        .where(Assignment.trainee_id.in_(ids), Assignment.status == "open").group_by(Assignment.trainee_id)).all())
+    due = compliance.what_is_due(db.session, ids, today)  # the roster page's "next due", the same definition
     return [{
         "mobile": p.mobile, "real_name": p.real_name, "post": p.post, "groups": [g.code for g in p.groups],
         "start_date": _iso(p.start_date), "status": p.status, "left_on": _iso(p.left_on),
-        "standing": standing.get(p.id, "left"), "open_assignments": open_work.get(p.id, (0, None))[0],
-        "next_due_on": _iso(open_work.get(p.id, (0, None))[1]),
+        "standing": standing.get(p.id, "left"), "open_assignments": open_count.get(p.id, 0),
+        "next_due_on": _iso(due[p.id].next_due),
     } for p in people]
 
 

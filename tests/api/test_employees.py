@@ -129,3 +129,22 @@ def test_a_person_employed_elsewhere_is_a_documented_409_and_nothing_changes(api
     assert other_name not in error["message"]
     assert snapshot(session) == before
     assert session.scalar(select(func.count()).select_from(Person).where(Person.id_number == number)) == 1
+
+
+def test_a_person_with_nothing_open_is_next_due_when_their_first_training_expires(api, session):
+    """The roster page's 'next due' and the API's next_due_on are one figure (compliance.what_is_due)."""
+    from datetime import timedelta
+
+    from portal.models import Completion
+
+    mobile = new_mobile()
+    api.put(f"/employees/{mobile}", json=person_body())
+    person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == mobile))
+    for row in session.scalars(select(Assignment).where(Assignment.trainee_id == person.id)):
+        session.add(Completion(person_id=person.person_id, course_id=row.course_id, mode="online",
+                               completed_on=local_today(), valid_until=local_today() + timedelta(days=200)))
+        row.status = "completed"
+    session.commit()
+    answer = api.get(f"/employees/{mobile}").json
+    assert answer["open_assignments"] == 0
+    assert answer["next_due_on"] == (local_today() + timedelta(days=200)).isoformat()
