@@ -1,9 +1,13 @@
 """`flask versions`: what a bug report names (printed by `make run` and `make test`)."""
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
@@ -39,3 +43,15 @@ def test_debian_packages_are_reported_installed_or_not(app):
     rows = dict(debian_versions(["fonts-wqy-zenhei", "postgresql-client-[0-9]*"]))
     assert rows["fonts-wqy-zenhei"][0].isdigit()  # the suite's PDFs need it (make test installs it)
     assert any(name.startswith("postgresql-client-") for name in rows)
+
+
+def test_flask_finds_the_app_from_the_checkout_without_flask_app(tmp_path):
+    """The README's `flask ...` commands work as written: `.flaskenv` names the app (python-dotenv reads it)."""
+    checkout = Path(__file__).resolve().parents[1]
+    env = {key: value for key, value in os.environ.items() if key != "FLASK_APP"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    flask = Path(sys.executable).with_name("flask")
+    result = subprocess.run([str(flask), "versions"], cwd=checkout, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "fire-safety-portal" in result.stdout
