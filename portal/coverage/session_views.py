@@ -69,7 +69,7 @@ def new_session():
     orgs = select(Organization).order_by(Organization.name)
     if kept is not None:
         orgs = orgs.where(Organization.id.in_(kept or {-1}))
-    form.organization_id.choices = ([(0, _("None: a session of the office"))] if kept is None else []) + \
+    form.organization_id.choices = ([(0, _("No organization: the office's own session"))] if kept is None else []) + \
         [(o.id, o.name) for o in db.session.scalars(orgs.limit(2000))]
     if request.method == "GET" and not form.held_on.data:
         form.held_on.data = blueprint.today()

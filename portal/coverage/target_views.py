@@ -59,9 +59,8 @@ def targets():
             return redirect(url_for("coverage.targets"))
     rows = list_targets(db.session)
     if fmt := blueprint.export_format():
-        headers = [_("Key group"), _("Code"), _("Locality"), _("Locality code"), _("Declared"), _("Deadline"),
-                   _("Target (%)")]
-        data = [[g.name(locale), g.code, loc.name(locale), loc.code, t.declared_count, t.deadline,
+        headers = [_("Key group"), _("Locality"), _("Locality code"), _("Declared"), _("Deadline"), _("Target (%)")]
+        data = [[g.name(locale), loc.name(locale), loc.code, t.declared_count, t.deadline,
                  tables.percent(t.target_rate)] for t, g, loc in rows]
         return export_response(headers, data, fmt, "coverage-targets")
     return render_template("coverage/targets.html", form=form, rows=rows, delete_form=ButtonForm())

@@ -18,6 +18,20 @@ from portal.domain.password_strength import check_password
 from portal.domain.validators import normalize_id_number, normalize_mobile
 from portal.models import KeyGroup, Organization, PasswordResetCode, Person, Trainee, User, utcnow
 
+# each role of models.ROLES in words (accounts page, audit log)
+ROLE_LABELS = {
+    "trainee": _l("trainee"),
+    "org_admin": _l("company administrator"),
+    "dept_viewer": _l("department viewer"),
+    "office_admin": _l("office administrator"),
+    "superuser": _l("superuser"),
+}
+
+
+def role_labels(roles) -> str:
+    """"company administrator, trainee": the roles of an account in words."""
+    return ", ".join(sorted(str(ROLE_LABELS.get(role, role)) for role in roles))
+
 
 @dataclass
 class Registration:

@@ -6,9 +6,15 @@ and a test fails when a code the portal records has no label.
 """
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Iterable
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.accounts import ROLE_LABELS
+from portal.domain.localtime import format_datetime
 
 ACTIONS = {
     "api_token.create": _l("HR system key created"),
@@ -77,6 +83,9 @@ DETAILS = {
     "added": _l("added"),
     "at": _l("at"),
     "changed": _l("changed"),
+    "declared_count": _l("declared people"),
+    "deadline": _l("deadline"),
+    "days_back": _l("days in the past"),
     "claim": _l("request no."),
     "closed": _l("closed"),
     "code": _l("code"),
@@ -89,6 +98,8 @@ DETAILS = {
     "expires_at": _l("expires"),
     "format": _l("format"),
     "group_id": _l("key group no."),
+    "held_on": _l("held on"),
+    "kept": _l("kept"),
     "into": _l("into"),
     "kind": _l("kind"),
     "locality_id": _l("locality no."),
@@ -96,13 +107,19 @@ DETAILS = {
     "name": _l("name"),
     "name_zh": _l("Chinese name"),
     "new": _l("new"),
+    "new_name": _l("new name"),
+    "new_serial": _l("new serial"),
+    "names": _l("names"),
     "note": _l("note"),
+    "old_name": _l("name before"),
     "organization": _l("organization no."),
+    "organization_id": _l("organization no."),
     "prefix": _l("key begins"),
     "previous_status": _l("status before"),
     "prior_training": _l("prior training no."),
     "provider": _l("provider"),
     "reason": _l("reason"),
+    "recorded_on": _l("recorded on"),
     "role": _l("role"),
     "rows": _l("rows"),
     "serial": _l("serial"),
@@ -110,6 +127,7 @@ DETAILS = {
     "sha256": _l("fingerprints"),
     "source": _l("source"),
     "synonyms": _l("other names"),
+    "target_rate": _l("target"),
     "token_id": _l("key no."),
     "token_prefix": _l("key begins"),
     "updated": _l("updated"),
@@ -123,10 +141,10 @@ VALUES = {
     "by_person": _l("the person"),
     "by_employer": _l("the company"),
     "move": _l("a move between employers"),
-    "org_admin": _l("company administrator"),
-    "dept_viewer": _l("department viewer"),
-    "office_admin": _l("office administrator"),
-    "superuser": _l("superuser"),
+    **ROLE_LABELS,
+    "valid": _l("valid"),
+    "revoked": _l("revoked"),
+    "replaced": _l("replaced"),
     True: _l("yes"),
     False: _l("no"),
 }
@@ -137,24 +155,75 @@ def action_label(action: str) -> str:
     return str(label) if label is not None else str(_l("Other event"))
 
 
-def target_label(target_type: str | None, target_id: Any = None) -> str:
-    """"Roster entry 305", "Account 12": the record's kind in words and its number."""
+# details keys that hold the number of a record whose name the log shows instead (with the record's kind)
+DETAIL_RECORDS = {"group_id": "key_group", "locality_id": "locality", "organization": "organization",
+                  "organization_id": "organization"}
+DETAIL_NAMES = {"group_id": _l("key group"), "locality_id": _l("locality"), "organization": _l("organization"),
+                "organization_id": _l("organization")}
+Names = dict[tuple[str, int], str]
+
+
+def target_label(target_type: str | None, target_id: Any = None, names: Names | None = None) -> str:
+    """"Roster entry 张三", "Account 12": the record's kind in words and its name (else its number)."""
     if not target_type:
         return ""
-    name = str(TARGETS.get(target_type, _l("Record")))
-    return f"{name} {target_id}" if target_id not in (None, "") else name
+    kind = str(TARGETS.get(target_type, _l("Record")))
+    if target_id in (None, ""):
+        return kind
+    return f"{kind} {(names or {}).get((target_type, _as_id(target_id)), target_id)}"
 
 
-def details_text(details: dict[str, Any] | None) -> str:
-    """"source: spreadsheet import; organization no.: 4" — each key and known value in words."""
+def details_text(details: dict[str, Any] | None, names: Names | None = None) -> str:
+    """"source: spreadsheet import; organization: 示范购物中心" — each key and known value in words."""
     if not details:
         return ""
     parts = []
     for key, value in details.items():
         if value in (None, "", [], {}):
             continue
-        parts.append(f"{DETAILS.get(key, key)}: {_value(value)}")
+        name = (names or {}).get((DETAIL_RECORDS.get(key, ""), _as_id(value)))
+        if name is not None:
+            parts.append(f"{DETAIL_NAMES[key]}: {name}")
+        elif key == "target_rate" and isinstance(value, (int, float)):
+            parts.append(f"{DETAILS[key]}: {value * 100:g}%")
+        else:
+            parts.append(f"{DETAILS.get(key, key)}: {_value(value)}")
     return "; ".join(parts)
+
+
+def record_names(session: Session, events: Iterable[Any], locale: str) -> Names:
+    """The names of the records these audit events point at (organizations, people on a roster, accounts, key
+    groups, localities), loaded at once; a record since deleted keeps its number."""
+    from portal.models import Certificate, KeyGroup, Locality, Organization, Person, Trainee, User
+
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        if event.target_type and event.target_id not in (None, ""):
+            wanted.setdefault(event.target_type, set()).add(_as_id(event.target_id))
+        for key, record in DETAIL_RECORDS.items():
+            if isinstance((event.details or {}).get(key), int):
+                wanted.setdefault(record, set()).add(event.details[key])
+    names: Names = {}
+
+    def load(kind: str, statement) -> None:
+        if wanted.get(kind):
+            names.update(((kind, row[0]), row[1]) for row in session.execute(statement))
+
+    load("organization", select(Organization.id, Organization.name).where(Organization.id.in_(wanted.get("organization", ()))))
+    load("trainee", select(Trainee.id, Person.real_name).join(Trainee.person).where(Trainee.id.in_(wanted.get("trainee", ()))))
+    load("certificate", select(Certificate.id, Certificate.serial).where(Certificate.id.in_(wanted.get("certificate", ()))))
+    load("person", select(Person.id, Person.real_name).where(Person.id.in_(wanted.get("person", ()))))
+    load("user", select(User.id, User.display_name).where(User.id.in_(wanted.get("user", ())),
+                                                           User.display_name.is_not(None)))
+    for kind, model in (("key_group", KeyGroup), ("locality", Locality)):
+        if wanted.get(kind):
+            names.update(((kind, item.id), item.name(locale))
+                         for item in session.scalars(select(model).where(model.id.in_(wanted[kind]))))
+    return names
+
+
+def _as_id(value: Any) -> Any:
+    return int(value) if isinstance(value, str) and value.isdigit() else value
 
 
 def _value(value: Any) -> str:
@@ -164,4 +233,9 @@ def _value(value: Any) -> str:
         return ", ".join(_value(item) for item in value)
     if isinstance(value, (bool, str)) and value in VALUES:
         return str(VALUES[value])
+    if isinstance(value, str) and "T" in value:
+        try:
+            return format_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            pass
     return str(value)

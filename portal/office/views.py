@@ -16,6 +16,7 @@ from portal.models import (ORGANIZATION_KINDS, AuditEvent, IdentityConflict, Org
 from portal.company.forms import EmptyForm as ResolveForm
 from portal.office.forms import RejectForm, ResetPasswordForm
 from portal.web.database import reporting_session
+from portal.web.i18n import current_locale
 from portal.web.forms import apply_domain_error
 from portal.web import reset_codes
 from portal.web.navigation import safe_next
@@ -127,7 +128,7 @@ def users():
     page = paginate(statement.order_by(User.id))
     logged_in = login_sessions.live_counts(db.session, [user.id for user in page.items], now=utcnow(),
                                            lifetimes=lifetimes())
-    return render_template("office/users.html", page=page, query=query, logged_in=logged_in, form=ResolveForm(),
+    return render_template("office/users.html", role_labels=accounts.role_labels, page=page, query=query, logged_in=logged_in, form=ResolveForm(),
                            may_reset=lambda user: policy.may_reset_password_of(db.session, current_user, user))
 
 
@@ -211,13 +212,16 @@ def audit_log():
     if args.get("format") in ("csv", "xlsx"):
         from portal.web.exports import export_response
 
+        events = reporting_session().scalars(statement.limit(100000)).all()
+        names = audit_labels.record_names(reporting_session(), events, current_locale())
         rows = [[e.at, e.actor.login_name if e.actor else "", audit_labels.action_label(e.action),
                  audit_labels.target_label(e.target_type), e.target_id or "", e.address,
-                 audit_labels.details_text(e.details)] for e in reporting_session().scalars(statement.limit(100000))]
+                 audit_labels.details_text(e.details, names)] for e in events]
         headers = [_("When"), _("Who"), _("Action"), _("Record"), _("Record no."), _("From"), _("Details")]
         return export_response(headers, rows, args["format"], "audit-log")
     page = paginate(statement)
-    return render_template("office/audit.html", page=page)
+    names = audit_labels.record_names(db.session, page.items, current_locale())
+    return render_template("office/audit.html", page=page, names=names)
 
 
 @bp.route("/questions")

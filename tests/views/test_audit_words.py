@@ -32,6 +32,28 @@ def test_every_recorded_event_and_record_type_has_a_label():
     assert targets - set(audit_labels.TARGETS) == set()
 
 
+def test_every_detail_the_portal_records_has_a_label():
+    """The keys of every `details={...}` written with an audit event read as words on the page."""
+    import ast
+
+    keys = set()
+    for path in PORTAL.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "record":
+                for keyword in node.keywords:
+                    if keyword.arg == "details" and isinstance(keyword.value, ast.Dict):
+                        keys.update(k.value for k in keyword.value.keys if isinstance(k, ast.Constant))
+    assert "declared_count" in keys  # the scan sees the details
+    assert keys - set(audit_labels.DETAILS) == set()
+
+
+def test_times_and_rates_in_details_read_as_people_write_them(app):
+    with app.test_request_context():
+        text = audit_labels.details_text({"at": "2026-12-07T10:00:00+00:00", "target_rate": 0.95,
+                                          "previous_status": "valid"})
+    assert "2026-12-07 18:00" in text and "95%" in text and "T10:00" not in text and "valid" not in text
+
+
 def test_the_audit_log_shows_words_not_codes(app, session, client, login):
     office = make_user("office_admin")
     job = make_trainee(make_org())
@@ -45,7 +67,8 @@ def test_the_audit_log_shows_words_not_codes(app, session, client, login):
     client.get("/lang/en?next=/")
     exported = client.get("/office/audit?format=csv").get_data(as_text=True)
 
-    assert "从名单中移除" in table and f"名单记录 {job.id}" in table and "来源: 表格导入" in table
+    assert "从名单中移除" in table and f"名单记录 {job.real_name}" in table and "来源: 表格导入" in table
+    assert f"单位: {job.organization.name}" in table  # the record's name, not its number
     assert "roster.leave" not in table and "import" not in table
     assert CODE_LIKE.search(re.sub(r"<[^>]+>", " ", table)) is None
     rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
