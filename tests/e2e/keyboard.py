@@ -110,6 +110,16 @@ class KeyboardUser:
         self.press("Delete")
         self.page.keyboard.type(text)
 
+    def choose(self, select: Locator, label: str) -> None:
+        """Pick the option that says `label` in a drop-down with the arrow keys (closed, as Chromium allows)."""
+        self.focus(select)
+        labels = [text.strip() for text in select.locator("option").all_inner_texts()]
+        assert label in labels, f"no option {label!r} in {labels}"
+        self.press("Home")
+        for _ in range(labels.index(label)):
+            self.press("ArrowDown")
+        assert select.evaluate("e => e.options[e.selectedIndex].text.trim()") == label
+
     def check(self, target: Locator) -> bool:
         """Tick a check box (or choose a radio button) with Space; True when that changed it."""
         was_checked = target.is_checked()
