@@ -17,7 +17,8 @@ from portal.coverage.blueprint import bp
 from portal.domain import policy
 from portal.domain.coverage import charts, final, gaps, missing, tables
 from portal.domain.coverage.projection import TREND_WEEKS, trend_dates
-from portal.domain.coverage.snapshot import Snapshot, organization_attributes, sector_map, take_snapshot
+from portal.domain.coverage.snapshot import (Snapshot, coverage_by_sector, organization_attributes, sector_map,
+                                             take_snapshot)
 from portal.domain.rules import current_rules
 from portal.extensions import db
 from portal.models import Organization, Sector
@@ -162,9 +163,9 @@ def localities():
 def sectors():
     snapshot = _snapshot()
     group = _group(snapshot)
-    visible = blueprint.visible_sectors()
-    per_sector = snapshot.sectors(sector_map(reporting_session(), snapshot.organization_ids))
-    rows = [(sector, per_sector.get(sector.id, {})) for sector in visible if sector.id in per_sector]
+    visible = {sector.id for sector in blueprint.visible_sectors()}
+    rows = [(sector, figures) for sector, figures in coverage_by_sector(reporting_session(), snapshot)
+            if sector.id in visible]
     if fmt := blueprint.export_format():
         groups = [group] if group else snapshot.groups
         return export_response(*tables.sector_table(rows, groups, current_locale()), fmt, "coverage-sectors")
