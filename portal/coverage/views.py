@@ -242,8 +242,13 @@ def trend():
     series = {g.id: snapshot.series(g.id, place.id if place else None) for g in groups}
     if fmt := blueprint.export_format():
         return export_response(*tables.trend_table(series, groups, locale), fmt, "coverage-trend")
+    goals = {g.id: snapshot.figure(g.id, place.id if place else None).goal for g in groups}
     chart = charts.line_chart("chart-trend", _("Weekly coverage per key group"),
-                              [charts.Series(g.name(locale), [(d, f.rate) for d, f in series[g.id]]) for g in groups])
+                              [charts.Series(g.name(locale), [(d, f.rate) for d, f in series[g.id]],
+                                             target=goals[g.id].rate if goals[g.id] else None,
+                                             deadline=goals[g.id].deadline if goals[g.id] else None) for g in groups],
+                              labels={"target": _("Target %(rate)s", rate="%(rate)s"),
+                                      "deadline": _("Deadline %(date)s", date="%(date)s")})
     return render_template("coverage/trend.html", snapshot=snapshot, series=series, groups=groups, group=group,
                            place=place, chart=chart, weeks=weeks, week_choices=TREND_WEEKS)
 

@@ -21,7 +21,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemp
 
 from portal.domain.certificates.pdf import register_font
 from portal.domain.coverage.arithmetic import Figure, rate_text
-from portal.domain.coverage.charts import PALETTE
+from portal.domain.coverage.charts import style_of
 from portal.domain.coverage.report import CoverageReport, YearActivity
 from portal.domain.coverage.offline_trace import NO_SESSION
 from portal.domain.coverage.tables import level_label, projection_text, untraced_source
@@ -340,7 +340,7 @@ def line_drawing(series: list[tuple[str, list[tuple[date, float | None]]]], font
         drawing.add(String(left + plot_width, bottom - 4 * mm, days[-1].isoformat(), fontName=font, fontSize=6.5,
                            textAnchor="end"))
     for index, (label, points) in enumerate(series):
-        colour = colors.HexColor(PALETTE[index % len(PALETTE)])
+        colour = colors.HexColor(style_of(index)[0])
         coords = []
         for day, value in points:
             if value is None:
