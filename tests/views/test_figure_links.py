@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-import pytest
-
 from tests.views.test_coverage_pages import office  # noqa: F401  (fixture)
 
 # Column headers and terms that name what a row is, not a figure: they need no definition.
