@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.web import jobs
 from portal.web.database import reporting_session
+from portal.web.exports import export_response
 from portal.web.i18n import current_locale
 from portal.web.parameters import whole_number
 
@@ -165,6 +166,40 @@ def report_status(job_id: str):
 @policy.roles(*blueprint.VIEWERS)
 def report_download(job_id: str):
     return _report_file(_report_state(job_id))
+
+
+@bp.route("/report/sectors.<any(csv, xlsx):fmt>")
+@policy.roles(*blueprint.VIEWERS)
+def report_sectors(fmt: str):
+    """The report's coverage by sector as a table (?year= or ?plan=, as the PDF): the sectors page's figures on
+    the report's date."""
+    from portal.domain.coverage import tables
+    from portal.domain.coverage.snapshot import coverage_by_sector, take_snapshot
+
+    today = blueprint.today()
+    period = _period_asked(today)
+    session = reporting_session()
+    snapshot = take_snapshot(session, today=period.as_of(today), rules=current_rules(session), scope=blueprint.scope(),
+                             cache=blueprint.cache(), max_age=blueprint.max_age(), spawn=blueprint.spawn)
+    return export_response(*tables.sector_table(coverage_by_sector(session, snapshot), snapshot.groups,
+                                                current_locale()), fmt, f"{_file_name(period)}-sectors")
+
+
+@bp.route("/report/offline.<any(csv, xlsx):fmt>")
+@policy.roles(*blueprint.VIEWERS)
+def report_offline(fmt: str):
+    """The report's annex as a table: every offline completion of the period with its classroom session, and the
+    completions no session stands behind with their source."""
+    from portal.domain.coverage import tables
+    from portal.domain.coverage.report import period_offline_trace
+    from portal.domain.coverage.snapshot import scope_organization_ids
+
+    today = blueprint.today()
+    period = _period_asked(today)
+    session = reporting_session()
+    trace = period_offline_trace(session, period, period.as_of(today),
+                                 organization_ids=scope_organization_ids(session, blueprint.scope()))
+    return export_response(*tables.offline_trace_table(trace, current_locale()), fmt, f"{_file_name(period)}-offline")
 
 
 def _scope_label() -> str:

@@ -17,7 +17,8 @@ from portal.coverage.blueprint import bp
 from portal.domain import policy
 from portal.domain.coverage import charts, final, gaps, missing, tables
 from portal.domain.coverage.projection import TREND_WEEKS, trend_dates
-from portal.domain.coverage.snapshot import Snapshot, organization_attributes, sector_map, take_snapshot
+from portal.domain.coverage.snapshot import (Snapshot, coverage_by_sector, organization_attributes, sector_map,
+                                             take_snapshot)
 from portal.domain.rules import current_rules
 from portal.extensions import db
 from portal.models import Organization, Sector
@@ -162,9 +163,9 @@ def localities():
 def sectors():
     snapshot = _snapshot()
     group = _group(snapshot)
-    visible = blueprint.visible_sectors()
-    per_sector = snapshot.sectors(sector_map(reporting_session(), snapshot.organization_ids))
-    rows = [(sector, per_sector.get(sector.id, {})) for sector in visible if sector.id in per_sector]
+    visible = {sector.id for sector in blueprint.visible_sectors()}
+    rows = [(sector, figures) for sector, figures in coverage_by_sector(reporting_session(), snapshot)
+            if sector.id in visible]
     if fmt := blueprint.export_format():
         groups = [group] if group else snapshot.groups
         return export_response(*tables.sector_table(rows, groups, current_locale()), fmt, "coverage-sectors")
@@ -241,8 +242,13 @@ def trend():
     series = {g.id: snapshot.series(g.id, place.id if place else None) for g in groups}
     if fmt := blueprint.export_format():
         return export_response(*tables.trend_table(series, groups, locale), fmt, "coverage-trend")
+    goals = {g.id: snapshot.figure(g.id, place.id if place else None).goal for g in groups}
     chart = charts.line_chart("chart-trend", _("Weekly coverage per key group"),
-                              [charts.Series(g.name(locale), [(d, f.rate) for d, f in series[g.id]]) for g in groups])
+                              [charts.Series(g.name(locale), [(d, f.rate) for d, f in series[g.id]],
+                                             target=goals[g.id].rate if goals[g.id] else None,
+                                             deadline=goals[g.id].deadline if goals[g.id] else None) for g in groups],
+                              labels={"target": _("Target %(rate)s", rate="%(rate)s"),
+                                      "deadline": _("Deadline %(date)s", date="%(date)s")})
     return render_template("coverage/trend.html", snapshot=snapshot, series=series, groups=groups, group=group,
                            place=place, chart=chart, weeks=weeks, week_choices=TREND_WEEKS)
 

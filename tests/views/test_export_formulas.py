@@ -50,6 +50,8 @@ EXPORTS: dict[str, list[str]] = {
     "coverage.trend": [f"/office/coverage/trend?format={fmt}" for fmt in BOTH],
     "coverage.gap_list": [f"/office/coverage/gaps?format={fmt}{table}" for fmt in BOTH
                           for table in ("", "&table=localities&level=street")],
+    "coverage.report_sectors": [f"/office/coverage/report/sectors.{fmt}" for fmt in BOTH],
+    "coverage.report_offline": [f"/office/coverage/report/offline.{fmt}" for fmt in BOTH],
     "coverage.sessions": [f"/office/coverage/sessions?format={fmt}" for fmt in BOTH],
     "coverage.session_detail": [f"/office/coverage/sessions/{{offline_session}}?format={fmt}" for fmt in BOTH],
     "coverage.targets": [f"/office/coverage/targets?format={fmt}" for fmt in BOTH],

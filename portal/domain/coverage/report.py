@@ -27,10 +27,11 @@ from portal.domain.coverage.compliance import Compliance
 from portal.domain.coverage.gaps import LocalityGap, OrganizationGap, locality_gaps, organization_gaps
 from portal.domain.coverage.places import Place
 from portal.domain.coverage.projection import PACE_DAYS, month_ends, quarter_ends
-from portal.domain.coverage.snapshot import GroupLine, Snapshot, take_snapshot
+from portal.domain.coverage.offline_trace import OfflineTrace, offline_trace
+from portal.domain.coverage.snapshot import GroupLine, Snapshot, coverage_by_sector, take_snapshot
 from portal.domain.employment import held_on_sql
 from portal.domain.rules import Rules
-from portal.models import Certificate, Completion, OfflineSession, Organization, Target, Trainee
+from portal.models import Certificate, Completion, OfflineSession, Organization, Sector, Target, Trainee
 
 PLAN_YEARS = 3
 
@@ -96,6 +97,8 @@ class CoverageReport:
     trend: dict[int, list[tuple[date, Figure]]]  # per group, at the period's month or quarter ends
     organization_gaps: list[OrganizationGap]
     locality_gaps: list[LocalityGap]
+    sectors: list[tuple[Sector, dict[int, Figure]]] = field(default_factory=list)  # the sectors page's figures
+    offline: OfflineTrace = field(default_factory=OfflineTrace)  # the annex: sessions behind offline completions
     years: list[YearActivity] = field(default_factory=list)
     cumulative: YearActivity | None = None
 
@@ -137,7 +140,9 @@ def coverage_report(session: Session, *, period: ReportPeriod, today: date, rule
         overall=snapshot.all_groups(), compliance=snapshot.compliance(), streets=snapshot.children(snapshot.tree.top()),
         trend={g.id: [(d, f) for d, f in snapshot.series(g.id) if d in in_trend] for g in snapshot.groups},
         organization_gaps=organization_gaps(session, snapshot, limit=gap_limit),
-        locality_gaps=locality_gaps(snapshot, level=_gap_level(snapshot), limit=gap_limit))
+        locality_gaps=locality_gaps(snapshot, level=_gap_level(snapshot), limit=gap_limit),
+        sectors=coverage_by_sector(session, snapshot),
+        offline=period_offline_trace(session, period, as_of, organization_ids=snapshot.organization_ids))
     _add_activity(session, report, cache=cache, max_age=max_age, spawn=spawn, progress=progress)
     return report
 
@@ -170,6 +175,14 @@ def _add_activity(session: Session, report: CoverageReport, *, cache, max_age: f
     report.cumulative = YearActivity(
         0, sum(a.completions for a in years), sum(a.offline_completions for a in years), trained,
         sum(a.certificates for a in years), sum(a.sessions for a in years), coverage=report.overall)
+
+
+def period_offline_trace(session: Session, period: ReportPeriod, as_of: date, *,
+                         organization_ids: set[int] | None = None) -> OfflineTrace:
+    """The report's annex: the sessions behind the period's offline completions, and what stands behind the rest,
+    in the report's scope (a completion counts for the organizations its person worked for that day)."""
+    return offline_trace(session, date(period.first, 1, 1), as_of,
+                         scoped=lambda statement: _scope_trainees(statement, organization_ids))
 
 
 def _gap_level(snapshot: Snapshot) -> str:

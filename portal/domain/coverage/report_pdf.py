@@ -21,9 +21,10 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemp
 
 from portal.domain.certificates.pdf import register_font
 from portal.domain.coverage.arithmetic import Figure, rate_text
-from portal.domain.coverage.charts import PALETTE
+from portal.domain.coverage.charts import style_of
 from portal.domain.coverage.report import CoverageReport, YearActivity
-from portal.domain.coverage.tables import level_label, projection_text
+from portal.domain.coverage.offline_trace import NO_SESSION
+from portal.domain.coverage.tables import level_label, projection_text, untraced_source
 
 RED = colors.Color(0.70, 0.15, 0.12)
 HEAD = colors.Color(0.945, 0.93, 0.914)
@@ -65,8 +66,9 @@ def render_report(report: CoverageReport, settings: ReportSettings) -> bytes:
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                             bottomMargin=15 * mm, title=title(report), author=settings.office_name)
     story = [*_cover(report, settings, styles), *_groups(report, settings, styles, font),
-             *_streets(report, settings, styles, font), *_trend(report, settings, styles, font),
-             *_gaps(report, settings, styles, font), *_plan(report, settings, styles, font)]
+             *_streets(report, settings, styles, font), *_sectors(report, settings, styles, font),
+             *_trend(report, settings, styles, font), *_gaps(report, settings, styles, font),
+             *_plan(report, settings, styles, font), *_offline_annex(report, settings, styles, font)]
 
     def footer(canvas, document):
         canvas.saveState()
@@ -184,6 +186,27 @@ def _streets(report: CoverageReport, settings: ReportSettings, styles, font) -> 
             *_matrix(_("Key group"), columns, rows, styles, font)]
 
 
+def _sectors(report: CoverageReport, settings: ReportSettings, styles, font) -> list:
+    """Coverage per sector (the plan's responsible departments), counted as on the sectors page: rosters only."""
+    locale, groups = settings.locale, report.snapshot.groups
+    story = [_p(_("Coverage by sector (responsible departments)"), styles["h2"]),
+             _p(_("Sectors count the rosters of their organizations; declared counts have no sector."), styles["small"])]
+    if not report.sectors:
+        return [*story, _p(_("Nobody on the rosters yet."), styles["base"])]
+    rows = [[_("Sector"), _("Population"), _("Covered"), _("Coverage"), _p(_("Still to train (person-group pairs)"),
+                                                                          styles["cell"])]]
+    for sector, figures in report.sectors:
+        together = sum((figures[g.id] for g in groups if g.id in figures), Figure())
+        rows.append([_p(sector.name(locale), styles["cell"]), f"{together.population:,}", f"{together.covered:,}",
+                     rate_text(together.rate), f"{together.missing:,}"])
+    matrix = [(g.name(locale), [rate_text(figures[g.id].rate) if g.id in figures else "—"
+                                for _sector, figures in report.sectors]) for g in groups]
+    return [*story, _p(_("Every key group together (person-group pairs)"), styles["base"]),
+            _table(rows, font, widths=[70 * mm, 26 * mm, 26 * mm, 24 * mm, 34 * mm]), Spacer(1, 3 * mm),
+            _p(_("Coverage per sector and key group"), styles["base"]),
+            *_matrix(_("Key group"), [sector.name(locale) for sector, _f in report.sectors], matrix, styles, font)]
+
+
 def _trend(report: CoverageReport, settings: ReportSettings, styles, font) -> list:
     locale = settings.locale
     groups = report.snapshot.groups
@@ -244,6 +267,38 @@ def _plan(report: CoverageReport, settings: ReportSettings, styles, font) -> lis
             _table(rows, font, widths=[32 * mm, 22 * mm, 22 * mm, 24 * mm, 26 * mm, 24 * mm, 30 * mm])]
 
 
+def _offline_annex(report: CoverageReport, settings: ReportSettings, styles, font) -> list:
+    """Every offline completion traced to its classroom session; those no session stands behind, with their source."""
+    locale, trace, cell = settings.locale, report.offline, styles["cell"]
+    story = [PageBreak(), _p(_("Annex: offline completions and their classroom sessions"), styles["h2"]),
+             _p(_("%(offline)s offline completions in %(period)s: %(traced)s made at the %(sessions)s classroom "
+                  "sessions below, %(untraced)s without a session record. Prior training recorded by hand: "
+                  "%(prior)s.", offline=f"{trace.offline_completions:,}", period=report.period.label,
+                  traced=f"{sum(s.completions for s in trace.sessions):,}", sessions=f"{len(trace.sessions):,}",
+                  untraced=f"{trace.offline_completions - sum(s.completions for s in trace.sessions):,}",
+                  prior=f"{trace.prior_completions:,}"), styles["base"]), Spacer(1, 2 * mm)]
+    office = _("The office")
+    rows = [[_("Date"), _("Course"), _("Organized by"), _("Trainer"), _("Place"), _("Attendees"),
+             _("Class hours each")]]
+    rows += [[s.held_on.isoformat(), _p(s.course.title(locale), cell), _p(s.organizer or office, cell),
+              _p(s.trainer, cell), _p(s.place, cell), f"{s.completions:,}", _hours(s.hours)] for s in trace.sessions]
+    story.append(_table(rows, font, widths=[20 * mm, 44 * mm, 34 * mm, 22 * mm, 32 * mm, 15 * mm, 13 * mm])
+                 if trace.sessions else _p(_("No classroom session in this period."), styles["base"]))
+    if trace.untraced:
+        rows = [[_("Date"), _("Course"), _("Source"), _("Recorded by"), _("Training provider"), _("Evidence"),
+                 _("Class hours")]]
+        rows += [[u.completed_on.isoformat(), _p(u.course.title(locale), cell), _p(untraced_source(u.kind), cell),
+                  _p(u.organization or ("" if u.kind == NO_SESSION else office), cell), _p(u.provider, cell),
+                  _p(u.evidence, cell), _hours(u.hours)] for u in trace.untraced]
+        story += [Spacer(1, 4 * mm), _p(_("Completions no classroom session stands behind"), styles["base"]),
+                  _table(rows, font, widths=[20 * mm, 36 * mm, 28 * mm, 26 * mm, 30 * mm, 28 * mm, 12 * mm])]
+    return story
+
+
+def _hours(hours: float | None) -> str:
+    return "" if hours is None else f"{hours:g}"
+
+
 def bar_drawing(bars: list[tuple[str, float | None, float | None]], font: str) -> Drawing:
     """Horizontal bars of coverage with a target tick, like the dashboard's SVG."""
     label_width, bar_width, row = 70 * mm, 90 * mm, 6.5 * mm
@@ -285,7 +340,7 @@ def line_drawing(series: list[tuple[str, list[tuple[date, float | None]]]], font
         drawing.add(String(left + plot_width, bottom - 4 * mm, days[-1].isoformat(), fontName=font, fontSize=6.5,
                            textAnchor="end"))
     for index, (label, points) in enumerate(series):
-        colour = colors.HexColor(PALETTE[index % len(PALETTE)])
+        colour = colors.HexColor(style_of(index)[0])
         coords = []
         for day, value in points:
             if value is None:

@@ -25,7 +25,7 @@ from portal.domain.coverage.requirements import GroupInfo, Requirements, load_re
 from portal.domain.coverage.targets import TargetBook, load_targets
 from portal.domain.employment import outranked_on
 from portal.domain.rules import Rules
-from portal.models import Organization
+from portal.models import Organization, Sector
 
 
 @dataclass(frozen=True)
@@ -302,3 +302,11 @@ def sector_map(session: Session, organization_ids=None) -> dict[int, int]:
     if organization_ids is None:
         return {org_id: sector_id for org_id, sector_id in rows}
     return {org_id: sector_id for org_id, sector_id in rows if org_id in organization_ids}
+
+
+def coverage_by_sector(session: Session, snapshot: Snapshot) -> list[tuple[Sector, dict[int, Figure]]]:
+    """The sectors (the plan's responsible departments) with people on the snapshot's rosters, by code, each
+    with its roster figure per group: the sectors page's and the reports' one definition."""
+    per_sector = snapshot.sectors(sector_map(session, snapshot.organization_ids))
+    sectors = session.scalars(select(Sector).where(Sector.id.in_(list(per_sector) or [-1])).order_by(Sector.code))
+    return [(sector, per_sector[sector.id]) for sector in sectors]

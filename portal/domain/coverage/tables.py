@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from portal.domain.coverage.arithmetic import Figure
 from portal.domain.coverage.gaps import LocalityGap, OrganizationGap
 from portal.domain.coverage.missing import MissingPerson
+from portal.domain.coverage.offline_trace import NO_SESSION, OfflineTrace
 from portal.domain.coverage.places import Place
 from portal.domain.coverage.projection import LATE, ON_TRACK, REACHED, STALLED, Projection
 from portal.domain.coverage.snapshot import GroupLine
@@ -141,3 +142,24 @@ def locality_gap_table(gaps: list[LocalityGap], locale: str):
 def level_label(level: str) -> str:
     return {"district": _("District"), "street": _("Street / township"), "community": _("Community / village"),
             "grid": _("Grid")}.get(level, level)
+
+
+def offline_trace_table(trace: OfflineTrace, locale: str):
+    """The report's annex as a table: a row per classroom session (with the completions it made), then a row per
+    completion no session stands behind, with its source."""
+    headers = [_("Source"), _("Date"), _("Course"), _("Organized or recorded by"), _("Trainer"), _("Place"),
+               _("Training provider"), _("Evidence"), _("Completions"), _("Class hours each")]
+    office = _("The office")
+    body = [[_("Classroom session"), s.held_on, s.course.title(locale), s.organizer or office, s.trainer, s.place,
+             "", "", s.completions, s.hours] for s in trace.sessions]
+    body += [[untraced_source(u.kind), u.completed_on, u.course.title(locale),
+              u.organization or (office if u.kind != NO_SESSION else ""), "", "", u.provider, u.evidence, 1, u.hours]
+             for u in trace.untraced]
+    return headers, body
+
+
+def untraced_source(kind: str) -> str:
+    """What stands behind a completion no classroom session made."""
+    if kind == NO_SESSION:
+        return _("Offline, no session recorded")
+    return _("Prior training recorded by hand")
