@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm
 from portal.company.views import MANAGERS, ROSTER_FILTERS, _org, _roster_statement, bp
@@ -84,8 +85,6 @@ def _start(org: Organization, trainee_ids: list[int]) -> str:
 
 def _people(org: Organization, trainee_ids: list[int]) -> list[Trainee]:
     """These roster rows of the organization, by name, with their accounts."""
-    from sqlalchemy.orm import contains_eager, joinedload
-
     found: list[Trainee] = []
     for start in range(0, len(trainee_ids), 500):
         found.extend(db.session.scalars(

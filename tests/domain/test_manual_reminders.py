@@ -61,7 +61,7 @@ def world(session):
 def roster(org):
     from sqlalchemy.orm import contains_eager
 
-    from portal.models import Person, Trainee
+    from portal.models import Trainee
 
     return (select(Trainee).join(Trainee.person).options(contains_eager(Trainee.person))
             .where(Trainee.organization_id == org.id))
