@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm, PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
 from portal.domain import claims as claims_domain
-from portal.domain import compliance, policy, posts, prior, progress, quiz, roster
+from portal.domain import compliance, manual_reminders, policy, posts, prior, progress, quiz, roster
 from portal.domain import people as people_domain
 from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_today
@@ -92,8 +92,12 @@ def grant_attempt(org_id: int, trainee_id: int, code: str):
     return redirect(url_for("company.organization", org_id=org.id) + "#locked")
 
 
-def _roster_statement(org: Organization, today: date):
-    args = request.args
+ROSTER_FILTERS = ("q", "status", "group", "post")
+
+
+def _roster_statement(org: Organization, today: date, args=None):
+    """The roster filtered by q, status, group and post (the page's query string unless `args` is given)."""
+    args = request.args if args is None else args
     statement = (select(Trainee).join(Trainee.person).options(contains_eager(Trainee.person))
                  .where(Trainee.organization_id == org.id))
     query = (args.get("q") or "").strip()
@@ -248,6 +252,7 @@ def person(org_id: int, trainee_id: int):
 
     history["certificates"] = for_trainee(db.session, trainee, today=local_today())
     history["prior"] = prior.for_person(db.session, trainee.person_id)
+    history["reminders"] = manual_reminders.history(db.session, trainee.id)
     # an open assignment is "in progress" once the person opened a lesson or a quiz of its course
     history["started_courses"] = progress.started_course_ids(db.session, trainee.person_id)
     may_reset = trainee.person.user is not None and policy.may_reset_password_of(db.session, current_user,
@@ -350,7 +355,7 @@ def invite(org_id: int):
         return render_template("company/invite_sheet.html", org=org, link=link, qr=qr_svg(link),
                                people=signups.unregistered)
     return render_template("company/invite.html", org=org, link=link, qr=qr_svg(link), signups=signups,
-                           waiting=waiting)
+                           waiting=waiting, remind_form=EmptyForm())
 
 
 @bp.route("/<int:org_id>/claims")

@@ -50,6 +50,18 @@ class Overdue:
 
 
 @dataclass(frozen=True)
+class DueSoon:
+    """One course of a person due within DUE_SOON_DAYS, and the day it falls due."""
+
+    title_zh: str
+    title_en: str
+    due_on: date
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" else self.title_zh
+
+
+@dataclass(frozen=True)
 class WhatIsDue:
     """For one person: what is overdue and the next date that matters: the earliest open due date, or, with
     nothing open, the day the first required training they hold expires."""
@@ -57,6 +69,7 @@ class WhatIsDue:
     overdue: tuple[Overdue, ...] = ()
     next_due: date | None = None
     expires: bool = False  # next_due is an expiry (nothing open), not a due date
+    due_soon: tuple[DueSoon, ...] = ()  # open courses due within DUE_SOON_DAYS (not yet overdue)
 
 
 def what_is_due(session: Session, trainee_ids: list[int], today: date) -> dict[int, WhatIsDue]:
@@ -67,10 +80,14 @@ def what_is_due(session: Session, trainee_ids: list[int], today: date) -> dict[i
         .where(Assignment.trainee_id.in_(trainee_ids), Assignment.status == "open", Assignment.due_on.is_not(None))
         .order_by(Assignment.due_on, Course.id)).all()
     overdue: dict[int, list[Overdue]] = {}
+    due_soon: dict[int, list[DueSoon]] = {}
     first_due: dict[int, date] = {}
+    soon = today + timedelta(days=DUE_SOON_DAYS)
     for trainee_id, due_on, title_zh, title_en in open_rows:
         if due_on < today:
             overdue.setdefault(trainee_id, []).append(Overdue(title_zh, title_en, due_on))
+        elif due_on <= soon:
+            due_soon.setdefault(trainee_id, []).append(DueSoon(title_zh, title_en, due_on))
         first_due.setdefault(trainee_id, due_on)
     # With nothing open: the day the first of their valid completions expires (its renewal is due then).
     settled = [t for t in trainee_ids if t not in first_due]
@@ -84,10 +101,17 @@ def what_is_due(session: Session, trainee_ids: list[int], today: date) -> dict[i
     result = {}
     for trainee_id in trainee_ids:
         if trainee_id in first_due:
-            result[trainee_id] = WhatIsDue(tuple(overdue.get(trainee_id, ())), first_due[trainee_id])
+            result[trainee_id] = WhatIsDue(tuple(overdue.get(trainee_id, ())), first_due[trainee_id],
+                                           due_soon=tuple(due_soon.get(trainee_id, ())))
         else:
             result[trainee_id] = WhatIsDue(next_due=expiry.get(trainee_id), expires=trainee_id in expiry)
     return result
+
+
+def has_due_clause(today: date):
+    """A WHERE clause on Trainee: active, with an open course overdue or due within DUE_SOON_DAYS (whatever
+    their standing: someone never trained with a course due next week is due soon too)."""
+    return and_(Trainee.status == "active", _open_due_before(today + timedelta(days=DUE_SOON_DAYS + 1)))
 
 
 def standing_of(session: Session, trainee_ids: list[int], today: date) -> dict[int, str]:

@@ -2,7 +2,8 @@
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.certificates import Certificate, SerialCounter, SignedCredential, StatusList
-from portal.models.companies import ApiToken, DigestLog, EmploymentEvent, IdempotencyRecord, ReminderLog, RuleSet
+from portal.models.companies import (ApiToken, DigestLog, EmploymentEvent, IdempotencyRecord, PersonReminder,
+                                      ReminderLog, RuleSet)
 from portal.models.content import Course, CourseMedia, Lesson, Question, QuestionTag, QuestionVersion
 from portal.models.coverage import FinalReport, OfflineAttendance, OfflineSession, Target
 from portal.models.login_sessions import LoginSession
@@ -18,7 +19,7 @@ __all__ = [
     "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Post", "Sector", "ROLES", "KeyGroup", "RoleGrant", "User",
     "Person", "Trainee", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt", "AttemptGrant",
     "AttemptItem", "Completion", "LessonProgress", "PriorTraining", "ApiToken", "DigestLog", "EmploymentEvent",
-    "IdempotencyRecord", "ReminderLog", "RuleSet", "OfflineAttendance", "OfflineSession", "Target", "FinalReport",
+    "IdempotencyRecord", "PersonReminder", "ReminderLog", "RuleSet", "OfflineAttendance", "OfflineSession", "Target", "FinalReport",
     "LoginSession",
     "PasswordResetCode",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -72,6 +72,26 @@ class ReminderLog(Base):
     step: Mapped[str] = mapped_column(String(40))  # due-soon | overdue | escalate-1 | escalate-7 | escalate-30 | digest-YYYY-WW
     recipient: Mapped[str] = mapped_column(String(200))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PersonReminder(Base):
+    """A reminder an administrator sent one person from the roster or the invitation page, by e-mail or on a
+    printed sheet (logged when the sheet was made for them); shown on the person's page."""
+
+    __tablename__ = "person_reminder"
+    __table_args__ = (Index("ix_person_reminder_trainee_sent", "trainee_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))  # email | printed
+    purpose: Mapped[str] = mapped_column(String(12))  # training (courses due) | register (no account yet)
+    recipient: Mapped[str] = mapped_column(String(200), default="")  # the address that took the e-mail
+    courses: Mapped[list[str]] = mapped_column(JSON, default=list)  # codes of the courses it named
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[Optional["User"]] = relationship()  # noqa: F821 (portal.models.people)
 
 
 class DigestLog(Base):
