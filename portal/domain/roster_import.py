@@ -33,6 +33,9 @@ TEMPLATE_HEADERS = {
 }
 TEXT_FIELDS = ("mobile", "id_number")  # formatted as Text in XLSX so Excel keeps every digit
 REASON_HEADER = "错误原因 / Reason"
+# The error file's first column: the row of the uploaded file (as Excel numbers it, header = 1) that the reasons
+# speak of ("also in row 7"), which the error file's own rows no longer match once the good rows are gone.
+ROW_HEADER = "原文件行号 / Row in your file"
 # Headers seen in real rosters, compared after _header_key(): a new alias is one more word here.
 HEADER_ALIASES = {
     "real_name": ("姓名", "名字", "真实姓名", "员工姓名", "name", "fullname", "realname"),
@@ -169,6 +172,7 @@ def _header_key(header: str) -> str:
 
 ALIAS_FIELDS = {_header_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 REASON_KEYS = frozenset({_header_key(REASON_HEADER), "错误原因", "reason"})
+ROW_KEYS = frozenset({_header_key(ROW_HEADER), "原文件行号", "rowinyourfile"})
 
 
 def _column_label(field_name: str) -> str:
@@ -535,15 +539,17 @@ def template(locale: str, fmt: str, *, groups: Mapping[str, tuple[str, str, str]
 
 def error_file(preview_or_parsed: Preview | ParsedRoster, headers: Sequence[str] | None = None,
                fmt: str = "xlsx") -> bytes:
-    """The invalid rows as uploaded plus a reason column, to fix and upload again (the reason column is ignored)."""
+    """The invalid rows as uploaded, after the row number each had in the uploaded file (the number the reasons
+    use) and before a reason column, to fix and upload again (both added columns are ignored on upload)."""
     headers = list(preview_or_parsed.headers if headers is None else headers)
-    # A re-uploaded error file already has a reason column: replace it rather than add a second one.
-    keep = [index for index, header in enumerate(headers) if _header_key(header) not in REASON_KEYS]
-    out_headers = [headers[index] for index in keep] + [REASON_HEADER]
+    # A re-uploaded error file already has both columns: replace them rather than add a second pair.
+    keep = [index for index, header in enumerate(headers) if _header_key(header) not in REASON_KEYS | ROW_KEYS]
+    out_headers = [ROW_HEADER] + [headers[index] for index in keep] + [REASON_HEADER]
     rows = []
     for bad in preview_or_parsed.invalid:
         cells = list(bad.cells) + [None] * (len(headers) - len(bad.cells))
-        rows.append([cells[index] for index in keep] + ["; ".join(str(reason) for reason in bad.reasons)])
+        rows.append([bad.number] + [cells[index] for index in keep]
+                    + ["; ".join(str(reason) for reason in bad.reasons)])
     return write_table(fmt, out_headers, rows, text_columns=_text_columns(out_headers))
 
 
