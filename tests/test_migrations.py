@@ -170,3 +170,34 @@ def test_credentials_migration_gives_every_certificate_its_own_secret_salt(empty
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM certificate")).scalar() == 3
         db.engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_attendee_hours_migration_gives_earlier_sessions_and_attendance_their_courses_hours(empty_database_url):
+    """0020 on a database at 0018: sessions and attendance recorded before earn the course's class hours, which
+    is what their certificates already state."""
+    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        flask_migrate.upgrade(revision="0018")
+        with db.engine.begin() as connection:
+            run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
+            for course, hours in ((1, 1.5), (2, 4)):
+                run("INSERT INTO course (id, code, slug, title_zh, title_en, summary_zh, summary_en, level, "
+                    "credit_hours, prerequisites, quiz, retired, content_hash, updated_at) VALUES (:id, :code, "
+                    ":code, '课', 'C', '', '', 'basic', :hours, '[]', '{}', false, '', '2026-01-01')",
+                    id=course, code=f"c{course}", hours=hours)
+                run("INSERT INTO offline_session (id, course_id, held_on, trainer, place, sign_in_code, created_at) "
+                    "VALUES (:id, :id, '2026-02-01', 'T', 'P', :code, '2026-02-01')", id=course, code=f"code{course}")
+                run("INSERT INTO person (id, real_name, mobile, created_at) VALUES (:id, '张小伟', :mobile, "
+                    "'2026-01-01')", id=course, mobile=f"1390000000{course}")
+                run("INSERT INTO offline_attendance (id, session_id, person_id, method, recorded_at) VALUES "
+                    "(:id, :id, :id, 'roster', '2026-02-01')", id=course)
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            sessions = dict(connection.execute(text("SELECT id, hours FROM offline_session")).all())
+            attendance = dict(connection.execute(text("SELECT session_id, hours FROM offline_attendance")).all())
+        assert sessions == attendance == {1: 1.5, 2: 4.0}
+        flask_migrate.downgrade(revision="0018")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM offline_attendance")).scalar() == 2
+        db.engine.dispose()

@@ -141,13 +141,17 @@ def error_file(org_id: int, token: str, fmt: str):
 @bp.route("/<int:org_id>/import/template.<fmt>")
 @policy.roles(*MANAGERS)
 def template(org_id: int, fmt: str):
-    from portal.domain import roster_import
+    from portal.domain import posts, roster_template
     from portal.web.i18n import current_locale
 
     if fmt not in ("csv", "xlsx"):
         abort(404)
     _org(org_id)
-    response = Response(roster_import.template(current_locale(), fmt), mimetype=MIMETYPES[fmt])
+    groups = {g.code: (g.code, g.name_zh, g.name_en) for g in db.session.scalars(
+        select(KeyGroup).where(KeyGroup.active.is_(True)).order_by(KeyGroup.sort_order, KeyGroup.code))}
+    data = roster_template.template(current_locale(), fmt, groups=groups,
+                                    posts=posts.catalogue(db.session).choices())
+    response = Response(data, mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="roster-template.{fmt}"'
     return response
 

@@ -36,6 +36,7 @@ class SessionForm(FlaskForm):
     held_on = TypedDateField(_l("Date"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
     trainer = StringField(_l("Trainer"), validators=[DataRequired(REQUIRED), Length(max=100)])
     place = StringField(_l("Place"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    hours = StringField(_l("Class hours"), validators=[Optional(), Length(max=10)])
 
 
 class AttendanceForm(FlaskForm):

@@ -6,7 +6,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
 from portal.coverage import blueprint
 from portal.coverage.blueprint import bp
@@ -15,12 +14,14 @@ from portal.domain import policy
 from portal.domain.coverage import offline
 from portal.domain.errors import PortalError, ValidationError
 from portal.extensions import db
-from portal.models import Course, OfflineSession, Organization, Person, Trainee, utcnow
+from portal.models import Course, OfflineSession, Organization, utcnow
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
 from portal.web.parameters import record_ids
+
+PICKER_LIMIT = 500  # people the attendance picker lists at once; the filter finds the others
 
 
 def _kept_organization_ids() -> set[int] | None:
@@ -75,7 +76,7 @@ def new_session():
         form.held_on.data = blueprint.today()
     if form.validate_on_submit():
         data = offline.SessionData(form.course_id.data, form.organization_id.data or None, form.held_on.data,
-                                   form.trainer.data, form.place.data)
+                                   form.trainer.data, form.place.data, form.hours.data)
         try:
             record = offline.create_session(db.session, data, actor_id=current_user.id, today=blueprint.today(),
                                             window=_date_window(), address=blueprint.address())
@@ -97,19 +98,22 @@ def _sign_in_url(record: OfflineSession) -> str:
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @policy.roles(*blueprint.SESSION_KEEPERS)
 def session_detail(session_id: int):
-    from portal.web.qr import qr_svg
-
     record = _session_or_404(session_id)
     form = AttendanceForm()
-    if form.validate_on_submit():
-        picked = record_ids(request.form.getlist("trainee"))
+    # The picker's filter comes with the form when posted (the ticks go along), else from the query string.
+    chosen = offline.PickerFilter.from_values(request.form if request.method == "POST" else request.args)
+    picked = record_ids(request.form.getlist("trainee"))
+    typed = {trainee_id: request.form.get(f"hours-{trainee_id}", "")[:10] for trainee_id in picked}
+    failed_field = None
+    if request.form.get("action") != "filter" and form.validate_on_submit():
         try:
-            picked += offline.trainees_by_mobile(db.session, record, form.mobiles.data or "")
-            added = offline.record_attendance(db.session, record, picked, method="roster", now=utcnow(),
+            wanted = picked + offline.trainees_by_mobile(db.session, record, form.mobiles.data or "")
+            added = offline.record_attendance(db.session, record, wanted, method="roster", now=utcnow(),
                                               today=blueprint.today(), window=_date_window(),
-                                              actor_id=current_user.id, address=blueprint.address())
+                                              actor_id=current_user.id, address=blueprint.address(), hours=typed)
         except PortalError as error:
             db.session.rollback()
+            failed_field = getattr(error, "field", None)
             apply_domain_error(form, error if isinstance(error, ValidationError) else ValidationError(error.message))
         else:
             db.session.commit()
@@ -117,21 +121,32 @@ def session_detail(session_id: int):
             return redirect(url_for("coverage.session_detail", session_id=record.id))
     present = offline.attendance(db.session, record)
     if fmt := blueprint.export_format():
-        headers = [_("Name"), _("Mobile"), _("Method"), _("Recorded at")]
-        rows = [[t.real_name, t.masked_mobile, a.method, a.recorded_at] for a, t in present]
+        headers = [_("Name"), _("Mobile"), _("Method"), _("Class hours"), _("Recorded at")]
+        rows = [[t.real_name, t.masked_mobile, a.method, a.hours, a.recorded_at] for a, t in present]
         return export_response(headers, rows, fmt, f"session-{record.id}-attendance")
-    roster = []
+    return _session_page(record, form, present, chosen, picked, typed, failed_field)
+
+
+def _session_page(record: OfflineSession, form, present, chosen, picked: list[int], typed: dict, failed_field):
+    """The session page: its facts, QR code, attendance and the picker (people the filter keeps; people ticked
+    but not shown ride along as hidden fields, so changing the filter or an error never loses a tick)."""
+    from portal.web.qr import qr_svg
+
+    shown, kept, posts, groups = [], [], [], []
     if record.organization_id is not None:
         here = {person.id for _a, person in present}
-        roster = [t for t in db.session.scalars(select(Trainee).join(Trainee.person)
-                                                .options(contains_eager(Trainee.person))
-                                                .where(offline.eligible(record))
-                                                .order_by(Person.real_name, Trainee.id).limit(500))
-                  if t.person_id not in here]
+        shown = offline.picker_people(db.session, record, chosen, exclude_person_ids=here, limit=PICKER_LIMIT)
+        posts, groups = offline.picker_choices(db.session, record)
+        visible = {t.id for t in shown}
+        kept = [t for t in offline.picker_people(db.session, record, offline.PickerFilter(), exclude_person_ids=here,
+                                                 limit=None, only_ids=[i for i in picked if i not in visible])]
     org = db.session.get(Organization, record.organization_id) if record.organization_id else None
     url = _sign_in_url(record)
+    status = 200 if not (form.errors or form.form_errors) else 422
     return render_template("coverage/session.html", record=record, org=org, form=form, present=present,
-                           roster=roster, qr=qr_svg(url), sign_in_url=url)
+                           roster=shown, kept=kept, picked=set(picked), typed=typed, chosen=chosen, posts=posts,
+                           groups=groups, failed_field=failed_field, limit=PICKER_LIMIT,
+                           hours=offline.session_hours(record), qr=qr_svg(url), sign_in_url=url), status
 
 
 @bp.route("/sessions/<code>/sign-in", methods=["GET", "POST"])
@@ -151,4 +166,5 @@ def sign_in(code: str):
                   else _("You had already signed in to this session."), "success")
             return redirect(url_for("trainee.home"))
     org = db.session.get(Organization, record.organization_id) if record.organization_id else None
-    return render_template("coverage/sign_in.html", record=record, org=org, form=form)
+    return render_template("coverage/sign_in.html", record=record, org=org, form=form,
+                           hours=offline.session_hours(record))

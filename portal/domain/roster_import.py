@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 
 from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_today
-from portal.domain.reference import KEY_GROUPS
 from portal.domain.tabular import (Cell, FormulaCell, Row, Table, TableError, formula_refusal, unneutralise,
                                    write_table)
 from portal.domain.roster_prior import PRIOR_ALIASES, PRIOR_FIELDS, read_prior
@@ -33,6 +32,9 @@ TEMPLATE_HEADERS = {
 }
 TEXT_FIELDS = ("mobile", "id_number")  # formatted as Text in XLSX so Excel keeps every digit
 REASON_HEADER = "错误原因 / Reason"
+# The error file's first column: the row of the uploaded file (as Excel numbers it, header = 1) that the reasons
+# speak of ("also in row 7"), which the error file's own rows no longer match once the good rows are gone.
+ROW_HEADER = "原文件行号 / Row in your file"
 # Headers seen in real rosters, compared after _header_key(): a new alias is one more word here.
 HEADER_ALIASES = {
     "real_name": ("姓名", "名字", "真实姓名", "员工姓名", "name", "fullname", "realname"),
@@ -50,6 +52,9 @@ EXAMPLE_ROWS = {
 }
 EXAMPLE_GROUPS = ("security_staff", "key_unit_staff")
 EXAMPLE_START = date(2026, 1, 5)
+# The template's example person, in any language: a row that is them is refused, never imported (templates
+# downloaded before the example moved to the instructions sheet carry it on their first data row).
+EXAMPLE_PERSON = ({row[0] for row in EXAMPLE_ROWS.values()}, "13800138000", "11010519491231002X")
 GROUP_SEPARATORS = re.compile(r"[,;、\r\n]+")  # after NFKC, which folds ，；into ,;
 # Excel's day 0 is 1899-12-30 (its 1900 leap-year bug included); only serials of plausible start
 # dates are taken for dates, so that a stray small number is reported rather than read as 1900.
@@ -169,6 +174,7 @@ def _header_key(header: str) -> str:
 
 ALIAS_FIELDS = {_header_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 REASON_KEYS = frozenset({_header_key(REASON_HEADER), "错误原因", "reason"})
+ROW_KEYS = frozenset({_header_key(ROW_HEADER), "原文件行号", "rowinyourfile"})
 
 
 def _column_label(field_name: str) -> str:
@@ -365,6 +371,9 @@ def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]],
         check.reasons.extend(reasons)
     _mark_duplicates(checked, "mobile")
     _mark_duplicates(checked, "id_number")
+    for check in checked:
+        if _is_example(check.values):
+            check.reasons.insert(0, _l("This is the template's example row, which is never imported: delete it."))
     parsed = ParsedRoster(headers=list(table.headers))
     for check in checked:
         if check.reasons:
@@ -379,6 +388,12 @@ def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]],
                 start_date=values["start_date"], groups_given=given, prior=values.get("prior"),
             ))
     return parsed
+
+
+def _is_example(values: dict) -> bool:
+    names, mobile, id_number = EXAMPLE_PERSON
+    return (values.get("real_name") in names and values.get("mobile") == mobile
+            and values.get("id_number") == id_number)
 
 
 def _raw(cell: Cell, text: str) -> tuple:
@@ -513,8 +528,9 @@ def _changes(row: RosterRow, person: ExistingPerson) -> tuple[FieldChange, ...]:
 # ---------------------------------------------------------------------------------------- files
 
 
-def _template_locale(locale: str) -> str:
-    return locale if locale in TEMPLATE_HEADERS else ("zh_CN" if str(locale).startswith("zh") else "en")
+def text_columns(headers: Sequence[str]) -> list[int]:
+    """The columns (0-based) of `headers` formatted as Text in XLSX, so that Excel keeps every digit."""
+    return _text_columns(headers)
 
 
 def _text_columns(headers: Sequence[str]) -> list[int]:
@@ -522,28 +538,19 @@ def _text_columns(headers: Sequence[str]) -> list[int]:
     return [found[name] for name in TEXT_FIELDS if name in found]
 
 
-def template(locale: str, fmt: str, *, groups: Mapping[str, tuple[str, str, str]] | None = None) -> bytes:
-    """A roster template ("csv" or "xlsx") with headers in the locale's language and one example row."""
-    locale = _template_locale(locale)
-    groups = groups if groups is not None else {code: (code, zh, en) for code, zh, en in KEY_GROUPS}
-    use_zh = locale == "zh_CN"
-    names = [(groups[code][1] if use_zh else groups[code][2]) for code in EXAMPLE_GROUPS if code in groups]
-    example = [*EXAMPLE_ROWS[locale], ("、" if use_zh else "; ").join(names), EXAMPLE_START]
-    headers = TEMPLATE_HEADERS[locale]
-    return write_table(fmt, headers, [example], text_columns=_text_columns(headers))
-
-
 def error_file(preview_or_parsed: Preview | ParsedRoster, headers: Sequence[str] | None = None,
                fmt: str = "xlsx") -> bytes:
-    """The invalid rows as uploaded plus a reason column, to fix and upload again (the reason column is ignored)."""
+    """The invalid rows as uploaded, after the row number each had in the uploaded file (the number the reasons
+    use) and before a reason column, to fix and upload again (both added columns are ignored on upload)."""
     headers = list(preview_or_parsed.headers if headers is None else headers)
-    # A re-uploaded error file already has a reason column: replace it rather than add a second one.
-    keep = [index for index, header in enumerate(headers) if _header_key(header) not in REASON_KEYS]
-    out_headers = [headers[index] for index in keep] + [REASON_HEADER]
+    # A re-uploaded error file already has both columns: replace them rather than add a second pair.
+    keep = [index for index, header in enumerate(headers) if _header_key(header) not in REASON_KEYS | ROW_KEYS]
+    out_headers = [ROW_HEADER] + [headers[index] for index in keep] + [REASON_HEADER]
     rows = []
     for bad in preview_or_parsed.invalid:
         cells = list(bad.cells) + [None] * (len(headers) - len(bad.cells))
-        rows.append([cells[index] for index in keep] + ["; ".join(str(reason) for reason in bad.reasons)])
+        rows.append([bad.number] + [cells[index] for index in keep]
+                    + ["; ".join(str(reason) for reason in bad.reasons)])
     return write_table(fmt, out_headers, rows, text_columns=_text_columns(out_headers))
 
 

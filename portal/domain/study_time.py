@@ -7,7 +7,8 @@ ten minutes): leaving a page open, or sending reports faster, adds nothing. With
 is counted. What it cannot prove: that the person read attentively, or that the person was the account holder.
 
 An online completion earns the class hours actually studied, up to the course's nominal hours; a classroom
-completion earns the course's hours (the session is attended in person); prior training, the hours recorded.
+completion earns the hours recorded for that attendee (the session's, or fewer for someone who left early);
+prior training, the hours recorded.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Completion, Course, Lesson, LessonProgress, PriorTraining, Trainee
+from portal.models import (Completion, Course, Lesson, LessonProgress, OfflineAttendance, OfflineSession,
+                           PriorTraining, Trainee)
 
 BEAT_SECONDS = 15
 MAX_BEAT = 30
@@ -56,6 +58,12 @@ def credited_hours(session: Session, completion: Completion) -> float:
         return round(min(nominal, course_seconds(session, completion.person_id, completion.course_id) / 3600), 1)
     if completion.mode == "prior":
         hours = session.scalar(select(PriorTraining.hours).where(PriorTraining.completion_id == completion.id))
+        return round(float(hours if hours is not None else nominal), 1)
+    if completion.mode == "offline" and completion.offline_session_id is not None:
+        hours = session.scalar(select(func.coalesce(OfflineAttendance.hours, OfflineSession.hours))
+                               .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
+                               .where(OfflineAttendance.session_id == completion.offline_session_id,
+                                      OfflineAttendance.person_id == completion.person_id))
         return round(float(hours if hours is not None else nominal), 1)
     return nominal
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 import openpyxl
 import xlsxwriter
+import xlsxwriter.utility
 from flask_babel import lazy_gettext as _l
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
@@ -435,9 +436,9 @@ def _sheet_title(title: str) -> str:
     return cleaned or "Sheet1"
 
 
-def _display_width(value) -> int:
+def _display_width(value, limit: int | None = 60) -> int:
     text = _csv_text(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text[:60])
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text[:limit])
 
 
 def _column_widths(headers: Sequence, rows: list[list], sample: int = 500) -> list[float]:
@@ -447,6 +448,111 @@ def _column_widths(headers: Sequence, rows: list[list], sample: int = 500) -> li
         for index, value in enumerate(row):
             widths[index] = max(widths[index], _display_width(value))
     return [min(max(width + 2, 8), 50) for width in widths]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A drop-down list on a column of a sheet: `values` are written to a hidden sheet and the column's cells
+    offer them; typing something else stays allowed (`prompt` says what the column takes)."""
+
+    column: int  # 0-based
+    values: Sequence[str]
+    title: str = ""
+    prompt: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of write_workbook: a bold frozen header unless `notes` (a sheet of text, no header row)."""
+
+    title: str
+    headers: Sequence = ()
+    rows: Sequence[Sequence] = ()
+    text_columns: Iterable[int] = ()
+    choices: Sequence[Choices] = ()
+    notes: bool = False
+    headings: Iterable[int] = ()  # notes: the rows (0-based) printed bold
+    rows_offered: int = 1000  # how many rows below the header get the drop-down lists
+
+
+def write_workbook(sheets: Sequence[Sheet], *, lists_title: str = "Lists") -> bytes:
+    """A workbook of several sheets (the first is the one importers read), every cell neutralised as in
+    write_xlsx; drop-down values live on one hidden sheet named `lists_title`, one column per list."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_numbers": False,
+                                            "strings_to_urls": False})
+    formats = {"bold": workbook.add_format({"bold": True}), "text": workbook.add_format({"num_format": "@"}),
+               "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+               "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+               "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
+               "bold_wrap": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})}
+    written = [(sheet, workbook.add_worksheet(_sheet_title(sheet.title))) for sheet in sheets]
+    lists_name = _sheet_title(lists_title)
+    lists = workbook.add_worksheet(lists_name) if any(sheet.choices for sheet, _ in written) else None
+    list_column = 0
+    for sheet, out in written:
+        if sheet.notes:
+            _write_notes(out, sheet, formats)
+            continue
+        _write_data_sheet(out, sheet, formats)
+        for choice in sheet.choices:
+            values = [value for value in choice.values if value]
+            for row, value in enumerate(values):
+                _xlsx_write_cell(lists, row, list_column, value, formats)
+            if values:
+                letter = xlsxwriter.utility.xl_col_to_name(list_column)
+                source = f"='{lists_name}'!${letter}$1:${letter}${len(values)}"
+                out.data_validation(1, choice.column, sheet.rows_offered, choice.column, {
+                    "validate": "list", "source": source, "show_error": False,
+                    "input_title": _validation_text(choice.title, 32),
+                    "input_message": _validation_text(choice.prompt, 255)})
+            list_column += 1
+    if lists is not None:
+        lists.hide()
+    written[0][1].activate()
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _validation_text(text: str, limit: int) -> str:
+    """Excel's limits on a drop-down's title and message, with what XML cannot hold removed (never a formula:
+    Excel shows these as text only)."""
+    return XML_ILLEGAL_CHARS.sub("", str(text or ""))[:limit]
+
+
+def _write_data_sheet(out, sheet: Sheet, formats: dict) -> None:
+    rows = [list(row) for row in sheet.rows]
+    text_columns = set(sheet.text_columns)
+    for index, width in enumerate(_column_widths(sheet.headers, rows)):
+        out.set_column(index, index, width, formats["text"] if index in text_columns else None)
+    out.freeze_panes(1, 0)
+    for column, value in enumerate(sheet.headers):
+        _xlsx_write_cell(out, 0, column, value, formats, formats["bold"])
+    for number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            _xlsx_write_cell(out, number, column, value, formats)
+
+
+NOTES_WIDTHS = (16, 10, 60, 26)
+
+
+def _write_notes(out, sheet: Sheet, formats: dict) -> None:
+    """A sheet to read: rows of up to four cells, wrapped; a row of one cell is a paragraph across the four
+    columns; the rows in `sheet.headings` are bold."""
+    wrap, bold = formats["wrap"], formats["bold_wrap"]
+    for index, width in enumerate(NOTES_WIDTHS):
+        out.set_column(index, index, width, wrap)
+    headings = set(sheet.headings)
+    last = len(NOTES_WIDTHS) - 1
+    for number, row in enumerate(sheet.rows):
+        row = list(row)
+        style = bold if number in headings else wrap
+        if len(row) == 1:
+            out.merge_range(number, 0, number, last, "", style)
+            lines = -(-_display_width(row[0], limit=None) // (sum(NOTES_WIDTHS) - 4))  # Excel does not fit merged rows
+            out.set_row(number, 15 * max(1, lines))
+        for column, value in enumerate(row):
+            _xlsx_write_cell(out, number, column, value, formats, style)
 
 
 @dataclass(frozen=True)

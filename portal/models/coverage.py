@@ -41,6 +41,8 @@ class OfflineSession(Base):
     held_on: Mapped[date] = mapped_column(Date)
     trainer: Mapped[str] = mapped_column(String(100))
     place: Mapped[str] = mapped_column(String(200))
+    # class hours (学时) the session gave; None only for sessions recorded before it was asked (the course's hours)
+    hours: Mapped[Optional[float]] = mapped_column(Float)
     sign_in_code: Mapped[str] = mapped_column(String(32), unique=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -56,6 +58,8 @@ class OfflineAttendance(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("offline_session.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     method: Mapped[str] = mapped_column(String(10), default="roster")  # roster | qr
+    # class hours this attendee earned: the session's, or fewer (left early); what their certificate states
+    hours: Mapped[Optional[float]] = mapped_column(Float)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

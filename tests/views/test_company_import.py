@@ -4,12 +4,13 @@ from __future__ import annotations
 import io
 import re
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain import tabular
+from portal.domain import posts, tabular
 from portal.domain.content.sync import sync_content
-from portal.models import Assignment, AuditEvent, EmploymentEvent, RuleSet, Person, Trainee
+from portal.models import Assignment, AuditEvent, EmploymentEvent, KeyGroup, Person, Post, RuleSet, Trainee
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee, make_user
 from tests.views.test_company import RULES
@@ -50,6 +51,33 @@ def test_template_downloads(client, org):
         response = client.get(f"/company/{org.id}/import/template.{fmt}")
         table = tabular.read_table(response.data, f"t.{fmt}")
         assert "手机号" in table.headers
+
+
+def test_xlsx_template_offers_the_catalogue_and_the_active_key_groups(client, session, org):
+    session.add(Post(name="危化品库管员", synonyms=["化学品库管"], basis="", courses=[], reviewed=False,
+                     added_by_organization=org))
+    session.add(KeyGroup(code="old_group", name_zh="旧人群", name_en="Old group", sort_order=99, active=False))
+    session.commit()
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/company/{org.id}/import/template.xlsx").data))
+    assert book.sheetnames[0] == book.active.title and book.worksheets[0].max_row == 1
+    offered = {}
+    for validation in book.worksheets[0].data_validations.dataValidation:
+        name, cells = validation.formula1.split("!")
+        offered[str(validation.sqref)[0]] = [c.value for row in book[name.strip("'")][cells.replace("$", "")]
+                                             for c in row]
+    assert offered["D"] == posts.catalogue(session).choices()
+    assert "危化品库管员" in offered["D"] and "化学品库管" not in offered["D"]  # names, not their other names
+    assert "安保人员/微型消防站队员" in offered["E"] and "旧人群" not in offered["E"]
+    assert len(book.sheetnames) == 3 and book.worksheets[2].sheet_state == "hidden"
+
+
+def test_error_file_rows_are_numbered_as_in_the_upload(client, org):
+    response = upload(client, org, CSV_ROWS.encode("utf-8"), "roster.csv")
+    book = openpyxl.load_workbook(io.BytesIO(client.get(response.headers["Location"] + "/errors.xlsx").data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][0] == "原文件行号 / Row in your file" and rows[0][-1] == "错误原因 / Reason"
+    assert [(row[0], row[1]) for row in rows[1:]] == [(4, "坏行"), (5, "公式")]
+    assert "第 5 行" in rows[2][-1] or "Row 5" in rows[2][-1]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])

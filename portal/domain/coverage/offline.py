@@ -6,22 +6,30 @@ hooks then close the person's assignments and issue the certificate, exactly as 
 """
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from portal.domain import audit, hooks
 from portal.domain.errors import NotAllowed, ValidationError
 from portal.domain.validators import normalize_mobile
-from portal.models import Completion, Course, OfflineAttendance, OfflineSession, Organization, Person, Trainee
+from portal.models import (Completion, Course, KeyGroup, OfflineAttendance, OfflineSession, Organization, Person,
+                           Trainee)
 
 SIGN_IN_DAYS_AFTER = 1  # the QR code still works the day after the session (late scans, time zones)
 METHODS = ("roster", "qr")
 BACKDATED = "coverage.offline_session.backdated"  # labelled in audit_labels.ACTIONS
+# Class hours (学时) are typed in half hours; a session gives at most a day's worth.
+HOURS_STEP = 0.5
+MAX_SESSION_HOURS = 24.0
+HOURS_TEXT = re.compile(r"\d{1,3}(?:\.\d{1,2})?")
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,25 @@ class SessionData:
     held_on: date
     trainer: str
     place: str
+    hours: object = None  # class hours as typed; blank: the course's
+
+
+def read_hours(value, *, most: float, field: str = "hours") -> float:
+    """Class hours as typed ("1.5", "１．５", 2): more than 0, at most `most`, in half hours; ValidationError
+    (for `field`) otherwise. `most` itself is always accepted (a course's hours need not be whole halves)."""
+    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    if not HOURS_TEXT.fullmatch(text):
+        raise ValidationError(_l("Write the class hours as a number such as 1.5."), field)
+    hours = float(text)
+    if hours != most and not (0 < hours <= most and (hours / HOURS_STEP).is_integer()):
+        raise ValidationError(_l("Class hours must be more than 0 and at most %(most)s, in steps of 0.5.",
+                                 most=f"{most:g}"), field)
+    return hours
+
+
+def session_hours(offline: OfflineSession) -> float:
+    """The class hours the session gave (the course's, for sessions recorded before sessions stated theirs)."""
+    return float(offline.hours if offline.hours is not None else offline.course.credit_hours)
 
 
 def new_sign_in_code() -> str:
@@ -71,15 +98,17 @@ def create_session(session: Session, data: SessionData, *, actor_id: int | None,
         raise ValidationError(_l("Name the trainer."), "trainer")
     if not data.place.strip():
         raise ValidationError(_l("Say where the session was held."), "place")
+    blank = data.hours is None or not str(data.hours).strip()
+    hours = float(course.credit_hours) if blank else read_hours(data.hours, most=MAX_SESSION_HOURS)
     record = OfflineSession(course_id=course.id, organization_id=data.organization_id, held_on=data.held_on,
-                            trainer=data.trainer.strip()[:100], place=data.place.strip()[:200],
+                            trainer=data.trainer.strip()[:100], place=data.place.strip()[:200], hours=hours,
                             sign_in_code=new_sign_in_code(), created_by_id=actor_id)
     session.add(record)
     session.flush()
     audit.record(session, actor_id=actor_id, action="coverage.offline_session.create", target_type="offline_session",
                  target_id=record.id, address=address,
                  details={"course": course.code, "held_on": data.held_on.isoformat(),
-                          "organization_id": data.organization_id})
+                          "organization_id": data.organization_id, "hours": hours})
     if data.held_on < today:
         audit.record(session, actor_id=actor_id, action=BACKDATED, target_type="offline_session",
                      target_id=record.id, address=address,
@@ -99,9 +128,11 @@ def eligible(offline: OfflineSession):
 
 def record_attendance(session: Session, offline: OfflineSession, trainee_ids, *, method: str, now: datetime,
                       today: date, window: DateWindow = DateWindow(), actor_id: int | None = None,
-                      address: str = "") -> int:
-    """Add attendees (each once) and their offline completions; returns how many were added. Attendance is
-    recorded from the day of the session until `window.days_back` days after it."""
+                      address: str = "", hours: Mapping[int, object] | None = None) -> int:
+    """Add attendees (each once) and their offline completions; returns how many were added. Each earns the
+    session's class hours, or the hours `hours` gives for their trainee id (read_hours: fewer, for someone who left
+    early); every value is checked before anything is added. Attendance is recorded from the day of the session
+    until `window.days_back` days after it."""
     if method not in METHODS:
         raise ValueError(f"unknown attendance method {method!r}")
     if offline.held_on > today:
@@ -114,27 +145,101 @@ def record_attendance(session: Session, offline: OfflineSession, trainee_ids, *,
         return 0
     present = set(session.scalars(select(OfflineAttendance.person_id).where(
         OfflineAttendance.session_id == offline.id)))
-    people = list(session.scalars(select(Trainee).where(Trainee.id.in_(wanted), eligible(offline))))
+    people = list(session.scalars(select(Trainee).where(Trainee.id.in_(wanted), eligible(offline))
+                                  .order_by(Trainee.id)))
     if len(people) != len(wanted):
         raise ValidationError(_l("Some of these people are not on the session's roster."))
+    earned = _attendee_hours(offline, people, hours or {})
     added = 0
     for trainee in people:
         if trainee.person_id in present:
             continue
         present.add(trainee.person_id)
         session.add(OfflineAttendance(session_id=offline.id, person_id=trainee.person_id, method=method,
-                                      recorded_at=now))
+                                      recorded_at=now, hours=earned[trainee.id]))
         completion = Completion(person_id=trainee.person_id, course_id=offline.course_id, completed_on=offline.held_on,
                                 mode="offline", offline_session_id=offline.id)
         session.add(completion)
-        session.flush()
+        session.flush()  # the certificate the hook issues states the attendee's hours (study_time.credited_hours)
         hooks.completion_recorded(session, completion, now=now)
         added += 1
     if added and method == "roster":
         audit.record(session, actor_id=actor_id, action="coverage.offline_session.attendance",
-                     target_type="offline_session", target_id=offline.id, address=address, details={"added": added})
+                     target_type="offline_session", target_id=offline.id, address=address,
+                     details={"added": added, "fewer_hours": sum(1 for value in earned.values()
+                                                                 if value < session_hours(offline))})
     session.flush()
     return added
+
+
+def _attendee_hours(offline: OfflineSession, people: list[Trainee], typed: Mapping[int, object]) -> dict[int, float]:
+    """Trainee id -> class hours earned: the session's unless typed; a wrong value names its person."""
+    most = session_hours(offline)
+    earned = {}
+    for trainee in people:
+        value = typed.get(trainee.id)
+        if value is None or not str(value).strip():
+            earned[trainee.id] = most
+            continue
+        try:
+            earned[trainee.id] = read_hours(value, most=most, field=f"hours-{trainee.id}")
+        except ValidationError as error:
+            raise ValidationError(_l("%(name)s: %(reason)s", name=trainee.real_name, reason=error.message),
+                                  error.field) from None
+    return earned
+
+
+@dataclass(frozen=True)
+class PickerFilter:
+    """What the attendance picker shows: a name (or part of a mobile number), a post, a key group code."""
+
+    name: str = ""
+    post: str = ""
+    group: str = ""
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, str]) -> PickerFilter:
+        def clean(key: str, limit: int) -> str:
+            return " ".join(unicodedata.normalize("NFKC", values.get(key) or "").split())[:limit]
+        return cls(name=clean("q", 50), post=clean("post", 100), group=clean("group", 40))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.name or self.post or self.group)
+
+
+def picker_people(session: Session, offline: OfflineSession, chosen: PickerFilter, *, exclude_person_ids=(),
+                  limit: int | None = 500, only_ids=None) -> list[Trainee]:
+    """The session's roster (eligible) that the filter keeps, by name, without people already present;
+    `only_ids`: among these trainee ids only."""
+    if only_ids is not None and not only_ids:
+        return []
+    statement = (select(Trainee).join(Trainee.person).options(contains_eager(Trainee.person))
+                 .where(eligible(offline)).order_by(Person.real_name, Trainee.id))
+    if only_ids is not None:
+        statement = statement.where(Trainee.id.in_(list(only_ids)))
+    if exclude_person_ids:
+        statement = statement.where(Trainee.person_id.not_in(list(exclude_person_ids)))
+    if chosen.name:
+        pattern = "%" + chosen.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clause = Person.real_name.ilike(pattern, escape="\\")
+        if chosen.name.isdigit() and len(chosen.name) >= 3:
+            clause = clause | Person.mobile.like(pattern, escape="\\")
+        statement = statement.where(clause)
+    if chosen.post:
+        statement = statement.where(Trainee.post == chosen.post)
+    if chosen.group:
+        statement = statement.where(Trainee.groups.any(KeyGroup.code == chosen.group))
+    return list(session.scalars(statement if limit is None else statement.limit(limit)))
+
+
+def picker_choices(session: Session, offline: OfflineSession) -> tuple[list[str], list[KeyGroup]]:
+    """The posts held on the session's roster and the active key groups, for the picker's filters."""
+    posts = list(session.scalars(select(Trainee.post).where(eligible(offline), Trainee.post != "")
+                                 .distinct().order_by(Trainee.post)))
+    groups = list(session.scalars(select(KeyGroup).where(KeyGroup.active.is_(True))
+                                  .order_by(KeyGroup.sort_order, KeyGroup.code)))
+    return posts, groups
 
 
 def trainees_by_mobile(session: Session, offline: OfflineSession, text: str) -> list[int]:
