@@ -5,7 +5,7 @@ hours or fewer (someone who left early), and that is what their certificate stat
 recorded before take the course's hours, which is what their certificates already state.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2027-02-01 10:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
