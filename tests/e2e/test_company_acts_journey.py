@@ -1,5 +1,6 @@
 """Journey 5: a company administrator acts where the problem is seen (issue #20): the roster filtered to the
-overdue says which courses are overdue and since when, a person's page says "not started" for what nobody
+overdue says which courses are overdue and since when, one click reminds them (by e-mail, else on a printed
+list with QR codes) and each person's page shows the reminder, a person's page says "not started" for what nobody
 opened, releasing someone asks for confirmation and a leaving date, and the invitation page lists who has not
 registered, with a sheet to print."""
 from __future__ import annotations
@@ -34,13 +35,38 @@ def test_company_admin_follows_up_the_overdue(portal, tour_factory, lang, run_nu
     assert cells and all(re.search(since, cell) for cell in cells), cells[:3]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", re.search(since, cell).group(2)) for cell in cells)
 
-    # One of them: what is open and whether they began it, then released with a date.
+    # Remind them all: how many, then the list to print; nobody is reminded twice a day (the later runs).
+    overdue_url = page.url
+    names = page.locator("main table tbody tr td:first-child a").all_inner_texts()
+    keys.follow(page.locator("main a[href*='/remind']"))
+    tour.check("remind-confirm")
+    send = page.locator("main form[action$='/remind'] button[type=submit]")
+    if send.count():
+        keys.follow(send)
+        page.locator("main section.panel a.button[href$='/people']").wait_for(timeout=30_000)  # shown at the end
+        tour.check("reminded")
+        said = page.locator("main p[role=status]").inner_text()
+        printable = page.locator("main p.actions a.button.primary")
+        assert printable.count() or "e-mail" in said or "邮件" in said, said
+        if printable.count():  # those without an e-mail address
+            keys.follow(printable)
+            tour.check("reminder-list")
+            listed = page.locator("main").inner_text()
+            assert any(name in listed for name in names), (names, listed[:300])
+    else:
+        assert text("Everyone in this list was already reminded today. A person is reminded at most once a day.") \
+            in page.locator("main").inner_text()
+    page.goto(overdue_url)
+
+    # One of them: what is open and whether they began it, the reminder on their page, then released with a date.
     people = page.locator("main table tbody tr td:first-child a")
     name = people.nth(run_number % people.count()).inner_text()
     keys.follow(people.nth(run_number % people.count()))
     tour.check("person")
     statuses = page.locator("main table").first.locator("tbody tr td:nth-child(3)").all_inner_texts()
     assert set(statuses) & {text("Not started"), text("In progress")}, statuses
+    reminders = page.locator("main section.panel", has=page.locator("h2", has_text=text("Reminders")))
+    assert text("On a printed sheet") in reminders.inner_text() or "@" in reminders.inner_text()
     keys.follow(page.locator("main form[action$='/release'] button[type=submit]"))
     tour.check("release-confirm")
     assert text("Release %(name)s from the roster?", name=name) in page.locator("main h1").inner_text()
