@@ -107,7 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.company.tokens import bp as company_tokens_bp
     from portal.company.views import bp as company_bp
     from portal.coverage.views import bp as coverage_bp
-    from portal.office import post_views  # noqa: F401 (its routes join the office setup blueprint)
+    from portal.office import post_views, rules_views  # noqa: F401 (their routes join the office setup blueprint)
     from portal.office.setup_views import bp as office_setup_bp
     from portal.office.views import bp as office_bp
     from portal.public.views import bp as public_bp

@@ -14,7 +14,8 @@ REQUIRED = _l("This field is required.")
 
 class TargetForm(FlaskForm):
     group_id = SelectField(_l("Key group"), coerce=int, choices=[])
-    locality_code = StringField(_l("Locality code"), validators=[DataRequired(REQUIRED), Length(max=32)])
+    locality_id = StringField(_l("Locality"), validators=[DataRequired(_l("Choose the locality of the target.")),
+                                                          Length(max=20)])
     declared_count = IntegerField(_l("Declared people without rosters"), default=0,
                                   validators=[Optional(), NumberRange(min=0, max=10_000_000)])
     deadline = TypedDateField(_l("Deadline"), validators=[DataRequired(_l("Enter a date such as 2026-12-31."))])

@@ -26,13 +26,13 @@ from portal.models import Target
 from portal.web.exports import MIMETYPES, export_response
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
-from portal.web.parameters import is_token
+from portal.web.parameters import is_token, record_id
 
 
 @bp.route("/targets", methods=["GET", "POST"])
 @policy.roles(*blueprint.OFFICE)
 def targets():
-    from portal.domain.coverage.places import load_tree
+    from portal.domain.coverage.places import load_tree, path_names, picker_nodes
     from portal.models import KeyGroup
 
     locale = current_locale()
@@ -43,10 +43,10 @@ def targets():
         form.deadline.data = date(blueprint.today().year, 12, 31)
     tree = load_tree(db.session)
     if form.validate_on_submit():
-        place = tree.by_code(form.locality_code.data)
+        place = tree.get(record_id(form.locality_id.data))
         try:
             if place is None:
-                raise ValidationError(_l("There is no locality with this code."), "locality_code")
+                raise ValidationError(_l("There is no such locality; choose one from the list."), "locality_id")
             save_target(db.session, TargetData(form.group_id.data, place.id, form.declared_count.data or 0,
                                                form.deadline.data, form.target_rate.data / 100),
                         actor_id=current_user.id, address=blueprint.address())
@@ -63,7 +63,11 @@ def targets():
         data = [[g.name(locale), loc.name(locale), loc.code, t.declared_count, t.deadline,
                  tables.percent(t.target_rate)] for t, g, loc in rows]
         return export_response(headers, data, fmt, "coverage-targets")
-    return render_template("coverage/targets.html", form=form, rows=rows, delete_form=ButtonForm())
+    query = (request.args.get("q") or "")[:100]
+    chosen = tree.get(record_id(form.locality_id.data))
+    return render_template("coverage/targets.html", form=form, rows=rows, delete_form=ButtonForm(), query=query,
+                           nodes=picker_nodes(tree, locale, query),
+                           chosen_path=path_names(tree, chosen.id, locale) if chosen else [])
 
 
 @bp.route("/targets/<int:target_id>/delete", methods=["POST"])

@@ -183,6 +183,44 @@ def _check_references(data, rules: Rules, courses, groups, problems) -> None:
                 problems.append((section.line_of(code), _l("“%(code)s” is not a key group", code=code)))
 
 
+RULES_HEADER = ("# Training rules of the district, saved from the office's rules form (Office > Rules).\n"
+                "# Posts and the courses each requires are kept in the post catalogue (Office > Posts).\n")
+
+
+def rules_document(rules: Rules) -> dict:
+    """The rules as the mapping a rules file holds (posts aside: they live in the post catalogue)."""
+    def course_rule(rule: CourseRule, due_key: str, *, always_due: bool) -> dict:
+        entry: dict = {"courses": list(rule.courses)}
+        if always_due or rule.due_days:
+            entry[due_key] = rule.due_days
+        if rule.valid_months is not None:
+            entry["valid_months"] = rule.valid_months
+        entry["basis"] = rule.basis
+        return entry
+
+    onboarding = course_rule(rules.onboarding, "due_days_after_start", always_due=True)
+    by_kind = {kind: list(courses) for kind, courses in rules.onboarding_by_kind.items() if courses}
+    if by_kind:
+        onboarding = {"courses": onboarding.pop("courses"), "by_kind": by_kind, **onboarding}
+    return {
+        "version": 1,
+        "renewal_lead_days": rules.renewal_lead_days,
+        "periodic": {kind: {"months": p.months, "basis": p.basis} for kind, p in rules.periodic.items()},
+        "onboarding": onboarding,
+        "groups": {code: course_rule(rule, "due_days", always_due=True) for code, rule in rules.groups.items()},
+        "transfer": course_rule(rules.transfer, "due_days", always_due=False),
+    }
+
+
+def dump_rules(rules: Rules) -> str:
+    """The rules as the YAML text parse_rules reads back to the same rules: what the office's form saves."""
+    import yaml
+
+    body = yaml.safe_dump(rules_document(rules), allow_unicode=True, sort_keys=False, width=10_000,
+                          default_flow_style=False)
+    return RULES_HEADER + body
+
+
 def repository_rules_text() -> str:
     return RULES_FILE.read_text(encoding="utf-8")
 

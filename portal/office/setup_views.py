@@ -1,4 +1,4 @@
-"""The office's setup pages: training rules, key groups, organizations and their administrators."""
+"""The office's setup pages: key groups, organizations and their administrators (the training rules: rules_views)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -8,10 +8,9 @@ from sqlalchemy import select
 
 from portal.domain import organizations, policy
 from portal.domain.errors import ValidationError
-from portal.domain.rules import RuleProblems, current_rules_text, save_rules
 from portal.extensions import db
-from portal.models import ORGANIZATION_KINDS, KeyGroup, Locality, RuleSet, Sector, utcnow
-from portal.office.setup_forms import GrantForm, KeyGroupForm, OrganizationForm, RulesForm
+from portal.models import ORGANIZATION_KINDS, KeyGroup, Locality, Sector
+from portal.office.setup_forms import GrantForm, KeyGroupForm, OrganizationForm
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
 
@@ -21,32 +20,6 @@ OFFICE = ("office_admin", "superuser")
 
 def _address() -> str:
     return request.remote_addr or ""
-
-
-@bp.route("/rules", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
-def rules():
-    form = RulesForm()
-    if request.method == "GET":
-        form.text.data = current_rules_text(db.session)
-    preview = problems = None
-    if form.validate_on_submit():
-        confirm = request.form.get("action") == "confirm"
-        try:
-            preview = save_rules(db.session, form.text.data, note=form.note.data or "", actor_id=current_user.id,
-                                 address=_address(), now=utcnow(), apply=confirm)
-        except RuleProblems as error:
-            db.session.rollback()
-            problems = error.problems
-        else:
-            if confirm:
-                db.session.commit()
-                flash(_("The new rules are in force: %(created)s assignments created and %(closed)s closed.",
-                        created=preview.created, closed=preview.closed), "success")
-                return redirect(url_for("office_setup.rules"))
-            db.session.rollback()
-    history = db.session.scalars(select(RuleSet).order_by(RuleSet.id.desc()).limit(20)).all()
-    return render_template("office/rules.html", form=form, preview=preview, problems=problems, history=history)
 
 
 @bp.route("/key-groups", methods=["GET", "POST"])

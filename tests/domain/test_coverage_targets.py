@@ -107,7 +107,7 @@ def test_xlsx_template_round_trips(session, places):
 
 def test_save_target_checks_its_input(session, places):
     grid = group(session, "grid_worker")
-    for data, field in ((TargetData(grid.id, 999999, 1, TODAY, 1.0), "locality_code"),
+    for data, field in ((TargetData(grid.id, 999999, 1, TODAY, 1.0), "locality_id"),
                         (TargetData(grid.id, places["street"].id, -1, TODAY, 1.0), "declared_count"),
                         (TargetData(grid.id, places["street"].id, 1, TODAY, 0), "target_rate"),
                         (TargetData(999999, places["street"].id, 1, TODAY, 1.0), "group_id")):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.domain.localtime import local_today
-from portal.models import Completion, KeyGroup, OfflineAttendance, OfflineSession, Target
+from portal.models import Completion, KeyGroup, Locality, OfflineAttendance, OfflineSession, Target
 from tests.factories import make_course, make_locality, make_org, make_trainee, make_user
 from tests.views.routes_certificates import use_test_signing_key
 
@@ -27,17 +27,18 @@ def office(app, client, login, session):
 
 def test_office_saves_and_deletes_a_target(client, office, session):
     grid = session.scalar(select(KeyGroup.id).where(KeyGroup.code == "grid_worker"))
+    street = session.scalar(select(Locality.id).where(Locality.code == "F01"))
     response = client.post("/office/coverage/targets", data={
-        "group_id": grid, "locality_code": "F01", "declared_count": "25", "deadline": "2026-12-31", "target_rate": "95"})
+        "group_id": grid, "locality_id": street, "declared_count": "25", "deadline": "2026-12-31", "target_rate": "95"})
     assert response.status_code == 302
     target = session.scalar(select(Target))
     assert (target.declared_count, target.target_rate, target.deadline) == (25, 0.95, date(2026, 12, 31))
     page = client.get("/office/coverage/targets").get_data(as_text=True)
     assert "95%" in page and "F01" in page
     bad = client.post("/office/coverage/targets", data={
-        "group_id": grid, "locality_code": "NOWHERE", "declared_count": "1", "deadline": "2026-12-31",
+        "group_id": grid, "locality_id": "999999", "declared_count": "1", "deadline": "2026-12-31",
         "target_rate": "100"})
-    assert bad.status_code == 200 and "There is no locality with this code." in bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "There is no such locality; choose one from the list." in bad.get_data(as_text=True)
     assert client.post(f"/office/coverage/targets/{target.id}/delete").status_code == 302
     assert session.scalar(select(Target)) is None
 

@@ -93,3 +93,37 @@ def load_tree(session: Session) -> LocalityTree:
         else:
             roots.append(place.id)
     return LocalityTree(places=places, roots=sorted(roots, key=lambda i: places[i].code))
+
+
+@dataclass
+class PickerNode:
+    """A locality as the picker shows it: its place, its path below the district, whether the search shows it."""
+    place: Place
+    path: list[str]
+    shown: bool
+    children: list["PickerNode"]
+
+
+def picker_nodes(tree: LocalityTree, locale: str, query: str = "") -> list[PickerNode]:
+    """The tree for choosing a locality, searched by name (or code): a place is shown when it, a place above it
+    or a place below it matches, so every match keeps its path and what lies below it."""
+    needle = (query or "").strip().casefold()
+    top = tree.top()
+
+    def node(place_id: int, above_matches: bool, path: list[str]) -> PickerNode:
+        place = tree.places[place_id]
+        path = path + [place.name(locale)] if place_id != top else path
+        matches = bool(needle) and (needle in place.name_zh.casefold() or needle in place.name_en.casefold()
+                                    or needle in place.code.casefold())
+        children = [node(child.id, above_matches or matches, path) for child in tree.children_of(place_id)]
+        shown = not needle or above_matches or matches or any(child.shown for child in children)
+        return PickerNode(place, path or [place.name(locale)], shown, children)
+
+    return [node(root, False, []) for root in tree.roots]
+
+
+def path_names(tree: LocalityTree, locality_id: int | None, locale: str) -> list[str]:
+    """The names from the street down to the locality (the district alone when it is the district)."""
+    places = tree.path(locality_id)
+    below = [p.name(locale) for p in places if p.id != tree.top()]
+    return below or [p.name(locale) for p in places]

@@ -81,7 +81,7 @@ def check_target(session: Session, data: TargetData) -> None:
     if session.get(KeyGroup, data.group_id) is None:
         raise ValidationError(_l("Choose a key group."), "group_id")
     if session.get(Locality, data.locality_id) is None:
-        raise ValidationError(_l("There is no locality with this code."), "locality_code")
+        raise ValidationError(_l("There is no such locality; choose one from the list."), "locality_id")
     if not 0 <= data.declared_count <= MAX_DECLARED:
         raise ValidationError(_l("The declared count is a whole number from 0 to %(max)s.", max=MAX_DECLARED),
                               "declared_count")
