@@ -168,12 +168,15 @@ def report_download(job_id: str):
     return _report_file(_report_state(job_id))
 
 
-@bp.route("/report/sectors.<any(csv, xlsx):fmt>")
+@bp.route("/report/sectors.<fmt>")
 @policy.roles(*blueprint.VIEWERS)
 def report_sectors(fmt: str):
     """The report's coverage by sector as a table (?year= or ?plan=, as the PDF): the sectors page's figures on
     the report's date."""
     from portal.domain.coverage import tables
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     from portal.domain.coverage.snapshot import coverage_by_sector, take_snapshot
 
     today = blueprint.today()
@@ -185,12 +188,15 @@ def report_sectors(fmt: str):
                                                 current_locale()), fmt, f"{_file_name(period)}-sectors")
 
 
-@bp.route("/report/offline.<any(csv, xlsx):fmt>")
+@bp.route("/report/offline.<fmt>")
 @policy.roles(*blueprint.VIEWERS)
 def report_offline(fmt: str):
     """The report's annex as a table: every offline completion of the period with its classroom session, and the
     completions no session stands behind with their source."""
     from portal.domain.coverage import tables
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     from portal.domain.coverage.report import period_offline_trace
     from portal.domain.coverage.snapshot import scope_organization_ids
 

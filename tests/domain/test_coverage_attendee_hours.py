@@ -44,9 +44,12 @@ def test_a_session_states_its_hours_or_the_courses(session, classroom):
     assert _new_session(session, classroom, "１．５").hours == 1.5  # full-width, as a phone keyboard may type
 
 
-@pytest.mark.parametrize("typed, says", [("0", "more than 0 and at most 24"), ("24.5", "at most 24"),
-                                         ("1.3", "in steps of 0.5"), ("abc", "as a number such as 1.5"),
-                                         ("-1", "as a number such as 1.5"), ("1e3", "as a number such as 1.5")])
+RANGE_24 = "学时须大于 0、不超过 24，以 0.5 为单位。"  # the messages in the default language
+A_NUMBER = "请以数字填写学时，如 1.5。"
+
+
+@pytest.mark.parametrize("typed, says", [("0", RANGE_24), ("24.5", RANGE_24), ("1.3", RANGE_24), ("abc", A_NUMBER),
+                                         ("-1", A_NUMBER), ("1e3", A_NUMBER)])
 def test_wrong_session_hours_are_refused_on_their_field(session, classroom, typed, says):
     with pytest.raises(ValidationError) as error:
         _new_session(session, classroom, typed)
@@ -67,14 +70,14 @@ def test_each_attendee_earns_the_sessions_hours_or_fewer_and_the_certificate_say
     assert credited_hours(session, completion) == 2.0
 
 
-@pytest.mark.parametrize("typed, says", [("4", "at most 3.5"), ("0", "more than 0"), ("1.25", "steps of 0.5"),
-                                         ("一", "as a number")])
+@pytest.mark.parametrize("typed, says", [("4", "不超过 3.5"), ("0", "大于 0"), ("1.25", "以 0.5 为单位"),
+                                         ("一", "请以数字填写")])
 def test_a_wrong_attendee_hours_records_nobody_and_names_the_person(session, classroom, typed, says):
     wang, fang, *_rest = classroom["people"]
     with pytest.raises(ValidationError) as error:
         offline.record_attendance(session, classroom["session"], [wang.id, fang.id], method="roster", now=NOW,
                                   today=TODAY, hours={fang.id: typed})
-    assert str(error.value.message).startswith("王芳: ") and says in str(error.value.message)
+    assert str(error.value.message).startswith("王芳：") and says in str(error.value.message)
     assert error.value.field == f"hours-{fang.id}"
     assert session.scalar(select(func.count()).select_from(OfflineAttendance)) == 0
     assert session.scalar(select(func.count()).select_from(Completion)) == 0
