@@ -40,9 +40,7 @@
       if (event.key === "Enter" && filterButton) { event.preventDefault(); filterButton.click(); }
     });
   }
-  Array.prototype.forEach.call(picker.querySelectorAll("[data-picker-select]"), function (select) {
-    select.addEventListener("change", function () { if (filterButton) { filterButton.click(); } });
-  });
+  // The drop-downs wait for the Filter button: a keyboard user moving through their options must not reload the page.
   picker.addEventListener("change", function (event) {
     if (event.target.type === "checkbox") { update(); }
   });

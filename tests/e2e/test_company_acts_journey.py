@@ -84,3 +84,49 @@ def test_company_admin_follows_up_the_overdue(portal, tour_factory, lang, run_nu
     tour.check("reminder-sheet")
     assert page.locator("main img[src^='data:image'], main svg").count() >= 1  # the QR code of the link
     tour.finish()
+
+
+def test_company_admin_records_a_classroom_session_from_the_roster(portal, tour_factory, lang, run_number):
+    """The sign-in picker: filtered by post, everyone shown ticked at once, one person's shorter class hours; a
+    wrong number keeps every tick and names the person; the session then lists each attendee's hours."""
+    tour = tour_factory("5-company-classroom")
+    page, keys = tour.page, tour.keys
+    text = lambda message, **values: portal.text(lang, message, **values)  # noqa: E731
+
+    log_in(tour, keys, "company")
+    tour.check("dashboard", shot=False)
+    keys.follow(page.locator("nav.subnav a[href$='/office/coverage/sessions']"))
+    tour.check("sessions", shot=False)
+    keys.follow(page.locator("main a.button.primary[href$='/sessions/new']"))
+    tour.check("session-form")
+    page.locator("#held_on").fill(local_today().isoformat())
+    keys.type_into(page.locator("#trainer"), "李教官" if lang == "zh_CN" else "Trainer Li")
+    keys.type_into(page.locator("#place"), f"三楼培训室 {run_number}" if lang == "zh_CN" else f"Training room {run_number}")
+    keys.type_into(page.locator("#hours"), "2")
+    keys.follow(page.locator("main form button.primary[type=submit]"))
+    tour.check("session")
+
+    # The security staff only, all of them ticked; one left early.
+    keys.choose(page.locator("select[name=post]"), "保安员")
+    keys.follow(page.locator("[data-picker-filter]"))
+    tour.check("picker-filtered")
+    rows = page.locator("[data-picker-list] li")
+    assert rows.count() >= 2 and all("保安员" in row for row in rows.all_inner_texts())
+    keys.activate(page.locator("[data-picker-all]"))
+    boxes = page.locator("[data-picker-list] input[type=checkbox]")
+    assert all(box.is_checked() for box in boxes.all())
+    names = [row.locator(".picker-person > span").inner_text().split()[0] for row in rows.all()]
+    early = names[0]
+    hours = rows.first.locator(".picker-hours input")
+    keys.type_into(hours, "3")  # more than the session's 2 hours
+    keys.follow(page.locator("main form button[value=record]"))
+    tour.check("picker-error", status=422)
+    assert early in page.locator(".form-errors").inner_text()
+    assert all(box.is_checked() for box in page.locator("[data-picker-list] input[type=checkbox]").all())
+    keys.type_into(page.locator("[data-picker-list] li").first.locator(".picker-hours input"), "1.5")
+    keys.follow(page.locator("main form button[value=record]"))
+    tour.check("attendance-recorded")
+    recorded = {row.locator("td").first.inner_text(): row.locator("td").last.inner_text()
+                for row in page.locator("main table").last.locator("tbody tr").all()}
+    assert recorded == {name: "1.5" if name == early else "2" for name in names}
+    tour.finish()
