@@ -5,9 +5,11 @@ opened, releasing someone asks for confirmation and a leaving date, and the invi
 registered, with a sheet to print."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
+import openpyxl
 import pytest
 
 from portal.domain.localtime import local_today
@@ -129,4 +131,28 @@ def test_company_admin_records_a_classroom_session_from_the_roster(portal, tour_
     recorded = {row.locator("td").first.inner_text(): row.locator("td").last.inner_text()
                 for row in page.locator("main table").last.locator("tbody tr").all()}
     assert recorded == {name: "1.5" if name == early else "2" for name in names}
+    tour.finish()
+
+
+def test_company_admin_downloads_a_template_that_explains_itself(portal, tour_factory, lang):
+    """The XLSX template: the roster sheet first and empty, an instructions sheet in the page's language with an
+    example the import never reads, and drop-down lists of posts and key groups."""
+    tour = tour_factory("5-company-template")
+    page, keys = tour.page, tour.keys
+    text = lambda message, **values: portal.text(lang, message, **values)  # noqa: E731
+
+    log_in(tour, keys, "company")
+    tour.check("dashboard", shot=False)
+    keys.follow(page.locator("nav.subnav a[href$='/import']"))
+    tour.check("import", shot=False)
+    with page.expect_download() as download:
+        keys.activate(page.locator("main a[href$='/import/template.xlsx']"))
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    roster, instructions = book.worksheets[0], book.worksheets[1]
+    assert roster.max_row == 1 and instructions.title == text("Instructions")
+    assert text("How to fill in this template") in str(instructions["A1"].value)
+    assert any(text("Example (never imported)") in str(cell) for row in instructions.iter_rows(values_only=True)
+               for cell in row)
+    lists = {str(rule.sqref).split(":")[0][0] for rule in roster.data_validations.dataValidation}
+    assert len(lists) >= 2  # posts and key groups
     tour.finish()
