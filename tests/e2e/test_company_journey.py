@@ -43,11 +43,14 @@ def fix_error_file(path, fixes: dict) -> None:
     """What the administrator does in Excel: correct the two cells the reason column points at."""
     book = openpyxl.load_workbook(path)
     sheet = book.active
+    column = {str(cell.value): index for index, cell in enumerate(sheet[1])}  # it begins with the row in the file
+    name, mobile, start = (next(i for header, i in column.items() if header in words)
+                           for words in (("姓名", "Name"), ("手机号", "Mobile"), ("入职日期", "Start date")))
     for row in sheet.iter_rows(min_row=2):
-        if row[0].value.startswith("李"):
-            row[1].value = fixes["fixed_mobile"]
-        elif row[0].value.startswith("周"):
-            row[5].value = fixes["fixed_start"]
+        if row[name].value.startswith("李"):
+            row[mobile].value = fixes["fixed_mobile"]
+        elif row[name].value.startswith("周"):
+            row[start].value = fixes["fixed_start"]
     book.save(path)
 
 

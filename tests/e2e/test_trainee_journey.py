@@ -37,7 +37,7 @@ def put_on_roster(session, n: int) -> dict:
 
     org = session.scalar(select(Organization).where(Organization.name == EMPLOYER))
     first17 = f"22030219950101{n % 1000:03d}"
-    person = roster.PersonData(real_name=f"林新{'一二三四五六七八九十'[n % 10]}", mobile=f"1390000{n:04d}",
+    person = roster.PersonData(real_name=f"林新{'一二三四五六七八九十'[n % 10]}", mobile=f"1350000{n:04d}",  # not a demo mobile (139...)
                                post="营业员", start_date=local_today(), id_number=first17 + id_check_char(first17))
     roster.hire(session, org, person, rules=current_rules(session), actor=roster.Actor(user_id=None), now=utcnow())
     course = session.scalar(select(Course).where(Course.code == COURSE))
