@@ -38,27 +38,26 @@ def status_clause(status: str, today: date):
 
 
 @dataclass(frozen=True)
-class Overdue:
-    """One overdue course of a person, and the day it became overdue."""
-
+class _CourseTitle:
     title_zh: str
     title_en: str
-    since: date
 
     def title(self, locale: str) -> str:
         return self.title_en if locale == "en" else self.title_zh
 
 
 @dataclass(frozen=True)
-class DueSoon:
+class Overdue(_CourseTitle):
+    """One overdue course of a person, and the day it became overdue."""
+
+    since: date
+
+
+@dataclass(frozen=True)
+class DueSoon(_CourseTitle):
     """One course of a person due within DUE_SOON_DAYS, and the day it falls due."""
 
-    title_zh: str
-    title_en: str
     due_on: date
-
-    def title(self, locale: str) -> str:
-        return self.title_en if locale == "en" else self.title_zh
 
 
 @dataclass(frozen=True)
