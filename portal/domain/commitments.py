@@ -64,8 +64,9 @@ def normalised_name(text: str | None) -> str:
 # ------------------------------------------------------------------------------ who holds a role
 
 
-def holds(holder: CommitmentRole, job: Trainee, group_codes: set[str], posts=None) -> bool:
-    """Whether a job (active, at an organization) holds the role: its key group, post and organization kind."""
+def holds(holder: CommitmentRole, job: Trainee, group_codes: set[str]) -> bool:
+    """Whether a job (active, at an organization) holds the role: its key group, post and organization kind. A roster
+    row holds the post catalogue's name of its post, so the rules name the post by that name."""
     if job.organization_id is None or holder.group not in group_codes:
         return False
     if holder.organization_kind and (job.organization is None or job.organization.kind != holder.organization_kind):
@@ -73,9 +74,7 @@ def holds(holder: CommitmentRole, job: Trainee, group_codes: set[str], posts=Non
     if holder.post:
         from portal.domain.posts import post_key
 
-        wanted = posts.resolve(holder.post) if posts is not None else None
-        mine = posts.resolve(job.post) if posts is not None else None
-        return (wanted is not None and wanted == mine) or post_key(job.post) == post_key(holder.post)
+        return post_key(job.post) == post_key(holder.post)
     return True
 
 
@@ -160,13 +159,8 @@ def duties(session: Session, jobs: Iterable[Trainee], *, on: date, rules: Rules 
     jobs = list(jobs)
     if not rules.commitments or not jobs:
         return []
-    posts = None
-    if any(holder.post for holder in rules.commitments.values()):
-        from portal.domain.posts import catalogue
-
-        posts = catalogue(session)
     held_roles = [(job, role, holder) for job in jobs for role, holder in rules.commitments.items()
-                  if holds(holder, job, {g.code for g in job.groups}, posts)]
+                  if holds(holder, job, {g.code for g in job.groups})]
     if not held_roles:
         return []
     person_ids = {job.person_id for job, _role, _holder in held_roles}
@@ -174,9 +168,6 @@ def duties(session: Session, jobs: Iterable[Trainee], *, on: date, rules: Rules 
              for code in (rules.groups[holder.group].courses if holder.group in rules.groups else ())}
     held = _held(session, person_ids, codes, on)
     signed = _signed(session, person_ids, on)
-    texts = active_texts(session)
-    titles = {code: (zh, en) for code, zh, en in session.execute(
-        select(Course.code, Course.title_zh, Course.title_en).where(Course.code.in_(codes)))} if codes else {}
     result = []
     for job, role, holder in held_roles:
         training = _training(rules, holder.group, job.person_id, held)
@@ -188,9 +179,16 @@ def duties(session: Session, jobs: Iterable[Trainee], *, on: date, rules: Rules 
             status = "training_first"
         else:
             status = "expired" if commitments else "to_sign"
-        result.append(Duty(trainee=job, role=role, status=status, training=training, text=texts.get(role),
-                           commitment=current or (commitments[0] if commitments else None),
-                           missing_titles=[titles.get(code, (code, code)) for code in training.missing]))
+        result.append(Duty(trainee=job, role=role, status=status, training=training, text=None,
+                           commitment=current or (commitments[0] if commitments else None)))
+    # The texts and the missing courses' titles, read only when some duty shows them.
+    texts = active_texts(session) if any(duty.status != "training_first" for duty in result) else {}
+    missing = {code for duty in result for code in duty.training.missing}
+    titles = {code: (zh, en) for code, zh, en in session.execute(
+        select(Course.code, Course.title_zh, Course.title_en).where(Course.code.in_(missing)))} if missing else {}
+    for duty in result:
+        duty.text = texts.get(duty.role)
+        duty.missing_titles = [titles.get(code, (code, code)) for code in duty.training.missing]
     return result
 
 
@@ -202,15 +200,15 @@ def person_duties(session: Session, person_id: int, *, today: date, rules: Rules
     return duties(session, jobs, on=today, rules=rules)
 
 
-def due_duties(session: Session, person_id: int, group_codes: set[str], *, today: date) -> list[Duty]:
-    """The person's roles with something to sign today (the home page's card). Reads nothing more than the rules'
-    text when none of the person's key groups holds a role."""
+def due_duties(session: Session, jobs: list[Trainee], *, today: date) -> list[Duty]:
+    """The roles held at these jobs (loaded with their groups and organization) with something to sign today: the
+    home page's card. Reads only the rules' text when none of the jobs' key groups holds a role."""
     from portal.domain.rules import _parsed, current_rules_text
 
-    roles = _parsed(current_rules_text(session)).commitments
-    if not any(holder.group in group_codes for holder in roles.values()):
-        return []
-    return [duty for duty in person_duties(session, person_id, today=today) if duty.status in ("to_sign", "expired")]
+    rules = _parsed(current_rules_text(session))  # the post catalogue's courses are not needed here
+    held = {holder.group for holder in rules.commitments.values()}
+    jobs = [job for job in jobs if job.status == "active" and held & {g.code for g in job.groups}]
+    return [duty for duty in duties(session, jobs, on=today, rules=rules) if duty.status in ("to_sign", "expired")]
 
 
 def _role_holders(organization_ids, rules: Rules, on: date | None = None):

@@ -51,8 +51,7 @@ def home():
     courses = progress.lesson_counts(db.session, trainee, policy.trainee_courses(db.session, trainee))
     claims = people.pending_claims(db.session, user_id=current_user.id)
     locked = quiz.locked_courses(db.session, trainee)
-    to_sign = commitments.due_duties(db.session, trainee.person_id, {g.code for g in trainee.groups},
-                                     today=local_today())
+    to_sign = commitments.due_duties(db.session, [trainee], today=local_today())
     return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses,
                            claims=claims, required={a.course_id for a in assignments}, to_sign=to_sign,
                            role_label=commitments.role_label,

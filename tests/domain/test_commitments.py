@@ -51,7 +51,7 @@ def test_who_must_sign_is_read_from_the_rules(session, courses, mall):
     office = make_org("普通单位", kind="general")
     head = make_trainee(shop_mall, groups=("all_staff", "responsible_person"))
     manager = make_trainee(shop_mall, groups=("safety_manager",))
-    chief = make_trainee(shop_mall, groups=("security_staff",), post="微型站站长")  # another name of the post
+    chief = make_trainee(shop_mall, groups=("security_staff",), post="微型消防站站长")
     guard = make_trainee(shop_mall, groups=("security_staff",), post="保安员")
     shop = make_trainee(shop_mall, groups=("small_business_owner",))
     owner_elsewhere = make_trainee(office, groups=("small_business_owner",))
