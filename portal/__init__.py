@@ -102,15 +102,17 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth import reset_views  # noqa: F401 (its routes join the auth blueprint)
     from portal.auth.views import bp as auth_bp
     from portal.certificates.views import bp as certificates_bp
-    from portal.company import account_views, reminder_views  # noqa: F401 (their routes join the company blueprint)
+    from portal.company import account_views, commitment_views, reminder_views  # noqa: F401 (join the company blueprint)
     from portal.company.imports import bp as company_import_bp
     from portal.company.tokens import bp as company_tokens_bp
     from portal.company.views import bp as company_bp
     from portal.coverage.views import bp as coverage_bp
+    from portal.office import commitment_views as office_commitments  # noqa: F401 (routes join office blueprints)
     from portal.office import post_views, rules_views  # noqa: F401 (their routes join the office setup blueprint)
     from portal.office.setup_views import bp as office_setup_bp
     from portal.office.views import bp as office_bp
     from portal.public.views import bp as public_bp
+    from portal.trainee import commitment_views as trainee_commitments  # noqa: F401 (joins the trainee blueprint)
     from portal.trainee.views import bp as trainee_bp
 
     for blueprint in (public_bp, auth_bp, trainee_bp, company_bp, company_import_bp, company_tokens_bp, office_bp,

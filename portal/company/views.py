@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm, PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
 from portal.domain import claims as claims_domain
-from portal.domain import compliance, manual_reminders, policy, posts, prior, progress, quiz, roster
+from portal.domain import commitments, compliance, manual_reminders, policy, posts, prior, progress, quiz, roster
 from portal.domain import people as people_domain
 from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_today
@@ -68,6 +68,8 @@ def organization(org_id: int):
         group_names=dict(_group_choices()), statuses=compliance.STATUSES,
         waiting=people_domain.count_pending_claims(db.session, org.id),
         locked=quiz.locked_out(db.session, org.id),
+        commitment_counts=commitments.count_by_status(
+            commitments.organization_commitments(db.session, org.id, today=local_today())),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.accounts import ROLE_LABELS
+from portal.domain.commitments import ROLE_LABELS as COMMITMENT_ROLES
 from portal.domain.localtime import format_datetime
 
 ACTIONS = {
@@ -21,6 +22,8 @@ ACTIONS = {
     "api_token.revoke": _l("HR system key revoked"),
     "certificate.reissue": _l("Certificate reissued"),
     "certificate.revoke": _l("Certificate revoked"),
+    "commitment.sign": _l("Duty commitment signed"),
+    "commitment_text.save": _l("Duty commitment text saved (new version)"),
     "claim.by_person": _l("Person asked to join a roster"),
     "claim.by_employer": _l("Company asked a person to confirm a roster entry"),
     "claim.move": _l("Person asked to confirm a move between employers"),
@@ -67,6 +70,8 @@ ACTIONS = {
 TARGETS = {
     "api_token": _l("HR system key"),
     "certificate": _l("Certificate"),
+    "commitment": _l("Duty commitment"),
+    "commitment_text": _l("Duty commitment text"),
     "key_group": _l("Key group"),
     "mobile": _l("Mobile"),
     "offline_session": _l("Classroom session"),
@@ -140,6 +145,8 @@ DETAILS = {
     "token_id": _l("key no."),
     "token_prefix": _l("key begins"),
     "updated": _l("updated"),
+    "valid_until": _l("valid until"),
+    "version": _l("version"),
 }
 
 VALUES = {
@@ -151,6 +158,7 @@ VALUES = {
     "by_employer": _l("the company"),
     "move": _l("a move between employers"),
     **ROLE_LABELS,
+    **COMMITMENT_ROLES,
     "valid": _l("valid"),
     "revoked": _l("revoked"),
     "replaced": _l("replaced"),

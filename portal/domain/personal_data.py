@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from portal.domain import audit
 from portal.domain.errors import NotAllowed, ValidationError
 from portal.domain.passwords import verify_password
-from portal.models import (Assignment, Attempt, AuditEvent, Certificate, Completion, EmploymentEvent,
+from portal.models import (Assignment, Attempt, AuditEvent, Certificate, Commitment, Completion, EmploymentEvent,
                            LessonProgress, LoginSession, User)
 
 
@@ -41,6 +41,11 @@ def export_personal_data(session: Session, user: User) -> dict[str, Any]:
         data["quiz_attempts"] = [_attempt(a) for a in session.scalars(select(Attempt).where(Attempt.person_id == pid))]
         data["completions"] = [dict(_row(c, ("completed_on", "valid_until", "mode", "score")), course=c.course.code)
                                for c in session.scalars(select(Completion).where(Completion.person_id == pid))]
+        data["commitments"] = [dict(_row(c, ("serial", "role", "text_version", "typed_name", "signed_at", "user_agent",
+                                             "address", "valid_until", "revoked_at", "organization_id", "trainee_id")),
+                                    title=c.text.title_zh)
+                               for c in session.scalars(select(Commitment).where(Commitment.person_id == pid)
+                                                        .order_by(Commitment.signed_at))]
         data["certificates"] = [_row(c, ("serial", "issued_at", "valid_until", "status", "holder_name"))
                                 for c in session.scalars(select(Certificate).where(Certificate.person_id == pid))]
     data["audit_events_about_you"] = [_row(e, ("at", "action", "target_type", "target_id", "details", "address"))
@@ -56,7 +61,7 @@ def export_personal_data(session: Session, user: User) -> dict[str, Any]:
 
 
 def _events_about(user: User):
-    """The audit events whose record is the account, the person, one of their jobs or certificates."""
+    """The audit events whose record is the account, the person, one of their jobs, certificates or commitments."""
     targets = [and_(AuditEvent.target_type == "user", AuditEvent.target_id == str(user.id))]
     person = user.person
     if person is not None:
@@ -66,6 +71,8 @@ def _events_about(user: User):
             targets.append(and_(AuditEvent.target_type == "trainee", AuditEvent.target_id.in_(job_ids)))
         certificates = select(cast(Certificate.id, String)).where(Certificate.person_id == person.id)
         targets.append(and_(AuditEvent.target_type == "certificate", AuditEvent.target_id.in_(certificates)))
+        signed = select(cast(Commitment.id, String)).where(Commitment.person_id == person.id)
+        targets.append(and_(AuditEvent.target_type == "commitment", AuditEvent.target_id.in_(signed)))
     return select(AuditEvent).where(or_(*targets)).order_by(AuditEvent.at, AuditEvent.id)
 
 

@@ -1,10 +1,11 @@
-"""Reference data every installation starts with: the key groups, the industry sectors and the post catalogue."""
+"""Reference data every installation starts with: the key groups, the industry sectors, the post catalogue and the
+duty commitments' texts."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import KeyGroup, Post, Sector
+from portal.models import CommitmentText, KeyGroup, Post, Sector
 
 KEY_GROUPS = (
     ("all_staff", "全体员工", "All staff"),
@@ -41,6 +42,8 @@ POSTS = (
      ("security-micro-station",), "区消防安全专项整治三年行动实施方案：安保人员、微型消防站队员分级分类培训。"),
     ("微型消防站队员", ("微型消防站站员", "义务消防队员", "志愿消防队员"),
      ("security-micro-station",), _ORDER_61_ART_38 + "：专职、义务消防队员应当接受消防安全专门培训。"),
+    ("微型消防站站长", ("微型站站长", "微站站长"),
+     ("security-micro-station",), _ORDER_61_ART_38 + "：专职、义务消防队员应当接受消防安全专门培训。"),
     ("营业员", ("售货员", "导购", "导购员", "店员"), (), ""),
     ("收银员", ("收款员", "收银"), (), ""),
     ("店长", ("门店经理", "店经理"), (), ""),
@@ -67,7 +70,7 @@ POSTS = (
 
 def ensure_reference_data(session: Session) -> dict[str, int]:
     """Create missing key groups and sectors (never overwrites the office's edits); returns counts added."""
-    added = {"key_groups": 0, "sectors": 0, "posts": 0}
+    added = {"key_groups": 0, "sectors": 0, "posts": 0, "commitment_texts": 0}
     known = set(session.scalars(select(KeyGroup.code)))
     for order, (code, zh, en) in enumerate(KEY_GROUPS):
         if code not in known:
@@ -79,6 +82,7 @@ def ensure_reference_data(session: Session) -> dict[str, int]:
             session.add(Sector(code=code, name_zh=zh, name_en=en))
             added["sectors"] += 1
     added["posts"] = ensure_posts(session)
+    added["commitment_texts"] = ensure_commitment_texts(session)
     session.flush()
     return added
 
@@ -95,4 +99,18 @@ def ensure_posts(session: Session) -> int:
             continue
         session.add(Post(name=name, synonyms=list(synonyms), courses=list(courses), basis=basis))
         added += 1
+    return added
+
+
+def ensure_commitment_texts(session: Session) -> int:
+    """Add the starting text of each duty commitment whose role has no text yet (the office's versions stay)."""
+    from portal.domain.commitment_texts import DEFAULT_TEXTS
+
+    known = set(session.scalars(select(CommitmentText.role).distinct()))
+    added = 0
+    for role, (title_zh, title_en, body_zh, body_en, basis) in DEFAULT_TEXTS.items():
+        if role not in known:
+            session.add(CommitmentText(role=role, version=1, title_zh=title_zh, title_en=title_en, body_zh=body_zh,
+                                       body_en=body_en, basis=basis, active=True))
+            added += 1
     return added

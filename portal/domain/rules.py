@@ -30,6 +30,16 @@ class Periodic:
     basis: str
 
 
+@dataclass(frozen=True)
+class CommitmentRole:
+    """Who holds a role that signs a duty commitment (履职承诺): members of a key group, optionally only in one post
+    (the post catalogue's name or any other name of it) or in one kind of organization."""
+
+    group: str
+    post: str | None = None
+    organization_kind: str | None = None
+
+
 @dataclass
 class Rules:
     renewal_lead_days: int
@@ -42,6 +52,8 @@ class Rules:
     # The post catalogue's courses (portal.domain.posts), by every name of a post (posts.post_key) -> the
     # post's name and rule. Filled by current_rules(); the rules text itself names no posts.
     posts: dict[str, tuple[str, CourseRule]] = field(default_factory=dict)
+    # Duty commitments: role code -> who holds it (the texts they sign are kept by the office in the portal).
+    commitments: dict[str, CommitmentRole] = field(default_factory=dict)
 
     def post_rule(self, post: str | None) -> tuple[str, CourseRule] | None:
         """The catalogue's name and courses of a post, by its name or any of its other names."""
@@ -87,6 +99,7 @@ def parse_rules(text: str, *, courses: set[str] | None = None, groups: set[str] 
         groups=_rule_map(data, "groups", problems),
         transfer=_course_rule(data.get("transfer"), data.line_of("transfer"), "transfer", problems),
         text=text,
+        commitments=_commitments(data, problems),
     )
     _check_references(data, rules, courses, groups, problems)
     if strict and "posts" in data:
@@ -172,6 +185,50 @@ def _rule_map(data, key, problems) -> dict[str, CourseRule]:
             for name, entry in section.items()}
 
 
+COMMITMENT_KEYS = ("group", "post", "organization_kind")
+
+
+def _commitments(data, problems) -> dict[str, CommitmentRole]:
+    """The optional `commitments` section: role code -> {group, post?, organization_kind?}."""
+    section = data.get("commitments")
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        problems.append((data.line_of("commitments"), _l("commitments: a mapping of role codes to who holds them")))
+        return {}
+    result = {}
+    for role, entry in section.items():
+        line = section.line_of(role)
+        if not isinstance(role, str) or not role.replace("_", "").isalnum() or not role.isascii() or len(role) > 40:
+            problems.append((line, _l("commitments: “%(role)s” is not a role code (letters, digits and _)", role=role)))
+            continue
+        if not isinstance(entry, dict):
+            problems.append((line, _l("commitments.%(role)s: a mapping with group, and optionally post and "
+                                      "organization_kind", role=role)))
+            continue
+        for key in entry:
+            if key not in COMMITMENT_KEYS:
+                problems.append((entry.line_of(key), _l("commitments.%(role)s: “%(key)s” is not a setting (group, "
+                                                        "post, organization_kind)", role=role, key=key)))
+        values = {}
+        for key in COMMITMENT_KEYS:
+            value = entry.get(key)
+            if value is None and key != "group":
+                continue
+            if not isinstance(value, str) or not value.strip():
+                problems.append((entry.line_of(key) if key in entry else line,
+                                 _l("commitments.%(role)s: %(key)s is a non-empty text", role=role, key=key)))
+                continue
+            values[key] = value.strip()
+        kind = values.get("organization_kind")
+        if kind is not None and kind not in ORGANIZATION_KINDS:
+            problems.append((entry.line_of("organization_kind"),
+                             _l("commitments.%(role)s: “%(kind)s” is not an organization kind", role=role, kind=kind)))
+        if "group" in values:
+            result[role] = CommitmentRole(**values)
+    return result
+
+
 def _check_references(data, rules: Rules, courses, groups, problems) -> None:
     if courses is not None:
         for code in sorted(rules.course_codes() - courses):
@@ -181,6 +238,10 @@ def _check_references(data, rules: Rules, courses, groups, problems) -> None:
         for code in rules.groups:
             if code not in groups:
                 problems.append((section.line_of(code), _l("“%(code)s” is not a key group", code=code)))
+        section = data.get("commitments") or {}
+        for role, holder in rules.commitments.items():
+            if holder.group not in groups:
+                problems.append((section[role].line_of("group"), _l("“%(code)s” is not a key group", code=holder.group)))
 
 
 RULES_HEADER = ("# Training rules of the district, saved from the office's rules form (Office > Rules).\n"
@@ -202,7 +263,7 @@ def rules_document(rules: Rules) -> dict:
     by_kind = {kind: list(courses) for kind, courses in rules.onboarding_by_kind.items() if courses}
     if by_kind:
         onboarding = {"courses": onboarding.pop("courses"), "by_kind": by_kind, **onboarding}
-    return {
+    document = {
         "version": 1,
         "renewal_lead_days": rules.renewal_lead_days,
         "periodic": {kind: {"months": p.months, "basis": p.basis} for kind, p in rules.periodic.items()},
@@ -210,6 +271,11 @@ def rules_document(rules: Rules) -> dict:
         "groups": {code: course_rule(rule, "due_days", always_due=True) for code, rule in rules.groups.items()},
         "transfer": course_rule(rules.transfer, "due_days", always_due=False),
     }
+    if rules.commitments:
+        document["commitments"] = {role: {key: value for key, value in dataclasses.asdict(holder).items()
+                                          if value is not None}
+                                   for role, holder in rules.commitments.items()}
+    return document
 
 
 def dump_rules(rules: Rules) -> str:

@@ -1,6 +1,7 @@
 """All models, imported here so metadata is complete for migrations and create_all()."""
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
+from portal.models.commitments import Commitment, CommitmentText
 from portal.models.certificates import Certificate, SerialCounter, SignedCredential, StatusList
 from portal.models.companies import (ApiToken, DigestLog, EmploymentEvent, IdempotencyRecord, PersonReminder,
                                       ReminderLog, RuleSet)
@@ -22,4 +23,5 @@ __all__ = [
     "IdempotencyRecord", "PersonReminder", "ReminderLog", "RuleSet", "OfflineAttendance", "OfflineSession", "Target", "FinalReport",
     "LoginSession",
     "PasswordResetCode",
+    "Commitment", "CommitmentText",
 ]

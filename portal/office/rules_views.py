@@ -2,6 +2,8 @@
 Either way the text goes through the one loader, a preview, then the office's confirmation."""
 from __future__ import annotations
 
+import dataclasses
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -33,7 +35,10 @@ def _rules_form():
     choices = [(course.code, course.title(locale)) for course in courses]
     data = form_data(current_rules(db.session), codes) if request.method == "GET" else None
     form = RulesEditForm(data=data, course_choices=choices, group_codes=codes)
-    outcome = _check_or_apply(dump_rules(form.to_rules()), form.note.data) if form.validate_on_submit() else None
+    # The form does not show the duty commitments' roles: the rules it saves keep those in force.
+    outcome = (_check_or_apply(dump_rules(dataclasses.replace(form.to_rules(),
+                                                              commitments=current_rules(db.session).commitments)),
+                               form.note.data) if form.validate_on_submit() else None)
     if outcome is not None and outcome[0] == "applied":
         return outcome[1]
     return _page("form", form=form, outcome=outcome, group_names={g.code: g.name(locale) for g in groups})

@@ -10,7 +10,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from portal.domain import claims, people, policy, progress, quiz, study_time
+from portal.domain import claims, commitments, people, policy, progress, quiz, study_time
 from portal.domain.content.cache import lesson_html
 from portal.domain.content.stored_media import find_media, media_file
 from portal.domain.errors import NotAllowed, PortalError, ValidationError
@@ -51,8 +51,10 @@ def home():
     courses = progress.lesson_counts(db.session, trainee, policy.trainee_courses(db.session, trainee))
     claims = people.pending_claims(db.session, user_id=current_user.id)
     locked = quiz.locked_courses(db.session, trainee)
+    to_sign = commitments.due_duties(db.session, [trainee], today=local_today())
     return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses,
-                           claims=claims, required={a.course_id for a in assignments},
+                           claims=claims, required={a.course_id for a in assignments}, to_sign=to_sign,
+                           role_label=commitments.role_label,
                            completed=progress.courses_held(db.session, trainee, today=local_today()),
                            locked=locked, contact=_contact(trainee) if locked else None)
 
@@ -335,9 +337,13 @@ def history():
     """Everything the trainee has done: completions and certificates, quiz attempts, study time, mistakes."""
     from portal.domain import learning
 
-    record = learning.history(db.session, _trainee(), today=local_today())
+    from portal.domain.commitments import person_commitments
+
+    trainee = _trainee()
+    record = learning.history(db.session, trainee, today=local_today())
     return render_template("trainee/history.html", record=record, page=paginate(record.attempts_statement,
-                                                                               per_page=20))
+                                                                               per_page=20),
+                           signed_commitments=person_commitments(db.session, trainee.person_id))
 
 
 def _exported() -> dict:

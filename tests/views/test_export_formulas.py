@@ -36,6 +36,7 @@ BOTH = ("csv", "xlsx")
 # endpoint -> the URLs that download it ({names} from the `seeded` fixture)
 EXPORTS: dict[str, list[str]] = {
     "company.people": [f"/company/{{org}}/people?format={fmt}" for fmt in BOTH],
+    "company.commitments_list": [f"/company/{{org}}/commitments?format={fmt}" for fmt in BOTH],
     "company_import.template": [f"/company/{{org}}/import/template.{fmt}" for fmt in BOTH],
     "company_import.error_file": [f"/company/{{org}}/import/{{roster_import}}/errors.{fmt}" for fmt in BOTH],
     "office.organizations": [f"/office/organizations?format={fmt}" for fmt in BOTH],
@@ -123,7 +124,7 @@ def seeded(client, login, session):
     make_org(one, locality=street)
     course = make_course("payload-course")
     course.title_zh = course.title_en = three
-    people = [make_trainee(org, name=payload, post=payload, groups=("all_staff", "payload_group"),
+    people = [make_trainee(org, name=payload, post=payload, groups=("all_staff", "payload_group", "safety_manager"),
                            mobile=f"1390000{n:04d}", start_date=today - timedelta(days=400))
               for n, payload in enumerate(PAYLOADS)]
     for person in people[:2]:
