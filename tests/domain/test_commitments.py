@@ -72,7 +72,7 @@ def test_nobody_signs_before_the_training_of_the_role(session, courses, mall):
     head = make_trainee(mall, groups=("responsible_person",), name="李四")
     duty = commitments.person_duties(session, head.person_id, today=TODAY)[0]
     assert duty.training.missing == ("responsible-person",)
-    with pytest.raises(commitments.CommitmentError, match="training"):
+    with pytest.raises(commitments.CommitmentError, match="请先完成本角色的培训"):
         sign(session, head)
     trained(head, courses["responsible-person"], until=None)
     assert statuses(session, head) == {"responsible_person": "to_sign"}
