@@ -87,6 +87,25 @@ SCHEMAS: dict[str, dict] = {
                     "description": "Course codes required before working in the post."},
     }, ("name", "other_names", "courses")),
     "PostList": _object({"items": {"type": "array", "items": _ref("Post")}}, ("items",)),
+    "Commitment": _object({
+        "mobile": {"type": "string"},
+        "real_name": {"type": "string"},
+        "role": {"type": "string", "description": "The role that signs, e.g. responsible_person, safety_manager."},
+        "role_label": {"type": "string", "description": "The role in words (English)."},
+        "status": {"type": "string", "enum": ["to_sign", "expired", "training_first", "signed"]},
+        "signed_at": NULLABLE_TIME,
+        "valid_until": dict(NULLABLE_DATE, description="Signed: the day the commitment lapses with the training "
+                                                       "behind it (null: as long as that training, which has no "
+                                                       "expiry)."),
+        "courses_missing": {"type": "array", "items": {"type": "string"},
+                            "description": "training_first: the course codes still to complete."},
+    }, ("mobile", "real_name", "role", "role_label", "status", "signed_at", "valid_until", "courses_missing")),
+    "CommitmentList": _object({
+        "items": {"type": "array", "items": _ref("Commitment")},
+        "counts": _object({status: {"type": "integer", "minimum": 0}
+                           for status in ("to_sign", "expired", "training_first", "signed")},
+                          ("to_sign", "expired", "training_first", "signed")),
+    }, ("items", "counts")),
     "EventResult": _object({
         "type": {"type": "string", "enum": ["hire", "transfer", "leave"]},
         "employee": _ref("Employee"),
@@ -225,6 +244,13 @@ PATHS = {
         "description": "Every post a roster may name, with the other names accepted for it.",
         "responses": {"200": _ok("The catalogue, by name.", "PostList"), **_errors("400")},
     }},
+    "/commitments": {"get": {
+        "operationId": "listCommitments", "tags": ["commitments"], "summary": "Duty commitments (履职承诺) and who has signed",
+        "description": "Every role holder on the active roster who must sign a duty commitment, where they stand "
+                       "today (the company's Commitments page), by standing then name; counts of the whole roster.",
+        "parameters": parameters(schemas.CommitmentFilter, "query"),
+        "responses": {"200": _ok("The role holders and their commitments.", "CommitmentList"), **_errors("400")},
+    }},
     "/openapi.json": {"get": {
         "operationId": "openapi", "tags": ["meta"], "summary": "This document", "security": [],
         "responses": {"200": {"description": "The OpenAPI document.",
@@ -277,7 +303,7 @@ def document(group_codes: Sequence[str] | None = None) -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": "employees"}, {"name": "events"}, {"name": "assignments"}, {"name": "posts"},
-                 {"name": "meta"}],
+                 {"name": "commitments"}, {"name": "meta"}],
         "paths": copy.deepcopy(PATHS),
         "components": {
             "schemas": {**components, **copy.deepcopy(SCHEMAS)}, "responses": copy.deepcopy(RESPONSES),

@@ -216,6 +216,12 @@ class AssignmentFilter(Request):
     per_page: PerPage = 50
 
 
+class CommitmentFilter(Request):
+    status: Literal[("to_sign", "expired", "training_first", "signed")] = Field(
+        None, description="Only duties in this state: to_sign (training complete, not signed), expired (training "
+                          "renewed, sign again), training_first, signed.")
+
+
 # --- their JSON schemas --------------------------------------------------------------------------------------------
 
 class TidySchema(GenerateJsonSchema):

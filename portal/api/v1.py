@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api import openapi, parsing, schemas
 from portal.api.parsing import SchemaViolation
-from portal.domain import api_tokens, audit, compliance, idempotency, policy, roster
+from portal.domain import api_tokens, audit, commitments, compliance, idempotency, policy, roster
 from portal.domain.errors import PortalError
 from portal.domain.localtime import local_today
 from portal.domain.people import EmployedElsewhere
@@ -429,6 +429,21 @@ def post_catalogue(token: ApiToken, parts: Parts):
     rows = db.session.scalars(select(Post).order_by(Post.name))
     return _json({"items": [{"name": p.name, "other_names": list(p.synonyms or []), "courses": list(p.courses or [])}
                             for p in rows]})
+
+
+@bp.route("/commitments")
+@token_view
+@accepts(query=schemas.CommitmentFilter)
+def duty_commitments(token: ApiToken, parts: Parts):
+    found = commitments.organization_commitments(db.session, token.organization_id, today=local_today())
+    wanted = parts.query.status
+    with force_locale("en"):
+        items = [{"mobile": duty.trainee.mobile, "real_name": duty.trainee.real_name, "role": duty.role,
+                  "role_label": commitments.role_label(duty.role), "status": duty.status,
+                  "signed_at": _iso(duty.commitment.signed_at) if duty.commitment else None,
+                  "valid_until": _iso(duty.signed_until), "courses_missing": list(duty.training.missing)}
+                 for duty in found if wanted is None or duty.status == wanted]
+    return _json({"items": items, "counts": commitments.count_by_status(found)})
 
 
 @bp.route("/assignments")
