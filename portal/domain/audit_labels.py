@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.accounts import ROLE_LABELS
+from portal.domain.drill_labels import KIND_LABELS as DRILL_KIND_LABELS
 from portal.domain.localtime import format_datetime
 
 ACTIONS = {
@@ -34,6 +35,12 @@ ACTIONS = {
     "coverage.target.create": _l("Coverage target set"),
     "coverage.target.delete": _l("Coverage target removed"),
     "coverage.targets.import": _l("Coverage targets imported"),
+    "drill.action.add": _l("Drill follow-up action added"),
+    "drill.action.done": _l("Drill follow-up action done"),
+    "drill.participants": _l("Drill participants recorded"),
+    "drill.photo.add": _l("Drill photo added"),
+    "drill.plan": _l("Drill planned"),
+    "drill.record": _l("Drill recorded as held"),
     "key_group.save": _l("Key group saved"),
     "organization.create": _l("Organization created"),
     "person.conflict_resolved": _l("Identity conflict resolved"),
@@ -67,6 +74,7 @@ ACTIONS = {
 TARGETS = {
     "api_token": _l("HR system key"),
     "certificate": _l("Certificate"),
+    "drill": _l("Fire drill"),
     "key_group": _l("Key group"),
     "mobile": _l("Mobile"),
     "offline_session": _l("Classroom session"),
@@ -85,6 +93,7 @@ DETAILS = {
     "added": _l("added"),
     "already": _l("already reminded in the last day"),
     "at": _l("at"),
+    "bytes": _l("bytes"),
     "changed": _l("changed"),
     "declared_count": _l("declared people"),
     "deadline": _l("deadline"),
@@ -98,6 +107,8 @@ DETAILS = {
     "courses": _l("courses"),
     "created": _l("created"),
     "direction": _l("asked by"),
+    "done_on": _l("done on"),
+    "due_on": _l("due on"),
     "emailed": _l("e-mailed"),
     "expires_at": _l("expires"),
     "fewer_hours": _l("people with fewer class hours"),
@@ -120,7 +131,9 @@ DETAILS = {
     "note": _l("note"),
     "old_name": _l("name before"),
     "organization": _l("organization no."),
+    "owner": _l("responsible"),
     "organization_id": _l("organization no."),
+    "planned_on": _l("planned for"),
     "prefix": _l("key begins"),
     "previous_status": _l("status before"),
     "printed": _l("on a printed sheet"),
@@ -151,6 +164,7 @@ VALUES = {
     "by_employer": _l("the company"),
     "move": _l("a move between employers"),
     **ROLE_LABELS,
+    **DRILL_KIND_LABELS,
     "valid": _l("valid"),
     "revoked": _l("revoked"),
     "replaced": _l("replaced"),
