@@ -110,6 +110,9 @@ def seed_demo(session: Session, *, today: date, people: int = 300, report_settin
     coverage = seed_demo_coverage(session, today=today)
     counts["coverage targets"] = coverage["targets"]
     counts["classroom sessions"] = coverage["offline_sessions"]
+    from portal.domain.drills_demo import seed_demo_drills
+
+    counts["drills"] = seed_demo_drills(session, today=today)
     from portal.domain.compliance_demo import seed_compliance_stories
 
     # last: last year's final report is made from everything above
