@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.certificates.views import bp as certificates_bp
     from portal.company import account_views, commitment_views, reminder_views  # noqa: F401 (join the company blueprint)
+    from portal.company import drill_views  # noqa: F401 (its routes join the company blueprint)
     from portal.company.imports import bp as company_import_bp
     from portal.company.tokens import bp as company_tokens_bp
     from portal.company.views import bp as company_bp

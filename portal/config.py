@@ -93,6 +93,9 @@ class BaseConfig:
     # before today audit-logged (their completions are back-dated); planned up to this many days ahead.
     CLASSROOM_SESSION_DAYS_BACK = int(os.environ.get("CLASSROOM_SESSION_DAYS_BACK", "90"))
     CLASSROOM_SESSION_DAYS_AHEAD = int(os.environ.get("CLASSROOM_SESSION_DAYS_AHEAD", "365"))
+    # Photos of a drill: the largest upload taken (before re-encoding) and how many a drill keeps.
+    DRILL_PHOTO_MAX_BYTES = int(os.environ.get("DRILL_PHOTO_MAX_BYTES", str(8 * 1024 * 1024)))
+    DRILL_PHOTOS_PER_DRILL = int(os.environ.get("DRILL_PHOTOS_PER_DRILL", "12"))
     # Where links in certificates, QR codes and e-mails point.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Generated files (certificate PDFs, import uploads, reports): a shared volume when scaled out.

@@ -4,7 +4,7 @@ The default texts are reference data (`flask setup`, portal/domain/reference.py)
 none, so the office's edits are never overwritten.
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2027-03-01 10:00:00
 
 """
@@ -15,7 +15,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0020'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm, PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
 from portal.domain import claims as claims_domain
-from portal.domain import commitments, compliance, manual_reminders, policy, posts, prior, progress, quiz, roster
+from portal.domain import commitments, compliance, drills, manual_reminders, policy, posts, prior, progress, quiz, roster
 from portal.domain import people as people_domain
 from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_today
@@ -62,7 +62,8 @@ def home():
 @policy.roles(*MANAGERS)
 def organization(org_id: int):
     org = _org(org_id)
-    tables = compliance.dashboard(db.session, org.id, local_today())
+    today = local_today()
+    tables = compliance.dashboard(db.session, org.id, today)
     return render_template(
         "company/dashboard.html", org=org, counts=tables.counts, by_group=tables.by_group, by_post=tables.by_post,
         group_names=dict(_group_choices()), statuses=compliance.STATUSES,
@@ -70,6 +71,8 @@ def organization(org_id: int):
         locked=quiz.locked_out(db.session, org.id),
         commitment_counts=commitments.count_by_status(
             commitments.organization_commitments(db.session, org.id, today=local_today())),
+        drill_status=drills.organization_drill_status(db.session, org, today=today, rules=current_rules(db.session)),
+        open_actions=drills.open_actions(db.session, org.id, limit=10), today=today,
     )
 
 

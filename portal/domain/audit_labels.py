@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.accounts import ROLE_LABELS
 from portal.domain.commitments import ROLE_LABELS as COMMITMENT_ROLES
+from portal.domain.drill_labels import KIND_LABELS as DRILL_KIND_LABELS
 from portal.domain.localtime import format_datetime
 
 ACTIONS = {
@@ -37,6 +38,12 @@ ACTIONS = {
     "coverage.target.create": _l("Coverage target set"),
     "coverage.target.delete": _l("Coverage target removed"),
     "coverage.targets.import": _l("Coverage targets imported"),
+    "drill.action.add": _l("Drill follow-up action added"),
+    "drill.action.done": _l("Drill follow-up action done"),
+    "drill.participants": _l("Drill participants recorded"),
+    "drill.photo.add": _l("Drill photo added"),
+    "drill.plan": _l("Drill planned"),
+    "drill.record": _l("Drill recorded as held"),
     "key_group.save": _l("Key group saved"),
     "organization.create": _l("Organization created"),
     "person.conflict_resolved": _l("Identity conflict resolved"),
@@ -72,6 +79,7 @@ TARGETS = {
     "certificate": _l("Certificate"),
     "commitment": _l("Duty commitment"),
     "commitment_text": _l("Duty commitment text"),
+    "drill": _l("Fire drill"),
     "key_group": _l("Key group"),
     "mobile": _l("Mobile"),
     "offline_session": _l("Classroom session"),
@@ -90,6 +98,7 @@ DETAILS = {
     "added": _l("added"),
     "already": _l("already reminded in the last day"),
     "at": _l("at"),
+    "bytes": _l("bytes"),
     "changed": _l("changed"),
     "declared_count": _l("declared people"),
     "deadline": _l("deadline"),
@@ -103,6 +112,8 @@ DETAILS = {
     "courses": _l("courses"),
     "created": _l("created"),
     "direction": _l("asked by"),
+    "done_on": _l("done on"),
+    "due_on": _l("due on"),
     "emailed": _l("e-mailed"),
     "expires_at": _l("expires"),
     "fewer_hours": _l("people with fewer class hours"),
@@ -125,7 +136,9 @@ DETAILS = {
     "note": _l("note"),
     "old_name": _l("name before"),
     "organization": _l("organization no."),
+    "owner": _l("responsible"),
     "organization_id": _l("organization no."),
+    "planned_on": _l("planned for"),
     "prefix": _l("key begins"),
     "previous_status": _l("status before"),
     "printed": _l("on a printed sheet"),
@@ -159,6 +172,7 @@ VALUES = {
     "move": _l("a move between employers"),
     **ROLE_LABELS,
     **COMMITMENT_ROLES,
+    **DRILL_KIND_LABELS,
     "valid": _l("valid"),
     "revoked": _l("revoked"),
     "replaced": _l("replaced"),

@@ -113,6 +113,9 @@ def seed_demo(session: Session, *, today: date, people: int = 300, report_settin
     from portal.domain.commitments_demo import seed_commitment_stories
 
     counts.update(seed_commitment_stories(session, today=today))
+    from portal.domain.drills_demo import seed_demo_drills
+
+    counts["drills"] = seed_demo_drills(session, today=today)
     from portal.domain.compliance_demo import seed_compliance_stories
 
     # last: last year's final report is made from everything above

@@ -120,6 +120,17 @@ def can_manage_organization(user: User, org: Organization) -> bool:
     return sees_whole_district(user) or org.id in managed_organization_ids(user)
 
 
+def can_see_drills(user: User, org: Organization) -> bool:
+    """See an organization's drills and their photos: whoever sees the organization (its administrators, its
+    sector's department, the office)."""
+    return can_see_organization(user, org)
+
+
+def can_keep_drills(user: User, org: Organization) -> bool:
+    """Plan and record an organization's drills, their participants, actions and photos."""
+    return can_manage_organization(user, org)
+
+
 def can_see_sector(user: User, sector_id: int) -> bool:
     return sees_whole_district(user) or sector_id in viewed_sector_ids(user)
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from portal.domain import compliance
+from portal.domain import compliance, drills
 from portal.domain.jobs import LOCK_REMINDERS, job_lock
 from portal.domain.localtime import local_date
 from portal.domain.mail import Mailer, MailError, MessageRefused, Recipient, compose, mail_locale, valid_address
@@ -98,6 +98,7 @@ class _Run:
         self.key_groups = {g.code: g for g in session.scalars(select(KeyGroup))}
         self._admins: dict[int, list[Recipient]] = {}
         self._no_admin: set[int] = set()
+        self._rules_in_force = None
 
     def keep_what_was_sent(self, *, quietly: bool = False) -> None:
         """Commit the log rows of the mails sent so far (quietly: while another error is on its way)."""
@@ -179,9 +180,12 @@ class _Run:
         counts = compliance.counts(self.session, org.id, self.today)
         total_overdue = self.session.scalar(select(func.count()).select_from(Assignment).join(Assignment.trainee).where(
             *self._overdue_clauses(org))) or 0
+        drill = drills.organization_drill_status(self.session, org, today=self.today, rules=self._rules())
+        actions = drills.open_actions(self.session, org.id)
         delivered = self._to_admins(org, lambda admin: compose(
             "digest", admin, now=self.now, org=org, week=week, counts=counts, due_soon_days=compliance.DUE_SOON_DAYS,
-            overdue=overdue,
+            overdue=overdue, drill=drill, actions_overdue=[a for a in actions if drills.action_overdue(a, self.today)],
+            drills_link=f"{self.base_url}/company/{org.id}/drills",
             more=max(total_overdue - len(overdue), 0), today=self.today, key_groups=self.key_groups,
             link=self._overdue_link(org), dashboard=f"{self.base_url}/company/{org.id}/",
         ))
@@ -190,6 +194,14 @@ class _Run:
             if not self.summary.dry_run:
                 self.session.add(DigestLog(organization_id=org.id, week=week, sent_at=self.now))
                 self.session.flush()
+
+    def _rules(self):
+        """The rules in force, read once per run (the drill intervals)."""
+        if self._rules_in_force is None:
+            from portal.domain.rules import current_rules
+
+            self._rules_in_force = current_rules(self.session)
+        return self._rules_in_force
 
     def _to_admins(self, org: Organization, message_for) -> list[str]:
         """Send each administrator their own copy (their language); the addresses that took it."""

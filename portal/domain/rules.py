@@ -40,6 +40,14 @@ class CommitmentRole:
     organization_kind: str | None = None
 
 
+@dataclass(frozen=True)
+class DrillRule:
+    """How often an organization of one kind holds a fire drill, and why."""
+
+    months: int
+    basis: str
+
+
 @dataclass
 class Rules:
     renewal_lead_days: int
@@ -49,6 +57,8 @@ class Rules:
     groups: dict[str, CourseRule]
     transfer: CourseRule
     text: str = ""
+    # Organization kind -> the drill interval (portal.domain.drills reads it).
+    drills: dict[str, DrillRule] = field(default_factory=dict)
     # The post catalogue's courses (portal.domain.posts), by every name of a post (posts.post_key) -> the
     # post's name and rule. Filled by current_rules(); the rules text itself names no posts.
     posts: dict[str, tuple[str, CourseRule]] = field(default_factory=dict)
@@ -100,6 +110,7 @@ def parse_rules(text: str, *, courses: set[str] | None = None, groups: set[str] 
         transfer=_course_rule(data.get("transfer"), data.line_of("transfer"), "transfer", problems),
         text=text,
         commitments=_commitments(data, problems),
+        drills=_drills(data, problems, strict=strict),
     )
     _check_references(data, rules, courses, groups, problems)
     if strict and "posts" in data:
@@ -135,6 +146,43 @@ def _periodic(data, problems) -> dict[str, Periodic]:
         if kind not in ORGANIZATION_KINDS:
             problems.append((section.line_of(kind), _l("periodic: “%(kind)s” is not an organization kind", kind=kind)))
     return result
+
+
+def _drills(data, problems, *, strict: bool) -> dict[str, DrillRule]:
+    """The `drills` section: organization kind -> months and basis. A text the office saved before drills were
+    kept has none; it is read with the repository file's drill rules (a new text must have the section)."""
+    if "drills" not in data and not strict:
+        return _repository_drills()
+    section = data.get("drills")
+    result: dict[str, DrillRule] = {}
+    if not isinstance(section, dict):
+        problems.append((data.line_of("drills") if "drills" in data else data.line,
+                         _l("drills: a mapping of organization kind to months")))
+        return result
+    for kind in ORGANIZATION_KINDS:
+        entry = section.get(kind)
+        if not isinstance(entry, dict):
+            problems.append((section.line, _l("drills: the organization kind “%(kind)s” is missing", kind=kind)))
+            continue
+        basis = entry.get("basis")
+        if basis is not None and not isinstance(basis, (str, int, float)):
+            problems.append((entry.line_of("basis"), _l("drills.%(kind)s: basis is a text", kind=kind)))
+            basis = ""
+        result[kind] = DrillRule(months=_int(entry, "months", problems, minimum=1),
+                                 basis=str(basis if basis is not None else "").strip())
+    for kind in section:
+        if kind not in ORGANIZATION_KINDS:
+            problems.append((section.line_of(kind), _l("drills: “%(kind)s” is not an organization kind", kind=kind)))
+    return result
+
+
+@functools.lru_cache(maxsize=1)
+def _repository_drills() -> dict[str, DrillRule]:
+    problems: list[tuple[int, str]] = []
+    drills = _drills(yamlines.load(repository_rules_text()), problems, strict=True)
+    if problems:
+        raise RuleProblems(problems)
+    return drills
 
 
 def _course_rule(entry, line, name, problems, *, due_key="due_days") -> CourseRule:
@@ -267,6 +315,7 @@ def rules_document(rules: Rules) -> dict:
         "version": 1,
         "renewal_lead_days": rules.renewal_lead_days,
         "periodic": {kind: {"months": p.months, "basis": p.basis} for kind, p in rules.periodic.items()},
+        "drills": {kind: {"months": d.months, "basis": d.basis} for kind, d in rules.drills.items()},
         "onboarding": onboarding,
         "groups": {code: course_rule(rule, "due_days", always_due=True) for code, rule in rules.groups.items()},
         "transfer": course_rule(rules.transfer, "due_days", always_due=False),

@@ -6,6 +6,7 @@ from portal.models.certificates import Certificate, SerialCounter, SignedCredent
 from portal.models.companies import (ApiToken, DigestLog, EmploymentEvent, IdempotencyRecord, PersonReminder,
                                       ReminderLog, RuleSet)
 from portal.models.content import Course, CourseMedia, Lesson, Question, QuestionTag, QuestionVersion
+from portal.models.drills import DRILL_KINDS, DRILL_STATUSES, Drill, DrillAction, DrillParticipant, DrillPhoto
 from portal.models.coverage import FinalReport, OfflineAttendance, OfflineSession, Target
 from portal.models.login_sessions import LoginSession
 from portal.models.organizations import ORGANIZATION_KINDS, Organization, Post, Sector
@@ -24,4 +25,5 @@ __all__ = [
     "LoginSession",
     "PasswordResetCode",
     "Commitment", "CommitmentText",
+    "DRILL_KINDS", "DRILL_STATUSES", "Drill", "DrillAction", "DrillParticipant", "DrillPhoto",
 ]

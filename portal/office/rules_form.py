@@ -11,7 +11,7 @@ from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, Selec
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.domain.rules import CourseRule, Periodic, Rules
+from portal.domain.rules import CourseRule, DrillRule, Periodic, Rules
 from portal.models import ORGANIZATION_KINDS
 
 MAX_DAYS = 3650
@@ -76,6 +76,11 @@ class PeriodicEntry(Form):
     basis = _basis()
 
 
+class DrillEntry(Form):
+    months = _months(_l("A fire drill at least every (months)"), required=True)
+    basis = _basis()
+
+
 class GroupEntry(Form):
     code = HiddenField()
     courses = CourseChoice(_l("Courses"), choices=[])
@@ -89,6 +94,7 @@ class GroupEntry(Form):
 
 
 PeriodicByKind = type("PeriodicByKind", (Form,), {kind: FormField(PeriodicEntry) for kind in ORGANIZATION_KINDS})
+DrillsByKind = type("DrillsByKind", (Form,), {kind: FormField(DrillEntry) for kind in ORGANIZATION_KINDS})
 CoursesByKind = type("CoursesByKind", (Form,), {
     kind: CourseChoice(_l("Courses"), choices=[]) for kind in ORGANIZATION_KINDS})
 
@@ -96,6 +102,7 @@ CoursesByKind = type("CoursesByKind", (Form,), {
 class RulesEditForm(FlaskForm):
     renewal_lead_days = _days(_l("Assign the renewal this many days before a training expires"))
     periodic = FormField(PeriodicByKind)
+    drills = FormField(DrillsByKind)
     onboarding_courses = CourseChoice(_l("Courses every new employee takes"), choices=[])
     onboarding_by_kind = FormField(CoursesByKind)
     onboarding_due_days = _days(_l("Due this many days after the start date (0: before starting work)"))
@@ -149,6 +156,8 @@ class RulesEditForm(FlaskForm):
                 due_days=entry.form.due_days.data, valid_months=entry.form.valid_months.data)
                 for entry in self.groups if entry.form.courses.data},
             transfer=CourseRule(courses=tuple(self.transfer_courses.data or ()), basis=basis(self.transfer_basis)),
+            drills={kind: DrillRule(months=self.drills.form[kind].months.data, basis=basis(self.drills.form[kind].basis))
+                    for kind in ORGANIZATION_KINDS},
         )
 
 
@@ -164,6 +173,7 @@ def form_data(rules: Rules, group_codes: list[str]) -> dict:
     return {
         "renewal_lead_days": rules.renewal_lead_days,
         "periodic": {kind: {"months": p.months, "basis": p.basis} for kind, p in rules.periodic.items()},
+        "drills": {kind: {"months": d.months, "basis": d.basis} for kind, d in rules.drills.items()},
         "onboarding_courses": list(rules.onboarding.courses),
         "onboarding_by_kind": {kind: list(rules.onboarding_by_kind.get(kind, ())) for kind in ORGANIZATION_KINDS},
         "onboarding_due_days": rules.onboarding.due_days,

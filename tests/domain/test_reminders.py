@@ -544,3 +544,24 @@ def test_smtp_login_is_used_when_configured(app):
 
     assert [r.body for r in server.received] == ["正文\r\n"]
     assert logins[0] == LoginPassword(b"portal", b"Secret-9")  # then the wrong one, per mechanism offered
+
+
+def test_the_digest_says_where_the_organization_stands_with_its_drills(app, session, smtp):
+    from portal.domain import drills
+
+    today = MONDAY.date()
+    org = make_org("示范商场", kind="public_gathering")
+    org.created_at = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    admin(org, "mall@example.cn", locale="en")
+    person(org, None, name="吴九", with_account=False)
+    drill = drills.record_drill(session, org, drills.DrillData("evacuation", date(2025, 8, 1), "Fire in B1", "B1"),
+                                actor_id=None, now=MONDAY, today=today)
+    drills.add_action(session, drill, description="Fix the alarm bell", owner_name="王", owner_trainee_id=None,
+                      due_on=date(2025, 9, 1), today=today, actor_id=None)
+    session.commit()
+    run(app, MONDAY)
+    [digest] = [m for m in smtp.to("mall@example.cn") if m.subject.startswith("Weekly")]
+    assert "last drill on 2025-08-01" in digest.body
+    assert "The next drill was due on 2026-02-01 and is overdue." in digest.body
+    assert "1 follow-up action of a drill is overdue." in digest.body
+    assert f"{BASE_URL}/company/{org.id}/drills" in digest.body

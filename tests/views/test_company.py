@@ -22,6 +22,10 @@ periodic:
   key_unit: {months: 12, basis: 第三十六条 每年一次}
   public_gathering: {months: 6, basis: 第三十六条 每半年一次}
   general: {months: 12, basis: 消防法第十六条}
+drills:
+  key_unit: {months: 6, basis: 第四十条 每半年一次}
+  public_gathering: {months: 6, basis: 第四十条 每半年一次}
+  general: {months: 12, basis: 第四十条 每年一次}
 onboarding:
   courses: [sample-course]
   due_days_after_start: 0

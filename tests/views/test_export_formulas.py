@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 import portal
-from portal.domain import audit
+from portal.domain import audit, drills
 from portal.domain.coverage import offline
 from portal.domain.coverage.targets import TargetData, save_target
 from portal.domain.localtime import local_today
@@ -59,6 +59,7 @@ EXPORTS: dict[str, list[str]] = {
     "coverage.target_template": [f"/office/coverage/targets/template.{fmt}" for fmt in BOTH],
     "coverage.import_errors": [f"/office/coverage/targets/import/{{target_import}}/errors.{fmt}" for fmt in BOTH],
     "certificates.company_zip": ["/company/{org}/certificates.zip"],
+    "company.drill_list": [f"/company/{{org}}/drills?format={fmt}" for fmt in BOTH],
 }
 NO_FREE_TEXT = {"company_import.template", "coverage.target_template"}  # only the portal's own words
 PLAIN_NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?")
@@ -135,6 +136,10 @@ def seeded(client, login, session):
                                                                   four, two), actor_id=None, today=today)
     offline.record_attendance(session, record, [p.id for p in people[2:]], method="roster", now=utcnow(),
                               today=today)
+    drill = drills.record_drill(session, org, drills.DrillData("tabletop", today, one, two, summary=three),
+                                actor_id=None, now=utcnow(), today=today)
+    drills.add_action(session, drill, description=four, owner_name=one, owner_trainee_id=None, due_on=today,
+                      today=today, actor_id=None)
     save_target(session, TargetData(group.id, street.id, 7, date(today.year, 12, 31), 1.0), actor_id=None)
     user = make_user("superuser", username=one)
     user.display_name = two

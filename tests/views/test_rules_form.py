@@ -126,6 +126,8 @@ BAD = [
     ("periodic-key_unit-months", "twelve", "Enter a whole number such as 30."),
     ("periodic-key_unit-months", "0", "Between 1 and 120 months."),
     ("periodic-general-months", "", "Enter a number of months."),
+    ("drills-public_gathering-months", "0", "Between 1 and 120 months."),
+    ("drills-general-months", "", "Enter a number of months."),
     ("renewal_lead_days", "-3", "Enter a whole number such as 30."),
     ("renewal_lead_days", "99999", "Between 0 and 3650 days."),
     ("onboarding_due_days", "１２", "Enter a whole number such as 30."),
@@ -217,6 +219,8 @@ def form_input(draw) -> MultiDict:
     for kind in ORGANIZATION_KINDS:
         data[f"periodic-{kind}-months"] = draw(number)
         data[f"periodic-{kind}-basis"] = draw(basis)
+        data[f"drills-{kind}-months"] = draw(number)
+        data[f"drills-{kind}-basis"] = draw(basis)
         data.setlist(f"onboarding_by_kind-{kind}", draw(courses))
     for row, code in enumerate(GROUPS):
         data[f"groups-{row}-code"] = code
