@@ -282,11 +282,12 @@ def test_company_zip_holds_current_certificates_of_active_staff(client, login, s
 def test_company_page_and_inspection_qr(client, login, session, org, cert):
     org.last_drill_on = date(2026, 3, 15)
     make_trainee(org)  # untrained
+    make_trainee(org, groups=("responsible_person",))  # signs a duty commitment once trained
     admin = make_user("org_admin", org=org)
     session.commit()
     login(admin)
     body = page(english(client).get(f"/company/{org.id}/certificates"))
-    assert cert.serial in body and "张小伟" in body and "50%" in body
+    assert cert.serial in body and "张小伟" in body and "33%" in body
     png = client.get(f"/company/{org.id}/inspection-qr.png")
     url = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))[0].text
     assert url.startswith("https://fire.example.org/verify/org/")
@@ -295,7 +296,13 @@ def test_company_page_and_inspection_qr(client, login, session, org, cert):
     client.post("/auth/logout")
     inspector = english(client).get(url.removeprefix("https://fire.example.org"))
     body = page(inspector)
-    assert inspector.status_code == 200 and "示范购物中心" in body and "50%" in body and "2026-03-15" in body
+    assert inspector.status_code == 200 and "示范购物中心" in body and "33%" in body and "2026-03-15" in body
+    months = {"public_gathering": 6, "key_unit": 6, "general": 12}[org.kind]  # the rules' drill interval
+    due = date(2026, 3 + months, 15) if months < 10 else date(2027, 3, 15)
+    assert due.isoformat() in body  # the next drill, from the last one
+    if due < local_today():
+        assert f"overdue since {(due + timedelta(days=1)).isoformat()}" in body
+    assert "0 of 1 signed" in body  # the duty commitments, without names
     assert "张" not in body and cert.serial not in body
     assert client.get(url.removeprefix("https://fire.example.org")[:-2] + "AA").status_code == 404
 

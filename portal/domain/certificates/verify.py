@@ -21,11 +21,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import compliance
+from portal.domain import commitments, compliance, drills
 from portal.domain.certificates.serials import normalize_serial
 from portal.domain.certificates.status import EXPLANATIONS, LABELS, TONES, state_of
 from portal.domain.localtime import local_date
+from portal.domain.drills import DrillStatus
 from portal.domain.privacy import mask_name
+from portal.domain.rules import current_rules
 from portal.models import Certificate, Course, Organization
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -158,13 +160,23 @@ def find_organization(session: Session, token: str | None, secret: str) -> Organ
 @dataclass(frozen=True)
 class OrganizationSummary:
     """What an inspector sees: no names, only the organization's standings (the figures of its dashboard,
-    compliance.counts) and dates."""
+    compliance.counts), its drill schedule (drills.organization_drill_status) and how many of its duty
+    commitments are signed (commitments.count_by_status), and dates."""
 
     name: str
     kind: str
     standings: dict[str, int]
-    last_drill_on: date | None
+    drills: DrillStatus
+    commitments: dict[str, int]
     checked_on: date
+
+    @property
+    def last_drill_on(self) -> date | None:
+        return self.drills.last_held
+
+    @property
+    def commitments_required(self) -> int:
+        return sum(self.commitments.values())
 
     @property
     def staff(self) -> int:
@@ -180,6 +192,10 @@ class OrganizationSummary:
 
 
 def organization_summary(session: Session, org: Organization, *, today: date) -> OrganizationSummary:
-    """An organization's active staff by standing, counted as its own dashboard counts them."""
+    """An organization's active staff by standing, its drills and its duty commitments, counted as its own
+    dashboard counts them."""
+    rules = current_rules(session)
+    duties = commitments.organization_commitments(session, org.id, today=today, rules=rules)
     return OrganizationSummary(name=org.name, kind=org.kind, standings=compliance.counts(session, org.id, today),
-                               last_drill_on=org.last_drill_on, checked_on=today)
+                               drills=drills.organization_drill_status(session, org, today=today, rules=rules),
+                               commitments=commitments.count_by_status(duties), checked_on=today)
