@@ -76,6 +76,10 @@ def map_case(context, case):
         body = dict(case.body)
         if "mobile" in body and chooser.random() < 0.5:
             body["mobile"] = chooser.choice(ON_ROSTER)
+        if isinstance(body.get("participants"), list) and chooser.random() < 0.5:
+            body["participants"] = list(ON_ROSTER[:chooser.randrange(4)])
+        if "held_on" in body and chooser.random() < 0.5:  # a drill is recorded within two years of its day
+            body["held_on"] = (date.today() - timedelta(days=chooser.randrange(700))).isoformat()
         if body.get("post") and chooser.random() < 0.5:
             body["post"] = chooser.choice(KNOWN_POSTS)
         if isinstance(body.get("id_number"), str) and len(body["id_number"]) == 18:

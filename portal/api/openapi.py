@@ -100,6 +100,17 @@ SCHEMAS: dict[str, dict] = {
         "courses_missing": {"type": "array", "items": {"type": "string"},
                             "description": "training_first: the course codes still to complete."},
     }, ("mobile", "real_name", "role", "role_label", "status", "signed_at", "valid_until", "courses_missing")),
+    "Drill": _object({
+        "id": {"type": "integer"},
+        "held_on": {"type": "string", "format": "date"},
+        "kind": {"type": "string", "enum": list(schemas.DRILL_KINDS)},
+        "scenario": {"type": "string"}, "places": {"type": "string"},
+        "duration_minutes": {"type": ["integer", "null"]},
+        "participants": {"type": "integer", "minimum": 0, "description": "People recorded as taking part."},
+        "next_drill_due": {"type": "string", "format": "date",
+                           "description": "The organization's next drill falls due on this day (the rules' "
+                                          "interval for its kind, from its last drill)."},
+    }, ("id", "held_on", "kind", "scenario", "places", "duration_minutes", "participants", "next_drill_due")),
     "CommitmentList": _object({
         "items": {"type": "array", "items": _ref("Commitment")},
         "counts": _object({status: {"type": "integer", "minimum": 0}
@@ -202,7 +213,7 @@ def parameters(model: type[BaseModel], where: str) -> list[dict]:
     return found
 
 
-BODIES = {"EmployeeInput": schemas.EmployeeInput, "Event": schemas.Event}
+BODIES = {"EmployeeInput": schemas.EmployeeInput, "Event": schemas.Event, "DrillInput": schemas.DrillInput}
 
 
 def _body(name: str) -> dict:
@@ -243,6 +254,13 @@ PATHS = {
         "operationId": "listPosts", "tags": ["posts"], "summary": "The district's post catalogue",
         "description": "Every post a roster may name, with the other names accepted for it.",
         "responses": {"200": _ok("The catalogue, by name.", "PostList"), **_errors("400")},
+    }},
+    "/drills": {"post": {
+        "operationId": "recordDrill", "tags": ["drills"], "summary": "Record a fire drill held",
+        "description": "A drill already held, with who took part (by mobile). The organization's drill schedule "
+                       "counts from it; follow-up actions and photos are added on the portal.",
+        "parameters": [_ref_parameter("IdempotencyKey")], "requestBody": _body("DrillInput"),
+        "responses": {"201": _ok("Recorded.", "Drill", REPLAY_HEADERS), **_errors("400", "409", "413", "415", "422")},
     }},
     "/commitments": {"get": {
         "operationId": "listCommitments", "tags": ["commitments"], "summary": "Duty commitments (履职承诺) and who has signed",
@@ -303,6 +321,7 @@ def document(group_codes: Sequence[str] | None = None) -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": "employees"}, {"name": "events"}, {"name": "assignments"}, {"name": "posts"},
+                 {"name": "drills"},
                  {"name": "commitments"}, {"name": "meta"}],
         "paths": copy.deepcopy(PATHS),
         "components": {

@@ -17,7 +17,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import PydanticCustomError
 
-from portal.domain import compliance, posts, roster
+from portal.domain import compliance, drills, posts, roster
+from portal.models.drills import DRILL_KINDS
 from portal.domain.errors import ValidationError
 from portal.domain.validators import ID_RULE, MOBILE_INPUT_PATTERN, MOBILE_RULE, normalize_id_number, normalize_mobile
 
@@ -214,6 +215,23 @@ class AssignmentFilter(Request):
     status: Literal[ASSIGNMENT_FILTERS] = Field(None, description="overdue: open and past the due date.")
     page: Page = 1
     per_page: PerPage = 50
+
+
+class DrillInput(Request):
+    held_on: Annotated[Day, Field(description=f"The day the drill was held: today or up to {drills.RECORD_DAYS_BACK} "
+                                              "days before (a future drill is planned on the portal).")]
+    kind: Literal[DRILL_KINDS] = Field(description="evacuation, extinguisher (use of extinguishers), micro_station "
+                                                   "(micro fire station turnout) or tabletop.")
+    scenario: Annotated[str, Field(min_length=1, max_length=drills.TEXT_LIMITS["scenario"], pattern=NOT_BLANK,
+                                   description="What was drilled, e.g. a fire in the food court's kitchen.")]
+    places: Annotated[str, Field(min_length=1, max_length=drills.TEXT_LIMITS["places"], pattern=NOT_BLANK,
+                                 description="Buildings, floors or areas the drill covered.")]
+    duration_minutes: Optional[Annotated[int, Field(ge=1, le=drills.MAX_DURATION_MINUTES)]] = None
+    summary: Annotated[str, Field(max_length=drills.TEXT_LIMITS["summary"], pattern=TEXT,
+                                  description="Findings: what went well and what was found.")] = ""
+    participants: Annotated[list[Annotated[Mobile, Field(max_length=20)]], Field(max_length=1000, description=(
+        "Mobiles of the people on the roster who took part (at most 1,000 a request: the body stays under 64 KiB); "
+        "one not on the active roster refuses the request (422, field participants)."))] = []
 
 
 class CommitmentFilter(Request):

@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api import openapi, parsing, schemas
 from portal.api.parsing import SchemaViolation
-from portal.domain import api_tokens, audit, commitments, compliance, idempotency, policy, roster
+from portal.domain import api_tokens, audit, commitments, compliance, drills, idempotency, policy, roster
 from portal.domain.errors import PortalError
 from portal.domain.localtime import local_today
 from portal.domain.people import EmployedElsewhere
@@ -429,6 +429,34 @@ def post_catalogue(token: ApiToken, parts: Parts):
     rows = db.session.scalars(select(Post).order_by(Post.name))
     return _json({"items": [{"name": p.name, "other_names": list(p.synonyms or []), "courses": list(p.courses or [])}
                             for p in rows]})
+
+
+def _record_drill(token: ApiToken, values: schemas.DrillInput) -> tuple[dict[str, Any], int]:
+    org, now, today = token.organization, utcnow(), local_today()
+    people = set()
+    for mobile in values.participants:
+        trainee = roster.find_on_roster(db.session, org, mobile)
+        if trainee is None or trainee.status != "active":
+            raise ApiError(422, "validation_failed", f"No one with the mobile number {mobile} is on your "
+                                                     "organization's active roster.", "participants")
+        people.add(trainee.id)
+    data = drills.DrillData(kind=values.kind, day=values.held_on, scenario=values.scenario, places=values.places,
+                            duration_minutes=values.duration_minutes, summary=values.summary)
+    drill = drills.record_drill(db.session, org, data, actor_id=None, now=now, today=today,
+                                address=request.remote_addr or "")
+    added = drills.add_participants(db.session, drill, people, method="roster", now=now, today=today,
+                                    address=request.remote_addr or "")
+    status = drills.organization_drill_status(db.session, org, today=today, rules=current_rules(db.session))
+    return {"id": drill.id, "held_on": drill.held_on.isoformat(), "kind": drill.kind, "scenario": drill.scenario,
+            "places": drill.places, "duration_minutes": drill.duration_minutes, "participants": added,
+            "next_drill_due": status.next_due.isoformat()}, 201
+
+
+@bp.route("/drills", methods=["POST"])
+@token_view
+@accepts(body=schemas.DrillInput)
+def record_drill(token: ApiToken, parts: Parts):
+    return _idempotent(token, lambda body: _record_drill(token, parts.body(body)))
 
 
 @bp.route("/commitments")

@@ -20,6 +20,7 @@ def ROUTES(expect, roles):
         "api_v1.upsert_employee": [("/api/v1/employees/{other_person_mobile}", no_token)],
         "api_v1.record_event": [("/api/v1/events", expect(405))],
         "api_v1.duty_commitments": [("/api/v1/commitments", no_token)],
+        "api_v1.record_drill": [("/api/v1/drills", expect(405))],
         "api_v1.assignments": [("/api/v1/assignments", no_token),
                                ("/api/v1/assignments?mobile={own_person_mobile}", no_token)],
         "company_tokens.tokens": [("/company/{own}/tokens", manage_own), ("/company/{other}/tokens", manage_other)],
