@@ -43,11 +43,15 @@ def fix_error_file(path, fixes: dict) -> None:
     """What the administrator does in Excel: correct the two cells the reason column points at."""
     book = openpyxl.load_workbook(path)
     sheet = book.active
+    # The error file starts with the row number of the uploaded file: find the columns by their names.
+    headers = [cell.value for cell in sheet[1]]
+    name, mobile, start = (next(i for i, header in enumerate(headers) if header in names)
+                           for names in zip(*HEADERS.values()) if names[0] in ("姓名", "手机号", "入职日期"))
     for row in sheet.iter_rows(min_row=2):
-        if row[0].value.startswith("李"):
-            row[1].value = fixes["fixed_mobile"]
-        elif row[0].value.startswith("周"):
-            row[5].value = fixes["fixed_start"]
+        if row[name].value.startswith("李"):
+            row[mobile].value = fixes["fixed_mobile"]
+        elif row[name].value.startswith("周"):
+            row[start].value = fixes["fixed_start"]
     book.save(path)
 
 
