@@ -68,7 +68,7 @@ def make_user(role: str | None = None, *, org: Organization | None = None, secto
 def make_trainee(org: Organization | None, *, user: User | None = None, name: str | None = None,
                  mobile: str | None = None, groups: tuple[str, ...] = ("all_staff",), post: str = "",
                  start_date: date | None = None, id_number: str | None = None, person: Person | None = None,
-                 second_job: bool = False) -> Trainee:
+                 second_job: bool = False, department: str = "") -> Trainee:
     """A roster row (an employment); a new person unless `person` is given (a second job, a job change)."""
     n = _n()
     if person is None:
@@ -77,7 +77,7 @@ def make_trainee(org: Organization | None, *, user: User | None = None, name: st
         db.session.add(person)
     trainee = Trainee(
         person=person, organization=org, locality=org.locality if org else None, post=post,
-        groups=key_groups(*groups), start_date=start_date, second_job=second_job,
+        groups=key_groups(*groups), start_date=start_date, second_job=second_job, department=department,
     )
     db.session.add(trainee)
     db.session.flush()

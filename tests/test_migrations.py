@@ -201,3 +201,26 @@ def test_attendee_hours_migration_gives_earlier_sessions_and_attendance_their_co
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM offline_attendance")).scalar() == 2
         db.engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_department_migration_gives_every_roster_row_none_and_downgrades(empty_database_url):
+    """0021 on a database at 0020: rows already on a roster get an empty department (NOT NULL), new rows too."""
+    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        flask_migrate.upgrade(revision="0020")
+        with db.engine.begin() as connection:
+            run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
+            run("INSERT INTO person (id, real_name, mobile, created_at) VALUES (1, '某', '13900000001', '2026-01-01')")
+            run("INSERT INTO trainee (id, person_id, post, status, second_job, created_at) "
+                "VALUES (1, 1, '保安员', 'active', false, '2026-01-01')")
+        flask_migrate.upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO trainee (id, person_id, post, status, second_job, created_at) "
+                                    "VALUES (2, 1, '电工', 'left', false, '2026-01-02')"))
+            assert dict(connection.execute(text("SELECT id, department FROM trainee")).all()) == {1: "", 2: ""}
+        flask_migrate.downgrade(revision="0020")
+        assert "department" not in {column["name"] for column in inspect(db.engine).get_columns("trainee")}
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM trainee")).scalar() == 2
+        db.engine.dispose()

@@ -4,7 +4,7 @@ Drills are new records; nothing existing changes. Organization.last_drill_on (ty
 drill schedule reads it beside the drills held.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2027-02-10 10:00:00
 
 """
@@ -16,7 +16,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0020'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

@@ -52,6 +52,7 @@ SCHEMAS: dict[str, dict] = {
         "mobile": {"type": "string", "pattern": MOBILE_PATTERN.pattern},
         "real_name": {"type": "string"},
         "post": {"type": "string"},
+        "department": {"type": "string", "description": "The person's department here; empty when none is recorded."},
         "groups": {"type": "array", "items": {"type": "string"}},
         "start_date": NULLABLE_DATE,
         "status": {"type": "string", "enum": ["active", "left"]},
@@ -61,7 +62,7 @@ SCHEMAS: dict[str, dict] = {
         "next_due_on": dict(NULLABLE_DATE, description=(
             "The earliest due date of an open assignment; with none open, the day the first of the person's valid "
             "trainings expires (its renewal falls due then); null when neither exists. The roster page's 'next due'.")),
-    }, ("mobile", "real_name", "post", "groups", "start_date", "status", "left_on", "standing", "open_assignments",
+    }, ("mobile", "real_name", "post", "department", "groups", "start_date", "status", "left_on", "standing", "open_assignments",
         "next_due_on")),
     "Course": _object({"code": {"type": "string"}, "title_zh": {"type": "string"}, "title_en": {"type": "string"}},
                       ("code", "title_zh", "title_en")),

@@ -20,7 +20,8 @@ from pydantic_core import PydanticCustomError
 from portal.domain import compliance, drills, posts, roster
 from portal.models.drills import DRILL_KINDS
 from portal.domain.errors import ValidationError
-from portal.domain.validators import ID_RULE, MOBILE_INPUT_PATTERN, MOBILE_RULE, normalize_id_number, normalize_mobile
+from portal.domain.validators import (DEPARTMENT_MAX_LENGTH, ID_RULE, MOBILE_INPUT_PATTERN, MOBILE_RULE,
+                                     normalize_department, normalize_id_number, normalize_mobile)
 
 EMPLOYEE_FILTERS = ("active", "left", "all")
 ASSIGNMENT_FILTERS = ("open", "completed", "closed", "overdue")
@@ -108,6 +109,9 @@ NamedPost = Annotated[str, Field(min_length=1, max_length=posts.MAX_LENGTH, patt
 Day = Annotated[str, Field(pattern=DAY, json_schema_extra={"format": "date"},
                            description=f"ISO date, such as 2026-03-01, from {roster.FIRST_DAY} to {roster.LAST_DAY}."),
                 _domain(_real_day)]
+Department = Annotated[str, Field(max_length=DEPARTMENT_MAX_LENGTH, pattern=TEXT), _domain(normalize_department)]
+DEPARTMENT_TEXT = ("The person's department in your organization (安保部, 工程部...), as your HR system names it; spaces "
+                   "are collapsed.")
 GroupCode = Annotated[str, Field(min_length=1, max_length=GROUP_CODE_MAX_LENGTH)]
 GROUPS_TEXT = ("Key group codes. The training office keeps the list and may add groups: the served document lists "
                "this portal's codes; another code is refused (422).")
@@ -156,6 +160,8 @@ class EmployeeInput(Request):
     groups: Groups = Field(["all_staff"], description=GROUPS_TEXT + " all_staff is always added.")
     id_number: Optional[IdNumber] = Field(None, json_schema_extra={"writeOnly": True},
                                           description=ID_NUMBER_TEXT + " Null, empty or absent keeps the one on file.")
+    department: Optional[Department] = Field(None, description=DEPARTMENT_TEXT + " Null or absent keeps the one on "
+                                                                                 "file; empty clears it.")
 
 
 class HireEvent(Request):
@@ -169,6 +175,8 @@ class HireEvent(Request):
     groups: Groups = Field(["all_staff"], description=GROUPS_TEXT + " all_staff is always added.")
     id_number: Optional[IdNumber] = Field(None, json_schema_extra={"writeOnly": True},
                                           description=ID_NUMBER_TEXT + " Null or empty: none given.")
+    department: Optional[Department] = Field(None, description=DEPARTMENT_TEXT + " Null or absent: none for a new "
+                                                                                 "person, a re-hired one keeps theirs.")
 
 
 class TransferEvent(Request):

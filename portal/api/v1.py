@@ -231,7 +231,8 @@ def _employees_json(people: list[Trainee], today: date) -> list[dict[str, Any]]:
         .where(Assignment.trainee_id.in_(ids), Assignment.status == "open").group_by(Assignment.trainee_id)).all())
     due = compliance.what_is_due(db.session, ids, today)  # the roster page's "next due", the same definition
     return [{
-        "mobile": p.mobile, "real_name": p.real_name, "post": p.post, "groups": [g.code for g in p.groups],
+        "mobile": p.mobile, "real_name": p.real_name, "post": p.post, "department": p.department,
+        "groups": [g.code for g in p.groups],
         "start_date": _iso(p.start_date), "status": p.status, "left_on": _iso(p.left_on),
         "standing": standing.get(p.id, "left"), "open_assignments": open_count.get(p.id, 0),
         "next_due_on": _iso(due[p.id].next_due),
@@ -312,7 +313,7 @@ def event(kind: str):
 
 def _person_data(mobile: str, values: schemas.EmployeeInput | schemas.HireEvent) -> roster.PersonData:
     return roster.PersonData(real_name=values.real_name, mobile=mobile, post=values.post, start_date=values.start_date,
-                             groups=list(values.groups), id_number=values.id_number)
+                             groups=list(values.groups), id_number=values.id_number, department=values.department)
 
 
 @event("hire")

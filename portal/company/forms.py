@@ -5,7 +5,7 @@ from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.domain.validators import normalize_id_number, normalize_mobile
+from portal.domain.validators import normalize_department, normalize_id_number, normalize_mobile
 from portal.web.forms import Domain, FiniteDecimalField, TypedDateField
 
 REQUIRED = _l("This field is required.")
@@ -23,6 +23,7 @@ class PersonForm(FlaskForm):
     id_number = StringField(_l("Resident ID number (optional)"), validators=[Domain(normalize_id_number, optional=True)])
     post = StringField(_l("Post"), validators=[DataRequired(REQUIRED), Length(max=100)])
     add_post = BooleanField(_l("Add this post to the catalogue"))
+    department = StringField(_l("Department (optional)"), validators=[Domain(normalize_department, optional=True)])
     start_date = TypedDateField(_l("Start date"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
     groups = MultiCheckboxField(_l("Key groups"), choices=[], validate_choice=True)
 

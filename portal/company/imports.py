@@ -52,7 +52,7 @@ def _existing(org: Organization):
     people = db.session.scalars(select(Trainee).where(Trainee.organization_id == org.id).order_by(Trainee.id))
     return {p.mobile: ExistingPerson(trainee_id=p.id, real_name=p.real_name, id_number=p.id_number, post=p.post,
                                      group_codes=tuple(g.code for g in p.groups), start_date=p.start_date,
-                                     status=p.status)
+                                     status=p.status, department=p.department)
             for p in people}
 
 

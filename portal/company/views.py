@@ -97,11 +97,12 @@ def grant_attempt(org_id: int, trainee_id: int, code: str):
     return redirect(url_for("company.organization", org_id=org.id) + "#locked")
 
 
-ROSTER_FILTERS = ("q", "status", "group", "post")
+ROSTER_FILTERS = ("q", "status", "group", "post", "department")
 
 
 def _roster_statement(org: Organization, today: date, args=None):
-    """The roster filtered by q, status, group and post (the page's query string unless `args` is given)."""
+    """The roster filtered by q, status, group, post and department (the page's query string unless `args` is
+    given)."""
     args = request.args if args is None else args
     statement = (select(Trainee).join(Trainee.person).options(contains_eager(Trainee.person))
                  .where(Trainee.organization_id == org.id))
@@ -111,6 +112,8 @@ def _roster_statement(org: Organization, today: date, args=None):
         statement = statement.where(or_(Person.real_name.like(like), Person.mobile.like(like), Trainee.post.like(like)))
     if args.get("post"):
         statement = statement.where(Trainee.post == args["post"])
+    if args.get("department"):
+        statement = statement.where(Trainee.department == args["department"])
     if args.get("group"):
         statement = statement.where(Trainee.id.in_(
             select(trainee_group.c.trainee_id).join(KeyGroup, KeyGroup.id == trainee_group.c.key_group_id)
@@ -125,7 +128,7 @@ def _roster_statement(org: Organization, today: date, args=None):
     return statement.order_by(Person.real_name, Trainee.id)
 
 
-EXPORT_HEADERS = (_l("Full name"), _l("Mobile"), _l("Post"), _l("Key groups"), _l("Start date"), _l("Standing"),
+EXPORT_HEADERS = (_l("Full name"), _l("Mobile"), _l("Post"), _l("Department"), _l("Key groups"), _l("Start date"), _l("Standing"),
                   _l("Next due"), _l("Overdue training"))
 
 
@@ -144,7 +147,15 @@ def people(org_id: int):
     due = compliance.what_is_due(db.session, ids, today)
     posts = db.session.scalars(select(Trainee.post).where(Trainee.organization_id == org.id).distinct().order_by(Trainee.post))
     return render_template("company/people.html", org=org, page=page, standing=standing, due=due,
-                           posts=[p for p in posts if p], groups=_group_choices(), statuses=compliance.STATUSES)
+                           posts=[p for p in posts if p], departments=_departments(org), groups=_group_choices(),
+                           statuses=compliance.STATUSES)
+
+
+def _departments(org: Organization) -> list[str]:
+    """The departments named on the organization's roster, for its filter and the person form's suggestions."""
+    return list(db.session.scalars(select(Trainee.department).where(Trainee.organization_id == org.id,
+                                                                    Trainee.department != "")
+                                   .distinct().order_by(Trainee.department)))
 
 
 def _export_roster(org: Organization, statement, today: date, fmt: str) -> Response:
@@ -156,7 +167,7 @@ def _export_roster(org: Organization, statement, today: date, fmt: str) -> Respo
     due = compliance.what_is_due(reports, [p.id for p in people], today)
     locale = current_locale()
     labels = {s: _status_label(s) for s in (*compliance.STATUSES, "left", "pending")}
-    rows = [[p.real_name, p.mobile, p.post, "、".join(g.name(locale) for g in p.groups), p.start_date,
+    rows = [[p.real_name, p.mobile, p.post, p.department, "、".join(g.name(locale) for g in p.groups), p.start_date,
              labels[standing.get(p.id, p.status)], due[p.id].next_due, _overdue_text(due[p.id], locale)]
             for p in people]
     headers = [str(h) for h in EXPORT_HEADERS]
@@ -206,13 +217,14 @@ def hire(org_id: int):
                 flash(_("%(name)s has been added to the roster; onboarding training is assigned.",
                         name=person.real_name), "success")
             return redirect(url_for("company.person", org_id=org.id, trainee_id=person.id))
-    return render_template("company/person_form.html", org=org, form=form, person=None, **_post_context(form))
+    return render_template("company/person_form.html", org=org, form=form, person=None, departments=_departments(org),
+                           **_post_context(form))
 
 
 def _person_data(form: PersonForm) -> roster.PersonData:
     return roster.PersonData(real_name=form.real_name.data, mobile=form.mobile.data, post=form.post.data,
                              start_date=form.start_date.data, groups=form.groups.data, id_number=form.id_number.data,
-                             add_post=form.add_post.data)
+                             add_post=form.add_post.data, department=form.department.data or "")
 
 
 def _post_context(form) -> dict:
@@ -292,7 +304,8 @@ def edit(org_id: int, trainee_id: int):
             flash(_("The details have been saved. The new post is a transfer: its training is due before starting "
                     "it, today.") if trainee.post != old_post else _("The details have been saved."), "success")
             return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
-    return render_template("company/person_form.html", org=org, form=form, person=trainee, **_post_context(form))
+    return render_template("company/person_form.html", org=org, form=form, person=trainee,
+                           departments=_departments(org), **_post_context(form))
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/transfer", methods=["GET", "POST"])

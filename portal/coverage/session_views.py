@@ -132,11 +132,12 @@ def _session_page(record: OfflineSession, form, present, chosen, picked: list[in
     but not shown ride along as hidden fields, so changing the filter or an error never loses a tick)."""
     from portal.web.qr import qr_svg
 
-    shown, kept, posts, groups = [], [], [], []
+    shown, kept, posts, groups, departments = [], [], [], [], []
     if record.organization_id is not None:
         here = {person.id for _a, person in present}
         shown = offline.picker_people(db.session, record, chosen, exclude_person_ids=here, limit=PICKER_LIMIT)
         posts, groups = offline.picker_choices(db.session, record)
+        departments = offline.picker_departments(db.session, record)
         visible = {t.id for t in shown}
         kept = [t for t in offline.picker_people(db.session, record, offline.PickerFilter(), exclude_person_ids=here,
                                                  limit=None, only_ids=[i for i in picked if i not in visible])]
@@ -145,7 +146,7 @@ def _session_page(record: OfflineSession, form, present, chosen, picked: list[in
     status = 200 if not (form.errors or form.form_errors) else 422
     return render_template("coverage/session.html", record=record, org=org, form=form, present=present,
                            roster=shown, kept=kept, picked=set(picked), typed=typed, chosen=chosen, posts=posts,
-                           groups=groups, failed_field=failed_field, limit=PICKER_LIMIT,
+                           departments=departments, groups=groups, failed_field=failed_field, limit=PICKER_LIMIT,
                            hours=offline.session_hours(record), qr=qr_svg(url), sign_in_url=url), status
 
 

@@ -14,8 +14,8 @@ from portal.models import Completion, Course, Locality, Organization, Person, Pr
 
 PAPER_RECORD = "纸质台账 2025-033"
 NEWCOMER_NAME = "示范物流园"
-NEWCOMER_STAFF = (("赵长青", "13600009001", "叉车司机"), ("钱守业", "13600009002", "仓管员"),
-                  ("孙立本", "13600009003", "保安"))  # 叉车司机 is new to the catalogue, 保安 another name
+NEWCOMER_STAFF = (("赵长青", "13600009001", "叉车司机", "仓储部"), ("钱守业", "13600009002", "仓管员", "仓储部"),
+                  ("孙立本", "13600009003", "保安", "安保部"))  # 叉车司机 is new to the catalogue, 保安 another name
 
 
 def _at(day: date) -> datetime:
@@ -83,8 +83,8 @@ def _seed_first_import(session: Session, *, today: date, credit_code: str) -> bo
     session.add(org)
     session.flush()
     rows = [RosterRow(number=n, real_name=name, mobile=mobile, id_number=None, post=post, group_codes=("all_staff",),
-                      start_date=date(2016 + n, 3, 1))
-            for n, (name, mobile, post) in enumerate(NEWCOMER_STAFF, start=2)]
+                      start_date=date(2016 + n, 3, 1), department=department)
+            for n, (name, mobile, post, department) in enumerate(NEWCOMER_STAFF, start=2)]
     parsed, names = roster_posts.name_posts(ParsedRoster(headers=[], rows=rows), posts.catalogue(session))
     preview = Preview(headers=[], new=parsed.rows, posts=names)
     preview = roster_posts.choose(session, org, preview, {text: roster_posts.ADD for text, _n in

@@ -55,6 +55,16 @@ ORGANIZATIONS = (
     ("老王小吃店", "general", "commerce", ["small_business_owner"]),
 )
 POSTS = ("营业员", "收银员", "厨师", "保洁员", "仓管员", "电工", "保安员", "前台", "教师", "护士", "司机", "文员")
+# The department a post usually sits in, as a mall's or a hotel's HR clerk files it; schools, hospitals and
+# offices file their teachers, nurses and clerks their own way (DEPARTMENTS_BY_SECTOR).
+DEPARTMENTS = {"营业员": "营运部", "收银员": "营运部", "厨师": "餐饮部", "保洁员": "物业部", "仓管员": "仓储部",
+               "电工": "工程部", "保安员": "安保部", "前台": "客服部", "教师": "培训部", "护士": "医务室",
+               "司机": "后勤部", "文员": "行政部"}
+DEPARTMENTS_BY_SECTOR = {
+    "education": {"教师": "教务处", "保洁员": "总务处", "电工": "总务处", "保安员": "保卫处", "文员": "校长办公室"},
+    "health": {"护士": "护理部", "保安员": "保卫科", "文员": "医务科", "电工": "后勤保障部", "保洁员": "后勤保障部"},
+    "civil_affairs": {"文员": "综合办公室", "护士": "护理部"},
+}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红"
 
@@ -244,8 +254,10 @@ def _seed_roster(session: Session, orgs: list[Organization], *, today: date, peo
         person = Person(
             real_name=SURNAMES[rng.randrange(len(SURNAMES))] + "".join(rng.sample(GIVEN, rng.choice((1, 2)))),
             mobile=mobile, id_number=id_number_for(n, born) if n % 3 else None)
+        post = POSTS[rng.randrange(len(POSTS))]
         trainee = Trainee(
-            person=person, organization=org, locality=org.locality, post=POSTS[rng.randrange(len(POSTS))],
+            person=person, organization=org, locality=org.locality, post=post,
+            department=department_for(post, ORGANIZATIONS[org_index][2]),
             start_date=today - timedelta(days=rng.randrange(30, 2000)),
             groups=[groups[c] for c in dict.fromkeys(member_of)],
         )
@@ -274,10 +286,16 @@ def _seed_accounts(session: Session, orgs: list[Organization], counts) -> None:
     session.flush()
 
 
+def department_for(post: str, sector: str) -> str:
+    """The demo's department for a post at an organization of this sector."""
+    return DEPARTMENTS_BY_SECTOR.get(sector, {}).get(post) or DEPARTMENTS.get(post, "")
+
+
 def _attach_demo_trainee(session: Session, user: User, org: Organization) -> None:
     user.mobile = "13800000001"
     user.display_name = "陈小明"
     groups = session.scalars(select(KeyGroup).where(KeyGroup.code.in_(("all_staff", "key_unit_staff")))).all()
     person = Person(real_name="陈小明", mobile="13800000001", id_number="11010519491231002X", user=user)
     session.add(person)
-    session.add(Trainee(person=person, organization=org, locality=org.locality, post="营业员", groups=list(groups)))
+    session.add(Trainee(person=person, organization=org, locality=org.locality, post="营业员", department="营运部",
+                        groups=list(groups)))

@@ -44,7 +44,7 @@ def _seed_job_change(session: Session, old: Organization, new: Organization, *, 
         return False
     rules = current_rules(session)
     data = roster.PersonData("周强", MOVER_MOBILE, "保安员", today - timedelta(days=400), ["security_staff"],
-                             id_number=MOVER_ID_NUMBER)
+                             id_number=MOVER_ID_NUMBER, department="安保部")
     before = _at(today - timedelta(days=400))
     guard = roster.hire(session, old, data, rules=rules, actor=roster.Actor(None, source="demo"), now=before)
     guard.created_at = before

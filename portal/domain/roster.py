@@ -13,7 +13,7 @@ from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_date
 from portal.domain.rules import Rules
 from portal.domain.validators import (EARLIEST_DATE, LATEST_DATE, date_range_message, is_plausible_date,
-                                     normalize_id_number, normalize_mobile)
+                                     normalize_department, normalize_id_number, normalize_mobile)
 from portal.models import (Assignment, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person,
                            PriorTraining, Trainee)
 
@@ -40,6 +40,7 @@ class PersonData:
     groups: list[str] = field(default_factory=lambda: ["all_staff"])
     id_number: str | None = None
     add_post: bool = False  # a post the catalogue does not know joins it (the administrator said so)
+    department: str | None = None  # None: keep the roster's (a new row has none); "" clears it
 
 
 @dataclass
@@ -67,10 +68,11 @@ def _clean(session: Session, data: PersonData, org: Organization | None, actor: 
     check_day(data.start_date, "start_date")
     id_number = normalize_id_number(data.id_number) if (data.id_number or "").strip() else None
     mobile = normalize_mobile(data.mobile)
+    department = normalize_department(data.department) if data.department is not None else None
     post = posts.resolve(session, data.post, add_for=org if data.add_post else None, actor_id=actor.user_id,
                          address=actor.address)
     return PersonData(real_name=name, mobile=mobile, post=post, start_date=data.start_date,
-                      groups=list(data.groups or []), id_number=id_number)
+                      groups=list(data.groups or []), id_number=id_number, department=department)
 
 
 def find_on_roster(session: Session, org: Organization, mobile: str) -> Trainee | None:
@@ -158,6 +160,8 @@ def _known_person(session: Session, org: Organization, data: PersonData, row: Tr
 def _fill(session: Session, trainee: Trainee, data: PersonData) -> None:
     trainee.post, trainee.start_date = data.post, data.start_date
     trainee.groups = _groups(session, data.groups)
+    if data.department is not None:
+        trainee.department = data.department
 
 
 def _ask_to_move(session: Session, org: Organization, person: Person, data: PersonData, *, now: datetime) -> Trainee:
@@ -207,6 +211,8 @@ def update(session: Session, trainee: Trainee, data: PersonData, *, rules: Rules
                               "real_name")
     person.real_name, person.mobile = data.real_name, data.mobile
     trainee.start_date = data.start_date
+    if data.department is not None:
+        trainee.department = data.department
     if _new_post(trainee, data.post):
         transfer(session, trainee, post=data.post, groups=data.groups, effective_on=local_date(now), rules=rules,
                  actor=actor, now=now)
@@ -316,6 +322,7 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
     number or group cell keeps what the roster holds. A new row whose ID number belongs to a person already
     here becomes that person's new employment (their valid training counts). An organization's first import
     gives people without any training record `grace_days` instead of due dates in the past (schedule.grant_grace).
+    A blank department cell keeps the roster's too.
     """
     first_import = session.scalar(select(Trainee.id).where(Trainee.organization_id == org.id).limit(1)) is None
     preview = _posts_named(session, preview)
@@ -333,7 +340,7 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
         else:
             person = Person(real_name=row.real_name, mobile=row.mobile, id_number=row.id_number)
         trainee = Trainee(person=person, organization_id=org.id, locality_id=org.locality_id, post=row.post,
-                          start_date=row.start_date, status="active", second_job=second,
+                          department=row.department or "", start_date=row.start_date, status="active", second_job=second,
                           groups=[groups[c] for c in dict.fromkeys(("all_staff", *row.group_codes)) if c in groups])
         session.add(trainee)
         touched.append(trainee)
@@ -353,6 +360,8 @@ def apply_import(session: Session, org: Organization, preview, *, rules: Rules, 
         else:
             trainee.post = row.post
         trainee.start_date = row.start_date
+        if row.department is not None:
+            trainee.department = row.department
         if row.groups_given:
             trainee.groups = [groups[c] for c in dict.fromkeys(("all_staff", *row.group_codes)) if c in groups]
         if trainee.status != "active":

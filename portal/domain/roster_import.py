@@ -21,14 +21,15 @@ from portal.domain.localtime import local_today
 from portal.domain.tabular import (Cell, FormulaCell, Row, Table, TableError, formula_refusal, unneutralise,
                                    write_table)
 from portal.domain.roster_prior import PRIOR_ALIASES, PRIOR_FIELDS, read_prior
-from portal.domain.validators import date_range_message, is_plausible_date, normalize_id_number, normalize_mobile
+from portal.domain.validators import (date_range_message, is_plausible_date, normalize_department, normalize_id_number,
+                                     normalize_mobile)
 
 ALL_STAFF = "all_staff"
-FIELDS = ("real_name", "mobile", "id_number", "post", "groups", "start_date")
+FIELDS = ("real_name", "mobile", "id_number", "post", "groups", "start_date", "department")
 REQUIRED_FIELDS = ("real_name", "mobile", "post", "start_date")
 TEMPLATE_HEADERS = {
-    "zh_CN": ["姓名", "手机号", "身份证号", "岗位", "重点人群", "入职日期"],
-    "en": ["Name", "Mobile", "ID number", "Post", "Key groups", "Start date"],
+    "zh_CN": ["姓名", "手机号", "身份证号", "岗位", "重点人群", "入职日期", "部门"],
+    "en": ["Name", "Mobile", "ID number", "Post", "Key groups", "Start date", "Department"],
 }
 TEXT_FIELDS = ("mobile", "id_number")  # formatted as Text in XLSX so Excel keeps every digit
 REASON_HEADER = "错误原因 / Reason"
@@ -44,12 +45,14 @@ HEADER_ALIASES = {
     "post": ("岗位", "职位", "工作岗位", "岗位名称", "post", "position", "job", "jobtitle"),
     "groups": ("重点人群", "人群", "人群类别", "人员类别", "keygroups", "keygroup", "groups", "group"),
     "start_date": ("入职日期", "入职时间", "到岗日期", "startdate", "hiredate", "dateofhire", "joindate"),
+    "department": ("部门", "所在部门", "科室", "department", "dept"),
     **PRIOR_ALIASES,  # optional: one prior training per row (roster_prior.py)
 }
 EXAMPLE_ROWS = {
     "zh_CN": ("张三", "13800138000", "11010519491231002X", "保安员"),
     "en": ("Zhang San", "13800138000", "11010519491231002X", "Security guard"),
 }
+EXAMPLE_DEPARTMENT = {"zh_CN": "安保部", "en": "Security"}
 EXAMPLE_GROUPS = ("security_staff", "key_unit_staff")
 EXAMPLE_START = date(2026, 1, 5)
 # The template's example person, in any language: a row that is them is refused, never imported (templates
@@ -85,6 +88,7 @@ class RosterRow:
     start_date: date
     groups_given: bool = True
     prior: dict | None = None  # one prior training to record (roster_prior.read_prior), JSON-ready
+    department: str | None = None  # None: blank or no column (keep the person's; a new person has none)
 
 
 @dataclass(frozen=True)
@@ -113,11 +117,12 @@ class ExistingPerson:
     group_codes: tuple[str, ...]
     start_date: date | None
     status: str = "active"
+    department: str = ""
 
 
 @dataclass(frozen=True)
 class FieldChange:
-    field: str  # real_name | id_number | post | group_codes | start_date | status | prior_training
+    field: str  # real_name | id_number | post | department | group_codes | start_date | status | prior_training
     old: object
     new: object
 
@@ -259,6 +264,13 @@ def _read_post(cell: Cell, text: str) -> str:
     return text
 
 
+def _read_department(cell: Cell, text: str) -> str | None:
+    try:
+        return normalize_department(text) or None
+    except ValidationError as error:
+        raise _Refused(error.message) from None
+
+
 def _read_start_date(cell: Cell, text: str) -> date:
     if not text:
         raise _Refused(_l("The start date is missing."))
@@ -361,6 +373,7 @@ def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]],
     readers: dict[str, Callable] = {
         "real_name": _read_name, "mobile": _read_mobile, "id_number": _read_id_number, "post": _read_post,
         "groups": partial(_read_groups, lookup=lookup, order=order), "start_date": _read_start_date,
+        "department": _read_department,
         **{name: _raw for name in PRIOR_FIELDS},
     }
     checked = [_check_row(row, columns, table.headers, readers) for row in table.rows]
@@ -386,6 +399,7 @@ def parse_roster(table: Table, *, groups: Mapping[str, tuple[str, str, str]],
                 number=check.row.number, real_name=values["real_name"], mobile=values["mobile"],
                 id_number=values.get("id_number"), post=values["post"], group_codes=codes,
                 start_date=values["start_date"], groups_given=given, prior=values.get("prior"),
+                department=values.get("department"),
             ))
     return parsed
 
@@ -465,7 +479,7 @@ def classify(parsed: ParsedRoster, existing: Mapping[str, ExistingPerson],
              known: Mapping[str, KnownPerson] | None = None) -> Preview:
     """Sort valid rows into new, changed and unchanged against the roster keyed by mobile.
 
-    A blank ID number or blank groups cell keeps what the roster holds; a person who left is a re-hire. A row
+    A blank ID number, department or groups cell keeps what the roster holds; a person who left is a re-hire. A row
     whose ID number belongs to somebody employed elsewhere (without second jobs) or to another person of this
     roster is invalid, with the reason.
     """
@@ -516,6 +530,8 @@ def _changes(row: RosterRow, person: ExistingPerson) -> tuple[FieldChange, ...]:
         changes.append(FieldChange("id_number", person.id_number, row.id_number))
     if row.post != (person.post or ""):
         changes.append(FieldChange("post", person.post, row.post))
+    if row.department is not None and row.department != (person.department or ""):
+        changes.append(FieldChange("department", person.department, row.department))
     if row.groups_given and set(row.group_codes) != set(person.group_codes):
         changes.append(FieldChange("group_codes", tuple(person.group_codes), row.group_codes))
     if row.start_date != person.start_date:

@@ -12,8 +12,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.domain.reference import KEY_GROUPS
-from portal.domain.roster_import import (EXAMPLE_GROUPS, EXAMPLE_ROWS, EXAMPLE_START, FIELDS, TEMPLATE_HEADERS,
-                                         text_columns)
+from portal.domain.roster_import import (EXAMPLE_DEPARTMENT, EXAMPLE_GROUPS, EXAMPLE_ROWS, EXAMPLE_START, FIELDS,
+                                         TEMPLATE_HEADERS, text_columns)
 from portal.domain.roster_prior import PRIOR_ALIASES
 from portal.domain.tabular import Choices, Sheet, write_table, write_workbook
 
@@ -53,7 +53,7 @@ def template(locale: str, fmt: str, *, groups: Mapping[str, tuple[str, str, str]
 
 def _example(locale: str, groups: Mapping[str, tuple[str, str, str]]) -> list:
     names = [groups[code][1] if locale == "zh_CN" else groups[code][2] for code in EXAMPLE_GROUPS if code in groups]
-    return [*EXAMPLE_ROWS[locale], GROUP_SEPARATOR[locale].join(names), EXAMPLE_START]
+    return [*EXAMPLE_ROWS[locale], GROUP_SEPARATOR[locale].join(names), EXAMPLE_START, EXAMPLE_DEPARTMENT[locale]]
 
 
 def _instructions(headers: Sequence[str], example: Sequence) -> tuple[list[list], set[int]]:
@@ -76,6 +76,9 @@ def _instructions(headers: Sequence[str], example: Sequence) -> tuple[list[list]
                                "only, and a person already on your roster keeps their groups.")),
         "start_date": (required, _("The first day of work, written as 2026-01-05 (2026/1/5, 2026年1月5日 and "
                                    "Excel dates are read too).")),
+        "department": (optional, _("The person's department in your unit, such as 安保部 or 工程部, at most 100 "
+                                   "characters; the roster and the classroom sign-in can be filtered by it. Blank: a "
+                                   "new person has none, and a person already on your roster keeps theirs.")),
     }
     prior = "、".join(aliases[0] for aliases in PRIOR_ALIASES.values())
     rows: list[list] = [

@@ -106,3 +106,15 @@ def date_range_message():
     """The message for a typed date outside EARLIEST_DATE..LATEST_DATE."""
     return _l("Enter a date between %(first)s and %(last)s.", first=EARLIEST_DATE.isoformat(),
               last=LATEST_DATE.isoformat())
+
+
+DEPARTMENT_MAX_LENGTH = 100  # Trainee.department
+DEPARTMENT_RULE = _l("A department has at most 100 characters.")
+
+
+def normalize_department(value: str | None) -> str:
+    """A roster department as stored: spaces collapsed; ValidationError when longer than DEPARTMENT_MAX_LENGTH."""
+    department = " ".join((value or "").split())
+    if len(department) > DEPARTMENT_MAX_LENGTH:
+        raise ValidationError(DEPARTMENT_RULE, "department")
+    return department

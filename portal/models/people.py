@@ -199,6 +199,8 @@ class Trainee(Base):
     organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
     locality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("locality.id"), index=True)
     post: Mapped[str] = mapped_column(String(100), default="")
+    # The employer's own unit (安保部, 工程部...): how its HR clerk finds people; no rule depends on it.
+    department: Mapped[str] = mapped_column(String(100), default="", server_default="")
     status: Mapped[str] = mapped_column(String(12), default="active")  # active | left | pending (a move, see claims)
     # A job held beside another (a part-time guard at a second site, where the office allows it): its company's
     # standing figures count it, but coverage counts the person once, at their other job; when that one ends,

@@ -14,7 +14,7 @@ def test_put_creates_a_person_and_assigns_onboarding(api, session, tenant):
     response = api.put(f"/employees/{mobile}", json=person_body(groups=["grid_worker"], id_number="11010519491231002X"))
     assert response.status_code == 201
     assert response.json == {
-        "mobile": mobile, "real_name": "张伟", "post": "收银员", "groups": ["all_staff", "grid_worker"],
+        "mobile": mobile, "real_name": "张伟", "post": "收银员", "department": "", "groups": ["all_staff", "grid_worker"],
         "start_date": in_days(10), "status": "active", "left_on": None, "standing": "never_trained",
         "open_assignments": 2, "next_due_on": in_days(10),
     }
@@ -148,3 +148,34 @@ def test_a_person_with_nothing_open_is_next_due_when_their_first_training_expire
     answer = api.get(f"/employees/{mobile}").json
     assert answer["open_assignments"] == 0
     assert answer["next_due_on"] == (local_today() + timedelta(days=200)).isoformat()
+
+
+def test_a_department_is_written_read_kept_when_absent_and_cleared_when_empty(api, session):
+    mobile = new_mobile()
+    created = api.put(f"/employees/{mobile}", json=person_body(department=" 营运部 "))
+    assert created.status_code == 201 and created.json["department"] == "营运部"
+    assert api.get(f"/employees/{mobile}").json["department"] == "营运部"
+    assert api.put(f"/employees/{mobile}", json=person_body(real_name="张伟明")).json["department"] == "营运部"
+    assert api.put(f"/employees/{mobile}", json=person_body(department=None)).json["department"] == "营运部"
+    assert api.put(f"/employees/{mobile}", json=person_body(department="安保部")).json["department"] == "安保部"
+    assert [p["department"] for p in api.get("/employees").json["items"]] == ["安保部"]
+    assert api.put(f"/employees/{mobile}", json=person_body(department="")).json["department"] == ""
+    assert session.scalar(select(Trainee.department).join(Trainee.person).where(Person.mobile == mobile)) == ""
+
+
+def test_a_hire_event_carries_a_department_and_a_rehire_keeps_it(api):
+    mobile = new_mobile()
+    hired = api.post("/events", json={"type": "hire", "mobile": mobile, **person_body(department="工程部")})
+    assert hired.status_code == 201 and hired.json["employee"]["department"] == "工程部"
+    api.post("/events", json={"type": "leave", "mobile": mobile, "left_on": in_days(0)})
+    again = api.post("/events", json={"type": "hire", "mobile": mobile, **person_body()})
+    assert again.status_code == 201 and again.json["employee"]["department"] == "工程部"
+
+
+def test_an_over_long_or_mistyped_department_is_a_422_and_changes_nothing(api, session):
+    mobile = new_mobile()
+    long = api.put(f"/employees/{mobile}", json=person_body(department="部" * 101))
+    assert long.status_code == 422 and long.json["error"]["field"] == "department"
+    wrong = api.put(f"/employees/{mobile}", json=person_body(department=3))
+    assert wrong.status_code == 422 and wrong.json["error"]["field"] == "department"
+    assert session.scalar(select(func.count()).select_from(Trainee)) == 0

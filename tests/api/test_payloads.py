@@ -22,7 +22,7 @@ BAD_EVENTS = [
     ({"type": ["hire"], "mobile": MOBILE}, 422, "invalid_value", "type",
      "'type' must be one of: hire, transfer, leave, not an array."),
     ({**hire_body(MOBILE), "salary": 5000}, 422, "unknown_field", "salary",
-     "Unknown field 'salary'; the fields are: type, mobile, real_name, post, start_date, groups, id_number."),
+     "Unknown field 'salary'; the fields are: type, mobile, real_name, post, start_date, groups, id_number, department."),
     ({k: v for k, v in hire_body(MOBILE).items() if k != "real_name"}, 422, "missing_field", "real_name",
      "'real_name' is required."),
     ({k: v for k, v in hire_body(MOBILE).items() if k != "start_date"}, 422, "missing_field", "start_date",
@@ -81,7 +81,7 @@ def test_malformed_events(api, session, body, status, code, field, message):
 
 BAD_PEOPLE = [
     ({**person_body(), "mobile": MOBILE}, 422, "unknown_field", "mobile",
-     "Unknown field 'mobile'; the fields are: real_name, post, start_date, groups, id_number."),
+     "Unknown field 'mobile'; the fields are: real_name, post, start_date, groups, id_number, department."),
     ({"real_name": "张伟"}, 422, "missing_field", "post", "'post' is required."),
     (person_body(post=None), 422, "wrong_type", "post", "'post' must be a string, not null."),
     (person_body(start_date="2026-3-1"), 422, "invalid_value", "start_date",

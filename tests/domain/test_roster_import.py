@@ -456,3 +456,46 @@ def test_damaged_workbooks_only_raise_table_error(position, junk):
     original = template("zh_CN", "xlsx")
     position = position % len(original)
     _read_and_parse(original[:position] + junk + original[position + len(junk):])
+
+
+# ------------------------------------------------------------------------------------ department
+
+
+@pytest.mark.parametrize("header", ["部门", "所在部门", "科室", "Department", "DEPT", "部门(选填)"])
+def test_the_department_column_is_recognised_by_its_names(header):
+    parsed = parse(GOOD + ["  安保部  "], headers=[*EN[:6], header])
+    assert reasons(parsed) == [] and parsed.rows[0].department == "安保部"
+
+
+def test_a_department_is_optional_and_blank_reads_as_none():
+    assert parse(GOOD).rows[0].department is None  # no column
+    assert parse(GOOD + [""]).rows[0].department is None
+    assert parse(GOOD + ["工程 部"]).rows[0].department == "工程 部"
+
+
+def test_an_over_long_department_is_refused_with_its_reason_and_a_formula_too():
+    parsed = parse(GOOD + ["部" * 101], ["Li Na", "13900139000", "", "Guard", "", "2026-01-05", "=HYPERLINK(1)"])
+    assert reasons(parsed) == [["A department has at most 100 characters."], [formula(3, "Department")]]
+    assert parse(GOOD + ["部" * 100]).rows[0].department == "部" * 100
+
+
+def test_classify_shows_a_new_department_and_a_blank_one_keeps_the_roster_s():
+    changed = classify(parse(GOOD + ["安保部"]), {"13800138000": person(department="物业部")}).changed
+    assert changed[0].changes == (FieldChange("department", "物业部", "安保部"),)
+    blank = classify(parse(GOOD + [""]), {"13800138000": person(department="物业部")})
+    assert (blank.changed, len(blank.unchanged)) == ([], 1)
+    first = classify(parse(GOOD + ["安保部"]), {"13800138000": person()})  # stored before departments: none
+    assert first.changed[0].diff == {"department": ("", "安保部")}
+    stored = preview_from_json(json.loads(json.dumps(preview_to_json(first))))
+    assert stored.changed == first.changed
+
+
+def test_a_preview_stored_before_departments_still_loads():
+    stored = preview_to_json(classify(parse(GOOD, ["Li Na", "13900139000", "", "Guard", "", "2026-01-05"]),
+                                      {"13800138000": person(post="Clerk")}))
+    for row in [*stored["new"], *(match["row"] for match in stored["changed"])]:
+        del row["department"]
+    for match in stored["changed"]:
+        del match["person"]["department"]
+    back = preview_from_json(stored)
+    assert back.new[0].department is None and back.changed[0].person.department == ""

@@ -64,8 +64,9 @@ def test_instructions_explain_every_column_with_an_example():
     table = {row[0]: row[1:] for row in rows if row[0] in TEMPLATE_HEADERS["en"]}
     assert list(table) == TEMPLATE_HEADERS["en"]
     assert [need for need, _what, _example in table.values()] == ["Required", "Required", "Optional", "Required",
-                                                                    "Optional", "Required"]
+                                                                    "Optional", "Required", "Optional"]
     assert table["Mobile"][2] == "13800138000" and table["ID number"][2] == "11010519491231002X"
+    assert table["Department"][2] == "Security" and "a person already on your roster keeps theirs" in table["Department"][1]
     assert table["Start date"][2] == datetime(2026, 1, 5)
     assert "Example (never imported)" in rows[5]
 
@@ -75,6 +76,16 @@ def test_instructions_are_in_chinese_headers_for_a_chinese_user():
     rows = list(book.worksheets[1].iter_rows(values_only=True))
     assert [row[0] for row in rows if row[0] in TEMPLATE_HEADERS["zh_CN"]] == TEMPLATE_HEADERS["zh_CN"]
     assert any(row[3] == "安保人员/微型消防站队员、重点单位员工" for row in rows)
+    assert [row[3] for row in rows if row[0] == "部门"] == ["安保部"]
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_the_template_ends_with_an_optional_department_column_the_import_reads(locale):
+    headers = TEMPLATE_HEADERS[locale]
+    assert headers[-1] == {"zh_CN": "部门", "en": "Department"}[locale]
+    assert read_table(template(locale, "xlsx"), "template.xlsx").headers == headers
+    row = Row(2, ["王五", "13900139000", None, "保安员", None, "2026-01-05", "安保部"])
+    assert parse_roster(Table(headers, [row]), groups=GROUPS).rows[0].department == "安保部"
 
 
 def test_drop_downs_offer_the_posts_and_the_key_groups_by_label():

@@ -272,3 +272,61 @@ def test_a_course_nobody_opened_is_not_started(client, session, org, admin):
     session.commit()
     page = client.get(f"/company/{org.id}/people/{person.id}").get_data(as_text=True)
     assert "学习中" in page and "未开始" not in page
+
+
+# ------------------------------------------------------------------------------------ departments
+
+
+def test_hiring_and_editing_keep_a_department_and_the_person_page_shows_it(client, session, org, admin):
+    make_trainee(org, name="老员工", department="工程部")
+    session.commit()
+    form = client.get(f"/company/{org.id}/people/new").get_data(as_text=True)
+    assert 'name="department"' in form and '<option value="工程部">' in form  # the roster's departments suggested
+    response = client.post(f"/company/{org.id}/people/new", data=person_form(department="  营运部 "))
+    person = session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == "13912340000"))
+    assert response.status_code == 302 and person.department == "营运部"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "营运部" in page
+    edit = client.get(f"/company/{org.id}/people/{person.id}/edit").get_data(as_text=True)
+    assert 'value="营运部"' in edit
+    start = person.start_date.isoformat()
+    client.post(f"/company/{org.id}/people/{person.id}/edit", data=person_form(department="安保部", start_date=start))
+    session.expire_all()
+    assert session.get(Trainee, person.id).department == "安保部"
+    client.post(f"/company/{org.id}/people/{person.id}/edit", data=person_form(department="", start_date=start))
+    session.expire_all()
+    assert session.get(Trainee, person.id).department == ""  # the form clears it
+
+
+def test_an_over_long_department_is_refused_next_to_the_field(client, session, org, admin):
+    client.set_cookie("lang", "en")
+    response = client.post(f"/company/{org.id}/people/new", data=person_form(department="部" * 101))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'aria-invalid="true"' in page
+    error = page[page.index('id="department-error"'):]
+    assert error[:error.index("</p>")].endswith(">A department has at most 100 characters.")
+    assert session.scalar(select(Trainee).join(Trainee.person).where(Person.mobile == "13912340000")) is None
+
+
+def test_the_roster_filters_by_department_shows_it_and_exports_it(client, session, org, admin):
+    make_trainee(org, name="保安甲", post="保安员", department="安保部")
+    make_trainee(org, name="电工乙", post="电工", department="工程部")
+    make_trainee(org, name="新人丙", post="收银员")
+    session.commit()
+    page = client.get(f"/company/{org.id}/people").get_data(as_text=True)
+    select_html = page[page.index('<select id="department"'):]
+    select_html = select_html[:select_html.index("</select>")]
+    assert re.findall(r"<option>([^<]+)</option>", select_html) == ["安保部", "工程部"]
+    row = page[page.index("保安甲"):]
+    assert re.search(r'<td data-label="[^"]+">安保部</td>', row[:row.index("</tr>")])
+    filtered = client.get(f"/company/{org.id}/people?department=安保部").get_data(as_text=True)
+    assert "保安甲" in filtered and "电工乙" not in filtered and "新人丙" not in filtered
+    assert "<option selected>安保部</option>" in filtered
+    department = "department=%E5%AE%89%E4%BF%9D%E9%83%A8"  # exports and reminders follow the filter
+    assert f"/company/{org.id}/remind?{department}" in filtered and f"{department}&amp;format=csv" in filtered
+    rows = list(csv.reader(io.StringIO(client.get(f"/company/{org.id}/people?department=安保部&format=csv")
+                                       .data.decode("utf-8-sig"))))
+    column = rows[0].index("部门") if "部门" in rows[0] else rows[0].index("Department")
+    assert rows[0][column - 1] in ("岗位", "Post") and [(r[0], r[column]) for r in rows[1:]] == [("保安甲", "安保部")]
+    everyone = list(csv.reader(io.StringIO(client.get(f"/company/{org.id}/people?format=csv").data.decode("utf-8-sig"))))
+    assert sorted((r[0], r[column]) for r in everyone[1:]) == [("保安甲", "安保部"), ("新人丙", ""), ("电工乙", "工程部")]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import openpyxl
 import pytest
@@ -202,3 +203,38 @@ def test_the_preview_names_changed_key_groups_and_states_in_words(client, sessio
     assert "重点人群: 全体员工 → " in changed and "安保人员" in changed and "微型消防站队员" in changed
     assert "状态: 已离职 → 在名单上" in changed
     assert "all_staff" not in changed and "('" not in changed and "left" not in changed
+
+
+DEPARTMENT_ROWS = (
+    "姓名,手机号,身份证号,岗位,重点人群,入职日期,所在部门\n"
+    "王伟,13900000001,,收银员,,2026-12-01,营运部\n"  # new
+    "李娜,13900000002,,保安员,,2026-12-02,安保部\n"  # moves from 物业部
+    "赵磊,13900000003,,电工,,2026-12-03,\n"  # blank: keeps 工程部
+    "孙丽,13900000005,,收银员,,2026-12-05,\n"  # new, none given
+)
+
+
+def test_an_import_sets_departments_and_a_blank_cell_keeps_the_roster_s(client, session, org):
+    make_trainee(org, name="李娜", mobile="13900000002", post="保安员", start_date=date(2026, 12, 2),
+                 department="物业部")
+    make_trainee(org, name="赵磊", mobile="13900000003", post="电工", start_date=date(2026, 12, 3),
+                 department="工程部")
+    session.commit()
+    response = upload(client, org, DEPARTMENT_ROWS.encode("utf-8"), "roster.csv")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    changed = page[page.index("<td>李娜</td>"):]
+    assert "物业部 → 安保部" in changed[:changed.index("</tr>")]  # under the label 部门 (Department)
+    assert "<td>赵磊</td>" not in page  # unchanged rows are counted, not listed
+    assert "<td>营运部</td>" in page  # the new people's table
+    client.post(response.headers["Location"] + "/confirm")
+    departments = dict(session.execute(select(Person.real_name, Trainee.department).join(Trainee.person)).all())
+    assert departments == {"王伟": "营运部", "李娜": "安保部", "赵磊": "工程部", "孙丽": ""}
+
+
+def test_an_over_long_department_is_a_reason_in_the_user_s_language(client, session, org):
+    client.set_cookie("lang", "en")
+    rows = "Name,Mobile,Post,Start date,Dept\n王伟,13900000001,收银员,2026-12-01," + "部" * 101 + "\n"
+    response = upload(client, org, rows.encode("utf-8"), "roster.csv")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert response.status_code == 302 and "A department has at most 100 characters." in page
+    assert session.scalar(select(func.count()).select_from(Trainee)) == 0

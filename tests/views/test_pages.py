@@ -73,6 +73,12 @@ def test_demo_seed_is_idempotent_and_every_demo_account_reaches_its_home(app, se
     kinds = set(session.scalars(select(Organization.kind)))
     assert kinds == {"key_unit", "public_gathering", "general"}
     assert session.scalar(select(Trainee).join(Trainee.person).where(Person.user_id.is_not(None))).real_name == "陈小明"
+    mall = select(Trainee.post, Trainee.department).join(Organization).where(Organization.name == "示范购物中心")
+    by_post = {post: department for post, department in session.execute(mall)}
+    assert (by_post["保安员"], by_post["电工"], by_post["收银员"], by_post["保洁员"]) == ("安保部", "工程部", "营运部", "物业部")
+    school = select(Trainee.department).join(Organization).where(Organization.name == "区第一中学",
+                                                                  Trainee.post == "教师")
+    assert set(session.scalars(school)) <= {"教务处"}
     homes = {"admin": "/office/", "office": "/office/", "dept": "/office/", "company": "/company/", "trainee": "/me/"}
     for login_name, home in homes.items():
         client = app.test_client()

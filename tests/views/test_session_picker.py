@@ -19,10 +19,11 @@ def classroom(app, client, login, session):
     org = make_org("Tea House", kind="general")
     course = make_course("all-staff-basics")
     course.credit_hours = 2.0
-    people = {name: make_trainee(org, name=name, post=post, groups=groups)
-              for name, post, groups in (("Wang Wei", "Guard", ("all_staff", "security_staff")),
-                                         ("Wang Fang", "Cashier", ("all_staff",)),
-                                         ("Li Na", "Guard", ("all_staff",)))}
+    people = {name: make_trainee(org, name=name, post=post, groups=groups, department=department)
+              for name, post, groups, department in (
+                  ("Wang Wei", "Guard", ("all_staff", "security_staff"), "Security"),
+                  ("Wang Fang", "Cashier", ("all_staff",), "Security"),  # a cashier on the security desk's rota
+                  ("Li Na", "Guard", ("all_staff",), "Front of house"))}
     admin = make_user("org_admin", org=org)
     session.commit()
     login(admin)
@@ -112,3 +113,29 @@ def test_the_sign_in_page_states_the_hours(client, session, classroom, login):
     assert client.post(url).status_code == 302
     assert session.scalar(select(OfflineAttendance.hours).where(
         OfflineAttendance.person_id == scanner.trainee.person_id)) == 3.0
+
+
+def test_the_department_filter_lists_the_roster_s_departments_and_keeps_ticks(client, session, classroom):
+    people, url = classroom["people"], classroom["url"]
+    li, wang = people["Li Na"], people["Wang Wei"]
+    page = client.get(url + "?department=Security").get_data(as_text=True)
+    assert listed(page) == ["Wang Fang", "Wang Wei"]
+    departments = page[page.index('<select name="department"'):]
+    assert re.findall(r'<option value="([^"]*)"', departments[:departments.index("</select>")]) == [
+        "", "Front of house", "Security"]
+    assert '<option value="Security" selected>' in page and "Cashier · Security · " in page  # each row names it
+    assert listed(client.get(url + "?department=Security&post=Guard").get_data(as_text=True)) == ["Wang Wei"]
+
+    filtered = client.post(url, data={"action": "filter", "department": "Security", "trainee": [str(li.id)],
+                                      f"hours-{li.id}": "2"})
+    page = filtered.get_data(as_text=True)
+    assert listed(page) == ["✓ Li Na", "Wang Fang", "Wang Wei"]  # ticked in another department, kept above
+    assert f'name="hours-{li.id}" value="2"' in page
+    refused = client.post(url, data={"action": "record", "department": "Security", "trainee": [str(li.id), str(wang.id)],
+                                     f"hours-{li.id}": "2", f"hours-{wang.id}": "9"})
+    assert refused.status_code == 422 and listed(refused.get_data(as_text=True)) == ["✓ Li Na", "Wang Fang", "✓ Wang Wei"]
+    assert session.scalar(select(func.count()).select_from(OfflineAttendance)) == 0
+    recorded = client.post(url, data={"action": "record", "department": "Security", "trainee": [str(li.id), str(wang.id)],
+                                      f"hours-{li.id}": "2", f"hours-{wang.id}": "3"})
+    assert recorded.status_code == 302
+    assert sorted(session.scalars(select(OfflineAttendance.hours))) == [2.0, 3.0]

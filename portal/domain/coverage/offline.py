@@ -191,21 +191,24 @@ def _attendee_hours(offline: OfflineSession, people: list[Trainee], typed: Mappi
 
 @dataclass(frozen=True)
 class PickerFilter:
-    """What the attendance picker shows: a name (or part of a mobile number), a post, a key group code."""
+    """What the attendance picker shows: a name (or part of a mobile number), a post, a department, a key group
+    code."""
 
     name: str = ""
     post: str = ""
     group: str = ""
+    department: str = ""
 
     @classmethod
     def from_values(cls, values: Mapping[str, str]) -> PickerFilter:
         def clean(key: str, limit: int) -> str:
             return " ".join(unicodedata.normalize("NFKC", values.get(key) or "").split())[:limit]
-        return cls(name=clean("q", 50), post=clean("post", 100), group=clean("group", 40))
+        return cls(name=clean("q", 50), post=clean("post", 100), group=clean("group", 40),
+                   department=clean("department", 100))
 
     @property
     def active(self) -> bool:
-        return bool(self.name or self.post or self.group)
+        return bool(self.name or self.post or self.group or self.department)
 
 
 def picker_people(session: Session, offline: OfflineSession, chosen: PickerFilter, *, exclude_person_ids=(),
@@ -228,6 +231,8 @@ def picker_people(session: Session, offline: OfflineSession, chosen: PickerFilte
         statement = statement.where(clause)
     if chosen.post:
         statement = statement.where(Trainee.post == chosen.post)
+    if chosen.department:
+        statement = statement.where(Trainee.department == chosen.department)
     if chosen.group:
         statement = statement.where(Trainee.groups.any(KeyGroup.code == chosen.group))
     return list(session.scalars(statement if limit is None else statement.limit(limit)))
@@ -240,6 +245,12 @@ def picker_choices(session: Session, offline: OfflineSession) -> tuple[list[str]
     groups = list(session.scalars(select(KeyGroup).where(KeyGroup.active.is_(True))
                                   .order_by(KeyGroup.sort_order, KeyGroup.code)))
     return posts, groups
+
+
+def picker_departments(session: Session, offline: OfflineSession) -> list[str]:
+    """The departments named on the session's roster, for the picker's department filter."""
+    return list(session.scalars(select(Trainee.department).where(eligible(offline), Trainee.department != "")
+                                .distinct().order_by(Trainee.department)))
 
 
 def trainees_by_mobile(session: Session, offline: OfflineSession, text: str) -> list[int]:
