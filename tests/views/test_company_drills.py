@@ -125,7 +125,7 @@ def test_follow_up_actions_with_owners_and_due_dates_overdue_in_red(client, sess
     text = response.get_data(as_text=True)
     assert response.status_code == 422 and "Say what has to be done." in text and 'value="维保单位"' in text
     page = client.get(f"/company/{org.id}/drills/{drill.id}").get_data(as_text=True)
-    assert "清理3号出口" in page and "王店长" in page and f'class="overdue">overdue since {late}' in page
+    assert "清理3号出口" in page and "王店长" in page and f'class="overdue">overdue: it was due by {late}' in page
     dashboard = client.get(f"/company/{org.id}/").get_data(as_text=True)
     assert "Open follow-up actions" in dashboard and "清理3号出口" in dashboard
     action = session.scalar(select(DrillAction))
