@@ -14,8 +14,17 @@ from portal.web.forms import TypedDateField
 REQUIRED = _l("This field is required.")
 
 
+class Chosen(InputRequired):
+    """InputRequired without the `required` attribute: a drop-down whose options are all real choices, the first
+    selected, has nothing to require (HTML allows `required` only with an empty first option)."""
+
+    def __init__(self, message=None):
+        super().__init__(message)
+        self.field_flags = {}
+
+
 class DrillForm(FlaskForm):
-    kind = SelectField(_l("Kind of drill"), choices=[], validators=[InputRequired(_l("Choose the kind of drill."))])
+    kind = SelectField(_l("Kind of drill"), choices=[], validators=[Chosen(_l("Choose the kind of drill."))])
     day = TypedDateField(_l("Date"), validators=[DataRequired(_l("Enter a date such as 2026-03-01."))])
     scenario = TextAreaField(_l("Scenario"), validators=[DataRequired(_l("Describe the scenario of the drill.")),
                                                          Length(max=drills.TEXT_LIMITS["scenario"])])
