@@ -56,8 +56,9 @@ def commitment(trainee_id: int, role: str):
             db.session.commit()
             flash(_("Thank you: your duty commitment is signed. You can download a copy below."), "success")
             return redirect(url_for("trainee.commitment", trainee_id=job.id, role=role))
-    return render_template("trainee/commitment.html", duty=duty, job=job, form=form,
+    page = render_template("trainee/commitment.html", duty=duty, job=job, form=form,
                            role_name=commitments.role_label(role))
+    return page, 422 if form.errors else 200
 
 
 @bp.route("/commitments/<int:commitment_id>.pdf")

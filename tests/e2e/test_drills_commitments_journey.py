@@ -163,7 +163,7 @@ def test_manager_signs_the_duty_commitment(portal, tour_factory, lang, run_numbe
     keys.follow(page.locator("main form button[type=submit]"))
     expect(page.locator("#confirm-error")).to_be_in_viewport()  # the page opens at the form, not two screens above
     assert page.locator("#confirm").bounding_box()["width"] >= 22  # the box beside its long label is not squeezed
-    tour.check("commitment-unticked", status=200)
+    tour.check("commitment-unticked", status=422)
     assert page.locator("#confirm-error").inner_text() == text(
         "Tick the box to confirm that you have read the commitment and accept it.")
     assert page.locator("#typed_name").input_value() == manager["name"]

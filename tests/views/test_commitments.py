@@ -85,7 +85,7 @@ def test_a_wrong_signature_is_answered_in_the_user_s_language(app, client, login
     if locale == "en":
         english(client)
     response = client.post(sign_page(mall), data=form)
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused, like every form that refuses its input
     page = response.get_data(as_text=True)
     assert words(app, message, locale).replace("'", "&#39;") in page
     assert (f'value="{form["typed_name"]}"' in page)  # what was typed is kept
