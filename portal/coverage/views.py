@@ -1,6 +1,6 @@
-"""Coverage pages: the office's and departments' dashboard, drill-down, gaps, trend and exports. Views parse,
-call portal.domain.coverage, render. The reports, targets and classroom sessions join the same blueprint from
-report_views.py, target_views.py and session_views.py.
+"""Coverage pages: the office's and departments' dashboard, drill-down, gaps, trend, drills and commitments, and
+exports. Views parse, call portal.domain.coverage, render. The reports, targets and classroom sessions join the
+same blueprint from report_views.py, target_views.py and session_views.py.
 """
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ from portal.coverage.blueprint import bp
 from portal.domain import policy
 from portal.domain.coverage import charts, final, gaps, missing, tables
 from portal.domain.coverage.projection import TREND_WEEKS, trend_dates
-from portal.domain.coverage.snapshot import (Snapshot, coverage_by_sector, organization_attributes, sector_map,
-                                             take_snapshot)
+from portal.domain.commitments import role_label
+from portal.domain.coverage.duties import duty_figures
+from portal.domain.coverage.snapshot import (Snapshot, coverage_by_sector, organization_attributes,
+                                             scope_organization_ids, sector_map, take_snapshot)
+from portal.domain.organizations import kind_label
 from portal.domain.rules import current_rules
 from portal.extensions import db
 from portal.models import Organization, Sector
@@ -271,3 +274,28 @@ def gap_list():
     return render_template("coverage/gaps.html", snapshot=snapshot, org_gaps=org_gaps, place_gaps=place_gaps,
                            sectors=sectors, level=level, sort=sort, levels=gaps.GAP_LEVELS,
                            group_names={g.id: g.name(locale) for g in snapshot.groups})
+
+
+@bp.route("/duties")
+@policy.roles(*blueprint.VIEWERS)
+def duties():
+    """Fire drills and duty commitments per organization kind, street and sector, and the organizations overdue with
+    their drills (a department: its sector's organizations)."""
+    session = reporting_session()
+    figures = duty_figures(session, on=blueprint.today(), rules=current_rules(session),
+                           organization_ids=scope_organization_ids(session, blueprint.scope()))
+    locale = current_locale()
+    if fmt := blueprint.export_format():
+        if request.args.get("table") == "overdue":
+            return export_response(*tables.overdue_drill_table(figures, locale), fmt, "coverage-drills-overdue")
+        return export_response(*tables.duty_table(figures, locale, _duties_total_label()), fmt,
+                               "coverage-drills-commitments")
+    return render_template("coverage/duties.html", figures=figures, page=Paged.of(figures.overdue),
+                           total_label=_duties_total_label(), role_label=role_label, kind_label=kind_label,
+                           scoped=not policy.sees_whole_district(current_user))
+
+
+def _duties_total_label() -> str:
+    if policy.sees_whole_district(current_user):
+        return _("Whole district")
+    return ", ".join(s.name(current_locale()) for s in blueprint.visible_sectors())

@@ -252,6 +252,23 @@ class Coverage:
 
     on: date
     by_organization: dict[int, dict[str, int]]  # organization id -> {status: n}
+    by_role: dict[str, dict[str, int]] = field(default_factory=dict)  # role -> {status: n}, over every organization
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Commitments in each standing, over every organization."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for by_status in self.by_organization.values():
+            for status, n in by_status.items():
+                counts[status] += n
+        return counts
+
+    def restrict(self, organization_ids: Iterable[int]) -> "Coverage":
+        """The same figures for some of the organizations (by role only when they are all of them)."""
+        ids = set(organization_ids)
+        whole = ids >= set(self.by_organization)
+        return Coverage(on=self.on, by_organization={org_id: counts for org_id, counts in self.by_organization.items()
+                                                     if org_id in ids}, by_role=self.by_role if whole else {})
 
     @property
     def required(self) -> int:
@@ -268,16 +285,18 @@ class Coverage:
 
 def commitment_coverage(session: Session, organization_ids: Iterable[int], *, on: date,
                         rules: Rules | None = None) -> Coverage:
-    """Over these organizations on a day: each one's role holders (employed that day) by standing."""
+    """Over these organizations on a day: each one's role holders (employed that day) by standing, and per role."""
     rules = rules if rules is not None else current_rules(session)
     ids = list(organization_ids)
     result: dict[int, dict[str, int]] = {}
+    by_role: dict[str, dict[str, int]] = {}
     if rules.commitments and ids:
         for start in range(0, len(ids), 500):
             jobs = session.scalars(_role_holders(ids[start:start + 500], rules, on)).all()
             for duty in duties(session, jobs, on=on, rules=rules):
                 result.setdefault(duty.trainee.organization_id, dict.fromkeys(STATUSES, 0))[duty.status] += 1
-    return Coverage(on=on, by_organization=result)
+                by_role.setdefault(duty.role, dict.fromkeys(STATUSES, 0))[duty.status] += 1
+    return Coverage(on=on, by_organization=result, by_role=by_role)
 
 
 # ------------------------------------------------------------------------------ signing

@@ -15,6 +15,13 @@ from portal.domain.errors import ValidationError
 from portal.models import ORGANIZATION_KINDS, KeyGroup, Locality, Organization, RoleGrant, Sector, User
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
+KIND_LABELS = {"key_unit": _l("Key fire-safety unit"), "public_gathering": _l("Public gathering place"),
+               "general": _l("General unit")}
+
+
+def kind_label(kind: str) -> str:
+    """An organization kind's name in the reader's language."""
+    return str(KIND_LABELS.get(kind, kind))
 
 
 @dataclass

@@ -25,10 +25,9 @@ NAVIGATION = (  # (role set, endpoint, label)
 
 
 def kind_labels() -> dict[str, str]:
-    from flask_babel import gettext as _
+    from portal.domain.organizations import KIND_LABELS
 
-    return {"key_unit": _("Key fire-safety unit"), "public_gathering": _("Public gathering place"),
-            "general": _("General unit")}
+    return {kind: str(label) for kind, label in KIND_LABELS.items()}
 
 
 def navigation_links() -> Markup:

@@ -53,7 +53,8 @@ URLS = [
     "/office/coverage/missing?group=grid_worker&format=xlsx",
     "/office/coverage/trend", "/office/coverage/trend?format=csv", "/office/coverage/gaps",
     "/office/coverage/gaps?format=csv", "/office/coverage/gaps?format=xlsx&table=localities",
-    "/office/coverage/gaps?level=grid",
+    "/office/coverage/gaps?level=grid", "/office/coverage/duties", "/office/coverage/duties?format=csv",
+    "/office/coverage/duties?format=xlsx&table=overdue",
 ]
 
 

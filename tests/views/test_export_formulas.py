@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import openpyxl
@@ -49,6 +49,8 @@ EXPORTS: dict[str, list[str]] = {
     "coverage.organization": [f"/office/coverage/organizations/{{org}}?format={fmt}" for fmt in BOTH],
     "coverage.missing_people": [f"/office/coverage/missing?group={{group}}&format={fmt}" for fmt in BOTH],
     "coverage.trend": [f"/office/coverage/trend?format={fmt}" for fmt in BOTH],
+    "coverage.duties": [f"/office/coverage/duties?format={fmt}{table}" for fmt in BOTH
+                        for table in ("", "&table=overdue")],
     "coverage.gap_list": [f"/office/coverage/gaps?format={fmt}{table}" for fmt in BOTH
                           for table in ("", "&table=localities&level=street")],
     "coverage.report_sectors": [f"/office/coverage/report/sectors.{fmt}" for fmt in BOTH],
@@ -122,7 +124,7 @@ def seeded(client, login, session):
     session.add(group)
     org = make_org(two, locality=grid)
     org.contact_name, org.contact_phone, org.address = one, three, four
-    make_org(one, locality=street)
+    make_org(one, locality=street).created_at = datetime(2020, 1, 2, tzinfo=timezone.utc)  # never drilled: overdue
     course = make_course("payload-course")
     course.title_zh = course.title_en = three
     people = [make_trainee(org, name=payload, post=payload, groups=("all_staff", "payload_group", "safety_manager"),

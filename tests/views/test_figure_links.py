@@ -8,7 +8,7 @@ from tests.views.test_coverage_pages import office  # noqa: F401  (fixture)
 
 # Column headers and terms that name what a row is, not a figure: they need no definition.
 DIMENSIONS = {"Sector", "Key group", "Locality", "Organization", "Date", "Name", "Mobile", "Contact", "Contact phone",
-              "Most behind in"}
+              "Most behind in", "Kind of organization", "Street / township", "Role"}
 
 
 class Page(HTMLParser):
@@ -66,7 +66,7 @@ PAGES = ["/office/coverage/", "/office/coverage/localities", "/office/coverage/l
          "/office/coverage/sectors?group=all_staff", "/office/coverage/organizations",
          "/office/coverage/organizations?group=all_staff", "/office/coverage/organizations/{org}",
          "/office/coverage/gaps", "/office/coverage/missing?group=all_staff", "/office/coverage/trend",
-         "/office/coverage/trend?group=all_staff"]
+         "/office/coverage/trend?group=all_staff", "/office/coverage/duties"]
 
 
 def figures_on_pages(client, office) -> tuple[dict[str, set[str]], list]:  # noqa: F811
@@ -96,7 +96,8 @@ def test_every_figure_on_the_coverage_pages_links_to_its_definition(client, offi
     used = set().union(*keys_by_page.values())
     assert used <= set(definitions.ids), used - set(definitions.ids)
     assert {"population", "covered", "coverage", "still-to-train", "target", "projection", "onboarding-compliance",
-            "periodic-compliance", "overdue", "certificates-issued", "on-rosters", "declared"} <= used
+            "periodic-compliance", "overdue", "certificates-issued", "on-rosters", "declared", "drill-compliance",
+            "commitment-coverage"} <= used
     client.set_cookie("lang", "zh_CN")  # the same links in Chinese
     assert figures_on_pages(client, office)[0] == keys_by_page
 

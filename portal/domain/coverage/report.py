@@ -6,7 +6,7 @@ trained, certificates issued, classroom sessions held), plus one row per plan ye
 totals. The plan starts in `plan_start` (default: three years ending with the latest target deadline's year,
 as the district's three-year plan does). The plan period's report is the same report over the plan's years:
 figures as of the end of its last year (or today), a trend at quarter ends, the compliance figures and
-certificates since the plan began.
+certificates since the plan began. Both also count fire drills and duty commitments on their date (duties.py).
 
 Every date counts the people employed that day (employment.py): people put on a roster later, or who left
 since, leave a past date's figures as they were.
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from portal.domain.coverage.arithmetic import Figure
 from portal.domain.coverage.cache import data_version
 from portal.domain.coverage.compliance import Compliance
+from portal.domain.coverage.duties import DutyFigures, duty_figures
 from portal.domain.coverage.gaps import LocalityGap, OrganizationGap, locality_gaps, organization_gaps
 from portal.domain.coverage.places import Place
 from portal.domain.coverage.projection import PACE_DAYS, month_ends, quarter_ends
@@ -99,6 +100,7 @@ class CoverageReport:
     locality_gaps: list[LocalityGap]
     sectors: list[tuple[Sector, dict[int, Figure]]] = field(default_factory=list)  # the sectors page's figures
     offline: OfflineTrace = field(default_factory=OfflineTrace)  # the annex: sessions behind offline completions
+    duties: DutyFigures | None = None  # fire drills and duty commitments on the report's date (the duties page's)
     years: list[YearActivity] = field(default_factory=list)
     cumulative: YearActivity | None = None
 
@@ -142,7 +144,9 @@ def coverage_report(session: Session, *, period: ReportPeriod, today: date, rule
         organization_gaps=organization_gaps(session, snapshot, limit=gap_limit),
         locality_gaps=locality_gaps(snapshot, level=_gap_level(snapshot), limit=gap_limit),
         sectors=coverage_by_sector(session, snapshot),
-        offline=period_offline_trace(session, period, as_of, organization_ids=snapshot.organization_ids))
+        offline=period_offline_trace(session, period, as_of, organization_ids=snapshot.organization_ids),
+        duties=duty_figures(session, on=as_of, rules=rules, organization_ids=snapshot.organization_ids,
+                            tree=snapshot.tree))
     _add_activity(session, report, cache=cache, max_age=max_age, spawn=spawn, progress=progress)
     return report
 

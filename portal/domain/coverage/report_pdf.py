@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import gettext as _
-from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -21,15 +19,13 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemp
 
 from portal.domain.certificates.pdf import register_font
 from portal.domain.coverage.arithmetic import Figure, rate_text
-from portal.domain.coverage.charts import style_of
 from portal.domain.coverage.report import CoverageReport, YearActivity
 from portal.domain.coverage.offline_trace import NO_SESSION
-from portal.domain.coverage.tables import level_label, projection_text, untraced_source
-
-RED = colors.Color(0.70, 0.15, 0.12)
-HEAD = colors.Color(0.945, 0.93, 0.914)
-LINE = colors.Color(0.816, 0.8, 0.784)
-
+from portal.domain.coverage.report_drawings import HEAD, LINE, RED, bar_drawing, line_drawing
+from portal.domain.commitments import role_label
+from portal.domain.compliance import DUE_SOON_DAYS
+from portal.domain.coverage.tables import duty_group_label, level_label, projection_text, untraced_source
+from portal.domain.organizations import kind_label
 
 @dataclass(frozen=True)
 class ReportSettings:
@@ -67,7 +63,7 @@ def render_report(report: CoverageReport, settings: ReportSettings) -> bytes:
                             bottomMargin=15 * mm, title=title(report), author=settings.office_name)
     story = [*_cover(report, settings, styles), *_groups(report, settings, styles, font),
              *_streets(report, settings, styles, font), *_sectors(report, settings, styles, font),
-             *_trend(report, settings, styles, font), *_gaps(report, settings, styles, font),
+             *_duties(report, settings, styles, font), *_trend(report, settings, styles, font), *_gaps(report, settings, styles, font),
              *_plan(report, settings, styles, font), *_offline_annex(report, settings, styles, font)]
 
     def footer(canvas, document):
@@ -207,6 +203,90 @@ def _sectors(report: CoverageReport, settings: ReportSettings, styles, font) -> 
             *_matrix(_("Key group"), [sector.name(locale) for sector, _f in report.sectors], matrix, styles, font)]
 
 
+OVERDUE_LISTED = 50  # the PDF names the longest overdue; the page and its download list every one
+
+
+def _duties(report: CoverageReport, settings: ReportSettings, styles, font) -> list:
+    """Fire drills and duty commitments on the report's date, per organization kind, street and sector (the duties
+    page's figures), per role, and the organizations overdue with their drills."""
+    figures, locale, cell = report.duties, settings.locale, styles["cell"]
+    if figures is None:
+        return []
+    total, counts = figures.total, figures.total.drill_counts
+    story = [PageBreak(), _p(_("Fire drills and duty commitments"), styles["h2"]),
+             _p(_("On %(date)s, %(organizations)s organizations were registered on the portal: %(ok)s were up to date "
+                  "with their fire drills, %(due_soon)s had one due within %(days)s days and %(overdue)s were overdue "
+                  "(drill compliance %(drill_rate)s). Their role holders had %(required)s duty commitments to sign: "
+                  "%(signed)s signed, %(to_sign)s still to sign, %(training_first)s waiting for the holder's "
+                  "training (commitment coverage %(commitment_rate)s).",
+                  date=figures.on.isoformat(), organizations=f"{total.organizations:,}", ok=f"{counts['ok']:,}",
+                  due_soon=f"{counts['due_soon']:,}", days=DUE_SOON_DAYS, overdue=f"{counts['overdue']:,}",
+                  drill_rate=rate_text(total.drill_rate), required=f"{total.commitments.required:,}",
+                  signed=f"{total.commitments.signed:,}", to_sign=f"{total.to_sign:,}",
+                  training_first=f"{total.commitment_counts['training_first']:,}",
+                  commitment_rate=rate_text(total.commitments.rate)), styles["base"]),
+             _p(duties_definition(), styles["small"])]
+    for heading, title_cell, lines in ((_("Per organization kind"), _("Kind"), figures.kinds),
+                                       (_("Per street or township"), _("Street / township"), figures.streets),
+                                       (_("Per sector (responsible departments)"), _("Sector"), figures.sectors)):
+        story += [_p(heading, styles["base"]), *_duty_tables(title_cell, lines, locale, styles, font)]
+    roles = [[_p(text, styles["small"]) for text in (_("Role"), *_commitment_headers())]]
+    roles += [[_p(role_label(r.role), cell), f"{r.required:,}", f"{r.signed:,}", f"{r.to_sign:,}",
+               f"{r.counts['training_first']:,}", rate_text(r.rate)] for r in figures.roles]
+    story += [_p(_("Duty commitments per role"), styles["base"]),
+              _table(roles, font, widths=[60 * mm] + [24 * mm] * 5, size=7.5),
+              Spacer(1, 3 * mm), *_overdue_drills(figures, settings, styles, font)]
+    return story
+
+
+def duties_definition() -> str:
+    return _("Drill compliance = organizations not overdue with their fire drill, divided by the organizations. A "
+             "drill is due one interval after the last drill held (every six months for key fire-safety units and "
+             "public gathering places, every year for other units: Ministry of Public Security Order No. 61, "
+             "Article 40), or after registering on the portal when none is recorded. Commitment coverage = duty "
+             "commitments signed and in force, divided by the commitments the role holders must sign (a role held "
+             "at a job is one commitment; someone whose training is not complete cannot sign yet).")
+
+
+def _commitment_headers() -> list[str]:
+    return [_("Commitments required"), _("Signed"), _("To sign"), _("Training first"), _("Commitment coverage")]
+
+
+def _duty_tables(title_cell: str, lines, locale: str, styles, font) -> list:
+    """Two tables of the same groups: their fire drills, then their duty commitments."""
+    cell, small, widths = styles["cell"], styles["small"], [60 * mm] + [24 * mm] * 5
+    drill_rows = [[_p(text, small) for text in (title_cell, _("Organizations"), _("Up to date"), _("Due soon"),
+                                                _("Overdue"), _("Drill compliance"))]]
+    commitment_rows = [[_p(text, small) for text in (title_cell, *_commitment_headers())]]
+    for line in lines:
+        counts, coverage, name = line.drill_counts, line.commitments, _p(duty_group_label(line.key, locale), cell)
+        drill_rows.append([name, f"{line.organizations:,}", f"{counts['ok']:,}", f"{counts['due_soon']:,}",
+                           f"{counts['overdue']:,}", rate_text(line.drill_rate)])
+        commitment_rows.append([_p(duty_group_label(line.key, locale), cell), f"{coverage.required:,}",
+                                f"{coverage.signed:,}", f"{line.to_sign:,}",
+                                f"{line.commitment_counts['training_first']:,}", rate_text(coverage.rate)])
+    return [_table(drill_rows, font, widths=widths, size=7.5), Spacer(1, 2 * mm),
+            _table(commitment_rows, font, widths=widths, size=7.5), Spacer(1, 3 * mm)]
+
+
+def _overdue_drills(figures, settings: ReportSettings, styles, font) -> list:
+    cell, overdue = styles["cell"], figures.overdue
+    story = [_p(_("Organizations overdue with their fire drills"), styles["base"])]
+    if not overdue:
+        return [*story, _p(_("None."), styles["base"])]
+    rows = [[_p(text, styles["small"]) for text in (_("Organization"), _("Kind"), _("Street / township"),
+                                                    _("Last drill"), _("Drill was due"), _("Days overdue"))]]
+    rows += [[_p(o.name, cell), _p(kind_label(o.kind), cell), _p(o.street.name(settings.locale) if o.street else "",
+                                                               cell),
+              o.status.last_held.isoformat() if o.status.last_held else _p(_("No drill recorded"), cell),
+              o.status.next_due.isoformat(), f"{o.status.days_overdue:,}"] for o in overdue[:OVERDUE_LISTED]]
+    story.append(_table(rows, font, widths=[48 * mm, 32 * mm, 30 * mm, 28 * mm, 22 * mm, 20 * mm], size=7.5))
+    if len(overdue) > OVERDUE_LISTED:
+        story.append(_p(_("The %(shown)s longest overdue of %(total)s; the coverage page “Drills and commitments” "
+                          "lists them all.", shown=OVERDUE_LISTED, total=f"{len(overdue):,}"), styles["small"]))
+    return story
+
+
 def _trend(report: CoverageReport, settings: ReportSettings, styles, font) -> list:
     locale = settings.locale
     groups = report.snapshot.groups
@@ -297,59 +377,3 @@ def _offline_annex(report: CoverageReport, settings: ReportSettings, styles, fon
 
 def _hours(hours: float | None) -> str:
     return "" if hours is None else f"{hours:g}"
-
-
-def bar_drawing(bars: list[tuple[str, float | None, float | None]], font: str) -> Drawing:
-    """Horizontal bars of coverage with a target tick, like the dashboard's SVG."""
-    label_width, bar_width, row = 70 * mm, 90 * mm, 6.5 * mm
-    height = row * len(bars) + 8 * mm
-    drawing = Drawing(180 * mm, height)
-    for tick in (0, 0.25, 0.5, 0.75, 1):
-        x = label_width + tick * bar_width
-        drawing.add(Line(x, 2, x, height - 6 * mm, strokeColor=LINE, strokeWidth=0.5))
-        drawing.add(String(x, height - 4 * mm, f"{int(tick * 100)}%", fontName=font, fontSize=7, textAnchor="middle"))
-    for index, (label, value, target) in enumerate(bars):
-        y = height - 8 * mm - (index + 1) * row + 1.5 * mm
-        drawing.add(String(label_width - 2 * mm, y + 1, label[:32], fontName=font, fontSize=7, textAnchor="end"))
-        width = max(0.0, min(1.0, value or 0.0)) * bar_width
-        met = value is not None and target is not None and value >= target
-        drawing.add(Rect(label_width, y, width, 4 * mm, fillColor=colors.Color(0.11, 0.43, 0.2) if met else RED,
-                         strokeColor=None))
-        if target is not None:
-            x = label_width + min(target, 1.0) * bar_width
-            drawing.add(Line(x, y - 1, x, y + 5 * mm, strokeColor=colors.black, strokeWidth=1))
-        drawing.add(String(label_width + width + 2 * mm, y + 1, rate_text(value), fontName=font, fontSize=7))
-    return drawing
-
-
-def line_drawing(series: list[tuple[str, list[tuple[date, float | None]]]], font: str) -> Drawing:
-    """Coverage over time, one line per group, with a legend."""
-    left, plot_width, plot_height = 12 * mm, 160 * mm, 55 * mm
-    legend_rows = -(-len(series) // 3)
-    height = plot_height + 12 * mm + legend_rows * 5 * mm
-    bottom = 8 * mm + legend_rows * 5 * mm
-    drawing = Drawing(180 * mm, height)
-    days = sorted({d for _label, points in series for d, _v in points})
-    span = max((days[-1] - days[0]).days, 1) if days else 1
-    for tick in (0, 0.25, 0.5, 0.75, 1):
-        y = bottom + tick * plot_height
-        drawing.add(Line(left, y, left + plot_width, y, strokeColor=LINE, strokeWidth=0.5))
-        drawing.add(String(left - 1 * mm, y - 2, f"{int(tick * 100)}%", fontName=font, fontSize=6.5, textAnchor="end"))
-    if days:
-        drawing.add(String(left, bottom - 4 * mm, days[0].isoformat(), fontName=font, fontSize=6.5))
-        drawing.add(String(left + plot_width, bottom - 4 * mm, days[-1].isoformat(), fontName=font, fontSize=6.5,
-                           textAnchor="end"))
-    for index, (label, points) in enumerate(series):
-        colour = colors.HexColor(style_of(index)[0])
-        coords = []
-        for day, value in points:
-            if value is None:
-                continue
-            coords += [left + (day - days[0]).days / span * plot_width, bottom + max(0.0, min(1.0, value)) * plot_height]
-        if len(coords) >= 4:
-            drawing.add(PolyLine(coords, strokeColor=colour, strokeWidth=1.2))
-        lx = left + (index % 3) * 55 * mm
-        ly = (legend_rows - 1 - index // 3) * 5 * mm + 1 * mm
-        drawing.add(Rect(lx, ly, 3 * mm, 3 * mm, fillColor=colour, strokeColor=None))
-        drawing.add(String(lx + 4 * mm, ly + 0.5, label[:24], fontName=font, fontSize=7))
-    return drawing

@@ -11,6 +11,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from portal.domain.coverage.arithmetic import Figure
+from portal.domain.coverage.duties import DutyFigures, DutyLine
 from portal.domain.coverage.gaps import LocalityGap, OrganizationGap
 from portal.domain.coverage.missing import MissingPerson
 from portal.domain.coverage.offline_trace import NO_SESSION, OfflineTrace
@@ -163,3 +164,53 @@ def untraced_source(kind: str) -> str:
     if kind == NO_SESSION:
         return _("Offline, no session recorded")
     return _("Prior training recorded by hand")
+
+
+def duty_group_label(key, locale: str, total_label: str = "") -> str:
+    """A DutyLine's group in words: an organization kind, a street, a sector, or every organization in view."""
+    from portal.domain.organizations import kind_label
+
+    if key is None:
+        return total_label or _("Whole district")
+    return kind_label(key) if isinstance(key, str) else key.name(locale)
+
+
+def duty_columns() -> list[str]:
+    return [_("Organizations"), _("Drills up to date"), _("Drills due soon"), _("Drills overdue"),
+            _("Drill compliance (%)"), _("Commitments required"), _("Commitments signed"), _("Commitments to sign"),
+            _("Training first"), _("Commitment coverage (%)")]
+
+
+def duty_values(line: DutyLine) -> list:
+    counts, coverage = line.drill_counts, line.commitments
+    return [line.organizations, counts["ok"], counts["due_soon"], counts["overdue"], percent(line.drill_rate),
+            coverage.required, coverage.signed, line.to_sign, line.commitment_counts["training_first"],
+            percent(coverage.rate)]
+
+
+def duty_table(figures: DutyFigures, locale: str, total_label: str = ""):
+    """Drills and commitments per organization kind, street and sector, every organization together, then the
+    commitments per role."""
+    from portal.domain.commitments import role_label
+
+    headers = [_("Grouped by"), _("Group"), *duty_columns()]
+    body = [[dimension, duty_group_label(line.key, locale), *duty_values(line)]
+            for dimension, lines in ((_("Kind of organization"), figures.kinds),
+                                     (_("Street / township"), figures.streets), (_("Sector"), figures.sectors))
+            for line in lines]
+    body.append(["", duty_group_label(None, locale, total_label), *duty_values(figures.total)])
+    body += [[_("Role"), role_label(r.role), None, None, None, None, None, r.required, r.signed, r.to_sign,
+              r.counts["training_first"], percent(r.rate)] for r in figures.roles]
+    return headers, body
+
+
+def overdue_drill_table(figures: DutyFigures, locale: str):
+    """The organizations overdue with their fire drills, the longest overdue first."""
+    from portal.domain.organizations import kind_label
+
+    headers = [_("Organization"), _("Kind of organization"), _("Street / township"), _("Sector"), _("Last drill"),
+               _("Drill was due"), _("Days overdue")]
+    body = [[o.name, kind_label(o.kind), o.street.name(locale) if o.street else "",
+             o.sector.name(locale) if o.sector else "", o.status.last_held or _("No drill recorded"),
+             o.status.next_due, o.status.days_overdue] for o in figures.overdue]
+    return headers, body
