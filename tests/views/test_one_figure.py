@@ -65,7 +65,8 @@ def test_every_page_export_and_api_answer_counts_the_same(app, client, session, 
             assert roster.count(f'/company/{org.id}/people/') - roster.count(f'/company/{org.id}/people/new') \
                 == expected[status], status
         export = client.get(f"/company/{org.id}/people?format=csv").get_data(as_text=True).lstrip("\ufeff")
-        standing_column = [row[5] for row in csv.reader(io.StringIO(export))][1:]
+        rows = list(csv.reader(io.StringIO(export)))
+        standing_column = [row[rows[0].index("培训状态")] for row in rows[1:]]  # found by its header
         labels = {"compliant": "合规", "due_soon": "30 天内到期", "overdue": "逾期", "never_trained": "从未培训"}
         assert [standing_column.count(labels[s]) for s in STATUSES] == wanted, "roster export"
         inspection = verify.organization_token(org.id, app.config["SECRET_KEY"])
