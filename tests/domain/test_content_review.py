@@ -108,6 +108,7 @@ def test_lesson_sources_are_checked_too(content):
     ("GB/T 40248-2021 7.3.5", []),
     ("GB 50140-2005《建筑灭火器配置设计规范》", ["GB 50140-2005《建筑灭火器配置设计规范》"]),
     ("公安部令第109号", ["公安部令第109号"]),  # 第109号 is the order's number, not an article
+    ("《消防监督检查规定》第四章", ["《消防监督检查规定》第四章"]),  # a chapter is not an article
     ("《消防法》第二十八条；GB 50016《建筑设计防火规范》", ["GB 50016《建筑设计防火规范》"]),
 ])
 def test_what_counts_as_naming_an_article(source, missing):

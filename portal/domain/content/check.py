@@ -22,7 +22,7 @@ QUIZ_NUMBERS = {  # key: (minimum, maximum)
 
 # A citation names an article, paragraph or item (第十七条, 第三条第二款, 第二十一条第（五）项) or a standard's
 # clause (5.2.3, 第7.1.8条); "GB 50016《建筑设计防火规范》" alone names none.
-ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d（）()]+[条款项章节]|(?<![\d-])\d+(?:\.\d+)+(?![\d-])")
+ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d（）()]+[条款项]|(?<![\d-])\d+(?:\.\d+)+(?![\d-])")
 CITATION_SPLIT = re.compile(r"[；;]")
 REVIEW_MONTHS = 12
 
