@@ -82,6 +82,8 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
 
     CONTENT_ROOT = Path(os.environ.get("CONTENT_ROOT", PROJECT_ROOT))
+    # `flask content check` warns about a lesson last reviewed against the law more than this many months ago.
+    CONTENT_REVIEW_MONTHS = int(os.environ.get("CONTENT_REVIEW_MONTHS", "12"))
     PUBLIC_INVITE_CODE = os.environ.get("PUBLIC_INVITE_CODE", "PUBLIC-2026")
     # May a person hold jobs at two organizations at once (part-time guards)? Otherwise the first employer
     # releases them, or they confirm the move, before another can add them.

@@ -22,10 +22,16 @@ def _root(root: str | None) -> Path:
 @content_cli.command("check")
 @click.option("--root", type=click.Path(file_okay=False), help="Content root (default: CONTENT_ROOT).")
 def check(root: str | None) -> None:
-    """Validate courses/ and question_bank/; exit 1 listing file:line: message for each problem."""
+    """Validate courses/ and question_bank/; exit 1 listing file:line: message for each problem.
+
+    Warnings (file:line: warning: ...) are listed too but never change the exit status."""
     from portal.domain.content.check import check_tree
 
-    tree = check_tree(_root(root))
+    tree = check_tree(_root(root), review_months=current_app.config.get("CONTENT_REVIEW_MONTHS", 12))
+    for warning in tree.warnings:
+        click.echo(str(warning), err=True)
+    if tree.warnings:
+        click.echo(f"{len(tree.warnings)} warning(s)", err=True)
     for problem in tree.problems:
         click.echo(str(problem), err=True)
     if tree.problems:

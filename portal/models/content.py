@@ -1,10 +1,10 @@
 """Courses, lessons and questions loaded from the content files."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -62,6 +62,8 @@ class Lesson(Base):
     summary_en: Mapped[str] = mapped_column(Text, default="")
     html_zh: Mapped[str] = mapped_column(Text, default="")
     html_en: Mapped[str] = mapped_column(Text, default="")
+    law_as_of: Mapped[Optional[date]] = mapped_column(Date)  # the newest law it was checked against
+    last_reviewed: Mapped[Optional[date]] = mapped_column(Date)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
 

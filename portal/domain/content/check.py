@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 from portal.domain import questions as qtypes
@@ -19,15 +20,71 @@ QUIZ_NUMBERS = {  # key: (minimum, maximum)
 }
 
 
-def check_tree(root: Path, *, group_codes: set[str] | None = None) -> ContentTree:
-    """Read and check the whole content tree; the tree's problems list is empty when all is well."""
+# A citation names an article, paragraph or item (第十七条, 第三条第二款, 第二十一条第（五）项) or a standard's
+# clause (5.2.3, 第7.1.8条); "GB 50016《建筑设计防火规范》" alone names none.
+ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d（）()]+[条款项]|(?<![\d-])\d+(?:\.\d+)+(?![\d-])")
+CITATION_SPLIT = re.compile(r"[；;]")
+REVIEW_MONTHS = 12
+
+
+def check_tree(root: Path, *, group_codes: set[str] | None = None, review_months: int = REVIEW_MONTHS,
+               today: date | None = None) -> ContentTree:
+    """Read and check the whole content tree; the tree's problems list is empty when all is well.
+
+    Warnings (tree.warnings) never refuse the content: a citation that names no article or clause, a lesson
+    last reviewed more than review_months ago or never."""
     tree = read_tree(root)
     groups = group_codes or {code for code, _zh, _en in KEY_GROUPS}
+    today = today or date.today()
     tags = _check_questions(tree)
     course_ids = _course_ids(tree)
     for course in tree.courses:
         _check_course(tree, course, groups, course_ids, tags)
+        for texts in course.lessons.values():
+            _check_review(tree, texts, review_months, today)
     return tree
+
+
+def citation_parts_without_article(source: str) -> list[str]:
+    """The parts of a citation ('A第三条；B') that name no article or clause."""
+    return [part.strip() for part in CITATION_SPLIT.split(source) if part.strip() and not ARTICLE.search(part)]
+
+
+def _warn_citation(tree: ContentTree, path: Path, line: int, source: str) -> None:
+    for part in citation_parts_without_article(source):
+        tree.warn(path, line, f"source names no article or clause: {part}")
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month months later (the month's last day where it is shorter)."""
+    import calendar
+
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _check_review(tree: ContentTree, texts: dict[str, LessonText], review_months: int, today: date) -> None:
+    """Per lesson (both files): the review date is the primary language's, else the translation's."""
+    for lang in LANGS:
+        lesson = texts.get(lang)
+        if lesson is None:
+            continue
+        for line, source in lesson.sources:
+            _warn_citation(tree, lesson.path, line, source)
+        if lesson.last_reviewed and lesson.last_reviewed > today:
+            tree.problem(lesson.path, lesson.meta_lines["last_reviewed"], "last_reviewed: a date in the future")
+    dated = [texts[lang] for lang in LANGS if lang in texts and texts[lang].last_reviewed]
+    if not dated:
+        first = next((texts[lang] for lang in LANGS if lang in texts), None)
+        if first is not None:
+            tree.warn(first.path, 2, "lesson has no last_reviewed date: review it against the current law")
+        return
+    lesson = dated[0]
+    if today > add_months(lesson.last_reviewed, review_months):
+        tree.warn(lesson.path, lesson.meta_lines["last_reviewed"],
+                  f"last reviewed {lesson.last_reviewed.isoformat()}, more than {review_months} months ago: "
+                  "review it against the current law")
 
 
 def _translated(tree: ContentTree, path: Path, mapping, key: str, line: int) -> None:
@@ -203,4 +260,6 @@ def _check_question(tree: ContentTree, path: Path, question) -> bool:
         tree.problem(path, question.line_of("tags"), "tags: a list of at least one tag")
     if not str(question.get("source") or "").strip():
         tree.problem(path, question.line_of("source"), "source: the regulation article or standard it rests on")
+    else:
+        _warn_citation(tree, path, question.line_of("source"), str(question["source"]))
     return len(tree.problems) == before

@@ -85,7 +85,8 @@ def _sync_course(session: Session, course_file: CourseFile, groups, report: Sync
     course = session.scalar(select(Course).where(Course.code == code))
     refs = [ref for texts in course_file.lessons.values() for text in texts.values() for ref in text.media]
     media = load_media(course_file.path.parent / "lessons", refs, base_url=f"/me/courses/{code}/media")
-    fingerprint = digest({"course": data, "lessons": {s: {lang: (t.title, t.summary, t.body) for lang, t in texts.items()}
+    fingerprint = digest({"course": data, "lessons": {s: {lang: (t.title, t.summary, t.body, str(t.law_as_of),
+                                                                 str(t.last_reviewed)) for lang, t in texts.items()}
                                                      for s, texts in course_file.lessons.items()},
                           "media": media.fingerprint(), "render": [RENDER_VERSION, labels]})
     if course is None:
@@ -120,6 +121,8 @@ def _sync_lessons(session: Session, course: Course, course_file: CourseFile, med
         lesson.summary_zh, lesson.summary_en = zh.summary, en.summary
         lesson.html_zh = render_lesson(zh.body, media=media, lang="zh_CN", labels=labels)
         lesson.html_en = render_lesson(en.body, media=media, lang="en", labels=labels)
+        lesson.law_as_of = zh.law_as_of or en.law_as_of  # the primary language's, else the translation's
+        lesson.last_reviewed = zh.last_reviewed or en.last_reviewed
         lesson.content_hash = digest([zh.body, en.body, media.fingerprint()])
         session.add(lesson)
     for lesson in existing.values():  # kept for history (progress rows point at it), hidden from trainees

@@ -42,6 +42,15 @@ class _Loader(yaml.SafeLoader):
         return sequence
 
 
+    def construct_yaml_timestamp(self, node):
+        """A date that does not exist (2026-13-01) stays the text it is, for the check to refuse with its line."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _Loader.construct_sequence)
 
