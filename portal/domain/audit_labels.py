@@ -229,27 +229,34 @@ def record_names(session: Session, events: Iterable[Any], locale: str) -> Names:
 
     wanted: dict[str, set[int]] = {}
     for event in events:
-        if event.target_type and event.target_id not in (None, ""):
+        if event.target_type and isinstance(_as_id(event.target_id), int):
             wanted.setdefault(event.target_type, set()).add(_as_id(event.target_id))
         for key, record in DETAIL_RECORDS.items():
             if isinstance((event.details or {}).get(key), int):
                 wanted.setdefault(record, set()).add(event.details[key])
     names: Names = {}
 
-    def load(kind: str, statement) -> None:
-        if wanted.get(kind):
+    def chunks(kind: str):
+        """The wanted ids of a kind, 500 at a time (an export names up to 100,000 events: bound the parameters)."""
+        ids = sorted(wanted.get(kind, ()))
+        return (ids[start:start + 500] for start in range(0, len(ids), 500))
+
+    def load(kind: str, columns, id_column, *conditions) -> None:
+        for ids in chunks(kind):
+            statement = select(*columns).where(id_column.in_(ids), *conditions)
+            if kind == "trainee":
+                statement = statement.join(Trainee.person)
             names.update(((kind, row[0]), row[1]) for row in session.execute(statement))
 
-    load("organization", select(Organization.id, Organization.name).where(Organization.id.in_(wanted.get("organization", ()))))
-    load("trainee", select(Trainee.id, Person.real_name).join(Trainee.person).where(Trainee.id.in_(wanted.get("trainee", ()))))
-    load("certificate", select(Certificate.id, Certificate.serial).where(Certificate.id.in_(wanted.get("certificate", ()))))
-    load("person", select(Person.id, Person.real_name).where(Person.id.in_(wanted.get("person", ()))))
-    load("user", select(User.id, User.display_name).where(User.id.in_(wanted.get("user", ())),
-                                                           User.display_name.is_not(None)))
+    load("organization", (Organization.id, Organization.name), Organization.id)
+    load("trainee", (Trainee.id, Person.real_name), Trainee.id)
+    load("certificate", (Certificate.id, Certificate.serial), Certificate.id)
+    load("person", (Person.id, Person.real_name), Person.id)
+    load("user", (User.id, User.display_name), User.id, User.display_name.is_not(None))
     for kind, model in (("key_group", KeyGroup), ("locality", Locality)):
-        if wanted.get(kind):
+        for ids in chunks(kind):
             names.update(((kind, item.id), item.name(locale))
-                         for item in session.scalars(select(model).where(model.id.in_(wanted[kind]))))
+                         for item in session.scalars(select(model).where(model.id.in_(ids))))
     return names
 
 

@@ -91,3 +91,22 @@ def test_the_audit_log_filters_by_event_and_record_type(app, session, client, lo
     leaving, rules = (page[page.index("<tbody>"):page.index("</tbody>")] for page in (leaving, rules))
     assert "从名单中移除" in leaving and "培训规则已修改" not in leaving
     assert "培训规则已修改" in rules and "从名单中移除" not in rules
+
+
+def test_record_names_reads_many_records_in_batches_and_skips_ids_that_are_not_numbers(app, session):
+    """An export names up to 100,000 events: their records are read 500 ids at a time (the databases bound the
+    parameters of one statement), and a target id that is not a number is left as it is, never sent to an
+    integer column."""
+    from types import SimpleNamespace
+
+    org = make_org()
+    jobs = [make_trainee(org) for _ in range(3)]
+    session.commit()
+    events = [SimpleNamespace(target_type="trainee", target_id=job.id, details={"organization": org.id})
+              for job in jobs]
+    events += [SimpleNamespace(target_type="trainee", target_id=10_000 + n, details={}) for n in range(1200)]
+    events.append(SimpleNamespace(target_type="certificate", target_id="SFQ-2026-000001", details=None))
+    names = audit_labels.record_names(session, events, "zh_CN")
+    assert {names[("trainee", job.id)] for job in jobs} == {job.real_name for job in jobs}
+    assert names[("organization", org.id)] == org.name and ("trainee", 10_000) not in names
+    assert not any(kind == "certificate" for kind, _id in names)
