@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.content.check import check_tree
 from portal.domain.content.files import ContentTree, CourseFile
+from portal.domain.content.imagesize import image_size
 from portal.domain.content.media import MediaSet, add_question_pictures, load_media, question_media_folder
 from portal.domain.content.render import RENDER_VERSION, render_labels, render_lesson
 from portal.domain.content.stored_media import store_media
@@ -148,6 +149,7 @@ def _sync_questions(session: Session, tree: ContentTree, report: SyncReport) -> 
                 name = data["image"]["file"]
                 picture = (question_media_folder(tree.root) / name).read_bytes()
                 data["image"]["sha256"] = hashlib.sha256(picture).hexdigest()
+                data["image"]["size"] = list(image_size(picture, Path(name).suffix.lower()))  # the page keeps its place
                 for tag in data["tags"]:
                     pictures.setdefault(tag, set()).add(name)
             _upsert_question(session, questions.get(data["id"]), data, tree.rel(bank.path), report)
