@@ -8,7 +8,7 @@ from pathlib import Path
 
 from portal.domain import questions as qtypes
 from portal.domain.content.files import LANGS, ContentTree, CourseFile, LessonText, lesson_path, read_lesson, read_tree
-from portal.domain.content.media import check_ref, find_media
+from portal.domain.content.media import MediaRef, check_ref, find_media, question_media_folder
 from portal.domain.reference import KEY_GROUPS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
@@ -87,15 +87,16 @@ def _check_review(tree: ContentTree, texts: dict[str, LessonText], review_months
                   "review it against the current law")
 
 
-def _translated(tree: ContentTree, path: Path, mapping, key: str, line: int) -> None:
+def _translated(tree: ContentTree, path: Path, mapping, key: str, line: int, label: str = "") -> None:
     value = mapping.get(key) if isinstance(mapping, dict) else None
+    label = f"{label} {key}" if label and label != key else key
     if not isinstance(value, dict):
-        tree.problem(path, line, f"{key}: needs a text in each of {', '.join(LANGS)}")
+        tree.problem(path, line, f"{label}: needs a text in each of {', '.join(LANGS)}")
         return
     for lang in LANGS:
         if not str(value.get(lang) or "").strip():
             tree.problem(path, value.line_of(lang) if hasattr(value, "line_of") else line,
-                         f"{key}: missing translation '{lang}'")
+                         f"{label}: missing translation '{lang}'")
 
 
 def _course_ids(tree: ContentTree) -> set[str]:
@@ -238,19 +239,34 @@ def _check_questions(tree: ContentTree) -> Counter:
     return tags
 
 
+def _check_question_image(tree: ContentTree, path: Path, question) -> None:
+    """The picture of an image question: in question_bank/media/, readable, plain if SVG, with its licence."""
+    image = question.get("image")
+    name = str(image.get("file") or "") if isinstance(image, dict) else ""
+    if not name:
+        return  # the registry's check has said what is missing
+    line = image.line_of("file") if "file" in image else question.line_of("image")
+    folder = question_media_folder(tree.root)
+    for problem_line, message in check_ref(MediaRef("image", line, name, alt="-"), folder):
+        tree.problem(path, problem_line, message.replace("beside the lesson", "in question_bank/media/"))
+    if (folder / name).is_file() and not (folder / f"{name}.license").is_file():
+        tree.problem(path, line, f"picture {name} needs its licence beside it: question_bank/media/{name}.license "
+                                 "(SPDX-FileCopyrightText and SPDX-License-Identifier lines)")
+
+
 def _check_question(tree: ContentTree, path: Path, question) -> bool:
     before = len(tree.problems)
     qtype = question.get("type")
     if qtype not in qtypes.REGISTRY:
         tree.problem(path, question.line_of("type"), f"unknown question type {qtype!r}")
         return False
-    for key in ("stem", "explanation"):
-        _translated(tree, path, question, key, question.line_of(key))
-    for option in question.get("options") or []:
-        if isinstance(option, dict):
-            _translated(tree, path, option, "text", option.line)
+    for mapping, key, label in qtypes.translated_texts(question):
+        line = mapping.line_of(key) if hasattr(mapping, "line_of") else question.line_of("type")
+        _translated(tree, path, mapping, key, line, label)
     for key, message in qtypes.get(qtype).check(question):
         tree.problem(path, question.line_of(key), message)
+    if qtype == "image":
+        _check_question_image(tree, path, question)
     if "exam_only" in question and not isinstance(question["exam_only"], bool):
         tree.problem(path, question.line_of("exam_only"), "exam_only: true or false (true: never in practice)")
     if question.get("difficulty") not in (1, 2, 3):
