@@ -10,6 +10,7 @@ import pytest
 from portal.config import PROJECT_ROOT
 from portal.domain.content.check import check_tree
 from portal.domain.content.sync import plain
+from portal.domain.questions import REGISTRY
 from portal.domain.reference import KEY_GROUPS
 
 
@@ -52,7 +53,8 @@ def test_every_question_is_bilingual_with_explanation_and_source(questions):
         for option in q.get("options", []):
             assert option["text"]["zh_CN"].strip() and option["text"]["en"].strip(), q["id"]
     kinds = Counter(q["type"] for q in questions)
-    assert set(kinds) == {"single", "multiple", "true_false"}
+    # The picture questions (question_bank/*-images.yaml) are part of the curriculum since the second edition.
+    assert {"single", "multiple", "true_false", "image"} <= set(kinds) <= set(REGISTRY)
     assert set(Counter(q["difficulty"] for q in questions)) == {1, 2, 3}
 
 
@@ -80,6 +82,13 @@ def test_every_pool_can_be_drawn_twice_without_repeats(tree, questions):
             available = by_tag[pool["tag"]] - used
             assert len(available) >= 2 * pool["count"], (course.path, pool["tag"])
             used |= set(sorted(available)[: 2 * pool["count"]])
+
+
+def test_every_course_has_picture_questions_drawn_by_its_pools(tree, questions):
+    for course in tree.courses:
+        pool_tags = {pool["tag"] for pool in course.data["quiz"]["pools"]}
+        pictures = [q for q in questions if q["type"] == "image" and pool_tags & set(q["tags"])]
+        assert pictures, course.path
 
 
 def _normalise(text: str) -> str:
