@@ -46,12 +46,10 @@ def test_import_gift_then_sync_then_export(app, tmp_path, session):
     questions = yaml.safe_load(out.read_text(encoding="utf-8"))["questions"]
     assert [q["id"] for q in questions] == ["ext-001", "ext-002", "ext-003"]
     assert [q["type"] for q in questions] == ["single", "multiple", "true_false"]
-    # the office translates before syncing: the check refuses missing English
+    # a Chinese-only file: the missing English is a warning (English readers see the Chinese), the sync proceeds
     check = runner.invoke(args=["content", "check", "--root", str(root)])
-    assert check.exit_code == 1 and "missing translation 'en'" in check.output
-    for question in questions:
-        _fill_english(question)
-    out.write_text(yaml.safe_dump({"questions": questions}, allow_unicode=True), encoding="utf-8")
+    assert check.exit_code == 0, check.output
+    assert "gift.yaml:12: warning: stem: missing translation 'en': English readers see the Chinese text" in check.output
     app.config["CONTENT_ROOT"] = root
     sync = runner.invoke(args=["content", "sync"])
     assert sync.exit_code == 0, sync.output
@@ -59,22 +57,6 @@ def test_import_gift_then_sync_then_export(app, tmp_path, session):
     exported = runner.invoke(args=["content", "export-gift", "--tag", "ext"])
     assert "::ext-001::" in exported.output and "=二氧化碳灭火器" in exported.output
     assert "~%50%木材" in exported.output and "{F####" in exported.output
-
-
-def _fill_english(question: dict) -> None:
-    def fill(mapping):
-        if isinstance(mapping, dict) and "zh_CN" in mapping and not mapping.get("en"):
-            mapping["en"] = "EN " + (mapping["zh_CN"] or "x")
-    fill(question["stem"])
-    fill(question["explanation"])
-    if not question["explanation"]["zh_CN"]:
-        question["explanation"] = {"zh_CN": "解释", "en": "Explanation"}
-    for option in question.get("options", []):
-        fill(option["text"])
-        if "feedback" in option:
-            fill(option["feedback"])
-    for value in (question.get("feedback") or {}).values():
-        fill(value)
 
 
 def test_sync_command_refuses_bad_content_and_changes_nothing(app, tmp_path, session):
