@@ -56,7 +56,7 @@ def test_import_gift_then_sync_then_export(app, tmp_path, session):
     assert session.scalar(select(Question).where(Question.code == "ext-002")) is not None
     exported = runner.invoke(args=["content", "export-gift", "--tag", "ext"])
     assert "::ext-001::" in exported.output and "=二氧化碳灭火器" in exported.output
-    assert "~%50%木材" in exported.output and "{F####" in exported.output
+    assert "~%50%木材" in exported.output and "::ext-003::火灾时可以乘坐普通电梯。 {F}" in exported.output
 
 
 def test_sync_command_refuses_bad_content_and_changes_nothing(app, tmp_path, session):
