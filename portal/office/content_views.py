@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -33,6 +34,13 @@ from portal.web.i18n import current_locale
 from portal.web.pagination import paginate
 
 OFFICE = ("office_admin", "superuser")
+TYPE_LABELS = {"single": _l("Single choice"), "multiple": _l("Multiple choice"), "true_false": _l("True or false"),
+               "image": _l("Picture question"), "ordering": _l("Put in order"), "scenario": _l("Case with several parts")}
+
+
+def type_label(qtype: str) -> str:
+    """A question type in words (a type another module registers without a label here shows its name)."""
+    return str(TYPE_LABELS.get(qtype, qtype))
 
 
 def _address() -> str:
@@ -93,7 +101,7 @@ def question_stats():
         return _export_questions(statement, stats)
     courses = list(db.session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.code)))
     return render_template("office/questions.html", page=paginate(statement), stats=stats, chosen=chosen,
-                           courses=courses, tags=all_tags(db.session), types=sorted(qtypes.REGISTRY),
+                           courses=courses, tags=all_tags(db.session), types=sorted(qtypes.REGISTRY), type_label=type_label,
                            is_flagged=is_flagged, text=_text, flag=_flag_rule())
 
 
@@ -107,7 +115,7 @@ def _export_questions(statement, stats):
     rows = []
     for question in reporting_session().scalars(statement):
         stat, version = stats.get(question.code), question.current_version
-        rows.append([question.code, _text(version.data.get("stem")), version.qtype, ", ".join(version.data["tags"]),
+        rows.append([question.code, _text(version.data.get("stem")), type_label(version.qtype), ", ".join(version.data["tags"]),
                      _("retired") if question.retired else _("in use"), version.number,
                      stat.answered if stat else 0, round(stat.share_correct * 100) if stat else "",
                      stat.discrimination if stat and stat.discrimination is not None else "",
@@ -124,7 +132,7 @@ def question_detail(code: str):
     stat = next((s for s in _stats() if s.code == code), None)
     return render_template("office/question.html", question=question, data=question.current_version.data,
                            versions=versions_of(db.session, question), stat=stat, flagged=is_flagged(stat),
-                           text=_text, flag=_flag_rule())
+                           text=_text, flag=_flag_rule(), type_label=type_label)
 
 
 def _stats():
