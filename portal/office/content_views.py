@@ -171,7 +171,7 @@ def question_yaml(code: str):
         try:
             data = yamlines.load(form.text.data)
         except yamlines.YamlProblem as problem:
-            problems = [_("Line %(line)s: %(message)s", line=problem.line, message=problem.message)]
+            problems = [_("Line %(line)s: %(problem)s", line=problem.line, problem=problem.message)]
         else:
             problems = _save(question, plain(data)) if isinstance(data, dict) else [
                 _("The text is one question: a mapping with id, type, stem and the rest.")]
@@ -257,5 +257,5 @@ def question_upload_preview(token: str):
         flash(_("Applied: %(added)s added, %(changed)s changed, %(unchanged)s unchanged.", **counts), "success")
         return redirect(url_for("office.question_stats"))
     items = uploads.preview(db.session, upload)
-    return render_template("office/question_preview.html", upload=upload, items=items, form=form,
+    return render_template("office/question_preview.html", upload=upload, items=items, form=form, text=_text,
                            to_apply=sum(1 for item in items if item.status != "unchanged"))
