@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import audit
 from portal.domain.content.check import question_problems
@@ -140,7 +140,8 @@ def question_list(session: Session, chosen: QuestionFilter) -> tuple[Select, dic
     """The questions the filter picks (a statement to paginate or export) and every question's statistics
     (over the chosen course's attempts, else all)."""
     stats = {s.code: s for s in question_statistics(session, chosen.course.id if chosen.course else None)}
-    statement = select(Question).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+    statement = (select(Question).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+                 .options(selectinload(Question.current_version)))
     tags = set()
     if chosen.course is not None:
         tags = {pool["tag"] for pool in chosen.course.quiz.get("pools", [])}
