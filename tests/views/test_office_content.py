@@ -69,7 +69,7 @@ def test_edit_in_the_browser_makes_a_version_and_keeps_what_was_typed(client, se
     q = question(session, "sample-001")
     assert q.current_version.data["stem"]["en"] == "Which three conditions?" and q.current_version.data["answer"] == ["b"]
     assert q.current_version.origin == "office" and q.current_version.created_by_id == office.id
-    assert "edited in the office by" in saved.get_data(as_text=True)
+    assert "from the office, by" in saved.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "question.edit")) == 1
 
 
