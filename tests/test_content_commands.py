@@ -68,3 +68,25 @@ def test_sync_command_refuses_bad_content_and_changes_nothing(app, tmp_path, ses
     assert result.exit_code == 1 and "unknown question type 'essay'" in result.output
     assert "nothing was changed" in result.output
     assert session.scalar(select(Question)) is None
+
+
+def test_sync_prints_the_office_changes_it_keeps_and_export_writes_them(app, tmp_path, session):
+    from portal.domain.content.office_content import edit_question
+    from tests.factories import make_user
+
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "sync", "--root", str(root)]).exit_code == 0
+    question = session.scalar(select(Question).where(Question.code == "sample-001"))
+    edit_question(session, question, {**question.current_version.data, "source": "GB 50016 第7.1.8条"},
+                  actor_id=make_user("office_admin").id)
+    session.commit()
+    again = runner.invoke(args=["content", "sync", "--root", str(root)])
+    assert "kept question sample-001 (edited in the office; the file has not changed since the last sync)" \
+        in again.output and "1 office change(s) kept" in again.output
+    exported = runner.invoke(args=["content", "export", "--out", str(root / "question_bank")])
+    assert exported.exit_code == 0 and "sample.yaml: 8 question(s)" in exported.output
+    assert "source: GB 50016 第7.1.8条" in (root / "question_bank" / "sample.yaml").read_text(encoding="utf-8")
+    final = runner.invoke(args=["content", "sync", "--root", str(root)])
+    assert "sync done: 0 added, 0 changed, 0 retired" in final.output and "kept" not in final.output

@@ -25,7 +25,7 @@ from portal.domain.errors import ValidationError
 from portal.extensions import db
 from portal.models import Course, Lesson, Question
 from portal.office.content_forms import RetireForm, UploadForm, YamlQuestionForm
-from portal.office.question_form import has_options, option_rows, posted_question
+from portal.office.question_form import fits_the_form, has_options, option_rows, posted_question
 from portal.office.views import bp
 from portal.company.forms import EmptyForm
 from portal.web.database import reporting_session
@@ -147,6 +147,8 @@ def question_edit(code: str):
     """The structured editor: texts, options and the answer; saving makes a new version."""
     question = _question_or_404(code)
     form, data, problems = EmptyForm(), question.current_version.data, []
+    if not fits_the_form(data):
+        return redirect(url_for("office.question_yaml", code=code))
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)

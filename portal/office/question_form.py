@@ -18,6 +18,12 @@ def has_options(data: dict) -> bool:
     return data.get("type") in ANSWER_PICKED or isinstance(data.get("options"), list)
 
 
+def fits_the_form(data: dict) -> bool:
+    """The structured form edits questions with a stem and options, or true/false; others (a case with its parts)
+    are edited as YAML."""
+    return "stem" in data and (has_options(data) or data.get("type") == "true_false")
+
+
 def option_rows(data: dict) -> list[dict]:
     """The options to show in the form: the question's own, plus one empty row to add an option."""
     rows = [dict(option) for option in data.get("options") or [] if isinstance(option, dict)]

@@ -129,3 +129,11 @@ def test_upload_a_gift_file_preview_then_apply(client, session, office):
     again = client.get(sent.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "no longer kept" in again  # applied once: the kept upload is gone
     assert session.scalar(select(func.count()).select_from(QuestionVersion)) == 10
+
+
+def test_a_question_the_form_cannot_hold_is_edited_as_yaml(client, session, office):
+    q = question(session, "sample-002")
+    q.current_version.data = {key: value for key, value in q.current_version.data.items() if key != "stem"}
+    session.commit()
+    response = client.get("/office/questions/sample-002/edit")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/office/questions/sample-002/yaml")
