@@ -171,7 +171,7 @@ def question_yaml(code: str):
         form.text.data = yaml.safe_dump(question.current_version.data, allow_unicode=True, sort_keys=False, width=1000)
     elif form.validate_on_submit():
         try:
-            data = yamlines.load(form.text.data)
+            data = yamlines.load(form.text.data, aliases=False)
         except yamlines.YamlProblem as problem:
             problems = [_("Line %(line)s: %(problem)s", line=problem.line, problem=problem.message)]
         else:

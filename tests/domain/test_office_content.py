@@ -233,3 +233,10 @@ def test_a_chinese_only_gift_file_imports_and_syncs(session, root):
     assert "question gift-one" in report.added
     from portal.domain.questions import text
     assert text(question(session, "gift-one").current_version.data["stem"], "en") == "灭火器压力表指针在绿区表示？"
+
+
+def test_an_upload_with_yaml_aliases_is_refused_at_its_line(session, synced, office):
+    bomb = "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nquestions: [*b, *b]\n"
+    upload = uploads.read_upload(bomb.encode(), "bomb.yaml", user_id=office.id, session=session)
+    assert upload.questions == [] and upload.refused == [
+        {"line": 2, "message": "YAML aliases (*name) are not accepted here"}]

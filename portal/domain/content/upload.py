@@ -85,7 +85,7 @@ def read_upload(raw: bytes, filename: str, *, user_id: int, tag: str = "", lang:
 
 def _read_yaml(text: str, upload: Upload) -> list[tuple[int, dict]]:
     try:
-        data = yamlines.load(text)
+        data = yamlines.load(text, aliases=False)
     except yamlines.YamlProblem as problem:
         upload.refused.append({"line": problem.line, "message": problem.message})
         return []
