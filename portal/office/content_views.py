@@ -20,6 +20,7 @@ from portal.domain.content.office_content import (FLAG_DISCRIMINATION, FLAG_MIN_
                                                   QuestionFilter, QuestionRefused, all_tags, course_summaries,
                                                   edit_question, is_flagged, pool_tags, question_list, set_retired,
                                                   versions_of)
+from portal.domain.content.stored_media import find_media
 from portal.domain.content.sync import plain
 from portal.domain.errors import ValidationError
 from portal.extensions import db
@@ -28,6 +29,7 @@ from portal.office.content_forms import RetireForm, UploadForm, YamlQuestionForm
 from portal.office.question_form import fits_the_form, has_options, option_rows, posted_question
 from portal.office.views import bp
 from portal.company.forms import EmptyForm
+from portal.web.course_media import send_course_media
 from portal.web.database import reporting_session
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
@@ -80,8 +82,20 @@ def content_course(code: str):
 @policy.roles(*OFFICE)
 def content_lesson(code: str, slug: str):
     lesson = db.session.scalar(select(Lesson).join(Course).where(Course.code == code, Lesson.slug == slug)) or abort(404)
-    return render_template("office/content_lesson.html", course=lesson.course, lesson=lesson,
-                           body=lesson.html(current_locale()))
+    # the lesson's pictures and players name the trainees' media addresses: the office reads them at its own
+    body = lesson.html(current_locale()).replace(f'"/me/courses/{code}/media/', f'"/office/courses/{code}/media/')
+    return render_template("office/content_lesson.html", course=lesson.course, lesson=lesson, body=body)
+
+
+@bp.route("/courses/<code>/media/<version>/<name>")
+@policy.roles(*OFFICE)
+def content_media(code: str, version: str, name: str):
+    """A lesson's picture, video, audio or captions file, for the office reading the lesson."""
+    course = db.session.scalar(select(Course).where(Course.code == code)) or abort(404)
+    row = find_media(db.session, course, name, version)
+    if row is None:
+        abort(404)
+    return send_course_media(row)
 
 
 def _question_filter(args) -> QuestionFilter:

@@ -11,6 +11,7 @@ def ROUTES(expect, roles):
         "office.content_course": [("/office/courses/sample-course", office), ("/office/courses/nothing", missing)],
         "office.content_lesson": [("/office/courses/sample-course/lessons/01-first", office),
                                   ("/office/courses/sample-course/lessons/nothing", missing)],
+        "office.content_media": [("/office/courses/sample-course/media/0000000000000000/diagram.svg", missing)],
         "office.question_stats": [("/office/questions", office), ("/office/questions?flagged=1&status=retired", office)],
         "office.question_detail": [("/office/questions/sample-001", office), ("/office/questions/nothing", missing)],
         "office.question_edit": [("/office/questions/sample-001/edit", office),

@@ -54,6 +54,18 @@ def test_courses_page_shows_pools_and_lessons(client, office):
     assert "/office/courses/sample-course/lessons/01-first" in course and "Last reviewed" in course
 
 
+def test_the_office_reads_a_lesson_with_its_pictures(client, office):
+    from tests.conftest import media_url
+
+    page = client.get("/office/courses/sample-course/lessons/01-first").get_data(as_text=True)
+    url = media_url("diagram.svg").replace("/me/", "/office/")
+    assert f'"{url}"' in page and '"/me/courses/' not in page
+    picture = client.get(url)
+    data = picture.data
+    picture.close()
+    assert picture.status_code == 200 and data == (FIXTURE_CONTENT / "courses/sample-course/lessons/diagram.svg").read_bytes()
+
+
 def test_edit_in_the_browser_makes_a_version_and_keeps_what_was_typed(client, session, office):
     url = "/office/questions/sample-001/edit"
     form = {**edit_form(session, "sample-001"), "csrf_token": csrf(client, url), "correct": ["z"],
