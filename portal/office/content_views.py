@@ -25,6 +25,7 @@ from portal.domain.content.sync import plain
 from portal.domain.errors import ValidationError
 from portal.extensions import db
 from portal.models import Course, Lesson, Question
+from portal.office.check_words import in_words
 from portal.office.content_forms import RetireForm, UploadForm, YamlQuestionForm
 from portal.office.question_form import fits_the_form, has_options, option_rows, posted_question
 from portal.office.views import bp
@@ -187,7 +188,7 @@ def question_yaml(code: str):
         try:
             data = yamlines.load(form.text.data, aliases=False)
         except yamlines.YamlProblem as problem:
-            problems = [_("Line %(line)s: %(problem)s", line=problem.line, problem=problem.message)]
+            problems = [_("Line %(line)s: %(problem)s", line=problem.line, problem=in_words(problem.message))]
         else:
             problems = _save(question, plain(data)) if isinstance(data, dict) else [
                 _("The text is one question: a mapping with id, type, stem and the rest.")]
@@ -203,7 +204,7 @@ def _save(question: Question, data: dict) -> list[str]:
         version = edit_question(db.session, question, data, actor_id=current_user.id, address=_address())
     except QuestionRefused as refused:
         db.session.rollback()
-        return [message for _keys, message in refused.problems]
+        return [in_words(message) for _keys, message in refused.problems]
     db.session.commit()
     if version is None:
         flash(_("Nothing changed: the question already says this."), "info")
@@ -273,5 +274,5 @@ def question_upload_preview(token: str):
         flash(_("Applied: %(added)s added, %(changed)s changed, %(unchanged)s unchanged.", **counts), "success")
         return redirect(url_for("office.question_stats"))
     items = uploads.preview(db.session, upload)
-    return render_template("office/question_preview.html", upload=upload, items=items, form=form, text=_text,
+    return render_template("office/question_preview.html", upload=upload, items=items, form=form, text=_text, words=in_words,
                            to_apply=sum(1 for item in items if item.status != "unchanged"))

@@ -46,7 +46,9 @@ def test_office_uploads_edits_and_retires_questions(portal, tour_factory, lang, 
     main = page.locator("main").inner_text()
     assert text("%(added)s to add, %(changed)s to change, %(unchanged)s unchanged, %(refused)s refused.",
                 added=2, changed=0, unchanged=0, refused=1) in main
-    assert text("Line %(line)s: %(problem)s", line=6, problem="numerical questions are not supported") in main
+    unsupported = text("%(value)s questions are not supported: only single choice, multiple choice and true/false",
+                       value="numerical")
+    assert text("Line %(line)s: %(problem)s", line=6, problem=unsupported) in main
     assert portal.query(lambda s: s.execute(
         sql("SELECT count(*) FROM question WHERE code = :c"), {"c": one}).scalar()) == 0
     keys.follow(page.locator("main form button.primary[type=submit]"))

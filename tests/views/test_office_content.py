@@ -72,7 +72,7 @@ def test_edit_in_the_browser_makes_a_version_and_keeps_what_was_typed(client, se
             "stem_en": "Which three conditions?"}
     refused = client.post(url, data=form)
     page = refused.get_data(as_text=True)
-    assert refused.status_code == 422 and "answer names no option: &#39;z&#39;" in page
+    assert refused.status_code == 422 and "The answer names no option: &#39;z&#39;" in page
     assert "Which three conditions?" in page  # what was typed stays
     assert question(session, "sample-001").current_version.number == 1
     form["correct"] = ["b"]
@@ -94,7 +94,7 @@ def test_a_true_false_question_and_the_yaml_editor(client, session, office):
     assert question(session, "sample-003").current_version.number == 2
     url = "/office/questions/sample-002/yaml"
     refused = client.post(url, data={"csrf_token": csrf(client, url), "text": "type: [unclosed"})
-    assert refused.status_code == 422 and "Line 1: invalid YAML" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Line 1: Not valid YAML" in refused.get_data(as_text=True)
     text = client.get(url).get_data(as_text=True).split('name="text"')[1].split(">", 1)[1].split("</textarea>")[0]
     import html
     changed = html.unescape(text).replace("difficulty: 3", "difficulty: 1")
@@ -149,3 +149,14 @@ def test_a_question_the_form_cannot_hold_is_edited_as_yaml(client, session, offi
     session.commit()
     response = client.get("/office/questions/sample-002/edit")
     assert response.status_code == 302 and response.headers["Location"].endswith("/office/questions/sample-002/yaml")
+
+
+def test_the_checks_messages_are_said_in_words(app):
+    from portal.office.check_words import in_words
+
+    with app.test_request_context():
+        assert in_words("option b: missing translation 'en': English readers see the Chinese text") == \
+            "option b: no English text; English readers see the Chinese text"
+        assert in_words("stem: missing translation 'zh_CN'") == "question text: the Chinese text is missing"
+        assert in_words("answer names no option: 'x'") == "The answer names no option: 'x'"
+        assert in_words("a message a new question type adds") == "a message a new question type adds"
