@@ -60,7 +60,20 @@ def sync(root: str | None) -> None:
     db.session.commit()
     for line in report.lines():
         click.echo(line)
-    click.echo(f"sync done: {len(report.added)} added, {len(report.changed)} changed, {len(report.retired)} retired")
+    click.echo(f"sync done: {len(report.added)} added, {len(report.changed)} changed, {len(report.retired)} retired"
+               + (f", {len(report.kept)} office change(s) kept" if report.kept else ""))
+
+
+@content_cli.command("export")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the question files into (question_bank to replace the shipped ones).")
+def export(out: str) -> None:
+    """Write the database's questions as question-bank YAML (one file per source file, office.yaml for questions
+    the office created; retired ones marked), to review and commit what the office changed."""
+    from portal.domain.content.export import export_bank
+
+    for name, count in export_bank(db.session, Path(out)).items():
+        click.echo(f"{Path(out) / name}: {count} question(s)")
 
 
 @content_cli.command("import-gift")

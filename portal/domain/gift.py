@@ -71,6 +71,7 @@ class GiftResult:
 
     questions: list[dict[str, Any]] = field(default_factory=list)
     problems: list[GiftProblem] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the line each question starts on
 
 
 def parse_gift(text: str, *, tag: str, lang: str = "zh_CN", id_prefix: str | None = None) -> GiftResult:
@@ -85,7 +86,9 @@ def parse_gift(text: str, *, tag: str, lang: str = "zh_CN", id_prefix: str | Non
     drafts = parser.parse(text)
     prefix = id_prefix or _slugify(tag) or "gift"
     questions = _assign_ids(drafts, prefix, parser.problems)
-    return GiftResult(questions=questions, problems=sorted(parser.problems, key=lambda p: p.line))
+    lines = [line for line, _question in questions]
+    return GiftResult(questions=[question for _line, question in questions],
+                      problems=sorted(parser.problems, key=lambda p: p.line), lines=lines)
 
 
 def export_gift(questions: Iterable[dict[str, Any]], *, lang: str = "zh_CN") -> str:
@@ -396,7 +399,7 @@ def _number(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def _assign_ids(drafts: list[_Draft], prefix: str, problems: list[GiftProblem]) -> list[dict[str, Any]]:
+def _assign_ids(drafts: list[_Draft], prefix: str, problems: list[GiftProblem]) -> list[tuple[int, dict[str, Any]]]:
     """Give each draft its title as id when that is a valid id, else the next free `<prefix>-NNN`."""
     titled = {draft.title for draft in drafts if _ID_RE.fullmatch(draft.title)}
     used: set[str] = set()
@@ -412,7 +415,7 @@ def _assign_ids(drafts: list[_Draft], prefix: str, problems: list[GiftProblem]) 
             candidates = (f"{prefix}-{number:03d}" for number in numbers)
             question_id = next(c for c in candidates if c not in titled and c not in used)
         used.add(question_id)
-        questions.append({"id": question_id, **draft.body})
+        questions.append((draft.line, {"id": question_id, **draft.body}))
     return questions
 
 

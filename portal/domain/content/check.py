@@ -233,33 +233,79 @@ def _check_questions(tree: ContentTree) -> Counter:
                 continue
             else:
                 seen[qid] = tree.rel(bank.path)
-            if _check_question(tree, bank.path, question):
+            if _check_question(tree, bank.path, question) and not question.get("retired"):
                 tags.update(set(question["tags"]))
     return tags
 
 
 def _check_question(tree: ContentTree, path: Path, question) -> bool:
-    before = len(tree.problems)
+    problems = question_problems(question)
+    for keys, message, warning in problems:
+        (tree.warn if warning else tree.problem)(path, line_at(question, keys), message)
+    return not any(not warning for _keys, _message, warning in problems)
+
+
+def question_problems(question: dict) -> list[tuple[tuple, str, bool]]:
+    """Every problem of one question as a bank file holds it: (the keys leading to it, message, is a warning).
+
+    The one check of a question, for the files, an upload and the office's editor alike."""
+    found: list[tuple[tuple, str, bool]] = []
     qtype = question.get("type")
     if qtype not in qtypes.REGISTRY:
-        tree.problem(path, question.line_of("type"), f"unknown question type {qtype!r}")
-        return False
-    for key in ("stem", "explanation"):
-        _translated(tree, path, question, key, question.line_of(key))
-    for option in question.get("options") or []:
+        return [(("type",), f"unknown question type {qtype!r}", False)]
+    found += _question_text(question.get("stem"), ("stem",), "stem")
+    if _has_text(question.get("explanation")):
+        found += _question_text(question.get("explanation"), ("explanation",), "explanation")
+    else:  # a GIFT file often has none
+        found.append((("explanation",), "explanation: none; trainees see no explanation after answering", True))
+    for index, option in enumerate(question.get("options") or []):
         if isinstance(option, dict):
-            _translated(tree, path, option, "text", option.line)
-    for key, message in qtypes.get(qtype).check(question):
-        tree.problem(path, question.line_of(key), message)
+            found += _question_text(option.get("text"), ("options", index, "text"), f"option {option.get('id')}")
+    found += [((key,), message, False) for key, message in qtypes.get(qtype).check(question)]
     if "exam_only" in question and not isinstance(question["exam_only"], bool):
-        tree.problem(path, question.line_of("exam_only"), "exam_only: true or false (true: never in practice)")
+        found.append((("exam_only",), "exam_only: true or false (true: never in practice)", False))
+    if "retired" in question and not isinstance(question["retired"], bool):
+        found.append((("retired",), "retired: true or false (true: never drawn for a new quiz)", False))
     if question.get("difficulty") not in (1, 2, 3):
-        tree.problem(path, question.line_of("difficulty"), "difficulty: 1, 2 or 3")
+        found.append((("difficulty",), "difficulty: 1, 2 or 3", False))
     tag_list = question.get("tags")
     if not isinstance(tag_list, list) or not tag_list or not all(isinstance(t, str) and t for t in tag_list):
-        tree.problem(path, question.line_of("tags"), "tags: a list of at least one tag")
+        found.append((("tags",), "tags: a list of at least one tag", False))
     if not str(question.get("source") or "").strip():
-        tree.problem(path, question.line_of("source"), "source: the regulation article or standard it rests on")
+        found.append((("source",), "source: the regulation article or standard it rests on", False))
     else:
-        _warn_citation(tree, path, question.line_of("source"), str(question["source"]))
-    return len(tree.problems) == before
+        found += [(("source",), f"source names no article or clause: {part}", True)
+                  for part in citation_parts_without_article(str(question["source"]))]
+    return found
+
+
+def _has_text(value) -> bool:
+    return isinstance(value, dict) and any(str(value.get(lang) or "").strip() for lang in LANGS)
+
+
+def _question_text(value, keys: tuple, name: str) -> list[tuple[tuple, str, bool]]:
+    """A question's text needs Chinese; a missing English text is a warning (English readers see the Chinese)."""
+    primary, other = LANGS
+    if not isinstance(value, dict):
+        return [(keys, f"{name}: needs a text in {primary} (and {other})", False)]
+    if not str(value.get(primary) or "").strip():
+        return [(keys + (primary,), f"{name}: missing translation '{primary}'", False)]
+    if not str(value.get(other) or "").strip():
+        return [(keys + (other,), f"{name}: missing translation '{other}': English readers see the Chinese text",
+                 True)]
+    return []
+
+
+def line_at(mapping, keys: tuple) -> int:
+    """The file line of the deepest of these keys that the file knows (LineDict/LineList carry lines)."""
+    line = getattr(mapping, "line", 1)
+    node = mapping
+    for key in keys:
+        if not hasattr(node, "line_of"):
+            break
+        try:
+            line = node.line_of(key)
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    return line

@@ -62,9 +62,16 @@ class YamlProblem(Exception):
         self.message = message
 
 
-def load(text: str) -> Any:
-    """Parse YAML into LineDict/LineList; raises YamlProblem with the line of a syntax error."""
+def load(text: str, *, aliases: bool = True) -> Any:
+    """Parse YAML into LineDict/LineList; raises YamlProblem with the line of a syntax error.
+
+    aliases=False refuses `*name` references, for text typed or uploaded in a browser: a few aliases of aliases
+    make a document that unfolds into billions of values."""
     try:
+        if not aliases:
+            for event in yaml.parse(text, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent):
+                    raise YamlProblem(event.start_mark.line + 1, "YAML aliases (*name) are not accepted here")
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
