@@ -149,11 +149,11 @@ def test_a_yaml_upload_shows_what_changed_and_refuses_with_lines(session, synced
 
 
 @pytest.mark.parametrize("raw, name, message", [
-    (b"\xff\xfe\x00junk", "x.gift", "not UTF-8"),
-    (b"questions: 3", "x.yaml", "'questions' list"),
-    (b"anything", "x.docx", "GIFT file"),
-    (b"x" * (uploads.MAX_UPLOAD_BYTES + 1), "x.gift", "larger than"),
-    (b"// only a comment\n", "x.gift", "no questions"),
+    (b"\xff\xfe\x00junk", "x.gift", "不是UTF-8文本"),
+    (b"questions: 3", "x.yaml", "“questions”列表"),
+    (b"anything", "x.docx", "请上传GIFT文件"),
+    (b"x" * (uploads.MAX_UPLOAD_BYTES + 1), "x.gift", "文件超过"),
+    (b"// only a comment\n", "x.gift", "没有题目"),
 ])
 def test_a_file_that_cannot_be_read_says_why(session, synced, office, raw, name, message):
     with pytest.raises(ValidationError) as error:

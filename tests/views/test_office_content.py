@@ -154,7 +154,7 @@ def test_a_question_the_form_cannot_hold_is_edited_as_yaml(client, session, offi
 def test_the_checks_messages_are_said_in_words(app):
     from portal.office.check_words import in_words
 
-    with app.test_request_context():
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
         assert in_words("option b: missing translation 'en': English readers see the Chinese text") == \
             "option b: no English text; English readers see the Chinese text"
         assert in_words("stem: missing translation 'zh_CN'") == "question text: the Chinese text is missing"
