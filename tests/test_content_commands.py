@@ -86,3 +86,15 @@ def test_sync_command_refuses_bad_content_and_changes_nothing(app, tmp_path, ses
     assert result.exit_code == 1 and "unknown question type 'essay'" in result.output
     assert "nothing was changed" in result.output
     assert session.scalar(select(Question)) is None
+
+
+def test_export_gift_names_the_case_questions_it_leaves_out(app, session):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    result = runner.invoke(args=["content", "export-gift", "--tag", "sample.c", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert ("1 case (scenario) question(s) not exported, GIFT has no form for a case shared by several questions: "
+            "sample-102") in result.output
+    assert "::sample-101::" in result.output and "=Lift the extinguisher -> 1" in result.output
+    assert '::sample-201::[html]<p>What is wrong in this picture?</p><img src\\="sample-201-corridor.svg"' in result.output
+    assert "::sample-102::" not in result.output
