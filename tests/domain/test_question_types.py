@@ -210,3 +210,26 @@ def test_a_quiz_draws_grades_and_counts_each_new_type(session, content):
     assert ordering.points == 0.0 and ordering.correct is False
     assert kinds["scenario"].points == 1.0 and kinds["scenario"].correct is True
     assert attempt.score == 75.0
+
+
+def test_statistics_count_full_points_as_correct_and_show_the_share_of_points(session, content):
+    from portal.domain.question_stats import question_statistics
+    from tests.domain.test_quiz import T0
+
+    course_file = content / "courses/sample-types/course.yaml"
+    course_file.write_text(course_file.read_text().replace("all_or_nothing", "partial"))
+    sync_content(session, content)
+    course = session.scalar(select(Course).where(Course.code == "sample-types"))
+    for steps in (["b", "a", "c", "d"], ["b", "a", "d", "c"]):
+        attempt = quiz.start_attempt(session, make_trainee(None), course, now=T0, rng=random.Random(5))
+        for item in attempt.items:
+            if item.question_version.qtype == "ordering":
+                quiz.save_answer(session, attempt, item.id, steps, now=T0)
+            elif item.question_version.qtype == "scenario":
+                quiz.save_answer(session, attempt, item.id, ["1:a", "2:a", "3:false"], now=T0)
+        quiz.submit(session, attempt, now=T0)
+    stats = {s.code: s for s in question_statistics(session, course.id)}
+    assert (stats["sample-101"].share_correct, stats["sample-101"].share_points) == (0.5, 0.75)
+    assert stats["sample-102"].share_correct == 0.0
+    assert stats["sample-102"].share_points == pytest.approx((1 + 0.5 + 1) / 3)
+    assert (stats["sample-201"].share_correct, stats["sample-201"].share_points) == (0.0, 0.0)
