@@ -39,6 +39,8 @@ class QuestionType:
     # (question, choices, rng, shuffle wanted) -> the order a new attempt shows the choices in
     order: Callable[[dict, list[str], random.Random, bool], list[str]] | None = None
     texts: tuple[str, ...] = ("stem", "explanation")  # the question's own translated texts
+    # (question, answer) -> has every part of the question an answer? (default: anything chosen)
+    complete: Callable[[dict, list[str]], bool] = lambda question, answer: bool(answer)
 
     def accepted(self, question: dict, option_order: list[str], values: list[str]) -> list[str]:
         """The answer as stored (see the module's docstring); BadAnswer for what the page never offered."""
@@ -213,7 +215,8 @@ def _always_shuffle(question: dict, choices: list[str], rng: random.Random, shuf
 
 register(QuestionType("ordering", _check_ordering, _option_ids, _grade_ordering,
                       lambda q: [str(v) for v in q["answer"]], many=lambda q: False,
-                      accept=_accept_ordering, order=_always_shuffle))
+                      accept=_accept_ordering, order=_always_shuffle,
+                      complete=lambda q, answer: bool(answer) and all(answer)))
 
 
 # --- scenario: a case with 2-4 parts, each a single, multiple or true/false question ---------------------
@@ -296,7 +299,8 @@ def _order_scenario(question: dict, choices: list[str], rng: random.Random, shuf
 
 register(QuestionType("scenario", _check_scenario, _scenario_choices, _grade_scenario, _correct_scenario,
                       many=lambda q: True, accept=_accept_scenario, order=_order_scenario,
-                      texts=("case", "explanation")))
+                      texts=("case", "explanation"),
+                      complete=lambda q, answer: len(split_answer(answer)) == len(parts(q))))
 
 
 def translated_texts(question: dict) -> Iterator[tuple[dict, str, str]]:

@@ -278,7 +278,7 @@ def _autosave(attempt_id: int, item_id: int, now):
 
 def _submit(attempt):
     """Grade the attempt, once the trainee has confirmed leaving questions unanswered (if any)."""
-    unanswered = [item.position for item in attempt.items if not item.answer]
+    unanswered = quiz.unanswered(attempt)
     if unanswered and request.form.get("confirm") != "yes" and not quiz.finish_if_overdue(db.session, attempt,
                                                                                            now=utcnow()):
         pages = {position: (position - 1) // QUESTIONS_PER_PAGE + 1 for position in unanswered}
