@@ -233,3 +233,13 @@ def test_statistics_count_full_points_as_correct_and_show_the_share_of_points(se
     assert stats["sample-102"].share_correct == 0.0
     assert stats["sample-102"].share_points == pytest.approx((1 + 0.5 + 1) / 3)
     assert (stats["sample-201"].share_correct, stats["sample-201"].share_points) == (0.0, 0.0)
+
+
+def test_an_unquoted_question_mark_inside_braces_gets_a_hint(content):
+    bank = content / "question_bank" / "sample-cases.yaml"
+    bank.write_text(bank.read_text(encoding="utf-8").replace('"What is wrong in this picture?"',
+                                                             "What is wrong in this picture?"), encoding="utf-8")
+    assert problems(content) == [
+        "question_bank/sample-cases.yaml:12: invalid YAML: expected ',' or '}', but got '?' (inside {...} a text "
+        "with '?' or ': ' needs quotes: en: \"What is wrong?\")",
+        "courses/sample-types/course.yaml:12: pool 'sample.c' asks for 4 questions but the bank has 0"]
