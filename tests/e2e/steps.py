@@ -36,3 +36,31 @@ def search(tour: Tour, keys: KeyboardUser, text: str, name: str) -> Locator:
         keys.press("Enter")
     tour.check(f"{name}-search", shot=False)
     return page.locator("main table a", has_text=text)
+
+
+def wrong_answer(qtype: str, data: dict, option_order: list[str]) -> list[str]:
+    """What someone who did not study would answer: every question (and every part of a case) answered wrong."""
+    from portal.domain import questions
+
+    right = questions.get(qtype).correct(data)
+    if qtype == "ordering":
+        return list(reversed(right))
+    if qtype == "scenario":
+        return [next(value for value in option_order if value.startswith(f"{number}:") and value not in right)
+                for number in range(1, len(questions.parts(data)) + 1)]
+    return [next(choice for choice in option_order if choice not in right)]
+
+
+def answer_question(page, keys: KeyboardUser, item: int, values: list[str]) -> bool:
+    """Give one question's answer with the keyboard: tick each value, or (an ordering) choose each position's
+    step in its drop-down list. True when something changed (the autosave then reports)."""
+    selects = page.locator(f'select[data-answer="{item}"]')
+    if selects.count():
+        for position, step in enumerate(values):
+            select = selects.nth(position)
+            keys.choose(select, select.locator(f'option[value="{step}"]').inner_text().strip())
+        return True
+    changed = False
+    for value in values:
+        changed = keys.check(page.locator(f'input[data-answer="{item}"][value="{value}"]')) or changed
+    return changed

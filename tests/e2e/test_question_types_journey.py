@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.config import PROJECT_ROOT
 from tests.conftest import FIXTURE_CONTENT
-from tests.e2e.steps import log_in
+from tests.e2e.steps import answer_question, log_in
 from tests.e2e.test_trainee_journey import LOADED
 
 pytestmark = pytest.mark.e2e
@@ -93,15 +93,8 @@ def test_picture_order_and_case_questions(portal, tour_factory, run_number, tmp_
 
     for item, (kind, right, data) in answers.items():
         if kind == "ordering":
-            selects = page.locator(f'select[name="answer-{item}"]')
-            assert selects.count() == len(right)
-            for position, step in enumerate(right):
-                select = selects.nth(position)
-                label = select.locator(f'option[value="{step}"]').inner_text().strip()
-                keys.choose(select, label)
-        else:
-            for value in right:
-                assert keys.check(page.locator(f'input[data-answer="{item}"][value="{value}"]'))
+            assert page.locator(f'select[name="answer-{item}"]').count() == len(right), "one list per step"
+        assert answer_question(page, keys, item, right)
         page.locator(f'[data-status="{item}"]').filter(has_text=re.compile(".+")).wait_for()
     case = page.locator("#quiz-form .case[role=region]")
     assert case.count() == 1 and page.locator(f"fieldset[aria-describedby='{case.get_attribute('id')}']").count() == 3
