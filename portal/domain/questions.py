@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 LANGS = ("zh_CN", "en")
 IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
 ALT_LENGTH = (20, 200)
+IMAGE_NAME_LENGTH = 100  # stored with a prefix among a course's files (question_media_name)
 # Words that tell the answer instead of describing the picture: alt text says what is drawn, never what is wrong.
 GIVEAWAY_WORDS = ("隐患", "危险", "违规", "违章", "错误", "不安全", "hazard", "danger", "wrong", "violation",
                   "unsafe", "illegal")
@@ -29,7 +30,7 @@ class BadAnswer(ValueError):
 @dataclass(frozen=True)
 class QuestionType:
     name: str
-    check: Callable[[dict], list[tuple[str, str]]]  # -> [(key, message)]
+    check: Callable[[dict], list[tuple[str, str]]]  # -> [(key, message)]; a nested key as "parts.0.answer"
     choices: Callable[[dict], list[str]]  # answer values a trainee may pick
     grade: Callable[[dict, list[str], str], float]  # (question, answer, rule) -> 0..1
     correct: Callable[[dict], list[str]]
@@ -152,21 +153,23 @@ def _check_image(question: dict) -> list[tuple[str, str]]:
         return problems + [("image", "image: a mapping with file (in question_bank/media/) and alt")]
     name = str(image.get("file") or "")
     if not name.lower().endswith(IMAGE_SUFFIXES) or "/" in name or "\\" in name or name.startswith("."):
-        problems.append(("image", f"image.file: a file name in question_bank/media/ ending in "
-                                  f"{', '.join(IMAGE_SUFFIXES)}, not {name!r}"))
+        problems.append(("image.file", f"image.file: a file name in question_bank/media/ ending in "
+                                       f"{', '.join(IMAGE_SUFFIXES)}, not {name!r}"))
+    elif len(name) > IMAGE_NAME_LENGTH:
+        problems.append(("image.file", f"image.file: at most {IMAGE_NAME_LENGTH} characters"))
     alt = image.get("alt")
     if not isinstance(alt, dict):
-        return problems + [("image", "image.alt: a description of the picture in each of " + ", ".join(LANGS))]
+        return problems + [("image.alt", "image.alt: a description of the picture in each of " + ", ".join(LANGS))]
     low, high = ALT_LENGTH
     for lang in LANGS:
         value = str(alt.get(lang) or "").strip()
         if not low <= len(value) <= high:
-            problems.append(("image", f"image.alt.{lang}: {low}-{high} characters describing what is drawn "
-                                      f"(now {len(value)})"))
+            problems.append((f"image.alt.{lang}", f"image.alt.{lang}: {low}-{high} characters describing what is "
+                                                  f"drawn (now {len(value)})"))
         given = [word for word in GIVEAWAY_WORDS if word in value.lower()]
         if given:
-            problems.append(("image", f"image.alt.{lang}: describe what is drawn without giving the answer away "
-                                      f"(remove {', '.join(given)})"))
+            problems.append((f"image.alt.{lang}", f"image.alt.{lang}: describe what is drawn without giving the "
+                                                  f"answer away (remove {', '.join(given)})"))
     return problems
 
 
@@ -249,9 +252,10 @@ def _check_scenario(question: dict) -> list[tuple[str, str]]:
     for number, part in enumerate(given, start=1):
         kind = part.get("type")
         if kind not in PART_TYPES:
-            problems.append(("parts", f"part {number}: type is one of {', '.join(PART_TYPES)}, not {kind!r}"))
+            problems.append((f"parts.{number - 1}.type", f"part {number}: type is one of {', '.join(PART_TYPES)}, "
+                                                         f"not {kind!r}"))
             continue
-        problems += [("parts", f"part {number}: {message}") for _key, message in get(kind).check(part)]
+        problems += [(f"parts.{number - 1}.{key}", f"part {number}: {message}") for key, message in get(kind).check(part)]
     return problems
 
 

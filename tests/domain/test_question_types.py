@@ -243,3 +243,16 @@ def test_an_unquoted_question_mark_inside_braces_gets_a_hint(content):
         "question_bank/sample-cases.yaml:12: invalid YAML: expected ',' or '}', but got '?' (inside {...} a text "
         "with '?' or ': ' needs quotes: en: \"What is wrong?\")",
         "courses/sample-types/course.yaml:12: pool 'sample.c' asks for 4 questions but the bank has 0"]
+
+
+def test_problems_inside_a_case_or_a_picture_name_their_own_line(content):
+    bank = content / "question_bank" / "sample-cases.yaml"
+    lines = bank.read_text(encoding="utf-8").splitlines()
+    answer_line = next(n for n, text in enumerate(lines, 1) if text.strip() == "answer: false")
+    alt_line = next(n for n, text in enumerate(lines, 1) if text.strip().startswith("en: \"A corridor"))
+    bank.write_text(bank.read_text(encoding="utf-8").replace("answer: false", "answer: maybe").replace(
+        "en: \"A corridor with the entrance door", "en: \"A wrong corridor with the entrance door", 1), encoding="utf-8")
+    found = problems(content)
+    assert f"question_bank/sample-cases.yaml:{answer_line}: part 3: a true/false answer is true or false" in found
+    assert any(p.startswith(f"question_bank/sample-cases.yaml:{alt_line}: image.alt.en: describe what is drawn")
+               for p in found)

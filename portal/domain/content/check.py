@@ -239,6 +239,20 @@ def _check_questions(tree: ContentTree) -> Counter:
     return tags
 
 
+def _line_of(question, key: str) -> int:
+    """The line of a key, also nested ("image.alt.en", "parts.1.answer"): as deep as the file has it."""
+    line, node = question.line_of(key.split(".")[0]), question
+    for step in key.split("."):
+        index = int(step) if step.isdigit() else step
+        if isinstance(node, list) and isinstance(index, int) and index < len(node):
+            line, node = node.line_of(index), node[index]
+        elif isinstance(node, dict) and index in node:
+            line, node = node.line_of(index), node[index]
+        else:
+            break
+    return line
+
+
 def _check_question_image(tree: ContentTree, path: Path, question) -> None:
     """The picture of an image question: in question_bank/media/, readable, plain if SVG, with its licence."""
     image = question.get("image")
@@ -264,7 +278,7 @@ def _check_question(tree: ContentTree, path: Path, question) -> bool:
         line = mapping.line_of(key) if hasattr(mapping, "line_of") else question.line_of("type")
         _translated(tree, path, mapping, key, line, label)
     for key, message in qtypes.get(qtype).check(question):
-        tree.problem(path, question.line_of(key), message)
+        tree.problem(path, _line_of(question, key), message)
     if qtype == "image":
         _check_question_image(tree, path, question)
     if "exam_only" in question and not isinstance(question["exam_only"], bool):
