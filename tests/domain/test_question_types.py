@@ -256,3 +256,14 @@ def test_problems_inside_a_case_or_a_picture_name_their_own_line(content):
     assert f"question_bank/sample-cases.yaml:{answer_line}: part 3: a true/false answer is true or false" in found
     assert any(p.startswith(f"question_bank/sample-cases.yaml:{alt_line}: image.alt.en: describe what is drawn")
                for p in found)
+
+
+def test_an_svg_without_a_viewbox_is_refused_and_a_large_one_warned_about(content):
+    picture = content / "question_bank" / "media" / "sample-201-corridor.svg"
+    picture.write_text(picture.read_text().replace(' viewBox="0 0 320 200"', "").replace(
+        "</svg>", "<!--" + "x" * 31_000 + "--></svg>"))
+    tree = check_tree(content)
+    assert any(str(p).endswith("picture sample-201-corridor.svg: an SVG needs a viewBox, so that it scales to a "
+                               "phone's width") for p in tree.problems)
+    assert any(str(w).endswith("picture sample-201-corridor.svg is larger than 30 KB: simplify the drawing")
+               for w in tree.warnings)

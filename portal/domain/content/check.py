@@ -25,6 +25,8 @@ QUIZ_NUMBERS = {  # key: (minimum, maximum)
 ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d（）()]+[条款项]|(?<![\d-])\d+(?:\.\d+)+(?![\d-])")
 CITATION_SPLIT = re.compile(r"[；;]")
 REVIEW_MONTHS = 12
+SVG_VIEWBOX = re.compile(rb"<svg\b[^>]*\sviewBox\s*=", re.I)
+QUESTION_SVG_BYTES = 30 * 1024  # a schematic drawing; phones on weak networks load it in every quiz
 
 
 def check_tree(root: Path, *, group_codes: set[str] | None = None, review_months: int = REVIEW_MONTHS,
@@ -263,9 +265,17 @@ def _check_question_image(tree: ContentTree, path: Path, question) -> None:
     folder = question_media_folder(tree.root)
     for problem_line, message in check_ref(MediaRef("image", line, name, alt="-"), folder):
         tree.problem(path, problem_line, message.replace("beside the lesson", "in question_bank/media/"))
-    if (folder / name).is_file() and not (folder / f"{name}.license").is_file():
+    if not (folder / name).is_file():
+        return
+    if not (folder / f"{name}.license").is_file():
         tree.problem(path, line, f"picture {name} needs its licence beside it: question_bank/media/{name}.license "
                                  "(SPDX-FileCopyrightText and SPDX-License-Identifier lines)")
+    if name.lower().endswith(".svg"):
+        data = (folder / name).read_bytes()
+        if not SVG_VIEWBOX.search(data):
+            tree.problem(path, line, f"picture {name}: an SVG needs a viewBox, so that it scales to a phone's width")
+        if len(data) > QUESTION_SVG_BYTES:
+            tree.warn(path, line, f"picture {name} is larger than {QUESTION_SVG_BYTES // 1024} KB: simplify the drawing")
 
 
 def _check_question(tree: ContentTree, path: Path, question) -> bool:
