@@ -35,8 +35,8 @@ class QuestionType:
     grade: Callable[[dict, list[str], str], float]  # (question, answer, rule) -> 0..1
     correct: Callable[[dict], list[str]]
     many: Callable[[dict], bool]  # may pick several (checkboxes rather than radio buttons)
-    # (question, option_order, values) -> the answer as stored; raises BadAnswer
-    accept: Callable[[dict, list[str], list[str]], list[str]] | None = None
+    # (this type, question, option_order, values) -> the answer as stored; raises BadAnswer
+    accept: Callable[[QuestionType, dict, list[str], list[str]], list[str]] | None = None
     # (question, choices, rng, shuffle wanted) -> the order a new attempt shows the choices in
     order: Callable[[dict, list[str], random.Random, bool], list[str]] | None = None
     texts: tuple[str, ...] = ("stem", "explanation")  # the question's own translated texts
@@ -44,11 +44,12 @@ class QuestionType:
     complete: Callable[[dict, list[str]], bool] = lambda question, answer: bool(answer)
 
     def accepted(self, question: dict, option_order: list[str], values: list[str]) -> list[str]:
-        """The answer as stored (see the module's docstring); BadAnswer for what the page never offered."""
+        """The answer as stored (see the module's docstring); BadAnswer for what the page never offered.
+        Default: sorted, without repeats, every value offered, one only where the question takes one."""
         return (self.accept or _accept_choices)(self, question, option_order, [str(v) for v in values])
 
     def option_order(self, question: dict, rng: random.Random, shuffle: bool) -> list[str]:
-        """The order a new attempt shows the choices in."""
+        """The order a new attempt shows the choices in (default: shuffled when the course asks for it)."""
         choices = list(self.choices(question))
         if self.order is not None:
             return self.order(question, choices, rng, shuffle)
