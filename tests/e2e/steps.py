@@ -46,9 +46,14 @@ def wrong_answer(qtype: str, data: dict, option_order: list[str]) -> list[str]:
     if qtype == "ordering":
         return list(reversed(right))
     if qtype == "scenario":
-        return [next(value for value in option_order if value.startswith(f"{number}:") and value not in right)
-                for number in range(1, len(questions.parts(data)) + 1)]
-    return [next(choice for choice in option_order if choice not in right)]
+        return [value for number in range(1, len(questions.parts(data)) + 1)
+                for value in _one_wrong([v for v in option_order if v.startswith(f"{number}:")], right)]
+    return _one_wrong(option_order, right)
+
+
+def _one_wrong(choices: list[str], right: list[str]) -> list[str]:
+    """A wrong choice; where every choice is right (a multiple choice of all its options), only one of them."""
+    return [choice for choice in choices if choice not in right][:1] or right[:1]
 
 
 def answer_question(page, keys: KeyboardUser, item: int, values: list[str]) -> bool:
