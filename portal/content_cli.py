@@ -101,12 +101,17 @@ def import_gift(file: str, tag: str, lang: str, out: str | None) -> None:
 def export_gift(lang: str, tag: str | None, out: str | None) -> None:
     """Write the current question bank (from the database) in Moodle GIFT format."""
     from portal.domain.gift import export_gift as render
+    from portal.domain.gift import exportable
     from portal.models import Question
 
     questions = [q.current_version.data for q in db.session.scalars(select(Question).where(Question.retired.is_(False))
                                                                      .order_by(Question.code)) if q.current_version]
     if tag:
         questions = [q for q in questions if tag in q.get("tags", [])]
+    questions, skipped = exportable(questions)
+    if skipped:
+        click.echo(f"{len(skipped)} case (scenario) question(s) not exported, GIFT has no form for a case shared by "
+                   f"several questions: {', '.join(skipped)}", err=True)
     text = render(questions, lang=lang)
     if out:
         Path(out).write_text(text, encoding="utf-8")

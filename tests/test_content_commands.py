@@ -90,3 +90,15 @@ def test_sync_prints_the_office_changes_it_keeps_and_export_writes_them(app, tmp
     assert "source: GB 50016 第7.1.8条" in (root / "question_bank" / "sample.yaml").read_text(encoding="utf-8")
     final = runner.invoke(args=["content", "sync", "--root", str(root)])
     assert "sync done: 0 added, 0 changed, 0 retired" in final.output and "kept" not in final.output
+
+
+def test_export_gift_names_the_case_questions_it_leaves_out(app, session):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    result = runner.invoke(args=["content", "export-gift", "--tag", "sample.c", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert ("1 case (scenario) question(s) not exported, GIFT has no form for a case shared by several questions: "
+            "sample-102") in result.output
+    assert "::sample-101::" in result.output and "=Lift the extinguisher -> 1" in result.output
+    assert '::sample-201::[html]<p>What is wrong in this picture?</p><img src\\="sample-201-corridor.svg"' in result.output
+    assert "::sample-102::" not in result.output

@@ -63,7 +63,17 @@ def in_words(message: str) -> str:
     return message
 
 
+PART = re.compile(r"^part (?P<n>\d+)(?: option (?P<id>\S+)| (?P<explanation>explanation))?$")
+
+
 def _field(name: str) -> str:
     if name.startswith("option "):
         return _("option %(id)s", id=name.removeprefix("option "))
+    part = PART.match(name)
+    if part and part["id"]:
+        return _("part %(n)s, option %(id)s", n=part["n"], id=part["id"])
+    if part and part["explanation"]:
+        return _("part %(n)s, explanation", n=part["n"])
+    if part:
+        return _("part %(n)s", n=part["n"])
     return str(FIELDS.get(name, name))

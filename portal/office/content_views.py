@@ -130,7 +130,7 @@ def _export_questions(statement, stats):
     rows = []
     for question in reporting_session().scalars(statement):
         stat, version = stats.get(question.code), question.current_version
-        rows.append([question.code, _text(version.data.get("stem")), type_label(version.qtype), ", ".join(version.data["tags"]),
+        rows.append([question.code, _text(version.data.get("stem") or version.data.get("case")), type_label(version.qtype), ", ".join(version.data["tags"]),
                      _("retired") if question.retired else _("in use"), version.number,
                      stat.answered if stat else 0, round(stat.share_correct * 100) if stat else "",
                      stat.discrimination if stat and stat.discrimination is not None else "",

@@ -9,6 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from portal.domain import claims, commitments, people, policy, progress, quiz, study_time
 from portal.domain.content.cache import lesson_html
+from portal.domain import questions as qtypes
+from portal.domain.content.media import question_image_url
 from portal.domain.content.stored_media import find_media
 from portal.domain.errors import NotAllowed, PortalError, ValidationError
 from portal.domain.localtime import local_date, local_today
@@ -22,6 +24,8 @@ from portal.web.pagination import LAST_PAGE, page_asked, paginate
 from portal.web.parameters import record_ids, whole_number
 
 bp = Blueprint("trainee", __name__, url_prefix="/me", template_folder="templates")
+bp.add_app_template_global(question_image_url, "question_image_url")
+bp.add_app_template_global(qtypes, "qtypes")  # the result page asks a case question's parts how they went
 QUESTIONS_PER_PAGE = 5
 
 
@@ -221,7 +225,7 @@ def save_answers(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     try:
         for item_id in item_ids:
-            values = request.form.getlist(f"answer-{item_id}")
+            values = _answer_values(item_id)
             quiz.save_answer(db.session, attempt, item_id, values, now=now)
     except PortalError as error:
         db.session.commit()  # keeps an overdue attempt's grade; a refused answer changed nothing
@@ -240,9 +244,17 @@ def save_answers(attempt_id: int):
     return redirect(url_for("trainee.attempt", attempt_id=attempt.id, page=next_page or 1))
 
 
+def _answer_values(item_id: int) -> list[str]:
+    """One question's values: `answer-<id>`, and a case question's parts each under `answer-<id>-p<n>` (radio
+    buttons of different parts need names of their own). The question type checks what they say."""
+    prefix = f"answer-{item_id}-p"
+    return request.form.getlist(f"answer-{item_id}") + [value for key in request.form if key.startswith(prefix)
+                                                         for value in request.form.getlist(key)]
+
+
 def _autosave(attempt_id: int, item_id: int, now):
     """One answer from the autosave script: reads and writes only that question's row."""
-    values = request.form.getlist(f"answer-{item_id}")
+    values = _answer_values(item_id)
     try:
         remaining = quiz.autosave_answer(db.session, _trainee(), attempt_id, item_id, values, now=now)
     except quiz.ForeignAttempt:
@@ -256,7 +268,7 @@ def _autosave(attempt_id: int, item_id: int, now):
 
 def _submit(attempt):
     """Grade the attempt, once the trainee has confirmed leaving questions unanswered (if any)."""
-    unanswered = [item.position for item in attempt.items if not item.answer]
+    unanswered = quiz.unanswered(attempt)
     if unanswered and request.form.get("confirm") != "yes" and not quiz.finish_if_overdue(db.session, attempt,
                                                                                            now=utcnow()):
         pages = {position: (position - 1) // QUESTIONS_PER_PAGE + 1 for position in unanswered}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from portal.domain import questions as qtypes
 from portal.domain.content.files import LANGS, ContentTree, CourseFile, LessonText, lesson_path, read_lesson, read_tree
-from portal.domain.content.media import check_ref, find_media
+from portal.domain.content.media import MediaRef, check_ref, find_media, question_media_folder
 from portal.domain.reference import KEY_GROUPS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
@@ -25,6 +25,8 @@ QUIZ_NUMBERS = {  # key: (minimum, maximum)
 ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d（）()]+[条款项]|(?<![\d-])\d+(?:\.\d+)+(?![\d-])")
 CITATION_SPLIT = re.compile(r"[；;]")
 REVIEW_MONTHS = 12
+SVG_VIEWBOX = re.compile(rb"<svg\b[^>]*\sviewBox\s*=", re.I)
+QUESTION_SVG_BYTES = 30 * 1024  # a schematic drawing; phones on weak networks load it in every quiz
 
 
 def check_tree(root: Path, *, group_codes: set[str] | None = None, review_months: int = REVIEW_MONTHS,
@@ -87,15 +89,16 @@ def _check_review(tree: ContentTree, texts: dict[str, LessonText], review_months
                   "review it against the current law")
 
 
-def _translated(tree: ContentTree, path: Path, mapping, key: str, line: int) -> None:
+def _translated(tree: ContentTree, path: Path, mapping, key: str, line: int, label: str = "") -> None:
     value = mapping.get(key) if isinstance(mapping, dict) else None
+    label = f"{label} {key}" if label and label != key else key
     if not isinstance(value, dict):
-        tree.problem(path, line, f"{key}: needs a text in each of {', '.join(LANGS)}")
+        tree.problem(path, line, f"{label}: needs a text in each of {', '.join(LANGS)}")
         return
     for lang in LANGS:
         if not str(value.get(lang) or "").strip():
             tree.problem(path, value.line_of(lang) if hasattr(value, "line_of") else line,
-                         f"{key}: missing translation '{lang}'")
+                         f"{label}: missing translation '{lang}'")
 
 
 def _course_ids(tree: ContentTree) -> set[str]:
@@ -238,10 +241,35 @@ def _check_questions(tree: ContentTree) -> Counter:
     return tags
 
 
+def _check_question_image(tree: ContentTree, path: Path, question) -> None:
+    """The picture of an image question: in question_bank/media/, readable, plain if SVG, with its licence."""
+    image = question.get("image")
+    name = str(image.get("file") or "") if isinstance(image, dict) else ""
+    if not name:
+        return  # the registry's check has said what is missing
+    line = image.line_of("file") if "file" in image else question.line_of("image")
+    folder = question_media_folder(tree.root)
+    for problem_line, message in check_ref(MediaRef("image", line, name, alt="-"), folder):
+        tree.problem(path, problem_line, message.replace("beside the lesson", "in question_bank/media/"))
+    if not (folder / name).is_file():
+        return
+    if not (folder / f"{name}.license").is_file():
+        tree.problem(path, line, f"picture {name} needs its licence beside it: question_bank/media/{name}.license "
+                                 "(SPDX-FileCopyrightText and SPDX-License-Identifier lines)")
+    if name.lower().endswith(".svg"):
+        data = (folder / name).read_bytes()
+        if not SVG_VIEWBOX.search(data):
+            tree.problem(path, line, f"picture {name}: an SVG needs a viewBox, so that it scales to a phone's width")
+        if len(data) > QUESTION_SVG_BYTES:
+            tree.warn(path, line, f"picture {name} is larger than {QUESTION_SVG_BYTES // 1024} KB: simplify the drawing")
+
+
 def _check_question(tree: ContentTree, path: Path, question) -> bool:
     problems = question_problems(question)
     for keys, message, warning in problems:
         (tree.warn if warning else tree.problem)(path, line_at(question, keys), message)
+    if question.get("type") == "image":
+        _check_question_image(tree, path, question)
     return not any(not warning for _keys, _message, warning in problems)
 
 
@@ -253,15 +281,13 @@ def question_problems(question: dict) -> list[tuple[tuple, str, bool]]:
     qtype = question.get("type")
     if qtype not in qtypes.REGISTRY:
         return [(("type",), f"unknown question type {qtype!r}", False)]
-    found += _question_text(question.get("stem"), ("stem",), "stem")
-    if _has_text(question.get("explanation")):
-        found += _question_text(question.get("explanation"), ("explanation",), "explanation")
-    else:  # a GIFT file often has none
-        found.append((("explanation",), "explanation: none; trainees see no explanation after answering", True))
-    for index, option in enumerate(question.get("options") or []):
-        if isinstance(option, dict):
-            found += _question_text(option.get("text"), ("options", index, "text"), f"option {option.get('id')}")
-    found += [((key,), message, False) for key, message in qtypes.get(qtype).check(question)]
+    for keys, label in qtypes.translated_texts(question):
+        value = value_at(question, keys)
+        if keys == ("explanation",) and not _has_text(value):  # a GIFT file often has none
+            found.append((keys, "explanation: none; trainees see no explanation after answering", True))
+        else:
+            found += _question_text(value, keys, label)
+    found += [(_keys(key), message, False) for key, message in qtypes.get(qtype).check(question)]
     if "exam_only" in question and not isinstance(question["exam_only"], bool):
         found.append((("exam_only",), "exam_only: true or false (true: never in practice)", False))
     if "retired" in question and not isinstance(question["retired"], bool):
@@ -294,6 +320,22 @@ def _question_text(value, keys: tuple, name: str) -> list[tuple[tuple, str, bool
         return [(keys + (other,), f"{name}: missing translation '{other}': English readers see the Chinese text",
                  True)]
     return []
+
+
+def _keys(dotted: str) -> tuple:
+    """A registry's nested key ("parts.0.answer") as the keys leading to it (list positions as numbers)."""
+    return tuple(int(step) if step.isdigit() else step for step in dotted.split("."))
+
+
+def value_at(mapping, keys: tuple):
+    """The value these keys lead to, or None where the question does not have them."""
+    node = mapping
+    for key in keys:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 def line_at(mapping, keys: tuple) -> int:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from portal.domain.content.check import check_tree
 from portal.domain.content.files import ContentTree, CourseFile
-from portal.domain.content.media import MediaSet, load_media
+from portal.domain.content.imagesize import image_size
+from portal.domain.content.media import MediaSet, add_question_pictures, load_media, question_media_folder
 from portal.domain.content.render import RENDER_VERSION, render_labels, render_lesson
 from portal.domain.content.stored_media import store_media
 from portal.domain.content.versions import add_version, digest, new_question, version_data
@@ -62,11 +63,11 @@ def sync_content(session: Session, root: Path) -> SyncReport:
     if tree.problems:
         raise ContentProblems(tree)
     report = SyncReport()
-    _sync_questions(session, tree, report)
+    pictures = _sync_questions(session, tree, report)
     live = set()
     labels = render_labels()
     for course_file in tree.courses:
-        live.add(_sync_course(session, course_file, groups, report, labels))
+        live.add(_sync_course(session, course_file, groups, report, labels, pictures, question_media_folder(root)))
     for course in session.scalars(select(Course).where(Course.retired.is_(False))):
         if course.code not in live:
             course.retired = True
@@ -75,12 +76,16 @@ def sync_content(session: Session, root: Path) -> SyncReport:
     return report
 
 
-def _sync_course(session: Session, course_file: CourseFile, groups, report: SyncReport, labels) -> str:
+def _sync_course(session: Session, course_file: CourseFile, groups, report: SyncReport, labels,
+                 pictures: dict[str, set[str]], picture_folder: Path) -> str:
     data = plain(course_file.data)
     code = data["id"]
     course = session.scalar(select(Course).where(Course.code == code))
     refs = [ref for texts in course_file.lessons.values() for text in texts.values() for ref in text.media]
     media = load_media(course_file.path.parent / "lessons", refs, base_url=f"/me/courses/{code}/media")
+    # the pictures of the image questions its quiz may draw are served with the course's own files
+    drawn = sorted(set().union(*(pictures.get(pool["tag"], set()) for pool in data["quiz"]["pools"])))
+    add_question_pictures(media, picture_folder, drawn)
     fingerprint = digest({"course": data, "lessons": {s: {lang: (t.title, t.summary, t.body, str(t.law_as_of),
                                                                  str(t.last_reviewed)) for lang, t in texts.items()}
                                                      for s, texts in course_file.lessons.items()},
@@ -126,19 +131,30 @@ def _sync_lessons(session: Session, course: Course, course_file: CourseFile, med
         lesson.position = 1000 + lesson.id
 
 
-def _sync_questions(session: Session, tree: ContentTree, report: SyncReport) -> None:
+def _sync_questions(session: Session, tree: ContentTree, report: SyncReport) -> dict[str, set[str]]:
+    """Upsert every question; returns the picture files of the image questions, by tag."""
     questions = {q.code: q for q in session.scalars(select(Question))}
     live = set()
+    pictures: dict[str, set[str]] = {}
     for bank in tree.banks:
         for raw in bank.questions:
             data = plain(raw)
             live.add(data["id"])
+            if isinstance(data.get("image"), dict):
+                # the picture's hash is part of the question: a redrawn picture makes a new version
+                name = data["image"]["file"]
+                picture = (question_media_folder(tree.root) / name).read_bytes()
+                data["image"]["sha256"] = hashlib.sha256(picture).hexdigest()
+                data["image"]["size"] = list(image_size(picture, Path(name).suffix.lower()))  # the page keeps its place
+                for tag in data["tags"]:
+                    pictures.setdefault(tag, set()).add(name)
             _sync_question(session, questions.get(data["id"]), data, tree.rel(bank.path), report)
     for code, question in questions.items():
         # a question the office created and no file holds yet (file_hash "") is not the files' to retire
         if code not in live and not question.retired and question.file_hash:
             question.retired = True
             report.retired.append(f"question {code}")
+    return pictures
 
 
 def _sync_question(session: Session, question: Question | None, data: dict, source_file: str,

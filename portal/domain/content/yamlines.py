@@ -1,6 +1,7 @@
 """YAML loading that remembers the line of every mapping, key and list item."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -76,6 +77,9 @@ def load(text: str, *, aliases: bool = True) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlProblem(line, f"invalid YAML: {error.problem or error}") from None
+        written = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        hint = (" (inside {...} a text with '?' or ': ' needs quotes: en: \"What is wrong?\")"
+                if "{" in written and re.search(r"\?|: .*: ", written.split("{", 1)[1]) else "")
+        raise YamlProblem(line, f"invalid YAML: {error.problem or error}{hint}") from None
     except yaml.YAMLError as error:
         raise YamlProblem(1, f"invalid YAML: {error}") from None
