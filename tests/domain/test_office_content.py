@@ -206,7 +206,7 @@ def test_export_check_sync_changes_nothing(session, synced, office):
     uploads.apply_upload(session, upload, actor_id=office.id)
     versions = session.scalar(select(func.count()).select_from(QuestionVersion))
     written = export_bank(session, synced / "question_bank")
-    assert written == {"sample.yaml": 8, "office.yaml": 2}
+    assert written == {"sample.yaml": 8, "sample-cases.yaml": 4, "office.yaml": 2}
     exported = yaml.safe_load((synced / "question_bank" / "sample.yaml").read_text(encoding="utf-8"))
     assert exported["questions"][1]["retired"] is True and "retired" not in exported["questions"][0]
     tree = check_tree(synced)

@@ -140,7 +140,7 @@ def test_upload_a_gift_file_preview_then_apply(client, session, office):
     assert question(session, "gift-two").current_version.origin == "office"
     again = client.get(sent.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "no longer kept" in again  # applied once: the kept upload is gone
-    assert session.scalar(select(func.count()).select_from(QuestionVersion)) == 10
+    assert session.scalar(select(func.count()).select_from(QuestionVersion)) == 14
 
 
 def test_a_question_the_form_cannot_hold_is_edited_as_yaml(client, session, office):

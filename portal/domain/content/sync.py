@@ -7,6 +7,7 @@ sync that fails leaves the old pages and the files they name together.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
