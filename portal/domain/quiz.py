@@ -179,11 +179,7 @@ def mistaken_questions(session: Session, person_id: int, course: Course) -> dict
 
 
 def _option_order(version: QuestionVersion, quiz: dict, rng: random.Random) -> list[str]:
-    choices = qtypes.get(version.qtype).choices(version.data)
-    if quiz.get("shuffle_options", True) and version.qtype != "true_false":
-        choices = list(choices)
-        rng.shuffle(choices)
-    return list(choices)
+    return qtypes.get(version.qtype).option_order(version.data, rng, bool(quiz.get("shuffle_options", True)))
 
 
 def draw_questions(session: Session, trainee: Trainee, course: Course, rng: random.Random, *,
@@ -283,13 +279,15 @@ def _seconds_left(deadline_at: datetime | None, now: datetime) -> int | None:
     return max(0, int((deadline_at - now).total_seconds()))
 
 
-def _checked_answer(attempt_id: int, item_id: int, option_order: list[str], qtype: str, values: list[str]) -> list[str]:
-    """The answer as stored (sorted, without repeats); a value the page never offered is tampering."""
-    values = sorted(dict.fromkeys(str(v) for v in values))
-    if any(v not in option_order for v in values) or (not qtypes.get(qtype).many and len(values) > 1):
+def _checked_answer(attempt_id: int, item_id: int, option_order: list[str], qtype: str, data: dict,
+                    values: list[str]) -> list[str]:
+    """The answer as its question type stores it (questions.QuestionType.accepted); a value the page never
+    offered is tampering."""
+    try:
+        return qtypes.get(qtype).accepted(data, option_order, values)
+    except qtypes.BadAnswer:
         log.warning("quiz tampering: attempt %s item %s got %r", attempt_id, item_id, values)
-        raise Tampered(_l("That answer is not one of the question's options."))
-    return values
+        raise Tampered(_l("That answer is not one of the question's options.")) from None
 
 
 def _missing_item(attempt_id: int, item_id: int) -> Tampered:
@@ -303,7 +301,8 @@ def save_answer(session: Session, attempt: Attempt, item_id: int, values: list[s
     item = next((i for i in attempt.items if i.id == item_id), None)
     if item is None:
         raise _missing_item(attempt.id, item_id)
-    values = _checked_answer(attempt.id, item_id, item.option_order, item.question_version.qtype, values)
+    values = _checked_answer(attempt.id, item_id, item.option_order, item.question_version.qtype,
+                             item.question_version.data, values)
     if attempt.status != "open":
         raise NotAllowed(_l("This quiz has already been submitted; the answer was not changed."))
     if finish_if_overdue(session, attempt, now=now):
@@ -315,7 +314,7 @@ def save_answer(session: Session, attempt: Attempt, item_id: int, values: list[s
 # Built once (with bound parameters) rather than per request: the autosave runs for every click in a quiz.
 _AUTOSAVE_READ = (
     select(Attempt.person_id, Attempt.status, Attempt.deadline_at, AttemptItem.id, AttemptItem.option_order,
-           QuestionVersion.qtype)
+           QuestionVersion.qtype, QuestionVersion.data)
     .select_from(Attempt)
     .outerjoin(AttemptItem, (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.id == bindparam("item_key")))
     .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
@@ -341,7 +340,7 @@ def autosave_answer(session: Session, trainee: Trainee, attempt_id: int, item_id
         raise ForeignAttempt(_l("This quiz attempt does not exist."))
     if row.id is None:
         raise _missing_item(attempt_id, item_id)
-    values = _checked_answer(attempt_id, item_id, row.option_order, row.qtype, values)
+    values = _checked_answer(attempt_id, item_id, row.option_order, row.qtype, row.data, values)
     closed = NotAllowed(_l("This quiz has already been submitted; the answer was not changed."))
     if row.status != "open":
         raise closed
@@ -354,6 +353,13 @@ def autosave_answer(session: Session, trainee: Trainee, attempt_id: int, item_id
     if saved.rowcount != 1:
         raise closed  # submitted between the two statements
     return _seconds_left(row.deadline_at, now)
+
+
+def unanswered(attempt: Attempt) -> list[int]:
+    """The positions of the questions not fully answered yet (a step of an ordering or a part of a case left
+    open counts): the trainee is asked before submitting with them."""
+    return [item.position for item in attempt.items
+            if not qtypes.get(item.question_version.qtype).complete(item.question_version.data, list(item.answer or []))]
 
 
 def finish_if_overdue(session: Session, attempt: Attempt, *, now: datetime) -> bool:

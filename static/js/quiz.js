@@ -14,8 +14,10 @@
     var body = new FormData();
     body.append("csrf_token", token);
     body.append("item", item);
-    form.querySelectorAll('input[name="answer-' + item + '"]:checked').forEach(function (input) {
-      body.append("answer-" + item, input.value);
+    // every input of the question: radio buttons and checkboxes when checked, each step's select (blank
+    // included: its place in the order counts)
+    form.querySelectorAll('[data-answer="' + item + '"]').forEach(function (input) {
+      if (input.tagName === "SELECT" || input.checked) { body.append("answer-" + item, input.value); }
     });
     return fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
                                 headers: { "Accept": "application/json" } })

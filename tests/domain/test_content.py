@@ -118,7 +118,7 @@ def test_check_command_exits_non_zero_with_file_line_messages(app, content):
 
 def test_sync_is_idempotent_and_reports_changes(session, content):
     first = sync_content(session, content)
-    assert "course sample-course" in " ".join(first.added) and len(first.added) == 9
+    assert "course sample-course" in " ".join(first.added) and len(first.added) == 14  # 12 questions, 2 courses
     second = sync_content(session, content)
     assert second.lines() == []
     edit(content / BANK, "zh_CN: 示例问题1\n", "zh_CN: 示例问题一\n")

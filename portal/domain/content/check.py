@@ -8,7 +8,7 @@ from pathlib import Path
 
 from portal.domain import questions as qtypes
 from portal.domain.content.files import LANGS, ContentTree, CourseFile, LessonText, lesson_path, read_lesson, read_tree
-from portal.domain.content.media import check_ref, find_media
+from portal.domain.content.media import MediaRef, check_ref, find_media, question_media_folder
 from portal.domain.reference import KEY_GROUPS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
@@ -25,6 +25,8 @@ QUIZ_NUMBERS = {  # key: (minimum, maximum)
 ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d（）()]+[条款项]|(?<![\d-])\d+(?:\.\d+)+(?![\d-])")
 CITATION_SPLIT = re.compile(r"[；;]")
 REVIEW_MONTHS = 12
+SVG_VIEWBOX = re.compile(rb"<svg\b[^>]*\sviewBox\s*=", re.I)
+QUESTION_SVG_BYTES = 30 * 1024  # a schematic drawing; phones on weak networks load it in every quiz
 
 
 def check_tree(root: Path, *, group_codes: set[str] | None = None, review_months: int = REVIEW_MONTHS,
@@ -87,15 +89,16 @@ def _check_review(tree: ContentTree, texts: dict[str, LessonText], review_months
                   "review it against the current law")
 
 
-def _translated(tree: ContentTree, path: Path, mapping, key: str, line: int) -> None:
+def _translated(tree: ContentTree, path: Path, mapping, key: str, line: int, label: str = "") -> None:
     value = mapping.get(key) if isinstance(mapping, dict) else None
+    label = f"{label} {key}" if label and label != key else key
     if not isinstance(value, dict):
-        tree.problem(path, line, f"{key}: needs a text in each of {', '.join(LANGS)}")
+        tree.problem(path, line, f"{label}: needs a text in each of {', '.join(LANGS)}")
         return
     for lang in LANGS:
         if not str(value.get(lang) or "").strip():
             tree.problem(path, value.line_of(lang) if hasattr(value, "line_of") else line,
-                         f"{key}: missing translation '{lang}'")
+                         f"{label}: missing translation '{lang}'")
 
 
 def _course_ids(tree: ContentTree) -> set[str]:
@@ -233,33 +236,118 @@ def _check_questions(tree: ContentTree) -> Counter:
                 continue
             else:
                 seen[qid] = tree.rel(bank.path)
-            if _check_question(tree, bank.path, question):
+            if _check_question(tree, bank.path, question) and not question.get("retired"):
                 tags.update(set(question["tags"]))
     return tags
 
 
+def _check_question_image(tree: ContentTree, path: Path, question) -> None:
+    """The picture of an image question: in question_bank/media/, readable, plain if SVG, with its licence."""
+    image = question.get("image")
+    name = str(image.get("file") or "") if isinstance(image, dict) else ""
+    if not name:
+        return  # the registry's check has said what is missing
+    line = image.line_of("file") if "file" in image else question.line_of("image")
+    folder = question_media_folder(tree.root)
+    for problem_line, message in check_ref(MediaRef("image", line, name, alt="-"), folder):
+        tree.problem(path, problem_line, message.replace("beside the lesson", "in question_bank/media/"))
+    if not (folder / name).is_file():
+        return
+    if not (folder / f"{name}.license").is_file():
+        tree.problem(path, line, f"picture {name} needs its licence beside it: question_bank/media/{name}.license "
+                                 "(SPDX-FileCopyrightText and SPDX-License-Identifier lines)")
+    if name.lower().endswith(".svg"):
+        data = (folder / name).read_bytes()
+        if not SVG_VIEWBOX.search(data):
+            tree.problem(path, line, f"picture {name}: an SVG needs a viewBox, so that it scales to a phone's width")
+        if len(data) > QUESTION_SVG_BYTES:
+            tree.warn(path, line, f"picture {name} is larger than {QUESTION_SVG_BYTES // 1024} KB: simplify the drawing")
+
+
 def _check_question(tree: ContentTree, path: Path, question) -> bool:
-    before = len(tree.problems)
+    problems = question_problems(question)
+    for keys, message, warning in problems:
+        (tree.warn if warning else tree.problem)(path, line_at(question, keys), message)
+    if question.get("type") == "image":
+        _check_question_image(tree, path, question)
+    return not any(not warning for _keys, _message, warning in problems)
+
+
+def question_problems(question: dict) -> list[tuple[tuple, str, bool]]:
+    """Every problem of one question as a bank file holds it: (the keys leading to it, message, is a warning).
+
+    The one check of a question, for the files, an upload and the office's editor alike."""
+    found: list[tuple[tuple, str, bool]] = []
     qtype = question.get("type")
     if qtype not in qtypes.REGISTRY:
-        tree.problem(path, question.line_of("type"), f"unknown question type {qtype!r}")
-        return False
-    for key in ("stem", "explanation"):
-        _translated(tree, path, question, key, question.line_of(key))
-    for option in question.get("options") or []:
-        if isinstance(option, dict):
-            _translated(tree, path, option, "text", option.line)
-    for key, message in qtypes.get(qtype).check(question):
-        tree.problem(path, question.line_of(key), message)
+        return [(("type",), f"unknown question type {qtype!r}", False)]
+    for keys, label in qtypes.translated_texts(question):
+        value = value_at(question, keys)
+        if keys == ("explanation",) and not _has_text(value):  # a GIFT file often has none
+            found.append((keys, "explanation: none; trainees see no explanation after answering", True))
+        else:
+            found += _question_text(value, keys, label)
+    found += [(_keys(key), message, False) for key, message in qtypes.get(qtype).check(question)]
     if "exam_only" in question and not isinstance(question["exam_only"], bool):
-        tree.problem(path, question.line_of("exam_only"), "exam_only: true or false (true: never in practice)")
+        found.append((("exam_only",), "exam_only: true or false (true: never in practice)", False))
+    if "retired" in question and not isinstance(question["retired"], bool):
+        found.append((("retired",), "retired: true or false (true: never drawn for a new quiz)", False))
     if question.get("difficulty") not in (1, 2, 3):
-        tree.problem(path, question.line_of("difficulty"), "difficulty: 1, 2 or 3")
+        found.append((("difficulty",), "difficulty: 1, 2 or 3", False))
     tag_list = question.get("tags")
     if not isinstance(tag_list, list) or not tag_list or not all(isinstance(t, str) and t for t in tag_list):
-        tree.problem(path, question.line_of("tags"), "tags: a list of at least one tag")
+        found.append((("tags",), "tags: a list of at least one tag", False))
     if not str(question.get("source") or "").strip():
-        tree.problem(path, question.line_of("source"), "source: the regulation article or standard it rests on")
+        found.append((("source",), "source: the regulation article or standard it rests on", False))
     else:
-        _warn_citation(tree, path, question.line_of("source"), str(question["source"]))
-    return len(tree.problems) == before
+        found += [(("source",), f"source names no article or clause: {part}", True)
+                  for part in citation_parts_without_article(str(question["source"]))]
+    return found
+
+
+def _has_text(value) -> bool:
+    return isinstance(value, dict) and any(str(value.get(lang) or "").strip() for lang in LANGS)
+
+
+def _question_text(value, keys: tuple, name: str) -> list[tuple[tuple, str, bool]]:
+    """A question's text needs Chinese; a missing English text is a warning (English readers see the Chinese)."""
+    primary, other = LANGS
+    if not isinstance(value, dict):
+        return [(keys, f"{name}: needs a text in {primary} (and {other})", False)]
+    if not str(value.get(primary) or "").strip():
+        return [(keys + (primary,), f"{name}: missing translation '{primary}'", False)]
+    if not str(value.get(other) or "").strip():
+        return [(keys + (other,), f"{name}: missing translation '{other}': English readers see the Chinese text",
+                 True)]
+    return []
+
+
+def _keys(dotted: str) -> tuple:
+    """A registry's nested key ("parts.0.answer") as the keys leading to it (list positions as numbers)."""
+    return tuple(int(step) if step.isdigit() else step for step in dotted.split("."))
+
+
+def value_at(mapping, keys: tuple):
+    """The value these keys lead to, or None where the question does not have them."""
+    node = mapping
+    for key in keys:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def line_at(mapping, keys: tuple) -> int:
+    """The file line of the deepest of these keys that the file knows (LineDict/LineList carry lines)."""
+    line = getattr(mapping, "line", 1)
+    node = mapping
+    for key in keys:
+        if not hasattr(node, "line_of"):
+            break
+        try:
+            line = node.line_of(key)
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    return line

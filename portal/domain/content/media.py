@@ -43,6 +43,28 @@ VERSION_LENGTH = 16  # hex digits of the SHA-256 in a media URL
 _UNSAFE_SVG = re.compile(rb"<script|<foreignObject|\son[a-z]+\s*=|href\s*=\s*[\"']\s*(?:[a-z]+:|//)", re.I)
 
 
+QUESTION_MEDIA = ("question_bank", "media")  # the pictures of image questions, each with its .license beside it
+
+
+def question_media_folder(root: Path) -> Path:
+    """Where the pictures of image questions live under the content root."""
+    return Path(root).joinpath(*QUESTION_MEDIA)
+
+
+QUESTION_MEDIA_PREFIX = "qb-"  # a question's picture among a course's files: never the name of a lesson's file
+
+
+def question_media_name(file: str) -> str:
+    """The name a course stores (and serves) an image question's picture under."""
+    return QUESTION_MEDIA_PREFIX + file
+
+
+def question_image_url(course_code: str, image: dict) -> str:
+    """Where a trainee's browser fetches an image question's picture (versioned like lesson media)."""
+    return (f"/me/courses/{course_code}/media/{str(image.get('sha256', ''))[:VERSION_LENGTH]}/"
+            f"{question_media_name(str(image.get('file', '')))}")
+
+
 def lesson_markdown() -> MarkdownIt:
     """The Markdown dialect of lessons (CommonMark with tables, no raw HTML)."""
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
@@ -217,6 +239,16 @@ class MediaSet:
         """name -> SHA-256 of every file and transcript: part of what the lesson HTML is made from."""
         texts = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in self.transcripts.items()}
         return {**{name: file.sha256 for name, file in self.files.items()}, **texts}
+
+
+def add_question_pictures(media: MediaSet, folder: Path, names: Iterable[str]) -> None:
+    """Add the pictures of the image questions a course's quiz draws (from question_bank/media/)."""
+    for name in names:
+        data = (folder / name).read_bytes()
+        suffix = Path(name).suffix.lower()
+        stored = question_media_name(name)
+        media.files[stored] = MediaFile(stored, data, hashlib.sha256(data).hexdigest(), IMAGE_TYPES[suffix],
+                                        image_size(data, suffix))
 
 
 def load_media(folder: Path, refs: Iterable[MediaRef], *, base_url: str) -> MediaSet:

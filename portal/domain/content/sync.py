@@ -8,7 +8,6 @@ sync that fails leaves the old pages and the files they name together.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from portal.domain.content.check import check_tree
 from portal.domain.content.files import ContentTree, CourseFile
-from portal.domain.content.media import MediaSet, load_media
+from portal.domain.content.imagesize import image_size
+from portal.domain.content.media import MediaSet, add_question_pictures, load_media, question_media_folder
 from portal.domain.content.render import RENDER_VERSION, render_labels, render_lesson
 from portal.domain.content.stored_media import store_media
+from portal.domain.content.versions import add_version, digest, new_question, version_data
 from portal.domain.errors import ValidationError
-from portal.models import Course, KeyGroup, Lesson, Question, QuestionTag, QuestionVersion
+from portal.models import Course, KeyGroup, Lesson, Question
 
 QUIZ_DEFAULTS = {
     "time_limit_minutes": 0, "attempts_allowed": 0, "cooldown_minutes": 0, "shuffle_options": True,
@@ -34,10 +35,11 @@ class SyncReport:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # the office's edit or retirement, where the file did not change
 
     def lines(self) -> list[str]:
         return ([f"added {x}" for x in self.added] + [f"changed {x}" for x in self.changed]
-                + [f"retired {x}" for x in self.retired])
+                + [f"retired {x}" for x in self.retired] + [f"kept {x}" for x in self.kept])
 
 
 class ContentProblems(ValidationError):
@@ -55,10 +57,6 @@ def plain(value):
     return value
 
 
-def digest(value) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
 def sync_content(session: Session, root: Path) -> SyncReport:
     """Check the tree, then bring the database in line with it (flushed; the caller commits)."""
     groups = {g.code: g for g in session.scalars(select(KeyGroup))}
@@ -66,11 +64,11 @@ def sync_content(session: Session, root: Path) -> SyncReport:
     if tree.problems:
         raise ContentProblems(tree)
     report = SyncReport()
-    _sync_questions(session, tree, report)
+    pictures = _sync_questions(session, tree, report)
     live = set()
     labels = render_labels()
     for course_file in tree.courses:
-        live.add(_sync_course(session, course_file, groups, report, labels))
+        live.add(_sync_course(session, course_file, groups, report, labels, pictures, question_media_folder(root)))
     for course in session.scalars(select(Course).where(Course.retired.is_(False))):
         if course.code not in live:
             course.retired = True
@@ -79,12 +77,16 @@ def sync_content(session: Session, root: Path) -> SyncReport:
     return report
 
 
-def _sync_course(session: Session, course_file: CourseFile, groups, report: SyncReport, labels) -> str:
+def _sync_course(session: Session, course_file: CourseFile, groups, report: SyncReport, labels,
+                 pictures: dict[str, set[str]], picture_folder: Path) -> str:
     data = plain(course_file.data)
     code = data["id"]
     course = session.scalar(select(Course).where(Course.code == code))
     refs = [ref for texts in course_file.lessons.values() for text in texts.values() for ref in text.media]
     media = load_media(course_file.path.parent / "lessons", refs, base_url=f"/me/courses/{code}/media")
+    # the pictures of the image questions its quiz may draw are served with the course's own files
+    drawn = sorted(set().union(*(pictures.get(pool["tag"], set()) for pool in data["quiz"]["pools"])))
+    add_question_pictures(media, picture_folder, drawn)
     fingerprint = digest({"course": data, "lessons": {s: {lang: (t.title, t.summary, t.body, str(t.law_as_of),
                                                                  str(t.last_reviewed)) for lang, t in texts.items()}
                                                      for s, texts in course_file.lessons.items()},
@@ -130,47 +132,54 @@ def _sync_lessons(session: Session, course: Course, course_file: CourseFile, med
         lesson.position = 1000 + lesson.id
 
 
-def _sync_questions(session: Session, tree: ContentTree, report: SyncReport) -> None:
+def _sync_questions(session: Session, tree: ContentTree, report: SyncReport) -> dict[str, set[str]]:
+    """Upsert every question; returns the picture files of the image questions, by tag."""
     questions = {q.code: q for q in session.scalars(select(Question))}
     live = set()
+    pictures: dict[str, set[str]] = {}
     for bank in tree.banks:
         for raw in bank.questions:
             data = plain(raw)
             live.add(data["id"])
-            _upsert_question(session, questions.get(data["id"]), data, tree.rel(bank.path), report)
+            if isinstance(data.get("image"), dict):
+                # the picture's hash is part of the question: a redrawn picture makes a new version
+                name = data["image"]["file"]
+                picture = (question_media_folder(tree.root) / name).read_bytes()
+                data["image"]["sha256"] = hashlib.sha256(picture).hexdigest()
+                data["image"]["size"] = list(image_size(picture, Path(name).suffix.lower()))  # the page keeps its place
+                for tag in data["tags"]:
+                    pictures.setdefault(tag, set()).add(name)
+            _sync_question(session, questions.get(data["id"]), data, tree.rel(bank.path), report)
     for code, question in questions.items():
-        if code not in live and not question.retired:
+        # a question the office created and no file holds yet (file_hash "") is not the files' to retire
+        if code not in live and not question.retired and question.file_hash:
             question.retired = True
             report.retired.append(f"question {code}")
+    return pictures
 
 
-def _upsert_question(session: Session, question: Question | None, data: dict, source_file: str, report) -> None:
-    fingerprint = digest(data)
-    if question is None:
-        question = Question(code=data["id"], source_file=source_file)
-        session.add(question)
-        session.flush()
-        number = 1
-        report.added.append(f"question {data['id']}")
-    elif question.current_version is not None and question.current_version.content_hash == fingerprint:
-        if question.retired:
-            question.retired = False
-            report.changed.append(f"question {data['id']}")
+def _sync_question(session: Session, question: Question | None, data: dict, source_file: str,
+                   report: SyncReport) -> None:
+    """The file wins when it changed since the last sync; otherwise the office's edit and retirement stand."""
+    file_hash, retired = digest(data), bool(data.get("retired", False))
+    code = data["id"]
+    if question is not None and question.file_hash == file_hash:
+        edited = question.current_version is not None and question.current_version.content_hash != digest(
+            version_data(data))
+        if edited or (question.office_set_retired and question.retired != retired):
+            report.kept.append(f"question {code} ({'retired' if question.retired else 'edited'} in the office; "
+                               "the file has not changed since the last sync)")
+        if not question.office_set_retired and question.retired != retired:
+            question.retired = retired  # back in the files after being retired for leaving them
+            report.changed.append(f"question {code}")
         return
-    else:
-        number = 1 + max((v for v in session.scalars(
-            select(QuestionVersion.number).where(QuestionVersion.question_id == question.id))), default=0)
-        report.changed.append(f"question {data['id']}")
-    version = QuestionVersion(question_id=question.id, number=number, qtype=data["type"],
-                              difficulty=data["difficulty"], data=data, content_hash=fingerprint)
-    session.add(version)
-    session.flush()
-    question.current_version = version
-    question.retired = False
-    question.source_file = source_file
-    wanted = list(dict.fromkeys(data["tags"]))
-    for tag_row in [t for t in question.tags if t.tag not in wanted]:
-        question.tags.remove(tag_row)
-    have = {t.tag for t in question.tags}
-    question.tags.extend(QuestionTag(tag=tag) for tag in wanted if tag not in have)
+    added = question is None
+    if added:
+        question = new_question(session, code, source_file)
+        report.added.append(f"question {code}")
+    version = add_version(session, question, data, origin="file")
+    if not added and (version is not None or question.retired != retired):
+        report.changed.append(f"question {code}")
+    question.retired, question.office_set_retired = retired, False
+    question.file_hash, question.source_file = file_hash, source_file
     session.flush()
