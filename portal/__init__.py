@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.company.views import bp as company_bp
     from portal.coverage.views import bp as coverage_bp
     from portal.office import commitment_views as office_commitments  # noqa: F401 (routes join office blueprints)
+    from portal.office import content_views  # noqa: F401 (the content pages join the office blueprint)
     from portal.office import post_views, rules_views  # noqa: F401 (their routes join the office setup blueprint)
     from portal.office.setup_views import bp as office_setup_bp
     from portal.office.views import bp as office_bp

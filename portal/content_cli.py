@@ -60,7 +60,20 @@ def sync(root: str | None) -> None:
     db.session.commit()
     for line in report.lines():
         click.echo(line)
-    click.echo(f"sync done: {len(report.added)} added, {len(report.changed)} changed, {len(report.retired)} retired")
+    click.echo(f"sync done: {len(report.added)} added, {len(report.changed)} changed, {len(report.retired)} retired"
+               + (f", {len(report.kept)} office change(s) kept" if report.kept else ""))
+
+
+@content_cli.command("export")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the question files into (question_bank to replace the shipped ones).")
+def export(out: str) -> None:
+    """Write the database's questions as question-bank YAML (one file per source file, office.yaml for questions
+    the office created; retired ones marked), to review and commit what the office changed."""
+    from portal.domain.content.export import export_bank
+
+    for name, count in export_bank(db.session, Path(out)).items():
+        click.echo(f"{Path(out) / name}: {count} question(s)")
 
 
 @content_cli.command("import-gift")
@@ -88,12 +101,17 @@ def import_gift(file: str, tag: str, lang: str, out: str | None) -> None:
 def export_gift(lang: str, tag: str | None, out: str | None) -> None:
     """Write the current question bank (from the database) in Moodle GIFT format."""
     from portal.domain.gift import export_gift as render
+    from portal.domain.gift import exportable
     from portal.models import Question
 
     questions = [q.current_version.data for q in db.session.scalars(select(Question).where(Question.retired.is_(False))
                                                                      .order_by(Question.code)) if q.current_version]
     if tag:
         questions = [q for q in questions if tag in q.get("tags", [])]
+    questions, skipped = exportable(questions)
+    if skipped:
+        click.echo(f"{len(skipped)} case (scenario) question(s) not exported, GIFT has no form for a case shared by "
+                   f"several questions: {', '.join(skipped)}", err=True)
     text = render(questions, lang=lang)
     if out:
         Path(out).write_text(text, encoding="utf-8")

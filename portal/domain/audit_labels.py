@@ -53,6 +53,10 @@ ACTIONS = {
     "post.save": _l("Post saved"),
     "prior_training.record": _l("Prior training recorded"),
     "prior_training.reject": _l("Prior training rejected"),
+    "question.edit": _l("Question edited in the office (new version)"),
+    "question.reinstate": _l("Question reinstated"),
+    "question.retire": _l("Question retired"),
+    "question.upload": _l("Questions uploaded"),
     "quiz.attempt_granted": _l("Extra quiz attempt granted"),
     "reminder.register": _l("People not registered yet reminded to register"),
     "reminder.training": _l("People reminded of training due"),
@@ -86,6 +90,7 @@ TARGETS = {
     "organization": _l("Organization"),
     "person": _l("Person"),
     "post": _l("Post"),
+    "question": _l("Question"),
     "report": _l("Yearly report"),
     "rule_set": _l("Training rules"),
     "target": _l("Coverage target"),
@@ -116,6 +121,7 @@ DETAILS = {
     "due_on": _l("due on"),
     "emailed": _l("e-mailed"),
     "expires_at": _l("expires"),
+    "file": _l("file"),
     "fewer_hours": _l("people with fewer class hours"),
     "format": _l("format"),
     "group_id": _l("key group no."),
@@ -133,6 +139,7 @@ DETAILS = {
     "new_serial": _l("new serial"),
     "names": _l("names"),
     "not_sent": _l("not e-mailed (mail server unavailable)"),
+    "not_imported": _l("not imported"),
     "note": _l("note"),
     "old_name": _l("name before"),
     "organization": _l("organization no."),
@@ -141,6 +148,7 @@ DETAILS = {
     "planned_on": _l("planned for"),
     "prefix": _l("key begins"),
     "previous_status": _l("status before"),
+    "previous_version": _l("version before"),
     "printed": _l("on a printed sheet"),
     "prior_training": _l("prior training no."),
     "provider": _l("provider"),
@@ -157,6 +165,7 @@ DETAILS = {
     "target_rate": _l("target"),
     "token_id": _l("key no."),
     "token_prefix": _l("key begins"),
+    "unchanged": _l("unchanged"),
     "updated": _l("updated"),
     "valid_until": _l("valid until"),
     "version": _l("version"),
@@ -225,7 +234,7 @@ def details_text(details: dict[str, Any] | None, names: Names | None = None) -> 
 def record_names(session: Session, events: Iterable[Any], locale: str) -> Names:
     """The names of the records these audit events point at (organizations, people on a roster, accounts, key
     groups, localities), loaded at once; a record since deleted keeps its number."""
-    from portal.models import Certificate, KeyGroup, Locality, Organization, Person, Trainee, User
+    from portal.models import Certificate, KeyGroup, Locality, Organization, Person, Question, Trainee, User
 
     wanted: dict[str, set[int]] = {}
     for event in events:
@@ -252,6 +261,7 @@ def record_names(session: Session, events: Iterable[Any], locale: str) -> Names:
     load("trainee", (Trainee.id, Person.real_name), Trainee.id)
     load("certificate", (Certificate.id, Certificate.serial), Certificate.id)
     load("person", (Person.id, Person.real_name), Person.id)
+    load("question", (Question.id, Question.code), Question.id)
     load("user", (User.id, User.display_name), User.id, User.display_name.is_not(None))
     for kind, model in (("key_group", KeyGroup), ("locality", Locality)):
         for ids in chunks(kind):

@@ -22,14 +22,21 @@ The subset follows Moodle's own importer (`question/format/gift/format.php`):
 * `\\~ \\= \\# \\{ \\} \\: \\\\` escape special characters and `\\n` is a newline; any other
   backslash is kept as written. A leading `[html]`, `[moodle]`, `[markdown]` or `[plain]`
   marker is removed from each text; the text itself is kept unchanged.
-* Short-answer, matching, numerical and essay questions, description items and
-  malformed questions are skipped and reported as `GiftProblem`s.
+* A multiple-choice question whose `[html]` stem carries `<img src="..." alt="...">` becomes an
+  `image` question: the picture's file name (the last part of `src`) and its alt text; the file
+  itself goes into `question_bank/media/` by hand, with its `.license`.
+* A matching question whose right-hand sides are the positions 1, 2, 3 ... (3 to 6 pairs:
+  `=Pull the pin -> 2`) becomes an `ordering` question.
+* Short-answer, other matching, numerical and essay questions, description items and
+  malformed questions are skipped and reported as `GiftProblem`s. A case (`scenario`)
+  question has no GIFT form: `exportable` leaves it out and names it.
 
 True/false feedback has no place in the bank's option list, so the importer stores it
 under an extra `feedback` key: `{"wrong": {...}, "right": {...}}` (only the parts given).
 """
 from __future__ import annotations
 
+import html
 import itertools
 import math
 import re
@@ -42,6 +49,8 @@ LANGUAGES: tuple[str, ...] = ("zh_CN", "en")
 DEFAULT_DIFFICULTY = 2
 DEFAULT_SOURCE = "GIFT import"
 MISSING_WORD_BLANK = "____"
+NO_GIFT_FORM = ("scenario",)
+ORDERING_STEPS = (3, 6)
 
 _ID_RE = re.compile(r"[a-z0-9-]{3,64}")
 _FORMAT_MARKER_RE = re.compile(r"\[(?:html|moodle|markdown|plain)\]")
@@ -55,6 +64,9 @@ _TRUE_WORDS = frozenset({"T", "TRUE"})
 _TRUE_FALSE_WORDS = frozenset({"T", "TRUE", "F", "FALSE"})
 _PLAIN_WEIGHT_TOLERANCE = 1e-3
 _PLACEHOLDER_RANGES = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
+_IMG_RE = re.compile(r"<img\b[^>]*>", re.I)
+_ATTRIBUTE_RE = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_TAG_RE = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,7 @@ class GiftResult:
 
     questions: list[dict[str, Any]] = field(default_factory=list)
     problems: list[GiftProblem] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the line each question starts on
 
 
 def parse_gift(text: str, *, tag: str, lang: str = "zh_CN", id_prefix: str | None = None) -> GiftResult:
@@ -85,7 +98,17 @@ def parse_gift(text: str, *, tag: str, lang: str = "zh_CN", id_prefix: str | Non
     drafts = parser.parse(text)
     prefix = id_prefix or _slugify(tag) or "gift"
     questions = _assign_ids(drafts, prefix, parser.problems)
-    return GiftResult(questions=questions, problems=sorted(parser.problems, key=lambda p: p.line))
+    lines = [line for line, _question in questions]
+    return GiftResult(questions=[question for _line, question in questions],
+                      problems=sorted(parser.problems, key=lambda p: p.line), lines=lines)
+
+
+def exportable(questions: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """(questions GIFT can carry, ids of those it cannot: case questions, whose parts share one case)."""
+    kept, skipped = [], []
+    for question in questions:
+        (skipped.append(str(question.get("id"))) if question.get("type") in NO_GIFT_FORM else kept.append(question))
+    return kept, skipped
 
 
 def export_gift(questions: Iterable[dict[str, Any]], *, lang: str = "zh_CN") -> str:
@@ -238,7 +261,26 @@ class _Parser:
         question["explanation"] = self._i18n(general)
         if answers.feedback:
             question["feedback"] = answers.feedback
+        if answers.kind in ("single", "multiple"):
+            self._picture(text[:start], question)
         return _Draft(line=line, title=title, body=question)
+
+    def _picture(self, stem: str, question: dict[str, Any]) -> None:
+        """An `[html]` stem with an <img>: an image question (file name and alt text; the stem without HTML)."""
+        stem = self.escapes.restore(stem).strip()
+        image = _IMG_RE.search(stem)
+        if not stem.startswith("[html]") or image is None:
+            return
+        attributes = {m[1].lower(): html.unescape(m[2] if m[2] is not None else m[3])
+                      for m in _ATTRIBUTE_RE.finditer(image[0])}
+        file = attributes.get("src", "").replace("\\", "/").rsplit("/", 1)[-1]
+        if not file:
+            return
+        words = html.unescape(_TAG_RE.sub(" ", stem[len("[html]"):].replace(image[0], " "))).split()
+        question["type"] = "image"
+        question["image"] = {"file": file, "alt": {code: attributes.get("alt", "") if code == self.lang else ""
+                                                   for code in LANGUAGES}}
+        question["stem"] = {code: " ".join(words) if code == self.lang else "" for code in LANGUAGES}
 
     def _read_answers(self, block: str) -> _Answers:
         if not block:
@@ -248,7 +290,7 @@ class _Parser:
         if "~" in block:
             return self._choice_answers(block)
         if "->" in block:
-            raise _Skip("matching questions are not supported")
+            return self._ordering_answers(block)
         if block.split("#", 1)[0].strip() in _TRUE_FALSE_WORDS:
             return self._true_false_answers(block)
         raise _Skip("short-answer questions are not supported")
@@ -268,6 +310,19 @@ class _Parser:
         plain = _plain_weights(ids, correct)
         is_plain = all(math.isclose(weights[i], plain[i], abs_tol=_PLAIN_WEIGHT_TOLERANCE) for i in ids)
         return _Answers("multiple", answer=correct, options=options, weights=None if is_plain else weights)
+
+    def _ordering_answers(self, block: str) -> _Answers:
+        """Matching whose right-hand sides are the positions 1..n: the steps of an ordering question."""
+        pairs = [part.rpartition("->") for part in block.split("=")[1:]]
+        positions = [right.strip() for _left, _arrow, right in pairs]
+        low, high = ORDERING_STEPS
+        if (not block.lstrip().startswith("=") or not low <= len(pairs) <= high
+                or sorted(positions) != [str(n) for n in range(1, len(pairs) + 1)]):
+            raise _Skip("matching questions are not supported")
+        ids = list(itertools.islice(_option_ids(), len(pairs)))
+        options = [{"id": option_id, "text": self._i18n(left)} for option_id, (left, _a, _r) in zip(ids, pairs)]
+        by_position = sorted(zip(positions, ids), key=lambda pair: int(pair[0]))
+        return _Answers("ordering", answer=[option_id for _position, option_id in by_position], options=options)
 
     def _option(self, option_id: str, choice: _Choice) -> dict[str, Any]:
         option: dict[str, Any] = {"id": option_id, "text": self._i18n(choice.text)}
@@ -396,7 +451,7 @@ def _number(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def _assign_ids(drafts: list[_Draft], prefix: str, problems: list[GiftProblem]) -> list[dict[str, Any]]:
+def _assign_ids(drafts: list[_Draft], prefix: str, problems: list[GiftProblem]) -> list[tuple[int, dict[str, Any]]]:
     """Give each draft its title as id when that is a valid id, else the next free `<prefix>-NNN`."""
     titled = {draft.title for draft in drafts if _ID_RE.fullmatch(draft.title)}
     used: set[str] = set()
@@ -412,7 +467,7 @@ def _assign_ids(drafts: list[_Draft], prefix: str, problems: list[GiftProblem]) 
             candidates = (f"{prefix}-{number:03d}" for number in numbers)
             question_id = next(c for c in candidates if c not in titled and c not in used)
         used.add(question_id)
-        questions.append({"id": question_id, **draft.body})
+        questions.append((draft.line, {"id": question_id, **draft.body}))
     return questions
 
 
@@ -439,9 +494,36 @@ def _export_question(question: dict[str, Any], lang: str) -> str:
         lines.append(f"{head} {{{_true_false_block(question, lang)}}}")
     elif kind in ("single", "multiple"):
         lines.extend([head + " {", *_choice_lines(question, lang), "}"])
+    elif kind == "image":
+        head = f"::{_escape(str(question.get('id', '')))}::[html]{_escape(_picture_stem(question, lang))}"
+        many = len(question.get("answer") or []) > 1
+        lines.extend([head + " {", *_choice_lines({**question, "type": "multiple" if many else "single"}, lang), "}"])
+    elif kind == "ordering":
+        lines.extend([head + " {", *_ordering_lines(question, lang), "}"])
+    elif kind in NO_GIFT_FORM:
+        raise ValueError(f"question {question.get('id')!r}: a case question has no GIFT form (see exportable)")
     else:
         raise ValueError(f"question {question.get('id')!r}: GIFT export does not support type {kind!r}")
     return "\n".join(lines) + "\n"
+
+
+def _picture_stem(question: dict[str, Any], lang: str) -> str:
+    """An image question's stem as HTML: the text, then the picture with its alt text."""
+    image = question.get("image") or {}
+    stem = html.escape(_text(question.get("stem"), lang), quote=False)
+    return (f'<p>{stem}</p><img src="{html.escape(str(image.get("file", "")))}" '
+            f'alt="{html.escape(_text(image.get("alt"), lang))}">')
+
+
+def _ordering_lines(question: dict[str, Any], lang: str) -> list[str]:
+    """Matching pairs: each step's text -> its position in the right order."""
+    positions = {str(option_id): number for number, option_id in enumerate(question.get("answer") or [], start=1)}
+    lines = [f"\t={_escape_text(_text(option.get('text'), lang))} -> {positions[str(option['id'])]}"
+             for option in question.get("options") or []]
+    explanation = _text(question.get("explanation"), lang)
+    if explanation:
+        lines.append("\t####" + _escape_text(explanation))
+    return lines
 
 
 def _true_false_block(question: dict[str, Any], lang: str) -> str:

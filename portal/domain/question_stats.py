@@ -1,4 +1,5 @@
-"""Per-question statistics for the office: share correct and discrimination (top vs bottom third)."""
+"""Per-question statistics for the office: share correct (full points), share of points and discrimination
+(top vs bottom third)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ class QuestionStat:
     answered: int
     share_correct: float
     discrimination: float | None  # p(correct | top third) - p(correct | bottom third)
+    share_points: float = 0.0  # the points scored over the points there were: partial credit (an ordering's
+    # steps in place, a case's parts) shows here, while "correct" asks for full points
 
 
 def question_statistics(session: Session, course_id: int | None = None) -> list[QuestionStat]:
@@ -35,7 +38,7 @@ def question_statistics(session: Session, course_id: int | None = None) -> list[
         return func.sum(case((condition, 1), else_=0))
 
     statement = (select(Question.code, func.count(), number(right), number(top & right), number(top),
-                        number(bottom & right), number(bottom))
+                        number(bottom & right), number(bottom), func.sum(func.coalesce(AttemptItem.points, 0.0)))
                  .select_from(AttemptItem).join(ranked, ranked.c.id == AttemptItem.attempt_id)
                  .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
                  .join(Question, Question.id == QuestionVersion.question_id)
@@ -45,6 +48,7 @@ def question_statistics(session: Session, course_id: int | None = None) -> list[
 
 
 def _stat(code: str, answered: int, right: int, top_right: int, top: int, bottom_right: int,
-          bottom: int) -> QuestionStat:
+          bottom: int, points: float) -> QuestionStat:
     discrimination = round(top_right / top - bottom_right / bottom, 2) if top and bottom else None
-    return QuestionStat(code=code, answered=answered, share_correct=right / answered, discrimination=discrimination)
+    return QuestionStat(code=code, answered=answered, share_correct=right / answered, discrimination=discrimination,
+                        share_points=float(points) / answered)

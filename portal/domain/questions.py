@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 LANGS = ("zh_CN", "en")
 IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
 ALT_LENGTH = (20, 200)
+IMAGE_NAME_LENGTH = 100  # stored with a prefix among a course's files (question_media_name)
 # Words that tell the answer instead of describing the picture: alt text says what is drawn, never what is wrong.
 GIVEAWAY_WORDS = ("隐患", "危险", "违规", "违章", "错误", "不安全", "hazard", "danger", "wrong", "violation",
                   "unsafe", "illegal")
@@ -29,23 +30,26 @@ class BadAnswer(ValueError):
 @dataclass(frozen=True)
 class QuestionType:
     name: str
-    check: Callable[[dict], list[tuple[str, str]]]  # -> [(key, message)]
+    check: Callable[[dict], list[tuple[str, str]]]  # -> [(key, message)]; a nested key as "parts.0.answer"
     choices: Callable[[dict], list[str]]  # answer values a trainee may pick
     grade: Callable[[dict, list[str], str], float]  # (question, answer, rule) -> 0..1
     correct: Callable[[dict], list[str]]
     many: Callable[[dict], bool]  # may pick several (checkboxes rather than radio buttons)
-    # (question, option_order, values) -> the answer as stored; raises BadAnswer
-    accept: Callable[[dict, list[str], list[str]], list[str]] | None = None
+    # (this type, question, option_order, values) -> the answer as stored; raises BadAnswer
+    accept: Callable[[QuestionType, dict, list[str], list[str]], list[str]] | None = None
     # (question, choices, rng, shuffle wanted) -> the order a new attempt shows the choices in
     order: Callable[[dict, list[str], random.Random, bool], list[str]] | None = None
     texts: tuple[str, ...] = ("stem", "explanation")  # the question's own translated texts
+    # (question, answer) -> has every part of the question an answer? (default: anything chosen)
+    complete: Callable[[dict, list[str]], bool] = lambda question, answer: bool(answer)
 
     def accepted(self, question: dict, option_order: list[str], values: list[str]) -> list[str]:
-        """The answer as stored (see the module's docstring); BadAnswer for what the page never offered."""
+        """The answer as stored (see the module's docstring); BadAnswer for what the page never offered.
+        Default: sorted, without repeats, every value offered, one only where the question takes one."""
         return (self.accept or _accept_choices)(self, question, option_order, [str(v) for v in values])
 
     def option_order(self, question: dict, rng: random.Random, shuffle: bool) -> list[str]:
-        """The order a new attempt shows the choices in."""
+        """The order a new attempt shows the choices in (default: shuffled when the course asks for it)."""
         choices = list(self.choices(question))
         if self.order is not None:
             return self.order(question, choices, rng, shuffle)
@@ -150,21 +154,23 @@ def _check_image(question: dict) -> list[tuple[str, str]]:
         return problems + [("image", "image: a mapping with file (in question_bank/media/) and alt")]
     name = str(image.get("file") or "")
     if not name.lower().endswith(IMAGE_SUFFIXES) or "/" in name or "\\" in name or name.startswith("."):
-        problems.append(("image", f"image.file: a file name in question_bank/media/ ending in "
-                                  f"{', '.join(IMAGE_SUFFIXES)}, not {name!r}"))
+        problems.append(("image.file", f"image.file: a file name in question_bank/media/ ending in "
+                                       f"{', '.join(IMAGE_SUFFIXES)}, not {name!r}"))
+    elif len(name) > IMAGE_NAME_LENGTH:
+        problems.append(("image.file", f"image.file: at most {IMAGE_NAME_LENGTH} characters"))
     alt = image.get("alt")
     if not isinstance(alt, dict):
-        return problems + [("image", "image.alt: a description of the picture in each of " + ", ".join(LANGS))]
+        return problems + [("image.alt", "image.alt: a description of the picture in each of " + ", ".join(LANGS))]
     low, high = ALT_LENGTH
     for lang in LANGS:
         value = str(alt.get(lang) or "").strip()
         if not low <= len(value) <= high:
-            problems.append(("image", f"image.alt.{lang}: {low}-{high} characters describing what is drawn "
-                                      f"(now {len(value)})"))
+            problems.append((f"image.alt.{lang}", f"image.alt.{lang}: {low}-{high} characters describing what is "
+                                                  f"drawn (now {len(value)})"))
         given = [word for word in GIVEAWAY_WORDS if word in value.lower()]
         if given:
-            problems.append(("image", f"image.alt.{lang}: describe what is drawn without giving the answer away "
-                                      f"(remove {', '.join(given)})"))
+            problems.append((f"image.alt.{lang}", f"image.alt.{lang}: describe what is drawn without giving the "
+                                                  f"answer away (remove {', '.join(given)})"))
     return problems
 
 
@@ -213,7 +219,8 @@ def _always_shuffle(question: dict, choices: list[str], rng: random.Random, shuf
 
 register(QuestionType("ordering", _check_ordering, _option_ids, _grade_ordering,
                       lambda q: [str(v) for v in q["answer"]], many=lambda q: False,
-                      accept=_accept_ordering, order=_always_shuffle))
+                      accept=_accept_ordering, order=_always_shuffle,
+                      complete=lambda q, answer: bool(answer) and all(answer)))
 
 
 # --- scenario: a case with 2-4 parts, each a single, multiple or true/false question ---------------------
@@ -246,9 +253,10 @@ def _check_scenario(question: dict) -> list[tuple[str, str]]:
     for number, part in enumerate(given, start=1):
         kind = part.get("type")
         if kind not in PART_TYPES:
-            problems.append(("parts", f"part {number}: type is one of {', '.join(PART_TYPES)}, not {kind!r}"))
+            problems.append((f"parts.{number - 1}.type", f"part {number}: type is one of {', '.join(PART_TYPES)}, "
+                                                         f"not {kind!r}"))
             continue
-        problems += [("parts", f"part {number}: {message}") for _key, message in get(kind).check(part)]
+        problems += [(f"parts.{number - 1}.{key}", f"part {number}: {message}") for key, message in get(kind).check(part)]
     return problems
 
 
@@ -296,24 +304,28 @@ def _order_scenario(question: dict, choices: list[str], rng: random.Random, shuf
 
 register(QuestionType("scenario", _check_scenario, _scenario_choices, _grade_scenario, _correct_scenario,
                       many=lambda q: True, accept=_accept_scenario, order=_order_scenario,
-                      texts=("case", "explanation")))
+                      texts=("case", "explanation"),
+                      complete=lambda q, answer: len(split_answer(answer)) == len(parts(q))))
 
 
-def translated_texts(question: dict) -> Iterator[tuple[dict, str, str]]:
-    """Every text a trainee reads, as (mapping holding it, key, where): the check asks each for both languages."""
+def translated_texts(question: dict) -> Iterator[tuple[tuple, str]]:
+    """Every text a trainee reads, as (the keys leading to it, what to call it): each needs both languages."""
     qtype = REGISTRY.get(question.get("type"))
     for key in qtype.texts if qtype else ("stem", "explanation"):
-        yield question, key, key
+        yield (key,), key
     for index, option in enumerate(question.get("options") or []):
         if isinstance(option, dict):
-            yield option, "text", f"option {option.get('id', index + 1)}"
-    for number, part in enumerate(parts(question), start=1):
-        yield part, "stem", f"part {number}"
-        for option in part.get("options") or []:
+            yield ("options", index, "text"), f"option {option.get('id', index + 1)}"
+    for index, part in enumerate(question.get("parts") or []):
+        if not isinstance(part, dict):
+            continue
+        number = index + 1
+        yield ("parts", index, "stem"), f"part {number}"
+        for position, option in enumerate(part.get("options") or []):
             if isinstance(option, dict):
-                yield option, "text", f"part {number} option {option.get('id')}"
+                yield ("parts", index, "options", position, "text"), f"part {number} option {option.get('id')}"
         if "explanation" in part:
-            yield part, "explanation", f"part {number}"
+            yield ("parts", index, "explanation"), f"part {number} explanation"
 
 
 def text(value: Any, locale: str) -> str:

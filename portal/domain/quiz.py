@@ -355,6 +355,13 @@ def autosave_answer(session: Session, trainee: Trainee, attempt_id: int, item_id
     return _seconds_left(row.deadline_at, now)
 
 
+def unanswered(attempt: Attempt) -> list[int]:
+    """The positions of the questions not fully answered yet (a step of an ordering or a part of a case left
+    open counts): the trainee is asked before submitting with them."""
+    return [item.position for item in attempt.items
+            if not qtypes.get(item.question_version.qtype).complete(item.question_version.data, list(item.answer or []))]
+
+
 def finish_if_overdue(session: Session, attempt: Attempt, *, now: datetime) -> bool:
     """Grade an open attempt whose time (plus grace) has run out; True if it is no longer open."""
     if attempt.status != "open":

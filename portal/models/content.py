@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, LargeBi
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
-from portal.models.people import KeyGroup
+from portal.models.people import KeyGroup, User
 
 course_group = Table(
     "course_group",
@@ -109,6 +109,10 @@ class Question(Base):
     )
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     source_file: Mapped[str] = mapped_column(String(200), default="")
+    # The digest of the question as its file said at the last sync ("" for a question the office created): the
+    # sync lets the file win over the office's edit or retirement only when this changes (courses/README.md).
+    file_hash: Mapped[str] = mapped_column(String(64), default="")
+    office_set_retired: Mapped[bool] = mapped_column(Boolean, default=False)  # the office retired/reinstated it since
 
     current_version: Mapped[Optional["QuestionVersion"]] = relationship(
         foreign_keys=[current_version_id], post_update=True
@@ -132,8 +136,11 @@ class QuestionVersion(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    origin: Mapped[str] = mapped_column(String(12), default="file")  # file (a sync) | office (edited or uploaded)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     question: Mapped[Question] = relationship(foreign_keys=[question_id])
+    created_by: Mapped[Optional["User"]] = relationship(foreign_keys=[created_by_id])
 
 
 class QuestionTag(Base):

@@ -224,19 +224,6 @@ def audit_log():
     return render_template("office/audit.html", page=page, names=names)
 
 
-@bp.route("/questions")
-@policy.roles("office_admin", "superuser")
-def question_stats():
-    from portal.domain.question_stats import question_statistics
-    from portal.models import Course
-
-    courses = list(db.session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.code)))
-    course = request.args.get("course", "")
-    course_id = next((c.id for c in courses if c.code == course), None)
-    stats = question_statistics(db.session, course_id)
-    return render_template("office/questions.html", stats=stats, courses=courses, course=course)
-
-
 def _export_organizations(statement):
     from portal.web.exports import export_response
     from portal.web.i18n import current_locale

@@ -1,10 +1,7 @@
 """The trainee's own pages: training to do, courses, lessons, quizzes and results."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy import bindparam, select
@@ -14,13 +11,14 @@ from portal.domain import claims, commitments, people, policy, progress, quiz, s
 from portal.domain.content.cache import lesson_html
 from portal.domain import questions as qtypes
 from portal.domain.content.media import question_image_url
-from portal.domain.content.stored_media import find_media, media_file
+from portal.domain.content.stored_media import find_media
 from portal.domain.errors import NotAllowed, PortalError, ValidationError
 from portal.domain.localtime import local_date, local_today
 from portal.domain.rules import current_rules
 from portal.extensions import db
 from portal.models import Assignment, Lesson, RosterClaim, Trainee, utcnow
 from portal.company.forms import EmptyForm as ClaimForm
+from portal.web.course_media import send_course_media
 from portal.web.i18n import current_locale
 from portal.web.pagination import LAST_PAGE, page_asked, paginate
 from portal.web.parameters import record_ids, whole_number
@@ -29,7 +27,6 @@ bp = Blueprint("trainee", __name__, url_prefix="/me", template_folder="templates
 bp.add_app_template_global(question_image_url, "question_image_url")
 bp.add_app_template_global(qtypes, "qtypes")  # the result page asks a case question's parts how they went
 QUESTIONS_PER_PAGE = 5
-MEDIA_MAX_AGE = 31_536_000  # a media URL names the file's content hash: a changed file gets another URL
 
 
 def _trainee():
@@ -173,14 +170,7 @@ def media(code: str, version: str, name: str):
     row = find_media(db.session, course, name, version)
     if row is None:
         abort(404)
-    path = media_file(db.session, row, Path(current_app.config["STORAGE_PATH"]).resolve() / "media")
-    response = send_file(path, mimetype=row.content_type, conditional=True, etag=row.sha256, max_age=MEDIA_MAX_AGE)
-    response.cache_control.public = False  # behind a login: browsers may keep it, shared caches may not
-    response.cache_control.private = True
-    response.cache_control.immutable = True
-    if row.content_type == "image/svg+xml":
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    return response
+    return send_course_media(row)
 
 
 @bp.route("/courses/<code>/quiz", methods=["POST"])
@@ -278,7 +268,7 @@ def _autosave(attempt_id: int, item_id: int, now):
 
 def _submit(attempt):
     """Grade the attempt, once the trainee has confirmed leaving questions unanswered (if any)."""
-    unanswered = [item.position for item in attempt.items if not item.answer]
+    unanswered = quiz.unanswered(attempt)
     if unanswered and request.form.get("confirm") != "yes" and not quiz.finish_if_overdue(db.session, attempt,
                                                                                            now=utcnow()):
         pages = {position: (position - 1) // QUESTIONS_PER_PAGE + 1 for position in unanswered}

@@ -578,3 +578,54 @@ def test_export_then_parse_reproduces_the_questions(questions: tuple[dict[str, A
     result = parse_gift(export_gift(list(questions)), tag=TAG)
     assert result.problems == []
     assert comparable(result.questions) == comparable(list(questions))
+
+
+# --- Image, ordering and case questions ----------------------------------------------------
+
+def _new_types() -> dict[str, dict]:
+    import yaml
+
+    from tests.conftest import FIXTURE_CONTENT
+
+    bank = FIXTURE_CONTENT / "question_bank" / "sample-cases.yaml"
+    return {q["id"]: q for q in yaml.safe_load(bank.read_text(encoding="utf-8"))["questions"]}
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_image_and_ordering_questions_round_trip(lang: str) -> None:
+    from portal.domain.gift import exportable
+
+    questions, skipped = exportable(_new_types().values())
+    assert skipped == ["sample-102"]
+    text = export_gift(questions, lang=lang)
+    assert '[html]<p>' in text and '<img src\\="sample-201-corridor.svg" alt\\="' in text
+    assert "-> 1" in text
+    again = {q["id"]: q for q in parse_gift(text, tag=TAG, lang=lang).questions}
+    for qid, original in _new_types().items():
+        if qid == "sample-102":
+            assert qid not in again
+            continue
+        back = again[qid]
+        assert back["type"] == original["type"] and back["answer"] == original["answer"]
+        assert back["stem"][lang] == original["stem"][lang]
+        assert [o["text"][lang] for o in back["options"]] == [o["text"][lang] for o in original["options"]]
+        if original["type"] == "image":
+            assert back["image"]["file"] == original["image"]["file"]
+            assert back["image"]["alt"][lang] == original["image"]["alt"][lang]
+
+
+def test_export_refuses_a_case_question_by_name() -> None:
+    with pytest.raises(ValueError, match="'sample-102': a case question has no GIFT form"):
+        export_gift([_new_types()["sample-102"]])
+
+
+def test_matching_with_positions_is_an_ordering_question() -> None:
+    question = parse_one("::steps:: Order them. {=Second -> 2 =First -> 1 =Third -> 3}")
+    assert question["type"] == "ordering" and question["answer"] == ["b", "a", "c"]
+    assert [o["text"]["zh_CN"] for o in question["options"]] == ["Second", "First", "Third"]
+    assert problems_of("Order. {=A -> 1 =B -> 1 =C -> 3}") == [GiftProblem(1, "matching questions are not supported")]
+
+
+def test_an_html_stem_without_a_picture_stays_a_choice_question() -> None:
+    question = parse_one("[html]Which <b>one</b>? {=a ~b}")
+    assert question["type"] == "single" and "image" not in question

@@ -170,9 +170,10 @@ def test_check_asks_for_each_text_of_a_case_in_both_languages(content):
     bank = content / "question_bank" / "sample-cases.yaml"
     bank.write_text(bank.read_text(encoding="utf-8").replace(
         "en: Never reset it.", "en: ''").replace("en: Send someone to check on the spot", "en: ''"), encoding="utf-8")
-    found = problems(content)
-    assert any(p.endswith("part 3 explanation: missing translation 'en'") for p in found)
-    assert any(p.endswith("part 1 option a text: missing translation 'en'") for p in found)
+    tree = check_tree(content)  # a missing English text is a warning: English readers see the Chinese
+    found = [str(warning) for warning in tree.warnings]
+    assert any("part 3 explanation: missing translation 'en'" in p for p in found)
+    assert any("part 1 option a: missing translation 'en'" in p for p in found)
 
 
 def test_sync_stores_the_picture_with_the_course_that_draws_it(session, content):
@@ -210,3 +211,60 @@ def test_a_quiz_draws_grades_and_counts_each_new_type(session, content):
     assert ordering.points == 0.0 and ordering.correct is False
     assert kinds["scenario"].points == 1.0 and kinds["scenario"].correct is True
     assert attempt.score == 75.0
+
+
+def test_statistics_count_full_points_as_correct_and_show_the_share_of_points(session, content):
+    from portal.domain.question_stats import question_statistics
+    from tests.domain.test_quiz import T0
+
+    course_file = content / "courses/sample-types/course.yaml"
+    course_file.write_text(course_file.read_text().replace("all_or_nothing", "partial"))
+    sync_content(session, content)
+    course = session.scalar(select(Course).where(Course.code == "sample-types"))
+    for steps in (["b", "a", "c", "d"], ["b", "a", "d", "c"]):
+        attempt = quiz.start_attempt(session, make_trainee(None), course, now=T0, rng=random.Random(5))
+        for item in attempt.items:
+            if item.question_version.qtype == "ordering":
+                quiz.save_answer(session, attempt, item.id, steps, now=T0)
+            elif item.question_version.qtype == "scenario":
+                quiz.save_answer(session, attempt, item.id, ["1:a", "2:a", "3:false"], now=T0)
+        quiz.submit(session, attempt, now=T0)
+    stats = {s.code: s for s in question_statistics(session, course.id)}
+    assert (stats["sample-101"].share_correct, stats["sample-101"].share_points) == (0.5, 0.75)
+    assert stats["sample-102"].share_correct == 0.0
+    assert stats["sample-102"].share_points == pytest.approx((1 + 0.5 + 1) / 3)
+    assert (stats["sample-201"].share_correct, stats["sample-201"].share_points) == (0.0, 0.0)
+
+
+def test_an_unquoted_question_mark_inside_braces_gets_a_hint(content):
+    bank = content / "question_bank" / "sample-cases.yaml"
+    bank.write_text(bank.read_text(encoding="utf-8").replace('"What is wrong in this picture?"',
+                                                             "What is wrong in this picture?"), encoding="utf-8")
+    assert problems(content) == [
+        "question_bank/sample-cases.yaml:12: invalid YAML: expected ',' or '}', but got '?' (inside {...} a text "
+        "with '?' or ': ' needs quotes: en: \"What is wrong?\")",
+        "courses/sample-types/course.yaml:12: pool 'sample.c' asks for 4 questions but the bank has 0"]
+
+
+def test_problems_inside_a_case_or_a_picture_name_their_own_line(content):
+    bank = content / "question_bank" / "sample-cases.yaml"
+    lines = bank.read_text(encoding="utf-8").splitlines()
+    answer_line = next(n for n, text in enumerate(lines, 1) if text.strip() == "answer: false")
+    alt_line = next(n for n, text in enumerate(lines, 1) if text.strip().startswith("en: \"A corridor"))
+    bank.write_text(bank.read_text(encoding="utf-8").replace("answer: false", "answer: maybe").replace(
+        "en: \"A corridor with the entrance door", "en: \"A wrong corridor with the entrance door", 1), encoding="utf-8")
+    found = problems(content)
+    assert f"question_bank/sample-cases.yaml:{answer_line}: part 3: a true/false answer is true or false" in found
+    assert any(p.startswith(f"question_bank/sample-cases.yaml:{alt_line}: image.alt.en: describe what is drawn")
+               for p in found)
+
+
+def test_an_svg_without_a_viewbox_is_refused_and_a_large_one_warned_about(content):
+    picture = content / "question_bank" / "media" / "sample-201-corridor.svg"
+    picture.write_text(picture.read_text().replace(' viewBox="0 0 320 200"', "").replace(
+        "</svg>", "<!--" + "x" * 31_000 + "--></svg>"))
+    tree = check_tree(content)
+    assert any(str(p).endswith("picture sample-201-corridor.svg: an SVG needs a viewBox, so that it scales to a "
+                               "phone's width") for p in tree.problems)
+    assert any(str(w).endswith("picture sample-201-corridor.svg is larger than 30 KB: simplify the drawing")
+               for w in tree.warnings)

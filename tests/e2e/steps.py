@@ -36,3 +36,36 @@ def search(tour: Tour, keys: KeyboardUser, text: str, name: str) -> Locator:
         keys.press("Enter")
     tour.check(f"{name}-search", shot=False)
     return page.locator("main table a", has_text=text)
+
+
+def wrong_answer(qtype: str, data: dict, option_order: list[str]) -> list[str]:
+    """What someone who did not study would answer: every question (and every part of a case) answered wrong."""
+    from portal.domain import questions
+
+    right = questions.get(qtype).correct(data)
+    if qtype == "ordering":
+        return list(reversed(right))
+    if qtype == "scenario":
+        return [value for number in range(1, len(questions.parts(data)) + 1)
+                for value in _one_wrong([v for v in option_order if v.startswith(f"{number}:")], right)]
+    return _one_wrong(option_order, right)
+
+
+def _one_wrong(choices: list[str], right: list[str]) -> list[str]:
+    """A wrong choice; where every choice is right (a multiple choice of all its options), only one of them."""
+    return [choice for choice in choices if choice not in right][:1] or right[:1]
+
+
+def answer_question(page, keys: KeyboardUser, item: int, values: list[str]) -> bool:
+    """Give one question's answer with the keyboard: tick each value, or (an ordering) choose each position's
+    step in its drop-down list. True when something changed (the autosave then reports)."""
+    selects = page.locator(f'select[data-answer="{item}"]')
+    if selects.count():
+        for position, step in enumerate(values):
+            select = selects.nth(position)
+            keys.choose(select, select.locator(f'option[value="{step}"]').inner_text().strip())
+        return True
+    changed = False
+    for value in values:
+        changed = keys.check(page.locator(f'input[data-answer="{item}"][value="{value}"]')) or changed
+    return changed

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from portal.domain.localtime import local_today
 from tests.e2e.keyboard import KeyboardUser
-from tests.e2e.steps import choose_language
+from tests.e2e.steps import answer_question, choose_language, wrong_answer
 
 pytestmark = pytest.mark.e2e
 
@@ -57,15 +57,11 @@ def right_answers(session, attempt_id: int) -> dict[int, list[str]]:
 
 def wrong_answers(session, attempt_id: int) -> dict[int, list[str]]:
     """What someone who did not study would answer: a wrong choice for every question."""
-    from portal.domain import questions
     from portal.models import Attempt
 
     attempt = session.get(Attempt, attempt_id)
-    answers = {}
-    for item in attempt.items:
-        right = questions.get(item.question_version.qtype).correct(item.question_version.data)
-        answers[item.id] = [next(choice for choice in item.option_order if choice not in right)]
-    return answers
+    return {item.id: wrong_answer(item.question_version.qtype, item.question_version.data, item.option_order)
+            for item in attempt.items}
 
 
 def issue_reset_code(session, mobile: str) -> str:
@@ -83,11 +79,7 @@ def issue_reset_code(session, mobile: str) -> str:
 def answer_page(page, keys: KeyboardUser, answers: dict[int, list[str]]) -> None:
     """Answer every question on the page with the keyboard and wait until each answer is saved."""
     items = [int(v) for v in page.locator("#quiz-form input[name=item]").evaluate_all("els => els.map(e => e.value)")]
-    changed = set()
-    for item in items:
-        for value in answers[item]:
-            if keys.check(page.locator(f'input[name="answer-{item}"][value="{value}"]')):
-                changed.add(item)
+    changed = {item for item in items if answer_question(page, keys, item, answers[item])}
     for item in changed:
         page.locator(f'[data-status="{item}"]').filter(has_text=re.compile(".+")).wait_for()
 

@@ -98,7 +98,6 @@ ROUTES: dict[str, list[tuple[str, dict[str, int]]]] = {
     "trainee.my_data": [("/me/data", expect(200, anonymous=LOGIN))],
     "trainee.privacy": [("/me/privacy", expect(200, anonymous=LOGIN))],
     "trainee.result": [("/me/attempts/{other_attempt}/result", expect(NO, anonymous=LOGIN, trainee=404))],
-    "office.question_stats": [("/office/questions", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],
     "office.conflicts": [("/office/people/conflicts", expect(NO, anonymous=LOGIN, office_admin=200, superuser=200))],
     "office.resolve_conflict": [("/office/people/conflicts/1/resolve", expect(405))],
     "company_import.upload": [("/company/{own}/import", MANAGE_OWN), ("/company/{other}/import", MANAGE_OTHER)],

@@ -134,3 +134,17 @@ def test_a_passed_attempt_shows_the_right_order_each_part_and_the_explanations(c
     case = re.search(r'<ol class="parts">(.*?)</ol>', page, re.S).group(1)
     assert case.count("✓ Answered correctly") == 3
     assert "Correct answer: Call 119; Start the emergency broadcast" in case
+
+
+def test_a_case_or_an_order_left_half_done_counts_as_unanswered(client, attempt, session):
+    by_code = items(attempt)
+    ordering, case = by_code["sample-101"], by_code["sample-102"]
+    form = {"item": [str(i.id) for i in attempt.items], "then": "submit",
+            f"answer-{by_code['sample-201'].id}": "b", f"answer-{by_code['sample-202'].id}": ["a", "b"],
+            f"answer-{ordering.id}": ["b", "a", "", "c"], f"answer-{case.id}-p1": "1:a"}
+    page = client.post(f"/me/attempts/{attempt.id}/answers", data=form).get_data(as_text=True)
+    assert "2 questions have no answer yet" in page
+    assert f"#q{ordering.position}" in page and f"#q{case.position}" in page
+    assert session.get(Attempt, attempt.id).status == "open"
+    session.expire_all()
+    assert session.get(AttemptItem, case.id).answer == ["1:a"]

@@ -25,6 +25,8 @@ QUIZ_NUMBERS = {  # key: (minimum, maximum)
 ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d（）()]+[条款项]|(?<![\d-])\d+(?:\.\d+)+(?![\d-])")
 CITATION_SPLIT = re.compile(r"[；;]")
 REVIEW_MONTHS = 12
+SVG_VIEWBOX = re.compile(rb"<svg\b[^>]*\sviewBox\s*=", re.I)
+QUESTION_SVG_BYTES = 30 * 1024  # a schematic drawing; phones on weak networks load it in every quiz
 
 
 def check_tree(root: Path, *, group_codes: set[str] | None = None, review_months: int = REVIEW_MONTHS,
@@ -234,7 +236,7 @@ def _check_questions(tree: ContentTree) -> Counter:
                 continue
             else:
                 seen[qid] = tree.rel(bank.path)
-            if _check_question(tree, bank.path, question):
+            if _check_question(tree, bank.path, question) and not question.get("retired"):
                 tags.update(set(question["tags"]))
     return tags
 
@@ -249,33 +251,103 @@ def _check_question_image(tree: ContentTree, path: Path, question) -> None:
     folder = question_media_folder(tree.root)
     for problem_line, message in check_ref(MediaRef("image", line, name, alt="-"), folder):
         tree.problem(path, problem_line, message.replace("beside the lesson", "in question_bank/media/"))
-    if (folder / name).is_file() and not (folder / f"{name}.license").is_file():
+    if not (folder / name).is_file():
+        return
+    if not (folder / f"{name}.license").is_file():
         tree.problem(path, line, f"picture {name} needs its licence beside it: question_bank/media/{name}.license "
                                  "(SPDX-FileCopyrightText and SPDX-License-Identifier lines)")
+    if name.lower().endswith(".svg"):
+        data = (folder / name).read_bytes()
+        if not SVG_VIEWBOX.search(data):
+            tree.problem(path, line, f"picture {name}: an SVG needs a viewBox, so that it scales to a phone's width")
+        if len(data) > QUESTION_SVG_BYTES:
+            tree.warn(path, line, f"picture {name} is larger than {QUESTION_SVG_BYTES // 1024} KB: simplify the drawing")
 
 
 def _check_question(tree: ContentTree, path: Path, question) -> bool:
-    before = len(tree.problems)
+    problems = question_problems(question)
+    for keys, message, warning in problems:
+        (tree.warn if warning else tree.problem)(path, line_at(question, keys), message)
+    if question.get("type") == "image":
+        _check_question_image(tree, path, question)
+    return not any(not warning for _keys, _message, warning in problems)
+
+
+def question_problems(question: dict) -> list[tuple[tuple, str, bool]]:
+    """Every problem of one question as a bank file holds it: (the keys leading to it, message, is a warning).
+
+    The one check of a question, for the files, an upload and the office's editor alike."""
+    found: list[tuple[tuple, str, bool]] = []
     qtype = question.get("type")
     if qtype not in qtypes.REGISTRY:
-        tree.problem(path, question.line_of("type"), f"unknown question type {qtype!r}")
-        return False
-    for mapping, key, label in qtypes.translated_texts(question):
-        line = mapping.line_of(key) if hasattr(mapping, "line_of") else question.line_of("type")
-        _translated(tree, path, mapping, key, line, label)
-    for key, message in qtypes.get(qtype).check(question):
-        tree.problem(path, question.line_of(key), message)
-    if qtype == "image":
-        _check_question_image(tree, path, question)
+        return [(("type",), f"unknown question type {qtype!r}", False)]
+    for keys, label in qtypes.translated_texts(question):
+        value = value_at(question, keys)
+        if keys == ("explanation",) and not _has_text(value):  # a GIFT file often has none
+            found.append((keys, "explanation: none; trainees see no explanation after answering", True))
+        else:
+            found += _question_text(value, keys, label)
+    found += [(_keys(key), message, False) for key, message in qtypes.get(qtype).check(question)]
     if "exam_only" in question and not isinstance(question["exam_only"], bool):
-        tree.problem(path, question.line_of("exam_only"), "exam_only: true or false (true: never in practice)")
+        found.append((("exam_only",), "exam_only: true or false (true: never in practice)", False))
+    if "retired" in question and not isinstance(question["retired"], bool):
+        found.append((("retired",), "retired: true or false (true: never drawn for a new quiz)", False))
     if question.get("difficulty") not in (1, 2, 3):
-        tree.problem(path, question.line_of("difficulty"), "difficulty: 1, 2 or 3")
+        found.append((("difficulty",), "difficulty: 1, 2 or 3", False))
     tag_list = question.get("tags")
     if not isinstance(tag_list, list) or not tag_list or not all(isinstance(t, str) and t for t in tag_list):
-        tree.problem(path, question.line_of("tags"), "tags: a list of at least one tag")
+        found.append((("tags",), "tags: a list of at least one tag", False))
     if not str(question.get("source") or "").strip():
-        tree.problem(path, question.line_of("source"), "source: the regulation article or standard it rests on")
+        found.append((("source",), "source: the regulation article or standard it rests on", False))
     else:
-        _warn_citation(tree, path, question.line_of("source"), str(question["source"]))
-    return len(tree.problems) == before
+        found += [(("source",), f"source names no article or clause: {part}", True)
+                  for part in citation_parts_without_article(str(question["source"]))]
+    return found
+
+
+def _has_text(value) -> bool:
+    return isinstance(value, dict) and any(str(value.get(lang) or "").strip() for lang in LANGS)
+
+
+def _question_text(value, keys: tuple, name: str) -> list[tuple[tuple, str, bool]]:
+    """A question's text needs Chinese; a missing English text is a warning (English readers see the Chinese)."""
+    primary, other = LANGS
+    if not isinstance(value, dict):
+        return [(keys, f"{name}: needs a text in {primary} (and {other})", False)]
+    if not str(value.get(primary) or "").strip():
+        return [(keys + (primary,), f"{name}: missing translation '{primary}'", False)]
+    if not str(value.get(other) or "").strip():
+        return [(keys + (other,), f"{name}: missing translation '{other}': English readers see the Chinese text",
+                 True)]
+    return []
+
+
+def _keys(dotted: str) -> tuple:
+    """A registry's nested key ("parts.0.answer") as the keys leading to it (list positions as numbers)."""
+    return tuple(int(step) if step.isdigit() else step for step in dotted.split("."))
+
+
+def value_at(mapping, keys: tuple):
+    """The value these keys lead to, or None where the question does not have them."""
+    node = mapping
+    for key in keys:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def line_at(mapping, keys: tuple) -> int:
+    """The file line of the deepest of these keys that the file knows (LineDict/LineList carry lines)."""
+    line = getattr(mapping, "line", 1)
+    node = mapping
+    for key in keys:
+        if not hasattr(node, "line_of"):
+            break
+        try:
+            line = node.line_of(key)
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    return line

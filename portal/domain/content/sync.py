@@ -8,7 +8,6 @@ sync that fails leaves the old pages and the files they name together.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +20,9 @@ from portal.domain.content.imagesize import image_size
 from portal.domain.content.media import MediaSet, add_question_pictures, load_media, question_media_folder
 from portal.domain.content.render import RENDER_VERSION, render_labels, render_lesson
 from portal.domain.content.stored_media import store_media
+from portal.domain.content.versions import add_version, digest, new_question, version_data
 from portal.domain.errors import ValidationError
-from portal.models import Course, KeyGroup, Lesson, Question, QuestionTag, QuestionVersion
+from portal.models import Course, KeyGroup, Lesson, Question
 
 QUIZ_DEFAULTS = {
     "time_limit_minutes": 0, "attempts_allowed": 0, "cooldown_minutes": 0, "shuffle_options": True,
@@ -35,10 +35,11 @@ class SyncReport:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # the office's edit or retirement, where the file did not change
 
     def lines(self) -> list[str]:
         return ([f"added {x}" for x in self.added] + [f"changed {x}" for x in self.changed]
-                + [f"retired {x}" for x in self.retired])
+                + [f"retired {x}" for x in self.retired] + [f"kept {x}" for x in self.kept])
 
 
 class ContentProblems(ValidationError):
@@ -54,10 +55,6 @@ def plain(value):
     if isinstance(value, list):
         return [plain(v) for v in value]
     return value
-
-
-def digest(value) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def sync_content(session: Session, root: Path) -> SyncReport:
@@ -152,41 +149,37 @@ def _sync_questions(session: Session, tree: ContentTree, report: SyncReport) -> 
                 data["image"]["size"] = list(image_size(picture, Path(name).suffix.lower()))  # the page keeps its place
                 for tag in data["tags"]:
                     pictures.setdefault(tag, set()).add(name)
-            _upsert_question(session, questions.get(data["id"]), data, tree.rel(bank.path), report)
+            _sync_question(session, questions.get(data["id"]), data, tree.rel(bank.path), report)
     for code, question in questions.items():
-        if code not in live and not question.retired:
+        # a question the office created and no file holds yet (file_hash "") is not the files' to retire
+        if code not in live and not question.retired and question.file_hash:
             question.retired = True
             report.retired.append(f"question {code}")
     return pictures
 
 
-def _upsert_question(session: Session, question: Question | None, data: dict, source_file: str, report) -> None:
-    fingerprint = digest(data)
-    if question is None:
-        question = Question(code=data["id"], source_file=source_file)
-        session.add(question)
-        session.flush()
-        number = 1
-        report.added.append(f"question {data['id']}")
-    elif question.current_version is not None and question.current_version.content_hash == fingerprint:
-        if question.retired:
-            question.retired = False
-            report.changed.append(f"question {data['id']}")
+def _sync_question(session: Session, question: Question | None, data: dict, source_file: str,
+                   report: SyncReport) -> None:
+    """The file wins when it changed since the last sync; otherwise the office's edit and retirement stand."""
+    file_hash, retired = digest(data), bool(data.get("retired", False))
+    code = data["id"]
+    if question is not None and question.file_hash == file_hash:
+        edited = question.current_version is not None and question.current_version.content_hash != digest(
+            version_data(data))
+        if edited or (question.office_set_retired and question.retired != retired):
+            report.kept.append(f"question {code} ({'retired' if question.retired else 'edited'} in the office; "
+                               "the file has not changed since the last sync)")
+        if not question.office_set_retired and question.retired != retired:
+            question.retired = retired  # back in the files after being retired for leaving them
+            report.changed.append(f"question {code}")
         return
-    else:
-        number = 1 + max((v for v in session.scalars(
-            select(QuestionVersion.number).where(QuestionVersion.question_id == question.id))), default=0)
-        report.changed.append(f"question {data['id']}")
-    version = QuestionVersion(question_id=question.id, number=number, qtype=data["type"],
-                              difficulty=data["difficulty"], data=data, content_hash=fingerprint)
-    session.add(version)
-    session.flush()
-    question.current_version = version
-    question.retired = False
-    question.source_file = source_file
-    wanted = list(dict.fromkeys(data["tags"]))
-    for tag_row in [t for t in question.tags if t.tag not in wanted]:
-        question.tags.remove(tag_row)
-    have = {t.tag for t in question.tags}
-    question.tags.extend(QuestionTag(tag=tag) for tag in wanted if tag not in have)
+    added = question is None
+    if added:
+        question = new_question(session, code, source_file)
+        report.added.append(f"question {code}")
+    version = add_version(session, question, data, origin="file")
+    if not added and (version is not None or question.retired != retired):
+        report.changed.append(f"question {code}")
+    question.retired, question.office_set_retired = retired, False
+    question.file_hash, question.source_file = file_hash, source_file
     session.flush()

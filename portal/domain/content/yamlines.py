@@ -1,6 +1,7 @@
 """YAML loading that remembers the line of every mapping, key and list item."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -62,13 +63,23 @@ class YamlProblem(Exception):
         self.message = message
 
 
-def load(text: str) -> Any:
-    """Parse YAML into LineDict/LineList; raises YamlProblem with the line of a syntax error."""
+def load(text: str, *, aliases: bool = True) -> Any:
+    """Parse YAML into LineDict/LineList; raises YamlProblem with the line of a syntax error.
+
+    aliases=False refuses `*name` references, for text typed or uploaded in a browser: a few aliases of aliases
+    make a document that unfolds into billions of values."""
     try:
+        if not aliases:
+            for event in yaml.parse(text, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent):
+                    raise YamlProblem(event.start_mark.line + 1, "YAML aliases (*name) are not accepted here")
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlProblem(line, f"invalid YAML: {error.problem or error}") from None
+        written = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        hint = (" (inside {...} a text with '?' or ': ' needs quotes: en: \"What is wrong?\")"
+                if "{" in written and re.search(r"\?|: .*: ", written.split("{", 1)[1]) else "")
+        raise YamlProblem(line, f"invalid YAML: {error.problem or error}{hint}") from None
     except yaml.YAMLError as error:
         raise YamlProblem(1, f"invalid YAML: {error}") from None
