@@ -27,6 +27,7 @@ from portal.domain.tabular import FORMULA_STARTS
 from portal.models import KeyGroup, Post, utcnow
 from tests.factories import make_course, make_locality, make_org, make_trainee, make_user
 from tests.views.routes_certificates import complete, use_test_signing_key
+from portal.domain.content import versions
 from tests.views.view_sources import view_source
 
 PAYLOADS = ("=1+1", '+HYPERLINK("http://ev.il","Open")', "-2+3", "@SUM(A1)", "\tx", "\rx")
@@ -62,6 +63,7 @@ EXPORTS: dict[str, list[str]] = {
     "coverage.import_errors": [f"/office/coverage/targets/import/{{target_import}}/errors.{fmt}" for fmt in BOTH],
     "certificates.company_zip": ["/company/{org}/certificates.zip"],
     "company.drill_list": [f"/company/{{org}}/drills?format={fmt}" for fmt in BOTH],
+    "office.question_stats": [f"/office/questions?format={fmt}" for fmt in BOTH],
 }
 NO_FREE_TEXT = {"company_import.template", "coverage.target_template"}  # only the portal's own words
 PLAIN_NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?")
@@ -143,6 +145,12 @@ def seeded(client, login, session):
     drills.add_action(session, drill, description=four, owner_name=one, owner_trainee_id=None, due_on=today,
                       today=today, actor_id=None)
     save_target(session, TargetData(group.id, street.id, 7, date(today.year, 12, 31), 1.0), actor_id=None)
+    question = versions.new_question(session, "payload-question", "office")
+    versions.add_version(session, question, {
+        "id": "payload-question", "type": "single", "difficulty": 1, "tags": [two], "source": three,
+        "stem": {"zh_CN": one, "en": one}, "options": [{"id": "a", "text": {"zh_CN": four, "en": four}},
+                                                       {"id": "b", "text": {"zh_CN": two, "en": two}}],
+        "answer": ["a"], "explanation": {"zh_CN": three, "en": three}}, origin="office")
     user = make_user("superuser", username=one)
     user.display_name = two
     audit.record(session, actor_id=user.id, action="test.payload", target_type=four, address=three,
