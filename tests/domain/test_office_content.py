@@ -4,7 +4,6 @@ from __future__ import annotations
 import random
 import shutil
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import yaml

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
 from portal.domain import questions as qtypes
 from portal.domain.content.sync import sync_content
