@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import dataset  # noqa: E402
+from bench.load.harness import gunicorn_model  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.web_scenarios import SCENARIOS, Scenario, submit_forms, trainee_states  # noqa: E402
 from bench.web_servers import (Browser, forged_sessions, gunicorn, portal_environment,  # noqa: E402
@@ -271,13 +272,6 @@ def render(results: list[Measure], rss: list[float], transfer, profile: str, arg
                   "one trainee, medians per request; the cProfile of each page is in bench/out/profile-*.txt):", "",
                   profile, "", cpu_note(profile), ""]
     return "\n".join(lines) + "\n"
-
-
-def gunicorn_model() -> str:
-    """The worker model deploy/gunicorn.conf.py gives on this machine."""
-    settings: dict = {}
-    exec(compile((ROOT / "deploy" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), settings)
-    return f"{settings['worker_class']}, {settings['workers']} workers × {settings['threads']} threads"
 
 
 if __name__ == "__main__":
