@@ -219,8 +219,8 @@ def due_duties(session: Session, jobs: list[Trainee], *, today: date,
     from portal.domain.rules import _parsed, current_rules_text
 
     rules = _parsed(current_rules_text(session))  # the post catalogue's courses are not needed here
-    held = {holder.group for holder in rules.commitments.values()}
-    jobs = [job for job in jobs if job.status == "active" and held & {g.code for g in job.groups}]
+    role_groups = {holder.group for holder in rules.commitments.values()}
+    jobs = [job for job in jobs if job.status == "active" and role_groups & {g.code for g in job.groups}]
     return [duty for duty in duties(session, jobs, on=today, rules=rules, held=held, titles=titles)
             if duty.status in ("to_sign", "expired")]
 
