@@ -118,7 +118,10 @@ def _build_user(rows, parts):
 
 
 def configure_login(login_manager: LoginManager) -> None:
+    from sqlalchemy import inspect
+
     from portal.extensions import db
+    from portal.models import User
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -128,6 +131,9 @@ def configure_login(login_manager: LoginManager) -> None:
     # jobs as plain values; the objects come from the process's cache while those values stay the same. The key
     # groups are read when a page shows them (the course list asks trainee_group itself). Built once.
     statement, session_width, parts = _signed_in_statement()
+
+    def user_key(user_id: int):
+        return inspect(User).identity_key_from_primary_key((user_id,))
 
     @login_manager.user_loader
     def load_user(token: str):
@@ -153,7 +159,9 @@ def configure_login(login_manager: LoginManager) -> None:
         if login_sessions.needs_touch(kept, now) and not _has_pending_changes():
             with db.engine.begin() as connection:
                 login_sessions.touch(connection, kept.id, now)
-        user = db.session.merge(cached, load=False)
+        # A copy for this request's session, unless the request already holds the account (loaded, perhaps changed,
+        # before anything asked who is signed in): that one is kept as it is.
+        user = db.session.identity_map.get(user_key(user_id)) or db.session.merge(cached, load=False)
         user.session_token = token
         return user
 
