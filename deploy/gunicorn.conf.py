@@ -3,20 +3,20 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# One process per core plus one, a few threads each. Under the GIL a process runs Python on one core at a time,
-# so more processes than cores only add switching and memory (and each keeps its own cache of signed-in users);
-# the threads cover the time a request waits for PostgreSQL and slow mobile clients (bench/RESULTS.md, "Web").
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+# Two processes per core plus one, a few threads each so slow mobile clients do not pin a worker. Under the GIL a
+# process runs Python on one core at a time, and a gthread worker keeps the kept-alive connections it accepted: with
+# one process per core plus one, the busiest took most connections while another idled, and every page served less
+# than with five (bench/RESULTS.md, "Speed").
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then (jitter spreads the restarts); rarely, because a gthread worker that exits
-# drops requests already sent on its kept-alive connections (gunicorn issue #3038; see bench/RESULTS.md). Fewer
-# workers each serve more requests: 40,000 keeps the restarts about as rare in time as 20,000 did with 5 workers.
-max_requests = 40000
-max_requests_jitter = 4000
+# drops requests already sent on its kept-alive connections (gunicorn issue #3038; see bench/RESULTS.md).
+max_requests = 20000
+max_requests_jitter = 2000
 preload_app = False
 control_socket_disable = True  # several instances on one host must not fight over one socket
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
