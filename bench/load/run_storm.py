@@ -76,6 +76,10 @@ def main() -> int:
     window = (storm_started, (max(t for t, *_ in logins) if logins else storm_started + args.storm_seconds) + 10)
     studying = [row for row in read_times(study_times) if "/auth/login" not in row[1]]
     during = [row for row in studying if window[0] <= row[0] <= window[1]]
+    first = min((t for t, *_ in studying), default=window[0])
+    steady = {"before the wave (from 60 s in)": [ms for t, _n, ms, _f in studying if first + 60 <= t < window[0]],
+              "during the wave": [ms for _t, _n, ms, _f in during],
+              "after the wave": [ms for t, _n, ms, _f in studying if t > window[1]]}
     report = verify(database, record)
     during_p95 = percentile([ms for _t, _name, ms, _failed in during], 95)
     failures = study["total"]["failures"] + storm["total"]["failures"]
@@ -83,7 +87,7 @@ def main() -> int:
     summary = {"users": args.users, "logins": args.logins, "window": window, "during_p95": during_p95,
                "study": study, "storm": storm, "verification": report, "ok": ok}
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-    text = markdown(args, machine, load_at_end, study, storm, during, window, report, failures, ok)
+    text = markdown(args, machine, load_at_end, study, storm, during, window, report, failures, ok, steady)
     print(text)
     if args.record:
         harness.record_result("storm", text)
@@ -120,8 +124,10 @@ def window_table(rows: list[tuple[float, str, float, int]]) -> str:
     return "\n".join(lines)
 
 
-def markdown(args, machine, load_at_end, study, storm, during, window, report, failures, ok) -> str:
+def markdown(args, machine, load_at_end, study, storm, during, window, report, failures, ok, steady) -> str:
     logins = storm["pages"].get("POST /auth/login [POST]", {})
+    phases = "; ".join(f"{name}: p50 {percentile(times, 50):.0f}, p95 {percentile(times, 95):.0f} ({len(times)} requests)"
+                       for name, times in steady.items())
     return f"""\
 ### Login storm: {args.logins} logins in {args.storm_seconds} s while {args.users} trainees study
 
@@ -133,6 +139,8 @@ within {args.storm_seconds} s (each then opens its home page once). The wave las
 first login to 10 s after its last). Times in ms.
 
 {window_table(during)}
+
+The studying trainees' requests (logins aside) {phases}.
 
 The wave's logins: {logins.get('requests', 0)} (p50 {logins.get('p50', '-')}, p95 {logins.get('p95', '-')}, max {logins.get('max', '-')}). {harness.busy_line(storm)}
 Failed requests: {failures} (studying: {study['total']['failures']}, the wave: {storm['total']['failures']}).
