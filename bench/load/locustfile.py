@@ -236,7 +236,10 @@ class Trainee(FastHttpUser):
                     response.success()
                     gevent.sleep(min(float(response.headers["Retry-After"]), BUSY_WAIT_AT_MOST))
                     continue
-                if response.status_code == 0 and time.monotonic() < give_up_at:
+                cut_off = response.status_code != 0 and getattr(response, "error", None) is not None
+                if (response.status_code == 0 or cut_off) and time.monotonic() < give_up_at:
+                    # No server, or one killed half-way through its answer (kill test): no answer, as a browser sees
+                    # it; quiz.js sends an unsaved answer again, and so do we.
                     response.failure("no server (connection refused or reset): retrying")
                     gevent.sleep(1.0)
                     continue
