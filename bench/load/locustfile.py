@@ -34,6 +34,7 @@ import gevent
 from geventhttpclient.response import HTTPConnectionClosed as ConnectionClosed
 from geventhttpclient.useragent import EmptyResponse
 from locust import FastHttpUser, constant, events, task
+from locust.contrib.fasthttp import LocustBadStatusCode
 from locust.exception import RescheduleTask
 
 ACCOUNT_PREFIX = os.environ.get("LOAD_ACCOUNT_PREFIX", "load")
@@ -236,7 +237,8 @@ class Trainee(FastHttpUser):
                     response.success()
                     gevent.sleep(min(float(response.headers["Retry-After"]), BUSY_WAIT_AT_MOST))
                     continue
-                cut_off = response.status_code != 0 and getattr(response, "error", None) is not None
+                error = getattr(response, "error", None)
+                cut_off = response.status_code != 0 and error is not None and not isinstance(error, LocustBadStatusCode)
                 if (response.status_code == 0 or cut_off) and time.monotonic() < give_up_at:
                     # No server, or one killed half-way through its answer (kill test): no answer, as a browser sees
                     # it; quiz.js sends an unsaved answer again, and so do we.
