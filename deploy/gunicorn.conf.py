@@ -5,7 +5,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Two processes per core plus one, a few threads each so slow mobile clients do not pin a worker. Under the GIL a
 # process runs Python on one core at a time, and a gthread worker keeps the kept-alive connections it accepted: with
-# one process per core plus one, the busiest took most connections while another idled, and every page served less
+# one process per core plus one, the busiest took most connections while another idled, and most pages served less
 # than with five (bench/RESULTS.md, "Speed").
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
