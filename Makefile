@@ -156,17 +156,28 @@ clean:
 
 # Reliability checks (bench/load/): each writes its result into bench/RESULTS.md. They need PostgreSQL
 # on 127.0.0.1:5432 (LOAD_POSTGRES=postgresql+psycopg://user@host:port to use another) and make their
-# own databases (portal_load, portal_kill, portal_backup_*), dropping any old ones of those names.
+# own databases (portal_load, portal_storm, portal_kill, portal_backup_*), dropping any old ones of those names.
 LOAD_USERS ?= 200
 LOAD_SECONDS ?= 600
+LOAD_THINK ?= 3,8
+LOAD_LOGIN_OVER ?= 60
 KILL_USERS ?= 200
 KILL_SECONDS ?= 150
 KILL_AT ?= 60
 
-.PHONY: load kill-test backup-check _postgres
+.PHONY: load load-1000 load-storm kill-test backup-check _postgres
 
 load: system-deps-test translations $(BIN)/.installed-load _postgres
-	$(BIN)/python bench/load/run_load.py --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) --record
+	$(BIN)/python bench/load/run_load.py --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) --think $(LOAD_THINK) \
+	  --login-over $(LOAD_LOGIN_OVER) --record
+
+# A training day: 1,000 trainees for 10 minutes, thinking 5 to 15 s, their logins spread over the first 5 minutes.
+load-1000:
+	@$(MAKE) --no-print-directory load LOAD_USERS=1000 LOAD_THINK=5,15 LOAD_LOGIN_OVER=300
+
+# 300 logins in 60 s while 200 trainees study: their pages must keep a p95 under 500 ms (bench/load/run_storm.py).
+load-storm: system-deps-test translations $(BIN)/.installed-load _postgres
+	$(BIN)/python bench/load/run_storm.py --users 200 --logins 300 --storm-seconds 60 --record
 
 kill-test: system-deps-test translations $(BIN)/.installed-load _postgres
 	$(BIN)/python bench/load/run_kill.py --users $(KILL_USERS) --seconds $(KILL_SECONDS) --kill-at $(KILL_AT) --record

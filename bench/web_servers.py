@@ -107,8 +107,13 @@ class Browser:
 
     def log_in(self, login: str, password: str) -> str:
         """Log in through the form; returns a CSRF token for later posts."""
-        token = csrf_token(self.request("GET", "/auth/login").text)
-        response = self.request("POST", "/auth/login", data={"login": login, "password": password, "csrf_token": token})
+        for _ in range(20):  # "busy, try again in a moment" (503 with Retry-After): as a person would, once it has passed
+            token = csrf_token(self.request("GET", "/auth/login").text)
+            response = self.request("POST", "/auth/login",
+                                    data={"login": login, "password": password, "csrf_token": token})
+            if response.status_code != 503:
+                break
+            time.sleep(float(response.headers.get("Retry-After", "1")))
         if response.status_code != 302:
             raise RuntimeError(f"login of {login} failed: {response.status_code}")
         return csrf_token(self.request("GET", "/me/").text)

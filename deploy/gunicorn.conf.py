@@ -3,7 +3,10 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Sync workers, two per core plus one; a few threads each so slow mobile clients do not pin a worker.
+# Two processes per core plus one, a few threads each so slow mobile clients do not pin a worker. Under the GIL a
+# process runs Python on one core at a time, and a gthread worker keeps the kept-alive connections it accepted: with
+# one process per core plus one, the busiest took most connections while another idled, and most pages served less
+# than with five (bench/RESULTS.md, "Speed").
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
@@ -20,3 +23,16 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(L)ss'
+
+
+def post_fork(server, worker):
+    """glibc raises its mmap threshold after the first large block is freed (up to 32 MiB), so each thread's arena
+    would then keep the 19 MiB an argon2id check uses (4 threads: about 80 MB more per worker). A fixed threshold
+    keeps such blocks mmapped: given back to the system when the check ends."""
+    import ctypes
+    import ctypes.util
+
+    libc = ctypes.util.find_library("c")
+    if libc:
+        M_MMAP_THRESHOLD = -3
+        getattr(ctypes.CDLL(libc), "mallopt", lambda *_: 0)(M_MMAP_THRESHOLD, 1 << 20)

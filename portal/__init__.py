@@ -81,6 +81,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)
+    from portal.web.errors import keep_retry_after
+
+    app.after_request(keep_retry_after)  # before the limiter's hook, so after it (see keep_retry_after)
     limiter.init_app(app)
     login_manager.init_app(app)
     compress.init_app(app)

@@ -26,11 +26,12 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 # Statements per request, including the session's user (user, grants, trainee and key groups: one statement).
 BUDGETS = {
-    # one is the key groups' names, when an assignment is due for a group; one the claims waiting; one the courses
-    # held (marked completed); one the quizzes the person is locked out of; one the rules in force (whether a key
-    # group of the person signs a duty commitment) and, for someone who does, their completions of the role's
-    # courses, their commitments and the texts (or the missing courses' titles)
-    "trainee home": 13,
+    # one is the key groups' names, when an assignment is due for a group; one the claims waiting; one the completions
+    # that count today (the courses marked completed, and the commitments card's training: read once for both); one
+    # the quizzes the person is locked out of; one the rules in force (whether a key group of the person signs a
+    # duty commitment) and, for someone who does, their commitments and the texts (the missing courses' titles come
+    # with the course list)
+    "trainee home": 11,
     # one is the valid completion and its certificate, one the 错题本's count (courses with practice), one the
     # study time counted
     "course": 8,

@@ -109,7 +109,7 @@ class Server:
 
     env: dict[str, str]
     log: Path
-    port: int = 8765
+    port: int = int(os.environ.get("LOAD_PORT", "8765"))
     extra_args: tuple[str, ...] = ()  # gunicorn options over deploy/gunicorn.conf.py, for experiments
     process: subprocess.Popen | None = field(default=None, repr=False)
 
@@ -181,11 +181,13 @@ def prepare(database_name: str, workdir: Path, users: int) -> tuple[str, dict[st
     return database, server_env(database, workdir)
 
 
-def locust_command(base: str, users: int, spawn_rate: float, seconds: int, workdir: Path) -> list[str]:
+def locust_command(base: str, users: int, spawn_rate: float, seconds: int, workdir: Path, *,
+                   user_class: str = "Trainee", name: str = "locust") -> list[str]:
+    """A headless locust run of locustfile.py's `user_class`, its CSV files and log named `name` in workdir."""
     return [str(BIN / "locust"), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless",
             "--host", base, "-u", str(users), "-r", str(spawn_rate), "-t", f"{seconds}s", "--stop-timeout", "10",
-            "--csv", str(workdir / "locust"), "--only-summary", "--loglevel", "WARNING",
-            "--logfile", str(workdir / "locust.log")]
+            "--csv", str(workdir / name), "--only-summary", "--loglevel", "WARNING",
+            "--logfile", str(workdir / f"{name}.log"), user_class]
 
 
 def locust_env(server: dict[str, str], record: Path, think: str, retry_seconds: float = 0) -> dict[str, str]:
@@ -195,11 +197,11 @@ def locust_env(server: dict[str, str], record: Path, think: str, retry_seconds: 
     return env
 
 
-def locust_figures(workdir: Path) -> dict:
+def locust_figures(workdir: Path, name: str = "locust") -> dict:
     """Requests, failures and percentiles (ms) from locust's CSV files, overall and per page."""
-    with (workdir / "locust_stats.csv").open(encoding="utf-8") as stats:
+    with (workdir / f"{name}_stats.csv").open(encoding="utf-8") as stats:
         rows = list(csv.DictReader(stats))
-    with (workdir / "locust_failures.csv").open(encoding="utf-8") as failures:
+    with (workdir / f"{name}_failures.csv").open(encoding="utf-8") as failures:
         failed = [{"method": r["Method"], "name": r["Name"], "error": r["Error"], "count": int(r["Occurrences"])}
                   for r in csv.DictReader(failures)]
 
@@ -271,8 +273,11 @@ def verification_lines(report: dict) -> str:
     return "\n".join(lines)
 
 
-def gunicorn_workers() -> int:
-    return int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) * 2 + 1))
+def gunicorn_model() -> str:
+    """The worker model deploy/gunicorn.conf.py gives on this machine (with this environment)."""
+    settings: dict = {}
+    exec(compile((ROOT / "deploy" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), settings)
+    return f"{settings['worker_class']}, {settings['workers']} workers × {settings['threads']} threads"
 
 
 def duration(seconds: int) -> str:
@@ -280,6 +285,17 @@ def duration(seconds: int) -> str:
 
 
 RESENT = "(connection closed by the server: resent)"
+BUSY = "(busy: sent again)"
+
+
+def busy_line(figures: dict) -> str:
+    """How many logins were answered "busy, try again in a moment" (503) and sent again (locustfile.Trainee.call)."""
+    busy = sum(row["requests"] for name, row in figures["pages"].items() if BUSY in name)
+    if not busy:
+        return "No login was answered \"busy\"."
+    return (f"{busy} login(s) answered \"busy, try again in a moment\" (503 with Retry-After: more password checks "
+            "at once than the workers run) and sent again after it, as a person would: the rows marked \"busy\", "
+            "not failures.")
 
 
 def resent_line(figures: dict, why: str = "keep-alive timeout, or a worker recycled by `max_requests`") -> str:

@@ -10,9 +10,14 @@ Everything the server acknowledged is appended to LOAD_RECORD (JSON lines), and 
 written there before it is sent, so verify.py can check afterwards that each acknowledged answer is
 in the database, allowing for a later answer the server stored but whose reply was lost.
 
-Environment: LOAD_RECORD (file), LOAD_PASSWORD, LOAD_ACCOUNT_PREFIX (default load), LOAD_THINK
-("low,high" seconds between answers, default 3,8), LOAD_RETRY_SECONDS (kill test: how long to keep
-retrying a request that found no server; 0 = never).
+A login answered "busy, try again in a moment" (503 with Retry-After: too many password checks at once) is sent
+again after the time it names, as a person would, and counted under its own name ("busy: sent again"), not as a
+failure. The class `Login` only logs in and opens the home page once (the login storm, run_storm.py).
+
+Environment: LOAD_RECORD (file), LOAD_PASSWORD, LOAD_ACCOUNT_PREFIX (default load), LOAD_ACCOUNT_START (the first
+account's number, default 1), LOAD_THINK ("low,high" seconds between answers, default 3,8), LOAD_RETRY_SECONDS (kill
+test: how long to keep retrying a request that found no server; 0 = never), LOAD_TIMINGS (a file: every request's
+time, name and duration, for percentiles over part of a run).
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ import gevent
 from geventhttpclient.response import HTTPConnectionClosed as ConnectionClosed
 from geventhttpclient.useragent import EmptyResponse
 from locust import FastHttpUser, constant, events, task
+from locust.contrib.fasthttp import LocustBadStatusCode
 from locust.exception import RescheduleTask
 
 ACCOUNT_PREFIX = os.environ.get("LOAD_ACCOUNT_PREFIX", "load")
@@ -36,6 +42,9 @@ PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 RECORD_PATH = os.environ.get("LOAD_RECORD", "")
 THINK_LOW, THINK_HIGH = (float(x) for x in os.environ.get("LOAD_THINK", "3,8").split(","))
 RETRY_SECONDS = float(os.environ.get("LOAD_RETRY_SECONDS", "0"))
+TIMINGS_PATH = os.environ.get("LOAD_TIMINGS", "")
+BUSY = "(busy: sent again)"
+BUSY_WAIT_AT_MOST = 10.0  # seconds: a person tries again soon, whatever Retry-After says
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 COURSE_LINK = re.compile(r'href="/me/courses/([A-Za-z0-9_.-]+)"')
@@ -47,7 +56,7 @@ OPTION = re.compile(r'<input type="(radio|checkbox)" name="answer-(\d+)" value="
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 AS_SCRIPT = {**FORM, "Accept": "application/json"}
 
-_accounts = itertools.count(1)
+_accounts = itertools.count(int(os.environ.get("LOAD_ACCOUNT_START", "1")))
 
 
 def closed_before_answering(response) -> bool:
@@ -75,6 +84,22 @@ def record(event: str, **fields) -> None:
 def _close_record(**_kwargs) -> None:
     if _record is not None:
         _record.close()
+    if _timings is not None:
+        _timings.close()
+
+
+_timings = None
+
+
+@events.request.add_listener
+def _time_request(request_type, name, response_time, exception=None, **_kwargs) -> None:
+    """Every request's end, name and duration (ms), for percentiles over a window of the run (run_storm.py)."""
+    global _timings
+    if not TIMINGS_PATH:
+        return
+    if _timings is None:
+        _timings = open(TIMINGS_PATH, "a", encoding="utf-8", buffering=1 << 16)
+    _timings.write(f"{time.time():.3f}\t{request_type} {name}\t{response_time:.1f}\t{0 if exception is None else 1}\n")
 
 
 @events.user_error.add_listener
@@ -206,7 +231,17 @@ class Trainee(FastHttpUser):
                     response.request_meta["name"] = f"{name} (connection closed by the server: resent)"
                     response.success()
                     continue
-                if response.status_code == 0 and time.monotonic() < give_up_at:
+                if response.status_code == 503 and response.headers.get("Retry-After"):
+                    # "Busy, try again in a moment" (password checks): a person sends the form again after a while.
+                    response.request_meta["name"] = f"{name} {BUSY}"
+                    response.success()
+                    gevent.sleep(min(float(response.headers["Retry-After"]), BUSY_WAIT_AT_MOST))
+                    continue
+                error = getattr(response, "error", None)
+                cut_off = response.status_code != 0 and error is not None and not isinstance(error, LocustBadStatusCode)
+                if (response.status_code == 0 or cut_off) and time.monotonic() < give_up_at:
+                    # No server, or one killed half-way through its answer (kill test): no answer, as a browser sees
+                    # it; quiz.js sends an unsaved answer again, and so do we.
                     response.failure("no server (connection refused or reset): retrying")
                     gevent.sleep(1.0)
                     continue
@@ -231,3 +266,13 @@ class Trainee(FastHttpUser):
 
     def think(self, factor: float = 1.0) -> None:
         gevent.sleep(factor * random.uniform(THINK_LOW, THINK_HIGH))
+
+
+class Login(Trainee):
+    """One login and the home page, then nothing more: the login storm's people (run_storm.py)."""
+
+    @task
+    def study_a_course(self) -> None:
+        self.call("GET", "/me/", "/me/")
+        while True:
+            gevent.sleep(3600)

@@ -30,7 +30,7 @@ def main() -> int:
     parser.add_argument("--kill-at", type=float, default=60,
                         help="seconds after the load starts; then the kill waits (up to 60 s) for an answer in flight")
     parser.add_argument("--down", type=float, default=5, help="seconds between the kill and the restart")
-    parser.add_argument("--spawn-rate", type=float, default=None, help="users started per second (default: all in 60 s)")
+    parser.add_argument("--login-over", type=int, default=60, help="seconds over which the trainees start (log in)")
     parser.add_argument("--think", default="3,8")
     parser.add_argument("--database", default="portal_kill")
     parser.add_argument("--out", type=Path, default=harness.ROOT / "bench" / "out" / "kill")
@@ -39,7 +39,7 @@ def main() -> int:
     parser.add_argument("--record", action="store_true", help="write the result into bench/RESULTS.md")
     args = parser.parse_args()
     args.out = args.out.resolve()
-    spawn_rate = args.spawn_rate or max(1.0, round(args.users / 60, 1))
+    spawn_rate = round(args.users / args.login_over, 2)
 
     machine = harness.machine_line()
     print(f"preparing {args.database} with {args.users} trainee accounts...", flush=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -25,16 +26,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=600)
-    parser.add_argument("--spawn-rate", type=float, default=None, help="users started per second (default: all in 60 s)")
+    parser.add_argument("--login-over", type=int, default=60, help="seconds over which the trainees start (log in)")
     parser.add_argument("--think", default="3,8", help="seconds between a trainee's actions: low,high")
     parser.add_argument("--database", default="portal_load")
     parser.add_argument("--out", type=Path, default=harness.ROOT / "bench" / "out" / "load")
     parser.add_argument("--gunicorn-arg", action="append", default=[],
                         help="a gunicorn option over deploy/gunicorn.conf.py (repeat; e.g. --gunicorn-arg=--keep-alive=30)")
     parser.add_argument("--record", action="store_true", help="write the result into bench/RESULTS.md")
+    parser.add_argument("--section", default=None,
+                        help="its part of bench/RESULTS.md (default: load for 200 trainees, load-<users> otherwise)")
     args = parser.parse_args()
     args.out = args.out.resolve()
-    spawn_rate = args.spawn_rate or max(1.0, round(args.users / 60, 1))
+    spawn_rate = round(args.users / args.login_over, 2)
 
     machine = harness.machine_line()
     print(f"preparing {args.database} with {args.users} trainee accounts...", flush=True)
@@ -61,7 +64,7 @@ def main() -> int:
     text = markdown(args, spawn_rate, machine, figures, report, ok)
     print(text)
     if args.record:
-        harness.record_result("load", text)
+        harness.record_result(args.section or ("load" if args.users == 200 else f"load-{args.users}"), text)
     return 0 if ok else 1
 
 
@@ -71,10 +74,11 @@ def markdown(args, spawn_rate: float, machine: str, figures: dict, report: dict,
     return f"""\
 ### Load: {args.users} trainees studying and taking quizzes for {harness.duration(args.seconds)}
 
-`make load` = `.venv/bin/python bench/load/run_load.py --users {args.users} --seconds {args.seconds} --think {args.think} --record`
-({machine}). gunicorn with `deploy/gunicorn.conf.py` (gthread, {harness.gunicorn_workers()} workers x 4 threads,
+`make load` = `.venv/bin/python bench/load/run_load.py --users {args.users} --seconds {args.seconds} --think {args.think} --login-over {args.login_over} --record`
+({machine}; load average {os.getloadavg()[0]:.1f} at the end). gunicorn with `deploy/gunicorn.conf.py` ({harness.gunicorn_model()},
 production settings) on a fresh PostgreSQL database with the real curriculum and the demo district;
-locust (`bench/load/locustfile.py`, FastHttpUser) on the same 2 cores, {spawn_rate} users started per second.
+locust (`bench/load/locustfile.py`, FastHttpUser) on the same 2 cores, {spawn_rate} users started (logging in) per second,
+all of them within the first {args.login_over} s.
 Each simulated trainee logs in, opens its home page and a course, reads 1 to 3 lessons (marked read as
 `lesson.js` does), starts or resumes the quiz, saves each answer as `quiz.js` does (sometimes changing
 one, sometimes leaving the quiz half done), submits and reads the result, thinking {args.think.replace(',', ' to ')} s
@@ -82,7 +86,7 @@ between steps. Times in ms.
 
 {harness.figures_table(figures)}{harness.gunicorn_options(args.gunicorn_arg)}
 
-{total['rps']} requests/s overall. {harness.resent_line(figures)}{failures}
+{total['rps']} requests/s overall. {harness.resent_line(figures)} {harness.busy_line(figures)}{failures}
 
 {harness.verification_lines(report)}
 

@@ -10,10 +10,12 @@ from portal.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from portal.company.forms import EmptyForm
 from portal.domain import accounts, audit, login_sessions, policy, privacy
 from portal.domain.errors import ValidationError
+from portal.domain.passwords import PasswordCheckBusy
 from portal.domain.rules import current_rules
 from portal.extensions import db, limiter
 from portal.models import utcnow
 from portal.web import failed_attempts
+from portal.web.errors import answer_retry_after
 from portal.web.forms import apply_domain_error
 from portal.web.navigation import safe_next
 from portal.web.session import current_token, lifetimes, sign_in, sign_out
@@ -32,11 +34,18 @@ def login():
     if form.validate_on_submit():
         # While the account waits after wrong tries no password is checked, the right one included, and nothing is
         # counted: a guesser gets a few tries an hour, the owner gets in when the wait ends (the page says when).
-        with failed_attempts.LOGIN.attempt(form.login.data, now=utcnow()) as attempt:
-            if attempt.waiting:
-                return render_template("auth/login.html", form=form, tries=attempt.standing), 429
-            user = accounts.authenticate(db.session, form.login.data, form.password.data, now=attempt.now)
-            attempt.count(right=user is not None)
+        try:
+            with failed_attempts.LOGIN.attempt(form.login.data, now=utcnow()) as attempt:
+                if attempt.waiting:
+                    return render_template("auth/login.html", form=form, tries=attempt.standing), 429
+                user = accounts.authenticate(db.session, form.login.data, form.password.data, now=attempt.now)
+                attempt.count(right=user is not None)
+        except PasswordCheckBusy as busy:  # nothing was checked or counted: the same form, to send again shortly
+            db.session.rollback()
+            form.form_errors.append(str(busy.description))
+            response = current_app.make_response((render_template("auth/login.html", form=form), 503))
+            answer_retry_after(response, busy.retry_after)
+            return response
         if user is not None:
             sign_in(user, remember=bool(form.remember.data))
             db.session.commit()

@@ -13,7 +13,7 @@ from portal.domain import audit, claims, login_sessions, people, schedule
 from portal.domain.errors import ValidationError
 from portal.domain.localtime import local_date
 from portal.domain.rules import Rules
-from portal.domain.passwords import dummy_verify, hash_password, verify_password
+from portal.domain.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from portal.domain.password_strength import check_password
 from portal.domain.validators import normalize_id_number, normalize_mobile
 from portal.models import KeyGroup, Organization, PasswordResetCode, Person, Trainee, User, utcnow
@@ -60,6 +60,8 @@ def authenticate(session: Session, login: str, password: str, *, now: datetime) 
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         return None
+    if needs_rehash(user.password_hash):  # made with an older cost: store one with today's (same password)
+        user.password_hash = hash_password(password)
     user.last_login_at = now
     return user
 

@@ -116,13 +116,17 @@ def _training(rules: Rules, group: str, person_id: int, held: dict[tuple[int, st
 
 def _held(session: Session, person_ids: set[int], codes: set[str], on: date) -> dict[tuple[int, str], date | None]:
     """(person, course code) -> the latest expiry of the person's completions valid on the day (None: no expiry)."""
-    held: dict[tuple[int, str], date | None] = {}
     if not person_ids or not codes:
-        return held
-    rows = session.execute(
+        return {}
+    return latest_expiries(session.execute(
         select(Completion.person_id, Course.code, Completion.valid_until).join(Course, Course.id == Completion.course_id)
         .where(Completion.person_id.in_(person_ids), Course.code.in_(codes), Completion.completed_on <= on,
-               or_(Completion.valid_until.is_(None), Completion.valid_until >= on)))
+               or_(Completion.valid_until.is_(None), Completion.valid_until >= on))))
+
+
+def latest_expiries(rows: Iterable[tuple[int, str, date | None]]) -> dict[tuple[int, str], date | None]:
+    """(person, course code) -> the latest expiry among these completions valid on the day (None: no expiry)."""
+    held: dict[tuple[int, str], date | None] = {}
     for person_id, code, valid_until in rows:
         key = (person_id, code)
         if key not in held:
@@ -153,8 +157,12 @@ def active_texts(session: Session) -> dict[str, CommitmentText]:
         select(CommitmentText).where(CommitmentText.active.is_(True)).order_by(CommitmentText.version))}
 
 
-def duties(session: Session, jobs: Iterable[Trainee], *, on: date, rules: Rules | None = None) -> list[Duty]:
-    """Every role the jobs hold and where each stands on the day, in a few queries whatever the count."""
+def duties(session: Session, jobs: Iterable[Trainee], *, on: date, rules: Rules | None = None,
+           held: dict[tuple[int, str], date | None] | None = None,
+           titles: dict[str, tuple[str, str]] | None = None) -> list[Duty]:
+    """Every role the jobs hold and where each stands on the day, in a few queries whatever the count. A caller that
+    has read the people's completions valid on the day (`held`, latest_expiries) or course titles (`titles`: code ->
+    (zh, en)) passes them, and they are not read again."""
     rules = rules if rules is not None else current_rules(session)
     jobs = list(jobs)
     if not rules.commitments or not jobs:
@@ -166,7 +174,7 @@ def duties(session: Session, jobs: Iterable[Trainee], *, on: date, rules: Rules 
     person_ids = {job.person_id for job, _role, _holder in held_roles}
     codes = {code for _job, _role, holder in held_roles
              for code in (rules.groups[holder.group].courses if holder.group in rules.groups else ())}
-    held = _held(session, person_ids, codes, on)
+    held = held if held is not None else _held(session, person_ids, codes, on)
     signed = _signed(session, person_ids, on)
     result = []
     for job, role, holder in held_roles:
@@ -183,9 +191,11 @@ def duties(session: Session, jobs: Iterable[Trainee], *, on: date, rules: Rules 
                            commitment=current or (commitments[0] if commitments else None)))
     # The texts and the missing courses' titles, read only when some duty shows them.
     texts = active_texts(session) if any(duty.status != "training_first" for duty in result) else {}
-    missing = {code for duty in result for code in duty.training.missing}
-    titles = {code: (zh, en) for code, zh, en in session.execute(
-        select(Course.code, Course.title_zh, Course.title_en).where(Course.code.in_(missing)))} if missing else {}
+    titles = dict(titles or {})
+    missing = {code for duty in result for code in duty.training.missing} - set(titles)
+    if missing:
+        titles.update({code: (zh, en) for code, zh, en in session.execute(
+            select(Course.code, Course.title_zh, Course.title_en).where(Course.code.in_(missing)))})
     for duty in result:
         duty.text = texts.get(duty.role)
         duty.missing_titles = [titles.get(code, (code, code)) for code in duty.training.missing]
@@ -200,15 +210,19 @@ def person_duties(session: Session, person_id: int, *, today: date, rules: Rules
     return duties(session, jobs, on=today, rules=rules)
 
 
-def due_duties(session: Session, jobs: list[Trainee], *, today: date) -> list[Duty]:
+def due_duties(session: Session, jobs: list[Trainee], *, today: date,
+               held: dict[tuple[int, str], date | None] | None = None,
+               titles: dict[str, tuple[str, str]] | None = None) -> list[Duty]:
     """The roles held at these jobs (loaded with their groups and organization) with something to sign today: the
-    home page's card. Reads only the rules' text when none of the jobs' key groups holds a role."""
+    home page's card. Reads only the rules' text when none of the jobs' key groups holds a role. `held`, `titles`:
+    as duties()."""
     from portal.domain.rules import _parsed, current_rules_text
 
     rules = _parsed(current_rules_text(session))  # the post catalogue's courses are not needed here
-    held = {holder.group for holder in rules.commitments.values()}
-    jobs = [job for job in jobs if job.status == "active" and held & {g.code for g in job.groups}]
-    return [duty for duty in duties(session, jobs, on=today, rules=rules) if duty.status in ("to_sign", "expired")]
+    role_groups = {holder.group for holder in rules.commitments.values()}
+    jobs = [job for job in jobs if job.status == "active" and role_groups & {g.code for g in job.groups}]
+    return [duty for duty in duties(session, jobs, on=today, rules=rules, held=held, titles=titles)
+            if duty.status in ("to_sign", "expired")]
 
 
 def _role_holders(organization_ids, rules: Rules, on: date | None = None):

@@ -10,10 +10,10 @@ zxcvbn's own feedback is English only: its matches are turned into our own trans
 """
 from __future__ import annotations
 
+import functools
 import threading
 
 from flask_babel import lazy_gettext as _l
-from zxcvbn import matching, zxcvbn
 
 from portal.domain.errors import ValidationError
 
@@ -33,7 +33,17 @@ zhang liu chen yang zhao huang zhou wu xu sun hu zhu gao lin he guo ma luo liang
 xiao cheng cao yuan deng fu shen zeng peng lu su jiang cai jia ding wei xue ye yan pan du dai xia zhong tian ren fan
 fang shi yao tan liao zou xiong jin hao kong bai cui kang mao qiu qin gu hou shao meng long wan duan lei qian yin yi
 chang qiao lai gong wen ming hua jun hong ping yun fei xin jie ling lili fangfang tingting xiaoming xiaohong""".split()
-matching.add_frequency_lists({"chinese_passwords": CHINESE_PASSWORDS, "pinyin_words": PINYIN_WORDS})
+
+
+@functools.cache
+def _estimator():
+    """zxcvbn with our lists, loaded at the first new password: its frequency lists take about 13 MB, which a
+    worker that never sees a new password does not need to hold."""
+    from zxcvbn import matching, zxcvbn
+
+    matching.add_frequency_lists({"chinese_passwords": CHINESE_PASSWORDS, "pinyin_words": PINYIN_WORDS})
+    return zxcvbn
+
 
 # zxcvbn keeps the person's own words in a module-level dictionary while it runs: one estimate at a time.
 _estimating = threading.Lock()
@@ -70,7 +80,7 @@ def check_password(password: str, *, identifiers: tuple[str, ...] = ()) -> None:
     if any(identifier.lower() in lowered for identifier in own if _distinctive(identifier)):
         raise ValidationError(NOT_YOURS)
     with _estimating:
-        estimate = zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=own)
+        estimate = _estimator()(password[:ESTIMATED_LENGTH], user_inputs=own)
     if estimate["score"] < MIN_SCORE:
         raise ValidationError(_l("%(verdict)s %(reason)s %(advice)s", verdict=VERDICT,
                                  reason=_reason(estimate["sequence"]), advice=ADVICE))

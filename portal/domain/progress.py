@@ -198,11 +198,14 @@ def valid_completion(session: Session, trainee: Trainee, course: Course, *, toda
     return Held(row[0], row[1]) if row else None
 
 
-def courses_held(session: Session, trainee: Trainee, *, today) -> set[int]:
-    """The courses the person holds a completion of that counts today (the home page's "completed" marks)."""
-    return set(session.scalars(select(Completion.course_id).where(
-        Completion.person_id == trainee.person_id,
-        (Completion.valid_until.is_(None)) | (Completion.valid_until >= today))))
+def completions_counting(session: Session, person_id: int, *, today):
+    """The person's completions that count today (no expiry, or not expired yet): rows of course_id, code (the
+    course's), completed_on and valid_until. The home page's "completed" marks and its commitments card use them."""
+    return session.execute(
+        select(Completion.course_id, Course.code, Completion.completed_on, Completion.valid_until)
+        .join(Course, Course.id == Completion.course_id)
+        .where(Completion.person_id == person_id,
+               (Completion.valid_until.is_(None)) | (Completion.valid_until >= today))).all()
 
 
 def started_course_ids(session: Session, person_id: int) -> set[int]:

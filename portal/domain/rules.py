@@ -342,8 +342,8 @@ def repository_rules_text() -> str:
 
 def current_rules_text(session: Session) -> str:
     """The office's newest override, or the repository's file."""
-    override = session.scalar(select(RuleSet).order_by(RuleSet.id.desc()).limit(1))
-    return override.text if override is not None else repository_rules_text()
+    override = session.scalar(select(RuleSet.text).order_by(RuleSet.id.desc()).limit(1))  # the text alone: no object
+    return override if override is not None else repository_rules_text()
 
 
 def current_rules(session: Session) -> Rules:

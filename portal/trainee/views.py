@@ -48,15 +48,21 @@ _OPEN_ASSIGNMENTS = (select(Assignment).join(Trainee, Trainee.id == Assignment.t
 @policy.roles("trainee")
 def home():
     trainee = db.session.execute(_TRAINEE_CARD, {"trainee_key": current_user.trainee.id}).unique().scalar_one()
+    today = local_today()
     assignments = db.session.scalars(_OPEN_ASSIGNMENTS, {"person_key": trainee.person_id}).all()
     courses = progress.lesson_counts(db.session, trainee, policy.trainee_courses(db.session, trainee))
     claims = people.pending_claims(db.session, user_id=current_user.id)
     locked = quiz.locked_courses(db.session, trainee)
-    to_sign = commitments.due_duties(db.session, [trainee], today=local_today())
+    # One read of the completions that count today: the "completed" marks and the commitments card's training.
+    counting = progress.completions_counting(db.session, trainee.person_id, today=today)
+    to_sign = commitments.due_duties(
+        db.session, [trainee], today=today,
+        held=commitments.latest_expiries((trainee.person_id, row.code, row.valid_until)
+                                         for row in counting if row.completed_on <= today),
+        titles={course.code: (course.title_zh, course.title_en) for course, _count in courses})
     return render_template("trainee/home.html", trainee=trainee, assignments=assignments, courses=courses,
                            claims=claims, required={a.course_id for a in assignments}, to_sign=to_sign,
-                           role_label=commitments.role_label,
-                           completed=progress.courses_held(db.session, trainee, today=local_today()),
+                           role_label=commitments.role_label, completed={row.course_id for row in counting},
                            locked=locked, contact=_contact(trainee) if locked else None)
 
 
