@@ -115,7 +115,7 @@ def _schema_and_content(url: str) -> None:
 
     from portal import create_app
     from portal.domain.content.sync import sync_content
-    from portal.domain.reference import ensure_reference_data
+    from portal.domain.workforce.reference import ensure_reference_data
     from portal.extensions import db
 
     app = create_app({"PORTAL_ENV": "development", "SQLALCHEMY_DATABASE_URI": url, "CONTENT_ROOT": ROOT})
@@ -147,7 +147,7 @@ class Curriculum:
 
     @classmethod
     def read(cls, connection: psycopg.Connection) -> "Curriculum":
-        from portal.domain import questions as qtypes
+        from portal.domain.content import questions as qtypes
 
         courses, quizzes = {}, {}
         for course_id, code, quiz in connection.execute("SELECT id, code, quiz FROM course WHERE NOT retired"):
@@ -224,7 +224,7 @@ class AttemptWriter:
 def build(database: str = DEFAULT_DATABASE, *, today: date | None = None, seed: int = 2026) -> None:
     """Build the benchmark database from nothing."""
     from bench.coverage import generate as district
-    from portal.domain.rules import parse_rules, repository_rules_text
+    from portal.domain.workforce.rules import parse_rules, repository_rules_text
 
     started = time.perf_counter()
     today = today or date.today()

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from portal import create_app
 from portal.config import PROJECT_ROOT
-from portal.domain import roster, roster_import, tabular
+from portal.domain.workforce import roster, roster_import
+from portal.domain.platform import tabular
 from portal.domain.content.sync import sync_content
-from portal.domain.reference import ensure_reference_data
-from portal.domain.rules import current_rules
+from portal.domain.workforce.reference import ensure_reference_data
+from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
 from portal.models import KeyGroup, Locality, Organization, Sector, utcnow
 from sqlalchemy import select

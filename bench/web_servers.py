@@ -134,7 +134,7 @@ def forged_sessions(database_url: str, user_ids: list[int]) -> dict[int, tuple[s
 
     from portal import create_app
 
-    from portal.domain import login_sessions
+    from portal.domain.platform import login_sessions
     from portal.extensions import db
     from portal.models import utcnow
 

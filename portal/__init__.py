@@ -9,6 +9,12 @@ from flask import Flask
 from portal.config import DEFAULT_SECRET_KEY, check_production, check_time_zone, config_for, instance_secret_key
 
 
+def connect_domain_events() -> None:
+    from portal.domain import wiring
+
+    wiring.connect()
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, errors, commands."""
     app = Flask(
@@ -30,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_errorhandlers(app)
     register_commands(app)
+    connect_domain_events()
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -71,7 +71,7 @@ def app(tmp_path, _postgres_schema, app_config):
         if not ON_POSTGRES:
             db.create_all(bind_key=None)
         limiter.reset()
-        from portal.domain.reference import ensure_reference_data
+        from portal.domain.workforce.reference import ensure_reference_data
 
         ensure_reference_data(db.session)
         db.session.commit()

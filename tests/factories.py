@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from portal.domain.passwords import hash_password
-from portal.domain.validators import uscc_check_char
+from portal.domain.platform.passwords import hash_password
+from portal.domain.platform.validators import uscc_check_char
 from portal.extensions import db
 from portal.models import KeyGroup, Locality, Organization, Person, RoleGrant, Sector, Trainee, User
 

@@ -22,9 +22,9 @@ from datetime import date, timedelta
 
 import schemathesis
 
-from portal.domain.idempotency import KEY_PATTERN
-from portal.domain.reference import POSTS
-from portal.domain.validators import id_check_char
+from portal.domain.platform.idempotency import KEY_PATTERN
+from portal.domain.workforce.reference import POSTS
+from portal.domain.platform.validators import id_check_char
 
 ON_ROSTER = ("13900000001", "13900000002", "13900000003")  # tests.test_api_fuzz.open_api_account puts them there
 KNOWN_POSTS = tuple(name for post in POSTS for name in (post[0], *post[1]))

@@ -5,7 +5,7 @@ import psycopg
 from sqlalchemy import func, make_url, select
 
 from portal import create_app
-from portal.domain.backup import restore_backup
+from portal.domain.platform.backup import restore_backup
 from portal.extensions import db
 from portal.models import Organization, Person, Trainee
 from tests.conftest import ON_POSTGRES, POSTGRES_URL

@@ -10,8 +10,8 @@ import pytest
 from portal.config import PROJECT_ROOT
 from portal.domain.content.check import check_tree
 from portal.domain.content.sync import plain
-from portal.domain.questions import REGISTRY, translated_texts
-from portal.domain.reference import KEY_GROUPS
+from portal.domain.content.questions import REGISTRY, translated_texts
+from portal.domain.workforce.reference import KEY_GROUPS
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.config import PROJECT_ROOT
-from portal.domain import schedule
+from portal.domain.workforce import schedule
 from portal.domain.content.check import check_tree
 from portal.domain.content.sync import sync_content
-from portal.domain.rules import RuleProblems, parse_rules, repository_rules_text, rules_document
+from portal.domain.workforce.rules import RuleProblems, parse_rules, repository_rules_text, rules_document
 from portal.models import Assignment, Course, Question
 from tests.factories import make_org, make_trainee
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import bindparam, event, select, text
 
-from portal.domain import progress, quiz, schedule
+from portal.domain.learning import progress, quiz
+from portal.domain.workforce import schedule
 from portal.domain.content.sync import sync_content
-from portal.domain.rules import current_rules
+from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
 from portal.models import Course, Lesson
 from tests.factories import DEFAULT_PASSWORD, key_groups, make_completion, make_org, make_trainee, make_user
@@ -108,7 +109,7 @@ CONTENT_TABLES = ("course", "course_group", "lesson", "question", "question_vers
 def curriculum_rows(tmp_path_factory) -> dict[str, list[dict]]:
     """The real curriculum's rows, synced once per module (a sync takes seconds) and copied into each test."""
     from portal import create_app
-    from portal.domain.reference import ensure_reference_data
+    from portal.domain.workforce.reference import ensure_reference_data
 
     path = tmp_path_factory.mktemp("curriculum") / "content.sqlite3"
     app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
@@ -253,7 +254,7 @@ def test_office_pages_stay_within_budget_and_do_not_grow_with_organizations(app,
 
 def test_save_and_submit_stays_within_budget_and_does_not_grow_with_questions(app, district, session):
     """The last page's "Save and submit the quiz", passing and completing the course: one certificate."""
-    from portal.domain import questions as qtypes
+    from portal.domain.content import questions as qtypes
     from portal.models import Attempt, Certificate
 
     client = browser_for(app, district["user"])

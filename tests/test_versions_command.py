@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from portal.domain.versions import debian_versions, runtime_versions
+from portal.domain.platform.versions import debian_versions, runtime_versions
 
 
 def test_versions_names_python_sqlite_the_driver_the_packages_and_the_database(app):

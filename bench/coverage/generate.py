@@ -27,9 +27,9 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from portal.domain.reference import ensure_reference_data
-from portal.domain.rules import parse_rules, repository_rules_text
-from portal.domain.schedule import add_months
+from portal.domain.workforce.reference import ensure_reference_data
+from portal.domain.workforce.rules import parse_rules, repository_rules_text
+from portal.domain.workforce.schedule import add_months
 from portal.models import Base, Course, KeyGroup, Sector
 
 STREETS = 20

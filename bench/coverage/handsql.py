@@ -6,7 +6,7 @@ question, as a person writing the SQL by hand would type them in).
 
 Completions belong to the person (completion.person_id): the held masks are per person and reach each
 employment (trainee row) through trainee.person_id. On each date a person is counted once, at the job that
-places them that day (portal/domain/employment.py): a job held that day (begun by then, not yet left) that no
+places them that day (portal/domain/workforce/employment.py): a job held that day (begun by then, not yet left) that no
 other job of the person held that day ranks before (with an employer, not a second job, begun first, older
 row); only people with several jobs need that look-up ("outranked" below).
 """
@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from portal.domain.coverage.requirements import load_requirements
-from portal.domain.rules import current_rules
+from portal.domain.workforce.rules import current_rules
 from portal.models import Sector
 
 

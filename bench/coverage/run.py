@@ -96,7 +96,7 @@ def build_app(url: str, today: date):
 
 
 def ensure_users(app) -> dict:
-    from portal.domain.passwords import hash_password
+    from portal.domain.platform.passwords import hash_password
     from portal.extensions import db
     from portal.models import RoleGrant, Sector, User
 
@@ -142,7 +142,7 @@ def check(app, today: date) -> str:
     employed that day; streets, organizations)."""
     from portal.domain.coverage.arithmetic import total
     from portal.domain.coverage.snapshot import take_snapshot
-    from portal.domain.rules import current_rules
+    from portal.domain.workforce.rules import current_rules
     from portal.extensions import db
 
     with app.app_context():

@@ -84,7 +84,7 @@ def add_load_trainees(database: str, count: int) -> None:
     from sqlalchemy import select
 
     from portal import create_app
-    from portal.domain.passwords import hash_password
+    from portal.domain.platform.passwords import hash_password
     from portal.extensions import db
     from portal.models import KeyGroup, Organization, Person, Trainee, User
 

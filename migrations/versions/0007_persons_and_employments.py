@@ -40,7 +40,7 @@ RECORD_TABLES = ('completion', 'attempt', 'lesson_progress', 'certificate', 'off
 
 
 def canonical_id_number(value):
-    """A copy of portal.domain.validators.canonical_id_number as of this revision (migrations do not import
+    """A copy of portal.domain.platform.validators.canonical_id_number as of this revision (migrations do not import
     code that may change later)."""
     if not value:
         return None

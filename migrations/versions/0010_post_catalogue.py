@@ -1,6 +1,6 @@
 """post catalogue: posts with their other names and required courses, kept by the office
 
-The catalogue starts with the district's usual posts (portal.domain.reference.POSTS); the courses of the
+The catalogue starts with the district's usual posts (portal.domain.workforce.reference.POSTS); the courses of the
 posts named by the newest rules override (its `posts` section, read here once, now ignored) are kept. Every
 post on a roster the catalogue does not know joins it unreviewed, and roster rows that use another name of a
 post take the post's own name.
@@ -43,8 +43,8 @@ def upgrade():
 def _fill(connection):
     from datetime import datetime, timezone
 
-    from portal.domain.posts import post_key
-    from portal.domain.reference import POSTS
+    from portal.domain.workforce.posts import post_key
+    from portal.domain.workforce.reference import POSTS
 
     now = datetime.now(timezone.utc)
     post = sa.table('post', sa.column('name'), sa.column('synonyms', sa.JSON), sa.column('courses', sa.JSON),
@@ -75,7 +75,7 @@ def _fill(connection):
 
 def _override_posts(connection) -> dict:
     """name -> (courses, basis) of the `posts` section of the office's newest rules override, if any."""
-    from portal.domain.content import yamlines
+    from portal.domain.platform import yamlines
 
     text = connection.execute(sa.text("SELECT text FROM rule_set ORDER BY id DESC LIMIT 1")).scalar()
     try:

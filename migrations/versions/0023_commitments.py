@@ -1,6 +1,6 @@
 """duty commitments (履职承诺): the texts per role, in versions, and what each person signed
 
-The default texts are reference data (`flask setup`, portal/domain/reference.py), added only where a role has
+The default texts are reference data (`flask setup`, portal/domain/workforce/reference.py), added only where a role has
 none, so the office's edits are never overwritten.
 
 Revision ID: 0023

@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from portal.api import schemas
-from portal.domain import compliance
-from portal.domain.idempotency import KEY_MAX, KEY_PATTERN
-from portal.domain.validators import MOBILE_PATTERN
+from portal.domain.workforce import compliance
+from portal.domain.platform.idempotency import KEY_MAX, KEY_PATTERN
+from portal.domain.platform.validators import MOBILE_PATTERN
 
 ERROR_CODES = (
     "invalid_json", "unsupported_media_type", "payload_too_large", "idempotency_key_missing",

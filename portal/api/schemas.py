@@ -2,7 +2,7 @@
 
 The views validate every path, query string and body with these models (portal.api.parsing) and
 /api/v1/openapi.json publishes their JSON schemas (portal.api.openapi), so the two cannot drift. Each
-constraint is the domain's own rule (portal.domain.validators, roster, posts, compliance), stated in JSON
+constraint is the domain's own rule (portal.domain.platform.validators, roster, posts, compliance), stated in JSON
 Schema where JSON Schema can state it. What depends on stored data (the post catalogue, the roster) or
 cannot be stated (an ID number's check character) the descriptions say; the API answers it with 422.
 """
@@ -17,11 +17,13 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import PydanticCustomError
 
-from portal.domain import compliance, drills, posts, roster
+from portal.domain.workforce import compliance, drills, posts, roster
 from portal.models.drills import DRILL_KINDS
-from portal.domain.errors import ValidationError
-from portal.domain.validators import (DEPARTMENT_MAX_LENGTH, ID_RULE, MOBILE_INPUT_PATTERN, MOBILE_RULE,
-                                     normalize_department, normalize_id_number, normalize_mobile)
+from portal.domain.platform.errors import ValidationError
+from portal.domain.platform.validators import (
+    DEPARTMENT_MAX_LENGTH, ID_RULE, MOBILE_INPUT_PATTERN, MOBILE_RULE, normalize_department, normalize_id_number,
+    normalize_mobile
+)
 
 EMPLOYEE_FILTERS = ("active", "left", "all")
 ASSIGNMENT_FILTERS = ("open", "completed", "closed", "overdue")

@@ -2,7 +2,7 @@
 
 Views stay thin: authenticate the token, check the request against its models (portal.api.schemas,
 which the OpenAPI document publishes), call the roster, answer JSON. Every change runs under an Idempotency-Key
-(portal.domain.idempotency) in one transaction; any error rolls it back whole. Session cookies
+(portal.domain.platform.idempotency) in one transaction; any error rolls it back whole. Session cookies
 play no part: a token alone says who is calling, and only its own organization is ever visible.
 """
 from __future__ import annotations
@@ -22,14 +22,16 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api import openapi, parsing, schemas
 from portal.api.parsing import SchemaViolation
-from portal.domain import api_tokens, audit, commitments, compliance, drills, idempotency, policy, roster
-from portal.domain.errors import PortalError
-from portal.domain.localtime import local_today
-from portal.domain.people import EmployedElsewhere
-from portal.domain.posts import UnknownPost
-from portal.domain.rules import current_rules
+from portal.domain.platform import api_tokens, audit, idempotency
+from portal.domain.workforce import commitments, compliance, drills, roster
+from portal.domain.platform.errors import PortalError
+from portal.domain.platform.localtime import local_today
+from portal.domain.workforce.people import EmployedElsewhere
+from portal.domain.workforce.posts import UnknownPost
+from portal.domain.workforce.rules import current_rules
 from portal.extensions import csrf, db, limiter
 from portal.models import ApiToken, Assignment, KeyGroup, Organization, Person, Post, Trainee, utcnow
+from portal.web import access
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # tokens, not cookies, authenticate the API: there is no cross-site form to forge
@@ -375,7 +377,7 @@ def _upsert(token: ApiToken, mobile: str, values: schemas.EmployeeInput) -> tupl
 # --- the endpoints -------------------------------------------------------------------------
 
 @bp.route("/openapi.json")
-@policy.public
+@access.public
 def openapi_document():
     codes = db.session.scalars(select(KeyGroup.code).order_by(KeyGroup.sort_order, KeyGroup.id))
     return jsonify(openapi.document(list(codes)))

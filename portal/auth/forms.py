@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from portal.domain.validators import normalize_id_number, normalize_mobile
+from portal.domain.platform.validators import normalize_id_number, normalize_mobile
 from portal.web.forms import Domain
 
 REQUIRED = _l("This field is required.")

@@ -8,13 +8,14 @@ from flask_login import logout_user
 
 from portal.auth.forms import ForgotPasswordForm, NewPasswordForm, ResetLinkForm
 from portal.auth.views import bp
-from portal.domain import password_resets, policy
-from portal.domain.errors import ValidationError
+from portal.domain.workforce import password_resets
+from portal.domain.platform.errors import ValidationError
 from portal.extensions import db, limiter
 from portal.models import User, utcnow
 from portal.web import failed_attempts
 from portal.web.background_mail import send_in_background
 from portal.web.forms import apply_domain_error
+from portal.web import access
 
 RESET_LINK = failed_attempts.AccountQuota("reset-link", "RESET_LINK_LIMIT_PER_ACCOUNT")
 
@@ -24,7 +25,7 @@ def _address_limit() -> str:
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@policy.public
+@access.public
 @limiter.limit(_address_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
@@ -75,7 +76,7 @@ def _address() -> str:
 
 
 @bp.route("/forgot/email", methods=["GET", "POST"])
-@policy.public
+@access.public
 @limiter.limit(_address_limit, methods=["POST"])
 def email_reset_link():
     form = ResetLinkForm()
@@ -109,7 +110,7 @@ def _send_link(login: str) -> None:
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-@policy.public
+@access.public
 @limiter.limit(_address_limit, methods=["POST"])
 def reset_with_link(token: str):
     keys = {"secret_key": current_app.config["SECRET_KEY"],

@@ -8,10 +8,12 @@ from flask_login import current_user
 
 from portal.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from portal.company.forms import EmptyForm
-from portal.domain import accounts, audit, login_sessions, policy, privacy
-from portal.domain.errors import ValidationError
-from portal.domain.passwords import PasswordCheckBusy
-from portal.domain.rules import current_rules
+from portal.domain.workforce import accounts
+from portal.domain.platform import audit, login_sessions, policy
+from portal.models import privacy
+from portal.domain.platform.errors import ValidationError
+from portal.domain.platform.passwords import PasswordCheckBusy
+from portal.domain.workforce.rules import current_rules
 from portal.extensions import db, limiter
 from portal.models import utcnow
 from portal.web import failed_attempts
@@ -19,12 +21,13 @@ from portal.web.errors import answer_retry_after
 from portal.web.forms import apply_domain_error
 from portal.web.navigation import safe_next
 from portal.web.session import current_token, lifetimes, sign_in, sign_out
+from portal.web import access
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@policy.public
+@access.public
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
@@ -56,7 +59,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@policy.public
+@access.public
 def logout():
     sign_out()
     db.session.commit()
@@ -73,7 +76,7 @@ def _claim_refused(_response) -> bool:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@policy.public
+@access.public
 @limiter.limit("20 per hour", methods=["POST"])
 @limiter.limit(lambda: current_app.config["CLAIM_LIMIT_PER_MOBILE"], key_func=_claim_key,
                methods=["POST"], deduct_when=_claim_refused)
@@ -129,7 +132,7 @@ def _welcome(registered: accounts.Registered) -> str:
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@policy.signed_in
+@access.signed_in
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -146,7 +149,7 @@ def change_password():
 
 
 @bp.route("/sessions", methods=["GET", "POST"])
-@policy.signed_in
+@access.signed_in
 def sessions():
     """Where this account is logged in, and a way to log out everywhere else (a lost phone, a shared computer)."""
     form = EmptyForm()

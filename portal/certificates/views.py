@@ -13,17 +13,18 @@ from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.domain import policy
-from portal.domain.certificates import (CertificateError, bundles, credentials, issue, pdf, queries, serials, signing,
-                                        status_lists, verify)
-from portal.domain.certificates.access import certificate_or_404, own_certificate_or_404
+from portal.domain.platform import policy
+from portal.domain.certificates import (
+    CertificateError, bundles, credentials, issue, pdf, queries, serials, signing, status_lists, verify
+)
 from portal.domain.certificates.documents import CertificateSettings, load_document
 from portal.domain.certificates.status import state_of
-from portal.domain.localtime import local_date, local_today
+from portal.domain.platform.localtime import local_date, local_today
 from portal.extensions import db, limiter
 from portal.models import Course, Person, utcnow
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
+from portal.web import access
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 OFFICE = policy.OFFICE_ROLES
@@ -76,16 +77,16 @@ def _not_found(serial: str = ""):
 # --- the trainee -------------------------------------------------------------------------------
 
 @bp.route("/me/certificates")
-@policy.roles("trainee")
+@access.roles("trainee")
 def mine():
     rows = queries.for_trainee(db.session, current_user.trainee, today=local_today())
     return render_template("certificates/mine.html", rows=rows)
 
 
 @bp.route("/certificates/<serial>.pdf")
-@policy.roles("trainee", *COMPANY)
+@access.roles("trainee", *COMPANY)
 def download(serial: str):
-    cert = certificate_or_404(db.session, current_user, serial)
+    cert = access.certificate_or_404(db.session, current_user, serial)
     data = pdf.certificate_pdf(load_document(db.session, cert), _settings())
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                          download_name=f"{cert.serial}.pdf")
@@ -94,10 +95,10 @@ def download(serial: str):
 
 
 @bp.route("/me/certificates/<serial>.json")
-@policy.roles("trainee")
+@access.roles("trainee")
 def download_credential(serial: str):
     """The holder's own signed credential, with the salted hash of their name and its salt (for a wallet)."""
-    cert = own_certificate_or_404(db.session, current_user, serial)
+    cert = access.own_certificate_or_404(db.session, current_user, serial)
     text = credentials.stored_credential(db.session, cert, _settings(), variant=credentials.HOLDER, now=utcnow())
     db.session.commit()
     response = Response(text, mimetype="application/json")
@@ -121,15 +122,15 @@ def _detail(cert, revoke_form=None, reissue_form=None, status: int = 200):
 
 
 @bp.route("/certificates/<serial>")
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def detail(serial: str):
-    return _detail(certificate_or_404(db.session, current_user, serial))
+    return _detail(access.certificate_or_404(db.session, current_user, serial))
 
 
 @bp.route("/certificates/<serial>/revoke", methods=["POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def revoke(serial: str):
-    cert = certificate_or_404(db.session, current_user, serial)
+    cert = access.certificate_or_404(db.session, current_user, serial)
     form = ReasonForm(prefix="revoke")
     if form.validate_on_submit():
         try:
@@ -145,9 +146,9 @@ def revoke(serial: str):
 
 
 @bp.route("/certificates/<serial>/reissue", methods=["POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def reissue(serial: str):
-    cert = certificate_or_404(db.session, current_user, serial)
+    cert = access.certificate_or_404(db.session, current_user, serial)
     form = ReasonForm(prefix="reissue")
     if form.validate_on_submit():
         try:
@@ -170,9 +171,9 @@ def _inspection_url(org_id: int) -> str:
 
 
 @bp.route("/company/<int:org_id>/certificates")
-@policy.roles(*COMPANY)
+@access.roles(*COMPANY)
 def company(org_id: int):
-    org = policy.organization_or_404(db.session, current_user, org_id, manage=True)
+    org = access.organization_or_404(db.session, current_user, org_id, manage=True)
     today = local_today()
     page = paginate(queries.staff_statement(org))
     rows = queries.rows_for(db.session, list(page.items), today=today)
@@ -182,9 +183,9 @@ def company(org_id: int):
 
 
 @bp.route("/company/<int:org_id>/certificates.zip")
-@policy.roles(*COMPANY)
+@access.roles(*COMPANY)
 def company_zip(org_id: int):
-    org = policy.organization_or_404(db.session, current_user, org_id, manage=True)
+    org = access.organization_or_404(db.session, current_user, org_id, manage=True)
     now = utcnow()
     entries = [bundles.BundleEntry(load_document(db.session, row.cert), row.state)
                for row in queries.current_for_organization(db.session, org, today=local_date(now))]
@@ -202,17 +203,17 @@ def _attachment(filename: str) -> str:
 
 
 @bp.route("/company/<int:org_id>/inspection-qr.png")
-@policy.roles(*COMPANY)
+@access.roles(*COMPANY)
 def inspection_qr_png(org_id: int):
-    org = policy.organization_or_404(db.session, current_user, org_id, manage=True)
+    org = access.organization_or_404(db.session, current_user, org_id, manage=True)
     return send_file(io.BytesIO(pdf.qr_png(_inspection_url(org.id))), mimetype="image/png",
                      download_name=f"inspection-qr-{org.id}.png")
 
 
 @bp.route("/company/<int:org_id>/inspection-qr.pdf")
-@policy.roles(*COMPANY)
+@access.roles(*COMPANY)
 def inspection_qr_pdf(org_id: int):
-    org = policy.organization_or_404(db.session, current_user, org_id, manage=True)
+    org = access.organization_or_404(db.session, current_user, org_id, manage=True)
     data = pdf.render_inspection_poster(org_name=org.name, url=_inspection_url(org.id), settings=_settings())
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"inspection-qr-{org.id}.pdf")
 
@@ -220,7 +221,7 @@ def inspection_qr_pdf(org_id: int):
 # --- anybody: verification -------------------------------------------------------------------
 
 @bp.route("/verify")
-@policy.public
+@access.public
 @limiter.shared_limit(_verify_limit, scope="certificate-verification", exempt_when=lambda: "serial" not in request.args)
 def verify_form():
     typed = (request.args.get("serial") or "").strip()
@@ -240,7 +241,7 @@ def _token_page(cert, form: NameCheckForm, name_verdict: bool | None = None):
 
 
 @bp.route("/verify/<token>")
-@policy.public
+@access.public
 @verify_limit
 def verify_token(token: str):
     cert = verify.find_by_token(db.session, token)
@@ -250,7 +251,7 @@ def verify_token(token: str):
 
 
 @bp.route("/verify/<token>/name", methods=["POST"])
-@policy.public
+@access.public
 @verify_limit
 @name_check_limit
 def verify_name(token: str):
@@ -265,7 +266,7 @@ def verify_name(token: str):
 
 
 @bp.route("/verify/<token>.json")
-@policy.public
+@access.public
 @verify_limit
 def verify_json(token: str):
     cert = verify.find_by_token(db.session, token)
@@ -279,7 +280,7 @@ def verify_json(token: str):
 
 
 @bp.route("/credentials/status/<int:list_id>")
-@policy.public
+@access.public
 def status_list(list_id: int):
     """A signed Bitstring Status List: the same bytes until a certificate in it changes (then a new ETag)."""
     signed = status_lists.signed_list(db.session, list_id, _settings())
@@ -295,7 +296,7 @@ def status_list(list_id: int):
 
 
 @bp.route("/achievements/<code>/<language>")
-@policy.public
+@access.public
 def achievement(code: str, language: str):
     """A course as an Open Badges Achievement in one language (the `related` link of every credential)."""
     course = db.session.scalar(select(Course).where(Course.code == code))
@@ -308,7 +309,7 @@ def achievement(code: str, language: str):
 
 
 @bp.route("/verify/org/<token>")
-@policy.public
+@access.public
 @verify_limit
 def verify_organization(token: str):
     org = verify.find_organization(db.session, token, current_app.config["SECRET_KEY"])
@@ -319,7 +320,7 @@ def verify_organization(token: str):
 
 
 @bp.route("/.well-known/portal-signing-key.json")
-@policy.public
+@access.public
 def signing_key():
     key = signing.public_key(_settings().signing_key_path)
     response = jsonify(signing.public_jwk(key))

@@ -5,16 +5,17 @@ from flask import abort, url_for
 from flask_login import current_user
 
 from portal.company.views import MANAGERS, bp
-from portal.domain import policy
+from portal.domain.platform import policy
 from portal.extensions import db
 from portal.web import reset_codes
+from portal.web import access
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/reset-code", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def issue_reset_code(org_id: int, trainee_id: int):
-    org = policy.organization_or_404(db.session, current_user, org_id, manage=True)
-    trainee = policy.trainee_or_404(db.session, current_user, trainee_id, manage=True)
+    org = access.organization_or_404(db.session, current_user, org_id, manage=True)
+    trainee = access.trainee_or_404(db.session, current_user, trainee_id, manage=True)
     account = trainee.person.user
     if trainee.organization_id != org.id or account is None:
         abort(404)

@@ -7,20 +7,22 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.company.views import MANAGERS, _org, bp
-from portal.domain import commitments, policy
-from portal.domain.localtime import local_today
+from portal.domain.workforce import commitments
+from portal.domain.platform import policy
+from portal.domain.platform.localtime import local_today
 from portal.extensions import db
 from portal.models import Commitment
 from portal.trainee.commitment_views import commitment_download
 from portal.web.exports import export_response
 from portal.web.i18n import current_locale
+from portal.web import access
 
 EXPORT_HEADERS = (_l("Full name"), _l("Post"), _l("Role"), _l("Commitment"), _l("Signed at"), _l("Holds until"),
                   _l("Training still to complete"))
 
 
 @bp.route("/<int:org_id>/commitments")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def commitments_list(org_id: int):
     org = _org(org_id)
     today = local_today()
@@ -50,7 +52,7 @@ def _export(org, shown, fmt: str, today):
 
 
 @bp.route("/<int:org_id>/commitments/<int:commitment_id>.pdf")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def commitment_pdf(org_id: int, commitment_id: int):
     """The PDF of a commitment signed for this organization."""
     org = _org(org_id)

@@ -7,8 +7,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.domain import drill_photos, drills
-from portal.domain.drill_labels import KIND_LABELS
+from portal.domain.workforce import drill_photos, drills
+from portal.domain.workforce.drill_labels import KIND_LABELS
 from portal.web.forms import TypedDateField
 
 REQUIRED = _l("This field is required.")

@@ -8,17 +8,19 @@ from flask_login import current_user
 
 from portal.company.drill_forms import ActionDoneForm, ActionForm, DrillForm, ParticipantsForm, PhotoForm
 from portal.company.views import MANAGERS, _org, bp
-from portal.domain import drill_labels, drill_photos, drills, policy
-from portal.domain.coverage import offline
-from portal.domain.errors import PortalError, ValidationError
-from portal.domain.localtime import local_today
-from portal.domain.rules import current_rules
+from portal.domain.workforce import drill_labels, drill_photos, drills
+from portal.domain.platform import policy
+from portal.domain.learning import offline
+from portal.domain.platform.errors import PortalError, ValidationError
+from portal.domain.platform.localtime import local_today
+from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
 from portal.models import DRILL_KINDS, Drill, DrillAction, DrillPhoto, Organization, utcnow
 from portal.web.exports import export_response
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
 from portal.web.parameters import record_ids, whole_number
+from portal.web import access
 
 PICKER_LIMIT = 500
 OWNER_CHOICES = 500  # people offered as an action's owner; others are written by name
@@ -49,7 +51,7 @@ def _filter() -> drills.DrillFilter:
 
 
 @bp.route("/<int:org_id>/drills")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def drill_list(org_id: int):
     org = _org(org_id)
     chosen = _filter()
@@ -69,7 +71,7 @@ def drill_list(org_id: int):
 
 
 @bp.route("/<int:org_id>/drills/new", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def new_drill(org_id: int):
     """Plan a drill (?held=1: record one already held)."""
     org = _org(org_id)
@@ -98,7 +100,7 @@ def new_drill(org_id: int):
 
 
 @bp.route("/<int:org_id>/drills/<int:drill_id>/record", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def record_drill(org_id: int, drill_id: int):
     """Record a planned drill as held (what happened, findings), or correct one already recorded."""
     org = _org(org_id)
@@ -122,7 +124,7 @@ def record_drill(org_id: int, drill_id: int):
 
 
 @bp.route("/<int:org_id>/drills/<int:drill_id>", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def drill_detail(org_id: int, drill_id: int):
     """The drill page; POST records who took part (the picker's ticks)."""
     org = _org(org_id)
@@ -181,7 +183,7 @@ def _drill_page(org: Organization, drill: Drill, *, participants_form=None, chos
 
 
 @bp.route("/<int:org_id>/drills/<int:drill_id>/actions", methods=["POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def add_drill_action(org_id: int, drill_id: int):
     org = _org(org_id)
     drill = _drill(org, drill_id)
@@ -203,7 +205,7 @@ def add_drill_action(org_id: int, drill_id: int):
 
 
 @bp.route("/<int:org_id>/drills/<int:drill_id>/actions/<int:action_id>/done", methods=["POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def drill_action_done(org_id: int, drill_id: int, action_id: int):
     org = _org(org_id)
     drill = _drill(org, drill_id)
@@ -227,7 +229,7 @@ def drill_action_done(org_id: int, drill_id: int, action_id: int):
 
 
 @bp.route("/<int:org_id>/drills/<int:drill_id>/photos", methods=["POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def add_drill_photo(org_id: int, drill_id: int):
     org = _org(org_id)
     drill = _drill(org, drill_id)
@@ -248,10 +250,10 @@ def add_drill_photo(org_id: int, drill_id: int):
 
 
 @bp.route("/<int:org_id>/drills/<int:drill_id>/photos/<int:photo_id>.jpg")
-@policy.roles(*MANAGERS, "dept_viewer")
+@access.roles(*MANAGERS, "dept_viewer")
 def drill_photo(org_id: int, drill_id: int, photo_id: int):
     """A stored photo (?size=thumb: its thumbnail), to whoever may see the organization's drills."""
-    org = policy.organization_or_404(db.session, current_user, org_id)
+    org = access.organization_or_404(db.session, current_user, org_id)
     if not policy.can_see_drills(current_user, org):
         abort(404)
     photo = db.session.get(DrillPhoto, photo_id)
@@ -266,7 +268,7 @@ def drill_photo(org_id: int, drill_id: int, photo_id: int):
 
 
 @bp.route("/drills/<code>/sign-in", methods=["GET", "POST"])
-@policy.roles("trainee")
+@access.roles("trainee")
 def drill_sign_in(code: str):
     """A person of the organization's roster scans the drill's QR code, logs in and confirms they took part."""
     drill = drills.find_by_code(db.session, code) or abort(404)

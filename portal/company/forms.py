@@ -5,7 +5,7 @@ from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.domain.validators import normalize_department, normalize_id_number, normalize_mobile
+from portal.domain.platform.validators import normalize_department, normalize_id_number, normalize_mobile
 from portal.web.forms import Domain, FiniteDecimalField, TypedDateField
 
 REQUIRED = _l("This field is required.")

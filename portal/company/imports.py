@@ -14,19 +14,20 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.company.forms import EmptyForm, ImportForm
-from portal.domain import policy, roster
+from portal.domain.workforce import roster
 from portal.extensions import db
 from portal.models import Course, KeyGroup, Organization, Trainee
 from portal.web import jobs
 from portal.web.exports import MIMETYPES
 from portal.web.parameters import is_token
+from portal.web import access
 
 bp = Blueprint("company_import", __name__, url_prefix="/company", template_folder="templates")
 MANAGERS = ("org_admin", "office_admin", "superuser")
 
 
 def _org(org_id: int) -> Organization:
-    return policy.organization_or_404(db.session, current_user, org_id, manage=True)
+    return access.organization_or_404(db.session, current_user, org_id, manage=True)
 
 
 def _folder() -> Path:
@@ -40,14 +41,14 @@ def _groups() -> dict[str, tuple[str, str, str]]:
 
 
 def _courses() -> dict[str, str]:
-    from portal.domain.roster_prior import course_lookup
+    from portal.domain.workforce.roster_prior import course_lookup
 
     return course_lookup(db.session.execute(select(Course.code, Course.title_zh, Course.title_en)
                                             .where(Course.retired.is_(False))).all())
 
 
 def _existing(org: Organization):
-    from portal.domain.roster_import import ExistingPerson
+    from portal.domain.workforce.roster_import import ExistingPerson
 
     people = db.session.scalars(select(Trainee).where(Trainee.organization_id == org.id).order_by(Trainee.id))
     return {p.mobile: ExistingPerson(trainee_id=p.id, real_name=p.real_name, id_number=p.id_number, post=p.post,
@@ -57,9 +58,10 @@ def _existing(org: Organization):
 
 
 @bp.route("/<int:org_id>/import", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def upload(org_id: int):
-    from portal.domain import posts, roster_import, roster_posts, tabular
+    from portal.domain.workforce import posts, roster_import, roster_posts
+    from portal.domain.platform import tabular
 
     org = _org(org_id)
     form = ImportForm()
@@ -97,9 +99,9 @@ def _stored(org: Organization, token: str) -> dict:
 
 
 @bp.route("/<int:org_id>/import/<token>")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def preview(org_id: int, token: str):
-    from portal.domain import roster_import
+    from portal.domain.workforce import roster_import
 
     org = _org(org_id)
     stored = _stored(org, token)
@@ -107,7 +109,7 @@ def preview(org_id: int, token: str):
 
 
 def _preview_page(org: Organization, token: str, preview, *, done=None, choices=None, missing=()):
-    from portal.domain import posts, roster_posts
+    from portal.domain.workforce import posts, roster_posts
 
     return render_template("company/import_preview.html", org=org, token=token, form=EmptyForm(), preview=preview,
                            done=done, unknown_posts=roster_posts.unknown_posts(preview), choices=choices or {},
@@ -117,16 +119,16 @@ def _preview_page(org: Organization, token: str, preview, *, done=None, choices=
 
 def _post_choices(preview) -> dict[str, str]:
     """The administrator's choice for each unknown post, as the preview's form sent it (by position)."""
-    from portal.domain import roster_posts
+    from portal.domain.workforce import roster_posts
 
     return {text: request.form.get(f"post-{index}", "")
             for index, (text, _count) in enumerate(roster_posts.unknown_posts(preview))}
 
 
 @bp.route("/<int:org_id>/import/<token>/errors.<fmt>")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def error_file(org_id: int, token: str, fmt: str):
-    from portal.domain import roster_import
+    from portal.domain.workforce import roster_import
 
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -139,9 +141,9 @@ def error_file(org_id: int, token: str, fmt: str):
 
 
 @bp.route("/<int:org_id>/import/template.<fmt>")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def template(org_id: int, fmt: str):
-    from portal.domain import posts, roster_template
+    from portal.domain.workforce import posts, roster_template
     from portal.web.i18n import current_locale
 
     if fmt not in ("csv", "xlsx"):
@@ -157,10 +159,10 @@ def template(org_id: int, fmt: str):
 
 
 @bp.route("/<int:org_id>/import/<token>/confirm", methods=["POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def confirm(org_id: int, token: str):
-    from portal.domain import posts, roster_import, roster_posts
-    from portal.domain.rules import current_rules
+    from portal.domain.workforce import posts, roster_import, roster_posts
+    from portal.domain.workforce.rules import current_rules
     from portal.models import utcnow
 
     org = _org(org_id)
@@ -198,7 +200,7 @@ def confirm(org_id: int, token: str):
 
 
 @bp.route("/<int:org_id>/import/jobs/<job_id>")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def status(org_id: int, job_id: str):
     org = _org(org_id)
     state = jobs.read_state(job_id)

@@ -11,14 +11,15 @@ from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm
 from portal.company.views import MANAGERS, ROSTER_FILTERS, _org, _roster_statement, bp
-from portal.domain import compliance, manual_reminders, policy
-from portal.domain import people as people_domain
-from portal.domain.localtime import local_today
-from portal.domain.mail import SmtpMailer
+from portal.domain.workforce import compliance, manual_reminders
+from portal.domain.workforce import people as people_domain
+from portal.domain.platform.localtime import local_today
+from portal.domain.platform.mail import SmtpMailer
 from portal.extensions import db
 from portal.models import Organization, Person, Trainee, utcnow
 from portal.web import jobs
 from portal.web.qr import qr_svg
+from portal.web import access
 
 PREVIEW = 50  # names listed on the confirmation page
 
@@ -37,7 +38,7 @@ def _base_url() -> str:
 
 
 @bp.route("/<int:org_id>/remind", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def remind(org_id: int):
     """GET: who a reminder of the filtered roster reaches, and how. POST: remind them (a job, with progress)."""
     org = _org(org_id)
@@ -102,7 +103,7 @@ def _state(org: Organization, job_id: str) -> dict:
 
 
 @bp.route("/<int:org_id>/reminders/<job_id>")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def remind_status(org_id: int, job_id: str):
     org = _org(org_id)
     state = _state(org, job_id)
@@ -112,7 +113,7 @@ def remind_status(org_id: int, job_id: str):
 
 
 @bp.route("/<int:org_id>/reminders/<job_id>/sheet")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def remind_sheet(org_id: int, job_id: str):
     """The printed reminders of one run: a list (?layout=list) or one QR code per person to cut out."""
     org = _org(org_id)
@@ -131,7 +132,7 @@ def remind_sheet(org_id: int, job_id: str):
 
 
 @bp.route("/<int:org_id>/invite/remind", methods=["POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def remind_unregistered(org_id: int):
     """People on the roster without an account: they go on the printed sheet (they have no e-mail with us),
     each logged as reminded; then the sheet opens."""

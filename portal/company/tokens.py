@@ -6,22 +6,23 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.company.forms import EmptyForm, TokenForm
-from portal.domain import api_tokens, policy
-from portal.domain.errors import ValidationError
+from portal.domain.platform import api_tokens
+from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import Organization, utcnow
 from portal.web.forms import apply_domain_error
+from portal.web import access
 
 bp = Blueprint("company_tokens", __name__, url_prefix="/company", template_folder="templates")
 MANAGERS = ("org_admin", "office_admin", "superuser")
 
 
 def _org(org_id: int) -> Organization:
-    return policy.organization_or_404(db.session, current_user, org_id, manage=True)
+    return access.organization_or_404(db.session, current_user, org_id, manage=True)
 
 
 @bp.route("/<int:org_id>/tokens", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def tokens(org_id: int):
     org = _org(org_id)
     form = TokenForm()
@@ -46,7 +47,7 @@ def tokens(org_id: int):
 
 
 @bp.route("/<int:org_id>/tokens/<int:token_id>/revoke", methods=["POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def revoke(org_id: int, token_id: int):
     org = _org(org_id)
     token = api_tokens.token_of_organization(db.session, org, token_id)

@@ -11,12 +11,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from portal.company.forms import EmptyForm, PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
-from portal.domain import claims as claims_domain
-from portal.domain import commitments, compliance, drills, manual_reminders, policy, posts, prior, progress, quiz, roster
-from portal.domain import people as people_domain
-from portal.domain.errors import ValidationError
-from portal.domain.localtime import local_today
-from portal.domain.rules import current_rules
+from portal.domain.workforce import claims as claims_domain
+from portal.domain.workforce import commitments, compliance, drills, manual_reminders, posts, prior, roster
+from portal.domain.platform import policy
+from portal.domain.learning import progress, quiz
+from portal.domain.workforce import people as people_domain
+from portal.domain.platform.errors import ValidationError
+from portal.domain.platform.localtime import local_today
+from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
 from portal.models import (Assignment, Attempt, Completion, Course, EmploymentEvent, KeyGroup, Organization, Person,
                            RosterClaim, Trainee, utcnow)
@@ -26,13 +28,14 @@ from portal.web.exports import export_response
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
 from portal.web.i18n import current_locale
+from portal.web import access
 
 bp = Blueprint("company", __name__, url_prefix="/company", template_folder="templates")
 MANAGERS = ("org_admin", "office_admin", "superuser")
 
 
 def _org(org_id: int) -> Organization:
-    return policy.organization_or_404(db.session, current_user, org_id, manage=True)
+    return access.organization_or_404(db.session, current_user, org_id, manage=True)
 
 
 def _actor() -> roster.Actor:
@@ -47,7 +50,7 @@ def _group_choices() -> list[tuple[str, str]]:
 
 
 @bp.route("/")
-@policy.roles("org_admin")
+@access.roles("org_admin")
 def home():
     managed = policy.managed_organization_ids(current_user)
     organizations = db.session.scalars(
@@ -59,7 +62,7 @@ def home():
 
 
 @bp.route("/<int:org_id>/")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def organization(org_id: int):
     org = _org(org_id)
     today = local_today()
@@ -77,7 +80,7 @@ def organization(org_id: int):
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/attempts/<code>", methods=["POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def grant_attempt(org_id: int, trainee_id: int, code: str):
     """One more quiz attempt for someone locked out (audit-logged)."""
     org = _org(org_id)
@@ -133,7 +136,7 @@ EXPORT_HEADERS = (_l("Full name"), _l("Mobile"), _l("Post"), _l("Department"), _
 
 
 @bp.route("/<int:org_id>/people")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def people(org_id: int):
     org = _org(org_id)
     today = local_today()
@@ -172,7 +175,7 @@ def _export_roster(org: Organization, statement, today: date, fmt: str) -> Respo
             for p in people]
     headers = [str(h) for h in EXPORT_HEADERS]
     # The company's own roster export is the one place full mobiles leave the portal: audit it.
-    from portal.domain import audit
+    from portal.domain.platform import audit
 
     audit.record(db.session, actor_id=current_user.id, action="roster.export", target_type="organization",
                  target_id=org.id, details={"rows": len(rows), "format": fmt}, address=request.remote_addr or "")
@@ -193,7 +196,7 @@ def _status_label(status: str) -> str:
 
 
 @bp.route("/<int:org_id>/people/new", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def hire(org_id: int):
     org = _org(org_id)
     form = PersonForm()
@@ -237,14 +240,14 @@ def _post_context(form) -> dict:
 
 
 def _person(org: Organization, trainee_id: int) -> Trainee:
-    trainee = policy.trainee_or_404(db.session, current_user, trainee_id, manage=True)
+    trainee = access.trainee_or_404(db.session, current_user, trainee_id, manage=True)
     if trainee.organization_id != org.id:
         abort(404)
     return trainee
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def person(org_id: int, trainee_id: int):
     org = _org(org_id)
     trainee = _person(org, trainee_id)
@@ -274,7 +277,7 @@ def person(org_id: int, trainee_id: int):
     history["started_courses"] = progress.started_course_ids(db.session, trainee.person_id)
     may_reset = trainee.person.user is not None and policy.may_reset_password_of(db.session, current_user,
                                                                                   trainee.person.user)
-    from portal.domain.study_time import person_seconds
+    from portal.domain.learning.study_time import person_seconds
 
     return render_template("company/person.html", org=org, person=trainee, history=history, standing=standing,
                            study_seconds=person_seconds(db.session, [trainee.person_id]).get(trainee.person_id, 0),
@@ -282,7 +285,7 @@ def person(org_id: int, trainee_id: int):
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/edit", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def edit(org_id: int, trainee_id: int):
     org = _org(org_id)
     trainee = _person(org, trainee_id)
@@ -309,7 +312,7 @@ def edit(org_id: int, trainee_id: int):
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/transfer", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def transfer(org_id: int, trainee_id: int):
     org = _org(org_id)
     trainee = _person(org, trainee_id)
@@ -334,7 +337,7 @@ def transfer(org_id: int, trainee_id: int):
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/release", methods=["POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def release(org_id: int, trainee_id: int):
     org = _org(org_id)
     trainee = _person(org, trainee_id)
@@ -361,7 +364,7 @@ def release(org_id: int, trainee_id: int):
 
 
 @bp.route("/<int:org_id>/invite")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def invite(org_id: int):
     org = _org(org_id)
     from portal.web.qr import qr_svg
@@ -377,7 +380,7 @@ def invite(org_id: int):
 
 
 @bp.route("/<int:org_id>/claims")
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def claims(org_id: int):
     """People who registered with a mobile on the roster that carries no ID number: is this them?"""
     org = _org(org_id)
@@ -386,7 +389,7 @@ def claims(org_id: int):
 
 
 @bp.route("/<int:org_id>/claims/<int:claim_id>/<decision>", methods=["POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def decide_claim(org_id: int, claim_id: int, decision: str):
     org = _org(org_id)
     claim = db.session.get(RosterClaim, claim_id)
@@ -409,7 +412,7 @@ def decide_claim(org_id: int, claim_id: int, decision: str):
 
 
 @bp.route("/<int:org_id>/people/<int:trainee_id>/prior", methods=["GET", "POST"])
-@policy.roles(*MANAGERS)
+@access.roles(*MANAGERS)
 def prior_training(org_id: int, trainee_id: int):
     """Record training the person did before or outside the portal (a paper record), with its proof."""
 

@@ -15,9 +15,9 @@ from flask import Blueprint, Flask, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.domain import policy
+from portal.domain.platform import policy
 from portal.domain.coverage.cache import SharedStore, SnapshotCache
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.extensions import db
 from portal.models import Sector
 from portal.web.database import reporting_session

@@ -12,10 +12,10 @@ from flask_login import current_user
 from portal.coverage import blueprint
 from portal.coverage.blueprint import bp
 from portal.coverage.forms import ButtonForm
-from portal.domain import policy
+from portal.domain.platform import policy
 from portal.domain.coverage import final
 from portal.domain.coverage.report import ReportPeriod, default_plan_start
-from portal.domain.rules import current_rules
+from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
 from portal.models import utcnow
 from portal.web import jobs
@@ -23,6 +23,7 @@ from portal.web.database import reporting_session
 from portal.web.exports import export_response
 from portal.web.i18n import current_locale
 from portal.web.parameters import whole_number
+from portal.web import access
 
 REPORT_WAIT_SECONDS = 5  # how long a request waits for the report before showing its progress instead
 
@@ -54,7 +55,7 @@ def _kept(period: ReportPeriod) -> final.FinalReport | None:
 
 
 @bp.route("/report.pdf")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def report():
     """A year's (?year=) or the plan period's (?plan=) report, made by a background job: sent at once when it is
     ready within REPORT_WAIT_SECONDS (figures that `flask coverage warm` keeps are), else a page shows the job's
@@ -138,7 +139,7 @@ def _pdf_response(body: bytes, period: ReportPeriod, *, digest: str | None = Non
 
 
 @bp.route("/report/<int:year>/final", methods=["POST"])
-@policy.roles("office_admin", "superuser")
+@access.roles("office_admin", "superuser")
 def make_final(year: int):
     """The office marks a past year's report final: made once more now, then kept as it is in every language."""
     today = blueprint.today()
@@ -152,7 +153,7 @@ def make_final(year: int):
 
 
 @bp.route("/report/<job_id>")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def report_status(job_id: str):
     state = _report_state(job_id)
     if request.accept_mimetypes.best == "application/json":
@@ -163,13 +164,13 @@ def report_status(job_id: str):
 
 
 @bp.route("/report/<job_id>.pdf")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def report_download(job_id: str):
     return _report_file(_report_state(job_id))
 
 
 @bp.route("/report/sectors.<fmt>")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def report_sectors(fmt: str):
     """The report's coverage by sector as a table (?year= or ?plan=, as the PDF): the sectors page's figures on
     the report's date."""
@@ -189,7 +190,7 @@ def report_sectors(fmt: str):
 
 
 @bp.route("/report/offline.<fmt>")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def report_offline(fmt: str):
     """The report's annex as a table: every offline completion of the period with its classroom session, and the
     completions no session stands behind with their source."""

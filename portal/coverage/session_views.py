@@ -10,9 +10,9 @@ from sqlalchemy import select
 from portal.coverage import blueprint
 from portal.coverage.blueprint import bp
 from portal.coverage.forms import AttendanceForm, ButtonForm, SessionForm
-from portal.domain import policy
-from portal.domain.coverage import offline
-from portal.domain.errors import PortalError, ValidationError
+from portal.domain.platform import policy
+from portal.domain.learning import offline
+from portal.domain.platform.errors import PortalError, ValidationError
 from portal.extensions import db
 from portal.models import Course, OfflineSession, Organization, utcnow
 from portal.web.database import reporting_session
@@ -20,6 +20,7 @@ from portal.web.exports import export_response
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
 from portal.web.parameters import record_ids
+from portal.web import access
 
 PICKER_LIMIT = 500  # people the attendance picker lists at once; the filter finds the others
 
@@ -44,7 +45,7 @@ def _date_window() -> offline.DateWindow:
 
 
 @bp.route("/sessions")
-@policy.roles(*blueprint.SESSION_KEEPERS)
+@access.roles(*blueprint.SESSION_KEEPERS)
 def sessions():
     from portal.web.pagination import paginate
 
@@ -60,7 +61,7 @@ def sessions():
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
-@policy.roles(*blueprint.SESSION_KEEPERS)
+@access.roles(*blueprint.SESSION_KEEPERS)
 def new_session():
     locale = current_locale()
     form = SessionForm()
@@ -96,7 +97,7 @@ def _sign_in_url(record: OfflineSession) -> str:
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
-@policy.roles(*blueprint.SESSION_KEEPERS)
+@access.roles(*blueprint.SESSION_KEEPERS)
 def session_detail(session_id: int):
     record = _session_or_404(session_id)
     form = AttendanceForm()
@@ -151,7 +152,7 @@ def _session_page(record: OfflineSession, form, present, chosen, picked: list[in
 
 
 @bp.route("/sessions/<code>/sign-in", methods=["GET", "POST"])
-@policy.roles("trainee")
+@access.roles("trainee")
 def sign_in(code: str):
     record = offline.find_by_code(db.session, code) or abort(404)
     form = ButtonForm()

@@ -16,21 +16,21 @@ from sqlalchemy import select
 from portal.coverage import blueprint
 from portal.coverage.blueprint import bp
 from portal.coverage.forms import ButtonForm, TargetForm, UploadForm
-from portal.domain import policy
 from portal.domain.coverage import tables
 from portal.domain.coverage import target_import as imports
 from portal.domain.coverage.targets import TargetData, delete_target, list_targets, save_target
-from portal.domain.errors import PortalError, ValidationError
+from portal.domain.platform.errors import PortalError, ValidationError
 from portal.extensions import db
 from portal.models import Target
 from portal.web.exports import MIMETYPES, export_response
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
 from portal.web.parameters import is_token, record_id
+from portal.web import access
 
 
 @bp.route("/targets", methods=["GET", "POST"])
-@policy.roles(*blueprint.OFFICE)
+@access.roles(*blueprint.OFFICE)
 def targets():
     from portal.domain.coverage.places import load_tree, path_names, picker_nodes
     from portal.models import KeyGroup
@@ -71,7 +71,7 @@ def targets():
 
 
 @bp.route("/targets/<int:target_id>/delete", methods=["POST"])
-@policy.roles(*blueprint.OFFICE)
+@access.roles(*blueprint.OFFICE)
 def delete_target_view(target_id: int):
     target = db.session.get(Target, target_id) or abort(404)
     if not ButtonForm().validate_on_submit():
@@ -83,7 +83,7 @@ def delete_target_view(target_id: int):
 
 
 @bp.route("/targets/template.<fmt>")
-@policy.roles(*blueprint.OFFICE)
+@access.roles(*blueprint.OFFICE)
 def target_template(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -111,9 +111,9 @@ def _stored_import(token: str) -> dict:
 
 
 @bp.route("/targets/import", methods=["GET", "POST"])
-@policy.roles(*blueprint.OFFICE)
+@access.roles(*blueprint.OFFICE)
 def import_targets():
-    from portal.domain import tabular
+    from portal.domain.platform import tabular
 
     form = UploadForm()
     if form.validate_on_submit():
@@ -131,7 +131,7 @@ def import_targets():
 
 
 @bp.route("/targets/import/<token>")
-@policy.roles(*blueprint.OFFICE)
+@access.roles(*blueprint.OFFICE)
 def import_preview(token: str):
     stored = _stored_import(token)
     return render_template("coverage/target_preview.html", token=token, form=ButtonForm(),
@@ -139,7 +139,7 @@ def import_preview(token: str):
 
 
 @bp.route("/targets/import/<token>/errors.<fmt>")
-@policy.roles(*blueprint.OFFICE)
+@access.roles(*blueprint.OFFICE)
 def import_errors(token: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -150,7 +150,7 @@ def import_errors(token: str, fmt: str):
 
 
 @bp.route("/targets/import/<token>/confirm", methods=["POST"])
-@policy.roles(*blueprint.OFFICE)
+@access.roles(*blueprint.OFFICE)
 def import_confirm(token: str):
     stored = _stored_import(token)
     if not ButtonForm().validate_on_submit():

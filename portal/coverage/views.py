@@ -14,15 +14,16 @@ from sqlalchemy import select
 
 from portal.coverage import blueprint, report_views, session_views, target_views  # noqa: F401  (routes join bp)
 from portal.coverage.blueprint import bp
-from portal.domain import policy
+from portal.domain.platform import policy
 from portal.domain.coverage import charts, final, gaps, missing, tables
 from portal.domain.coverage.projection import TREND_WEEKS, trend_dates
-from portal.domain.commitments import role_label
+from portal.domain.workforce.commitments import role_label
 from portal.domain.coverage.duties import duty_figures
-from portal.domain.coverage.snapshot import (Snapshot, coverage_by_sector, organization_attributes,
-                                             scope_organization_ids, sector_map, take_snapshot)
-from portal.domain.organizations import kind_label
-from portal.domain.rules import current_rules
+from portal.domain.coverage.snapshot import (
+    Snapshot, coverage_by_sector, organization_attributes, scope_organization_ids, sector_map, take_snapshot
+)
+from portal.domain.workforce.organizations import kind_label
+from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
 from portal.models import Organization, Sector
 from portal.web.database import reporting_session
@@ -30,6 +31,7 @@ from portal.web.exports import export_response
 from portal.web.i18n import current_locale
 from portal.web.pagination import page_asked
 from portal.web.parameters import record_id, whole_number
+from portal.web import access
 
 __all__ = ["bp"]
 
@@ -81,7 +83,7 @@ def _organization() -> Organization | None:
     org_id = record_id(value)
     if org_id is None:
         abort(404)
-    return policy.organization_or_404(reporting_session(), current_user, org_id)
+    return access.organization_or_404(reporting_session(), current_user, org_id)
 
 
 def _narrowed(snapshot: Snapshot, sector: Sector | None, organization: Organization | None) -> Snapshot:
@@ -130,7 +132,7 @@ class Paged:
 
 
 @bp.route("/")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def home():
     snapshot = _snapshot()
     locale = current_locale()
@@ -147,7 +149,7 @@ def home():
 
 
 @bp.route("/localities")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def localities():
     snapshot = _snapshot()
     place, group = _place(snapshot), _group(snapshot)
@@ -162,7 +164,7 @@ def localities():
 
 
 @bp.route("/sectors")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def sectors():
     snapshot = _snapshot()
     group = _group(snapshot)
@@ -176,7 +178,7 @@ def sectors():
 
 
 @bp.route("/organizations")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def organizations():
     snapshot = _snapshot()
     place, group, sector = _place(snapshot), _group(snapshot), _sector()
@@ -196,9 +198,9 @@ def organizations():
 
 
 @bp.route("/organizations/<int:org_id>")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def organization(org_id: int):
-    org = policy.organization_or_404(reporting_session(), current_user, org_id)
+    org = access.organization_or_404(reporting_session(), current_user, org_id)
     snapshot = _snapshot(organization=org)
     figures = snapshot.organizations().get(org.id, {})
     if fmt := blueprint.export_format():
@@ -213,7 +215,7 @@ def organization(org_id: int):
 
 
 @bp.route("/missing")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def missing_people():
     sector, org = _sector(), _organization()
     snapshot = _snapshot(organization=org)
@@ -234,7 +236,7 @@ def missing_people():
 
 
 @bp.route("/trend")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def trend():
     weeks = whole_number(request.args.get("weeks"))
     weeks = weeks if weeks in TREND_WEEKS else 12
@@ -257,7 +259,7 @@ def trend():
 
 
 @bp.route("/gaps")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def gap_list():
     snapshot = _snapshot()
     level = request.args.get("level") if request.args.get("level") in gaps.GAP_LEVELS else "community"
@@ -277,7 +279,7 @@ def gap_list():
 
 
 @bp.route("/duties")
-@policy.roles(*blueprint.VIEWERS)
+@access.roles(*blueprint.VIEWERS)
 def duties():
     """Fire drills and duty commitments per organization kind, street and sector, and the organizations overdue with
     their drills (a department: its sector's organizations)."""

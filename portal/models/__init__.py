@@ -11,12 +11,13 @@ from portal.models.coverage import FinalReport, OfflineAttendance, OfflineSessio
 from portal.models.login_sessions import LoginSession
 from portal.models.organizations import ORGANIZATION_KINDS, Organization, Post, Sector
 from portal.models.password_resets import PasswordResetCode
-from portal.models.people import ROLES, IdentityConflict, KeyGroup, Person, RoleGrant, RosterClaim, Trainee, User
+from portal.models.people import (KEY_GROUPS, ROLES, IdentityConflict, KeyGroup, Person, RoleGrant, RosterClaim, Trainee,
+                                  User)
 from portal.models.places import LOCALITY_LEVELS, Locality
 from portal.models.training import Assignment, Attempt, AttemptGrant, AttemptItem, Completion, LessonProgress, PriorTraining
 
 __all__ = [
-    "CourseMedia",
+    "CourseMedia", "KEY_GROUPS",
     "AuditEvent", "Base", "utcnow", "Certificate", "SerialCounter", "SignedCredential", "StatusList", "Course", "Lesson", "Question", "QuestionTag",
     "QuestionVersion", "ORGANIZATION_KINDS", "Organization", "Post", "Sector", "ROLES", "KeyGroup", "RoleGrant", "User",
     "Person", "Trainee", "IdentityConflict", "RosterClaim", "LOCALITY_LEVELS", "Locality", "Assignment", "Attempt", "AttemptGrant",

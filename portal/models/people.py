@@ -24,6 +24,21 @@ trainee_group = Table(
 )
 
 
+# The plan's key groups (重点人群) every installation starts with: code, Chinese name, English name.
+KEY_GROUPS = (
+    ("all_staff", "全体员工", "All staff"),
+    ("responsible_person", "单位消防安全责任人", "Fire-safety responsible persons"),
+    ("safety_manager", "消防安全管理人", "Fire-safety managers"),
+    ("community_police", "社区民警", "Community police"),
+    ("committee_staff", "村(居)委会工作人员", "Village and residents' committee staff"),
+    ("grid_worker", "网格员", "Grid workers"),
+    ("security_staff", "安保人员/微型消防站队员", "Security staff and micro fire station members"),
+    ("property_staff", "物业等管理单位人员", "Property management staff"),
+    ("key_unit_staff", "重点单位员工", "Employees of key units"),
+    ("small_business_owner", "小企业主/个体经营者", "Small business owners"),
+)
+
+
 class KeyGroup(Base):
     """A key group of the plan (重点人群); the office can add more."""
 
@@ -101,7 +116,7 @@ class User(UserMixin, Base):
     def login_name(self) -> str:
         """How pages, exports and the audit log name the account: its user name, else its mobile masked
         (138****5678), as every page masks mobiles."""
-        from portal.domain.privacy import mask_mobile
+        from portal.models.privacy import mask_mobile
 
         return self.username or mask_mobile(self.mobile) or str(self.id)
 
@@ -156,13 +171,13 @@ class Person(Base):
 
     @property
     def masked_id_number(self) -> str:
-        from portal.domain.privacy import mask_id_number
+        from portal.models.privacy import mask_id_number
 
         return mask_id_number(self.id_number)
 
     @property
     def masked_mobile(self) -> str:
-        from portal.domain.privacy import mask_mobile
+        from portal.models.privacy import mask_mobile
 
         return mask_mobile(self.mobile)
 

@@ -10,15 +10,17 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.domain import commitments, policy
-from portal.domain.localtime import local_today
-from portal.domain.rules import current_rules
+from portal.domain.workforce import commitments
+from portal.domain.platform import policy
+from portal.domain.platform.localtime import local_today
+from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
 from portal.models import Organization, utcnow
 from portal.office.setup_views import OFFICE, bp as setup_bp
 from portal.office.views import VIEWERS, _visible_sectors, bp
 from portal.web.forms import apply_domain_error
 from portal.web.parameters import record_id
+from portal.web import access
 
 REQUIRED = _l("This field is required.")
 
@@ -36,7 +38,7 @@ class CommitmentTextForm(FlaskForm):
 
 
 @bp.route("/commitments")
-@policy.roles(*VIEWERS)
+@access.roles(*VIEWERS)
 def commitments_overview():
     """Per organization: role holders, signed, to sign, training first (today)."""
     statement = policy.visible_organizations(current_user)
@@ -52,7 +54,7 @@ def commitments_overview():
 
 
 @setup_bp.route("/commitments/texts")
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def commitment_texts():
     rules = current_rules(db.session)
     texts = commitments.active_texts(db.session)
@@ -62,7 +64,7 @@ def commitment_texts():
 
 
 @setup_bp.route("/commitments/texts/<role>", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def commitment_text(role: str):
     """Edit a role's text: saving makes a new version; who signed an earlier one stays signed until their training
     renews."""

@@ -12,17 +12,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.domain import policy
-from portal.domain import questions as qtypes
+from portal.domain.content import questions as qtypes
 from portal.domain.content import upload as uploads
-from portal.domain.content import yamlines
-from portal.domain.content.office_content import (FLAG_DISCRIMINATION, FLAG_MIN_ANSWERS, FLAG_SHARE_CORRECT,
-                                                  QuestionFilter, QuestionRefused, all_tags, course_summaries,
-                                                  edit_question, is_flagged, pool_tags, question_list, set_retired,
-                                                  versions_of)
+from portal.domain.platform import yamlines
+from portal.domain.content.office_content import (
+    FLAG_DISCRIMINATION, FLAG_MIN_ANSWERS, FLAG_SHARE_CORRECT, QuestionFilter, QuestionRefused, all_tags,
+    course_summaries, edit_question, is_flagged, pool_tags, question_list, set_retired, versions_of
+)
 from portal.domain.content.stored_media import find_media
 from portal.domain.content.sync import plain
-from portal.domain.errors import ValidationError
+from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import Course, Lesson, Question
 from portal.office.check_words import in_words
@@ -35,6 +34,7 @@ from portal.web.database import reporting_session
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
 from portal.web.pagination import paginate
+from portal.web import access
 
 OFFICE = ("office_admin", "superuser")
 TYPE_LABELS = {"single": _l("Single choice"), "multiple": _l("Multiple choice"), "true_false": _l("True or false"),
@@ -66,13 +66,13 @@ def _upload_folder() -> Path:
 
 
 @bp.route("/courses")
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def content_courses():
     return render_template("office/content_courses.html", summaries=course_summaries(db.session))
 
 
 @bp.route("/courses/<code>")
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def content_course(code: str):
     course = db.session.scalar(select(Course).where(Course.code == code)) or abort(404)
     lessons = [lesson for lesson in course.lessons if not lesson.retired]
@@ -80,7 +80,7 @@ def content_course(code: str):
 
 
 @bp.route("/courses/<code>/lessons/<slug>")
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def content_lesson(code: str, slug: str):
     lesson = db.session.scalar(select(Lesson).join(Course).where(Course.code == code, Lesson.slug == slug)) or abort(404)
     # the lesson's pictures and players name the trainees' media addresses: the office reads them at its own
@@ -89,7 +89,7 @@ def content_lesson(code: str, slug: str):
 
 
 @bp.route("/courses/<code>/media/<version>/<name>")
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def content_media(code: str, version: str, name: str):
     """A lesson's picture, video, audio or captions file, for the office reading the lesson."""
     course = db.session.scalar(select(Course).where(Course.code == code)) or abort(404)
@@ -107,7 +107,7 @@ def _question_filter(args) -> QuestionFilter:
 
 
 @bp.route("/questions")
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def question_stats():
     """The question bank with each question's statistics; filtered, paginated, exported."""
     chosen = _question_filter(request.args)
@@ -141,7 +141,7 @@ def _export_questions(statement, stats):
 
 
 @bp.route("/questions/<code>")
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def question_detail(code: str):
     question = _question_or_404(code)
     stat = next((s for s in _stats() if s.code == code), None)
@@ -151,13 +151,13 @@ def question_detail(code: str):
 
 
 def _stats():
-    from portal.domain.question_stats import question_statistics
+    from portal.domain.content.question_stats import question_statistics
 
     return question_statistics(db.session)
 
 
 @bp.route("/questions/<code>/edit", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def question_edit(code: str):
     """The structured editor: texts, options and the answer; saving makes a new version."""
     question = _question_or_404(code)
@@ -177,7 +177,7 @@ def question_edit(code: str):
 
 
 @bp.route("/questions/<code>/yaml", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def question_yaml(code: str):
     """Any question, of any type, as YAML: what the structured form has no field for (a picture, a case's parts)."""
     question = _question_or_404(code)
@@ -215,7 +215,7 @@ def _save(question: Question, data: dict) -> list[str]:
 
 
 @bp.route("/questions/<code>/retire", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def question_retire(code: str):
     """Retire a question (never drawn for a new quiz) or reinstate a retired one, with a reason."""
     question = _question_or_404(code)
@@ -237,7 +237,7 @@ def question_retire(code: str):
 
 
 @bp.route("/questions/upload", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def question_upload():
     form = UploadForm()
     form.set_choices(pool_tags(db.session))
@@ -257,7 +257,7 @@ def question_upload():
 
 
 @bp.route("/questions/upload/<token>", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def question_upload_preview(token: str):
     """What the upload would add and change; nothing happens until "Apply", which applies all or nothing."""
     upload = uploads.load(_upload_folder(), token, user_id=current_user.id)

@@ -7,14 +7,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import policy, posts
-from portal.domain.errors import ValidationError
+from portal.domain.workforce import posts
+from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import Course, Post, utcnow
 from portal.office.setup_forms import MergePostForm, PostForm
 from portal.office.setup_views import OFFICE, bp
 from portal.web.forms import apply_domain_error
 from portal.web.pagination import paginate
+from portal.web import access
 
 
 def _matching(query: str, status: str):
@@ -77,7 +78,7 @@ def _saved_message(post: Post, rescheduled: int) -> str:
 
 
 @bp.route("/posts", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def post_catalogue():
     query = (request.args.get("q") or "").strip()[:100]
     status = request.args.get("status") or ""
@@ -93,7 +94,7 @@ def post_catalogue():
 
 
 @bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def post_detail(post_id: int):
     post = db.session.get(Post, post_id) or abort(404)
     form = PostForm(obj=post if request.method == "GET" else None)
@@ -109,7 +110,7 @@ def post_detail(post_id: int):
 
 
 @bp.route("/posts/<int:post_id>/merge", methods=["POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def merge_post(post_id: int):
     post = db.session.get(Post, post_id) or abort(404)
     form = MergePostForm()

@@ -9,7 +9,7 @@ import string
 
 from werkzeug.datastructures import MultiDict
 
-from portal.domain.questions import LANGS
+from portal.domain.content.questions import LANGS
 
 ANSWER_PICKED = ("single", "multiple")  # the answer is the options ticked as correct
 

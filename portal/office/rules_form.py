@@ -11,7 +11,7 @@ from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, Selec
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.domain.rules import CourseRule, DrillRule, Periodic, Rules
+from portal.domain.workforce.rules import CourseRule, DrillRule, Periodic, Rules
 from portal.models import ORGANIZATION_KINDS
 
 MAX_DAYS = 3650

@@ -9,18 +9,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.domain import policy
-from portal.domain.rules import RuleProblems, current_rules, current_rules_text, dump_rules, save_rules
+from portal.domain.workforce.rules import RuleProblems, current_rules, current_rules_text, dump_rules
+from portal.domain.workforce.schedule import save_rules
 from portal.extensions import db
 from portal.models import Course, KeyGroup, RuleSet, utcnow
 from portal.office.rules_form import RulesEditForm, form_data
 from portal.office.setup_forms import RulesForm
 from portal.office.setup_views import OFFICE, bp
 from portal.web.i18n import current_locale
+from portal.web import access
 
 
 @bp.route("/rules", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def rules():
     if request.args.get("editor") == "yaml" or "text" in request.form:
         return _yaml_editor()

@@ -4,7 +4,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.domain.validators import normalize_credit_code, normalize_mobile
+from portal.domain.platform.validators import normalize_credit_code, normalize_mobile
 from portal.web.forms import Domain, TypedDateField
 
 REQUIRED = _l("This field is required.")

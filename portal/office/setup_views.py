@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.domain import organizations, policy
-from portal.domain.errors import ValidationError
+from portal.domain.workforce import organizations
+from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import ORGANIZATION_KINDS, KeyGroup, Locality, Sector
 from portal.office.setup_forms import GrantForm, KeyGroupForm, OrganizationForm
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
+from portal.web import access
 
 bp = Blueprint("office_setup", __name__, url_prefix="/office", template_folder="templates")
 OFFICE = ("office_admin", "superuser")
@@ -23,7 +24,7 @@ def _address() -> str:
 
 
 @bp.route("/key-groups", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def key_groups():
     form = KeyGroupForm()
     if form.validate_on_submit():
@@ -43,7 +44,7 @@ def key_groups():
 
 
 @bp.route("/key-groups/<int:group_id>", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def key_group(group_id: int):
     group = db.session.get(KeyGroup, group_id) or abort(404)
     form = KeyGroupForm(obj=group if request.method == "GET" else None)
@@ -78,9 +79,9 @@ def _org_data(form: OrganizationForm) -> organizations.OrganizationData:
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def organization_form(org_id: int | None = None):
-    org = policy.organization_or_404(db.session, current_user, org_id) if org_id else None
+    org = access.organization_or_404(db.session, current_user, org_id) if org_id else None
     form = OrganizationForm(obj=org if request.method == "GET" else None)
     _org_choices(form)
     if form.validate_on_submit():
@@ -98,9 +99,9 @@ def organization_form(org_id: int | None = None):
 
 
 @bp.route("/organizations/<int:org_id>/admins", methods=["POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def grant_admin(org_id: int):
-    org = policy.organization_or_404(db.session, current_user, org_id)
+    org = access.organization_or_404(db.session, current_user, org_id)
     form = GrantForm()
     if form.validate_on_submit():
         try:
@@ -118,9 +119,9 @@ def grant_admin(org_id: int):
 
 
 @bp.route("/organizations/<int:org_id>/admins/<int:user_id>/revoke", methods=["POST"])
-@policy.roles(*OFFICE)
+@access.roles(*OFFICE)
 def revoke_admin(org_id: int, user_id: int):
-    org = policy.organization_or_404(db.session, current_user, org_id)
+    org = access.organization_or_404(db.session, current_user, org_id)
     from portal.company.forms import EmptyForm
 
     if not EmptyForm().validate_on_submit():

@@ -7,9 +7,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import distinct, func, or_, select
 
-from portal.domain import accounts, audit, audit_labels, login_sessions, policy, prior
-from portal.domain.rules import current_rules
-from portal.domain.errors import ValidationError
+from portal.domain.workforce import accounts, audit_labels, prior
+from portal.domain.platform import audit, login_sessions, policy
+from portal.domain.workforce.rules import current_rules
+from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import (ORGANIZATION_KINDS, AuditEvent, IdentityConflict, Organization, Post, PriorTraining, Sector,
                            Trainee, User, utcnow)
@@ -23,6 +24,7 @@ from portal.web.navigation import safe_next
 from portal.web.pagination import paginate
 from portal.web.parameters import record_id, typed_date
 from portal.web.session import lifetimes
+from portal.web import access
 
 bp = Blueprint("office", __name__, url_prefix="/office", template_folder="templates")
 
@@ -30,7 +32,7 @@ VIEWERS = ("office_admin", "superuser", "dept_viewer")
 
 
 @bp.route("/")
-@policy.roles(*VIEWERS)
+@access.roles(*VIEWERS)
 def home():
     scope = policy.organization_scope(current_user)
     org_count = db.session.scalar(select(func.count()).select_from(Organization).where(scope))
@@ -48,7 +50,7 @@ def home():
 
 
 @bp.route("/people/conflicts")
-@policy.roles("office_admin", "superuser")
+@access.roles("office_admin", "superuser")
 def conflicts():
     """What merging rosters found about one person (two names for one ID number, two accounts): to check."""
     statement = (select(IdentityConflict).where(IdentityConflict.resolved_at.is_(None))
@@ -57,7 +59,7 @@ def conflicts():
 
 
 @bp.route("/people/conflicts/<int:conflict_id>/resolve", methods=["POST"])
-@policy.roles("office_admin", "superuser")
+@access.roles("office_admin", "superuser")
 def resolve_conflict(conflict_id: int):
     conflict = db.session.get(IdentityConflict, conflict_id)
     if conflict is None or not ResolveForm().validate_on_submit():
@@ -80,7 +82,7 @@ def _visible_sectors() -> list[Sector]:
 
 
 @bp.route("/organizations")
-@policy.roles(*VIEWERS)
+@access.roles(*VIEWERS)
 def organizations():
     query = (request.args.get("q") or "").strip()
     kind = request.args.get("kind") or ""
@@ -103,9 +105,9 @@ def organizations():
 
 
 @bp.route("/organizations/<int:org_id>")
-@policy.roles(*VIEWERS)
+@access.roles(*VIEWERS)
 def organization(org_id: int):
-    org = policy.organization_or_404(db.session, current_user, org_id)
+    org = access.organization_or_404(db.session, current_user, org_id)
     counts = dict(db.session.execute(
         select(Trainee.status, func.count()).where(Trainee.organization_id == org.id).group_by(Trainee.status)
     ).all())
@@ -118,7 +120,7 @@ def organization(org_id: int):
 
 
 @bp.route("/users")
-@policy.roles("office_admin", "superuser")
+@access.roles("office_admin", "superuser")
 def users():
     query = (request.args.get("q") or "").strip()
     statement = select(User)
@@ -133,7 +135,7 @@ def users():
 
 
 @bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
-@policy.roles("office_admin", "superuser")
+@access.roles("office_admin", "superuser")
 def end_sessions(user_id: int):
     """Log an account out everywhere (a lost phone, a shared computer, someone leaving): it can log in again."""
     user = db.session.get(User, user_id) or abort(404)
@@ -151,7 +153,7 @@ def end_sessions(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
-@policy.roles("office_admin", "superuser")
+@access.roles("office_admin", "superuser")
 def reset_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if user.id == current_user.id:
@@ -175,7 +177,7 @@ def reset_password(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/reset-code", methods=["GET", "POST"])
-@policy.roles("office_admin", "superuser")
+@access.roles("office_admin", "superuser")
 def issue_reset_code(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if not policy.may_reset_password_of(db.session, current_user, user):
@@ -184,11 +186,11 @@ def issue_reset_code(user_id: int):
 
 
 @bp.route("/audit")
-@policy.roles("office_admin", "superuser")
+@access.roles("office_admin", "superuser")
 def audit_log():
     from datetime import timedelta
 
-    from portal.domain.localtime import day_start
+    from portal.domain.platform.localtime import day_start
 
     args = request.args
     statement = select(AuditEvent)
@@ -238,7 +240,7 @@ def _export_organizations(statement):
 
 
 @bp.route("/prior-training")
-@policy.roles("office_admin", "superuser")
+@access.roles("office_admin", "superuser")
 def prior_training():
     """Prior training the companies recorded, newest first, to review; rejecting one stops it counting."""
     status = request.args.get("status", "accepted")
@@ -251,7 +253,7 @@ def prior_training():
 
 
 @bp.route("/prior-training/<int:prior_id>/reject", methods=["POST"])
-@policy.roles("office_admin", "superuser")
+@access.roles("office_admin", "superuser")
 def reject_prior_training(prior_id: int):
     record = db.session.get(PriorTraining, prior_id)
     if record is None:

@@ -5,32 +5,33 @@ from flask import Blueprint, current_app, jsonify, make_response, redirect, rend
 from flask_login import current_user
 from sqlalchemy import text
 
-from portal.domain import policy
+from portal.domain.platform import policy
 from portal.extensions import db
 from portal.web.i18n import LANG_COOKIE
 from portal.web.navigation import safe_next
+from portal.web import access
 
 bp = Blueprint("public", __name__, template_folder="templates")
 
 
 @bp.route("/")
-@policy.public
+@access.public
 def index():
     home = url_for(policy.home_endpoint(current_user)) if current_user.is_authenticated else None
     return render_template("public/index.html", home=home)
 
 
 @bp.route("/figures")
-@policy.public
+@access.public
 def figures():
     """How each figure the portal shows is counted: one explanation, linked from every page that shows one."""
-    from portal.domain.compliance import DUE_SOON_DAYS
+    from portal.domain.workforce.compliance import DUE_SOON_DAYS
 
     return render_template("public/figures.html", due_soon_days=DUE_SOON_DAYS)
 
 
 @bp.route("/lang/<code>", methods=["GET", "POST"])
-@policy.public
+@access.public
 def set_language(code: str):
     target = safe_next(request.values.get("next"), url_for("public.index"))
     response = make_response(redirect(target))
@@ -44,7 +45,7 @@ def set_language(code: str):
 
 
 @bp.route("/healthz")
-@policy.public
+@access.public
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))

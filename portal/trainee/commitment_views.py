@@ -10,14 +10,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
-from portal.domain import commitments, policy
-from portal.domain.commitment_pdf import CommitmentPdfSettings, render_commitment
-from portal.domain.localtime import local_today
+from portal.domain.workforce import commitments
+from portal.domain.workforce.commitment_pdf import CommitmentPdfSettings, render_commitment
+from portal.domain.platform.localtime import local_today
 from portal.extensions import db
 from portal.models import Commitment, Trainee, utcnow
 from portal.trainee.views import bp
 from portal.web.forms import apply_domain_error
 from portal.web.i18n import current_locale
+from portal.web import access
 
 
 class SignForm(FlaskForm):
@@ -35,7 +36,7 @@ def _own_job(trainee_id: int) -> Trainee:
 
 
 @bp.route("/commitments/<int:trainee_id>/<role>", methods=["GET", "POST"])
-@policy.roles("trainee")
+@access.roles("trainee")
 def commitment(trainee_id: int, role: str):
     """The commitment of one role held at one of the person's jobs: the text, the form, or what was signed."""
     job = _own_job(trainee_id)
@@ -62,7 +63,7 @@ def commitment(trainee_id: int, role: str):
 
 
 @bp.route("/commitments/<int:commitment_id>.pdf")
-@policy.roles("trainee")
+@access.roles("trainee")
 def commitment_pdf(commitment_id: int):
     """The PDF copy of a commitment the person signed."""
     record = db.session.get(Commitment, commitment_id)

@@ -7,14 +7,16 @@ from flask_login import current_user, logout_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from portal.domain import claims, commitments, people, policy, progress, quiz, study_time
+from portal.domain.workforce import claims, commitments, people
+from portal.domain.platform import policy
+from portal.domain.learning import progress, quiz, study_time
 from portal.domain.content.cache import lesson_html
-from portal.domain import questions as qtypes
+from portal.domain.content import questions as qtypes
 from portal.domain.content.media import question_image_url
 from portal.domain.content.stored_media import find_media
-from portal.domain.errors import NotAllowed, PortalError, ValidationError
-from portal.domain.localtime import local_date, local_today
-from portal.domain.rules import current_rules
+from portal.domain.platform.errors import NotAllowed, PortalError, ValidationError
+from portal.domain.platform.localtime import local_date, local_today
+from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
 from portal.models import Assignment, Lesson, RosterClaim, Trainee, utcnow
 from portal.company.forms import EmptyForm as ClaimForm
@@ -22,6 +24,7 @@ from portal.web.course_media import send_course_media
 from portal.web.i18n import current_locale
 from portal.web.pagination import LAST_PAGE, page_asked, paginate
 from portal.web.parameters import record_ids, whole_number
+from portal.web import access
 
 bp = Blueprint("trainee", __name__, url_prefix="/me", template_folder="templates")
 bp.add_app_template_global(question_image_url, "question_image_url")
@@ -45,7 +48,7 @@ _OPEN_ASSIGNMENTS = (select(Assignment).join(Trainee, Trainee.id == Assignment.t
 
 
 @bp.route("/")
-@policy.roles("trainee")
+@access.roles("trainee")
 def home():
     trainee = db.session.execute(_TRAINEE_CARD, {"trainee_key": current_user.trainee.id}).unique().scalar_one()
     today = local_today()
@@ -67,7 +70,7 @@ def home():
 
 
 @bp.route("/claims/<int:claim_id>/<decision>", methods=["POST"])
-@policy.roles("trainee")
+@access.roles("trainee")
 def decide_claim(claim_id: int, decision: str):
     """The person answers an employer that added their mobile number: yes, that is me (joining the records,
     and moving job where the office allows no second jobs), or no."""
@@ -90,10 +93,10 @@ def decide_claim(claim_id: int, decision: str):
 
 
 @bp.route("/courses/<code>")
-@policy.roles("trainee")
+@access.roles("trainee")
 def course(code: str):
     trainee = _trainee()
-    course = policy.course_for_trainee_or_404(db.session, trainee, code)
+    course = access.course_for_trainee_or_404(db.session, trainee, code)
     state = progress.course_progress(db.session, trainee, course)
     now = utcnow()
     current = quiz.open_attempt(db.session, trainee, course)
@@ -127,10 +130,10 @@ def _lesson_or_404(course, slug: str) -> Lesson:
 
 
 @bp.route("/courses/<code>/lessons/<slug>", methods=["GET", "POST"])
-@policy.roles("trainee")
+@access.roles("trainee")
 def lesson(code: str, slug: str):
     trainee = _trainee()
-    course = policy.course_for_trainee_or_404(db.session, trainee, code)  # the text comes from lesson_html
+    course = access.course_for_trainee_or_404(db.session, trainee, code)  # the text comes from lesson_html
     lesson = _lesson_or_404(course, slug)
     lessons = progress.live_lessons(course)
     index = lessons.index(lesson)
@@ -154,11 +157,11 @@ def lesson(code: str, slug: str):
 
 
 @bp.route("/courses/<code>/lessons/<slug>/time", methods=["POST"])
-@policy.roles("trainee")
+@access.roles("trainee")
 def record_study_time(code: str, slug: str):
-    """The lesson page's report of seconds spent on it, visible and in use (see portal.domain.study_time)."""
+    """The lesson page's report of seconds spent on it, visible and in use (see portal.domain.learning.study_time)."""
     trainee = _trainee()
-    course = policy.course_for_trainee_or_404(db.session, trainee, code)
+    course = access.course_for_trainee_or_404(db.session, trainee, code)
     lesson = _lesson_or_404(course, slug)
     seconds = whole_number(request.form.get("seconds"))
     if seconds is None:
@@ -169,10 +172,10 @@ def record_study_time(code: str, slug: str):
 
 
 @bp.route("/courses/<code>/media/<version>/<name>")
-@policy.roles("trainee")
+@access.roles("trainee")
 def media(code: str, version: str, name: str):
     """A picture, video, audio or captions file of a course the trainee may study; answers range requests."""
-    course = policy.course_for_trainee_or_404(db.session, _trainee(), code)
+    course = access.course_for_trainee_or_404(db.session, _trainee(), code)
     row = find_media(db.session, course, name, version)
     if row is None:
         abort(404)
@@ -180,10 +183,10 @@ def media(code: str, version: str, name: str):
 
 
 @bp.route("/courses/<code>/quiz", methods=["POST"])
-@policy.roles("trainee")
+@access.roles("trainee")
 def start_quiz(code: str):
     trainee = _trainee()
-    course = policy.course_for_trainee_or_404(db.session, trainee, code)
+    course = access.course_for_trainee_or_404(db.session, trainee, code)
     kind = request.form.get("kind", "")
     try:
         attempt = quiz.start_attempt(db.session, trainee, course, now=utcnow(), practice=kind in ("practice", "mistakes"),
@@ -204,7 +207,7 @@ def _own_attempt(attempt_id: int, *, lessons: bool = False):
 
 
 @bp.route("/attempts/<int:attempt_id>")
-@policy.roles("trainee")
+@access.roles("trainee")
 def attempt(attempt_id: int):
     now = utcnow()
     try:
@@ -220,7 +223,7 @@ def attempt(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
-@policy.roles("trainee")
+@access.roles("trainee")
 def save_answers(attempt_id: int):
     """Saves the answers of one page (no script) or one question (the autosave script posts `item`)."""
     wants_json = request.accept_mimetypes.best == "application/json"
@@ -288,13 +291,13 @@ def _submit(attempt):
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
-@policy.roles("trainee")
+@access.roles("trainee")
 def submit(attempt_id: int):
     return _submit(_own_attempt(attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
-@policy.roles("trainee")
+@access.roles("trainee")
 def result(attempt_id: int):
     attempt = _own_attempt(attempt_id, lessons=True)
     if attempt.status == "open":
@@ -340,12 +343,12 @@ def _next_assignment(trainee: Trainee, course) -> Assignment | None:
 
 
 @bp.route("/history")
-@policy.roles("trainee")
+@access.roles("trainee")
 def history():
     """Everything the trainee has done: completions and certificates, quiz attempts, study time, mistakes."""
-    from portal.domain import learning
+    from portal.domain.learning import record as learning
 
-    from portal.domain.commitments import person_commitments
+    from portal.domain.workforce.commitments import person_commitments
 
     trainee = _trainee()
     record = learning.history(db.session, trainee, today=local_today())
@@ -356,8 +359,8 @@ def history():
 
 def _exported() -> dict:
     """Everything the portal holds about the signed-in person, audit-logged each time it is shown."""
-    from portal.domain import audit
-    from portal.domain.personal_data import export_personal_data
+    from portal.domain.platform import audit
+    from portal.domain.workforce.personal_data import export_personal_data
 
     data = export_personal_data(db.session, current_user)
     audit.record(db.session, actor_id=current_user.id, action="personal_data.export", target_type="user",
@@ -367,7 +370,7 @@ def _exported() -> dict:
 
 
 @bp.route("/data.json")
-@policy.signed_in
+@access.signed_in
 def personal_data():
     """The data as a UTF-8 JSON file (Chinese as Chinese, not \\u escapes)."""
     import json
@@ -381,7 +384,7 @@ def personal_data():
 
 
 @bp.route("/data")
-@policy.signed_in
+@access.signed_in
 def my_data():
     """The same data as a page to read."""
     response = current_app.make_response(render_template("trainee/my_data.html", data=_exported()))
@@ -390,9 +393,9 @@ def my_data():
 
 
 @bp.route("/privacy", methods=["GET", "POST"])
-@policy.signed_in
+@access.signed_in
 def privacy():
-    from portal.domain.personal_data import delete_account, has_legal_records
+    from portal.domain.workforce.personal_data import delete_account, has_legal_records
 
     error = None
     if request.method == "POST":

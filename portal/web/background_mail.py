@@ -6,7 +6,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 
-from portal.domain.mail import MailError, SmtpMailer
+from portal.domain.platform.mail import MailError, SmtpMailer
 
 
 def send_in_background(message: EmailMessage) -> None:

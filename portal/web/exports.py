@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Response, stream_with_context
 
-from portal.domain.tabular import MEDIA_TYPES as MIMETYPES
-from portal.domain.tabular import csv_chunks, write_xlsx
+from portal.domain.platform.tabular import MEDIA_TYPES as MIMETYPES
+from portal.domain.platform.tabular import csv_chunks, write_xlsx
 
 
 def export_response(headers, rows, fmt: str, basename: str) -> Response:

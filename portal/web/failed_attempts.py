@@ -19,8 +19,8 @@ from flask import current_app
 from limits import parse
 from werkzeug.exceptions import TooManyRequests
 
-from portal.domain import login_backoff
-from portal.domain.accounts import find_user
+from portal.domain.platform import login_backoff
+from portal.domain.workforce.accounts import find_user
 from portal.extensions import db, limiter
 
 # Tries for one account are heard one at a time, so parallel requests cannot slip several guesses into the moment

@@ -6,8 +6,8 @@ from typing import Callable
 from wtforms import DateField, DecimalField
 from wtforms.validators import StopValidation
 
-from portal.domain.errors import ValidationError
-from portal.domain.validators import date_range_message, is_plausible_date
+from portal.domain.platform.errors import ValidationError
+from portal.domain.platform.validators import date_range_message, is_plausible_date
 
 
 class Domain:

@@ -14,7 +14,7 @@ from datetime import date
 
 from werkzeug.routing import IntegerConverter
 
-from portal.domain.validators import is_plausible_date
+from portal.domain.platform.validators import is_plausible_date
 
 MAX_ID = 2**31 - 1
 ASCII_DIGITS = re.compile(r"[0-9]+")

@@ -6,7 +6,8 @@ from datetime import timedelta
 from flask import current_app, make_response, render_template, request
 from flask_login import current_user
 
-from portal.domain import password_resets, privacy
+from portal.domain.workforce import password_resets
+from portal.models import privacy
 from portal.extensions import db
 from portal.models import User, utcnow
 

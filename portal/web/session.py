@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_login import LoginManager, login_user, logout_user
 
-from portal.domain import login_sessions
+from portal.domain.platform import login_sessions
 from portal.models.base import utcnow
 
 

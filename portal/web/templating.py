@@ -7,7 +7,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from portal.domain import localtime
+from portal.domain.platform import localtime
 from portal.web.i18n import current_locale, request_language, template_language
 
 NAVIGATION = (  # (role set, endpoint, label)
@@ -25,7 +25,7 @@ NAVIGATION = (  # (role set, endpoint, label)
 
 
 def kind_labels() -> dict[str, str]:
-    from portal.domain.organizations import KIND_LABELS
+    from portal.domain.workforce.organizations import KIND_LABELS
 
     return {kind: str(label) for kind, label in KIND_LABELS.items()}
 
@@ -54,7 +54,7 @@ def navigation_links() -> Markup:
 def install_template_globals(app: Flask) -> None:
     app.extensions["portal_navigation"] = {}
     app.add_template_global(navigation_links)
-    from portal.domain import audit_labels
+    from portal.domain.workforce import audit_labels
 
     app.add_template_global(audit_labels, "audit_labels")  # the audit log's codes in words
     install_time_filters(app)
@@ -90,7 +90,7 @@ def install_template_globals(app: Flask) -> None:
     @pass_context
     def translated_text(context, value) -> str:
         """The current language's text of a {zh_CN, en} content mapping."""
-        from portal.domain.questions import text
+        from portal.domain.content.questions import text
 
         return text(value, template_language(context).code)
 

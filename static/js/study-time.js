@@ -1,6 +1,6 @@
 // Counts the seconds this lesson is on screen and in use (scrolled, tapped or typed in within the last
 // minute) and reports them every 15 seconds, and when the page is hidden. The server counts a report at most
-// up to the time since the previous one (portal/domain/study_time.py): a page left open adds nothing.
+// up to the time since the previous one (portal/domain/learning/study_time.py): a page left open adds nothing.
 (function () {
   "use strict";
   var form = document.getElementById("lesson-done");

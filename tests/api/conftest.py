@@ -13,8 +13,8 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from portal.api.openapi import document
-from portal.domain import api_tokens
-from portal.domain.localtime import local_today
+from portal.domain.platform import api_tokens
+from portal.domain.platform.localtime import local_today
 from portal.extensions import db
 from portal.models import Course, utcnow
 from tests.factories import make_org, make_user

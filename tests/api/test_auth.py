@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.domain import api_tokens
+from portal.domain.platform import api_tokens
 from portal.models import ApiToken, utcnow
 from tests.api.conftest import new_mobile, person_body
 

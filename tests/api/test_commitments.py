@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.domain import commitments
-from portal.domain.localtime import local_today
+from portal.domain.workforce import commitments
+from portal.domain.platform.localtime import local_today
 from portal.models import Organization, utcnow
 from tests.factories import make_completion, make_org, make_trainee, make_user
 

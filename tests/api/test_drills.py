@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import AuditEvent, Drill, DrillParticipant, Organization
 from tests.api.conftest import snapshot
 from tests.factories import make_org, make_trainee

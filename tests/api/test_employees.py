@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import Assignment, AuditEvent, EmploymentEvent, Organization, Person, Trainee
 from tests.api.conftest import in_days, new_mobile, person_body, snapshot
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain import idempotency
+from portal.domain.platform import idempotency
 from portal.models import Assignment, EmploymentEvent, IdempotencyRecord, Person, Trainee
 from tests.api.conftest import Api, hire_body, in_days, new_mobile, person_body, snapshot
 
@@ -128,7 +128,7 @@ def test_concurrent_duplicates_apply_once(app, conformance, session, tenant, mon
 
 
 def test_an_unexpected_error_changes_nothing_and_frees_the_key(api, session, monkeypatch):
-    from portal.domain import roster
+    from portal.domain.workforce import roster
 
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")

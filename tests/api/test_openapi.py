@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.api import parsing, schemas
 from portal.api.openapi import document
 from portal.api.parsing import SchemaViolation
-from portal.domain.idempotency import KEY_PATTERN
+from portal.domain.platform.idempotency import KEY_PATTERN
 from portal.models import KeyGroup
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.domain import api_tokens
+from portal.domain.platform import api_tokens
 from portal.models import ApiToken, AuditEvent, User
 from tests.api.conftest import make_tenant, new_mobile, person_body
 from tests.factories import DEFAULT_PASSWORD, make_user

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from portal.domain import compliance
+from portal.domain.workforce import compliance
 from portal.domain.certificates import CertificateError, issue, queries, serials, verify
-from portal.domain.certificates.demo import seed_demo_certificates
+from portal.domain.demo.certificates import seed_demo_certificates
 from portal.domain.certificates.status import state_of
 from portal.domain.content.sync import sync_content
 from portal.extensions import db
@@ -85,7 +85,7 @@ def test_completion_issues_a_certificate_after_closing_assignments(session, cour
 
 
 def test_a_certificate_states_the_hours_studied_online_up_to_the_course_hours(session, course, holder):
-    from portal.domain import progress
+    from portal.domain.learning import progress
     from portal.models import LessonProgress
 
     first, second = progress.live_lessons(course)[:2]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal.domain.certificates import credentials, issue, status_lists
 from portal.domain.certificates.documents import CertificateSettings
 from portal.domain.content.sync import sync_content
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import Certificate, Course, SignedCredential, StatusList
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from portal.domain import commitments
-from portal.domain.commitment_pdf import CommitmentPdfSettings, render_commitment
-from portal.domain.commitments_demo import seed_commitment_stories
-from portal.domain.rules import RuleProblems, dump_rules, parse_rules, repository_rules_text
+from portal.domain.workforce import commitments
+from portal.domain.workforce.commitment_pdf import CommitmentPdfSettings, render_commitment
+from portal.domain.demo.commitments import seed_commitment_stories
+from portal.domain.workforce.rules import RuleProblems, dump_rules, parse_rules, repository_rules_text
 from portal.models import AuditEvent, Commitment, CommitmentText
 from tests.factories import make_completion, make_course, make_org, make_trainee, make_user
 

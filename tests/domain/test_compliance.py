@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from portal.domain import compliance
+from portal.domain.workforce import compliance
 from portal.domain.content.sync import sync_content
 from portal.models import Assignment, Course, Trainee
 from tests.conftest import FIXTURE_CONTENT

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from portal.domain.coverage.arithmetic import Figure
 from portal.domain.coverage.snapshot import take_snapshot
 from portal.domain.coverage.targets import TargetData, save_target
-from portal.domain.policy import organization_scope
-from portal.domain.rules import current_rules
+from portal.domain.platform.policy import organization_scope
+from portal.domain.workforce.rules import current_rules
 from portal.models import KeyGroup, Organization
 from tests.factories import key_groups, make_completion, make_course, make_locality, make_org, make_trainee, make_user
 

@@ -1,4 +1,4 @@
-"""Coverage as of a date counts the people employed that day (portal/domain/employment.py): people put on a
+"""Coverage as of a date counts the people employed that day (portal/domain/workforce/employment.py): people put on a
 roster today leave last year's report as it was, a leaver counts until they left, a person is counted once."""
 from datetime import date, datetime, timedelta, timezone
 
@@ -13,9 +13,9 @@ from portal.domain.coverage.report import yearly_report
 from portal.domain.coverage.report_pdf import ReportSettings, render_report
 from portal.domain.coverage.requirements import load_requirements
 from portal.domain.coverage.snapshot import take_snapshot
-from portal.domain.employment import held_on, held_on_sql
-from portal.domain.policy import organization_scope
-from portal.domain.rules import current_rules
+from portal.domain.workforce.employment import held_on, held_on_sql
+from portal.domain.platform.policy import organization_scope
+from portal.domain.workforce.rules import current_rules
 from portal.models import KeyGroup, Trainee, utcnow
 from tests.domain.test_coverage_report import lines
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user

@@ -5,9 +5,9 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain.coverage import offline
-from portal.domain.errors import ValidationError
-from portal.domain.study_time import credited_hours
+from portal.domain.learning import offline
+from portal.domain.platform.errors import ValidationError
+from portal.domain.learning.study_time import credited_hours
 from portal.models import Certificate, Completion, OfflineAttendance
 from tests.factories import make_course, make_org, make_trainee
 from tests.views.routes_certificates import use_test_signing_key

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from portal.coverage.blueprint import snapshot_cache
 from portal.domain.coverage.cache import SharedStore, SnapshotCache
 from portal.domain.coverage.snapshot import take_snapshot
-from portal.domain.localtime import local_today
-from portal.domain.rules import current_rules
+from portal.domain.platform.localtime import local_today
+from portal.domain.workforce.rules import current_rules
 from portal.models import KeyGroup
 from tests.factories import make_completion, make_course, make_org, make_trainee
 

@@ -3,10 +3,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from portal.domain.coverage.demo import seed_demo_coverage
+from portal.domain.demo.coverage import seed_demo_coverage
 from portal.domain.coverage.snapshot import take_snapshot
 from portal.domain.demo import seed_demo
-from portal.domain.rules import current_rules
+from portal.domain.workforce.rules import current_rules
 from portal.models import Completion, KeyGroup, OfflineAttendance, OfflineSession, Target
 from tests.factories import make_course
 from tests.views.routes_certificates import use_test_signing_key

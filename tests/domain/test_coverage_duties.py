@@ -9,15 +9,15 @@ from datetime import date, datetime, timezone
 import pytest
 from flask_babel import force_locale
 
-from portal.domain import commitments, drills
+from portal.domain.workforce import commitments, drills
 from portal.domain.coverage.duties import duty_figures, street_of
 from portal.domain.coverage.places import load_tree
 from portal.domain.coverage.report import yearly_report
 from portal.domain.coverage.report_pdf import ReportSettings, render_report
 from portal.domain.coverage.snapshot import scope_organization_ids
 from portal.domain.coverage.tables import duty_table, overdue_drill_table
-from portal.domain.policy import organization_scope
-from portal.domain.rules import current_rules
+from portal.domain.platform.policy import organization_scope
+from portal.domain.workforce.rules import current_rules
 from tests.domain.test_coverage_report import lines
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
 

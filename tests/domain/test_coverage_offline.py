@@ -4,10 +4,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from portal.domain.coverage import offline
+from portal.domain.learning import offline
 from portal.domain.coverage.snapshot import take_snapshot
-from portal.domain.errors import NotAllowed, ValidationError
-from portal.domain.rules import current_rules
+from portal.domain.platform.errors import NotAllowed, ValidationError
+from portal.domain.workforce.rules import current_rules
 from portal.models import Assignment, AuditEvent, Certificate, Completion, KeyGroup, OfflineAttendance
 from tests.factories import make_completion, make_course, make_org, make_trainee
 from tests.views.routes_certificates import use_test_signing_key

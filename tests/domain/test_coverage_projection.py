@@ -9,7 +9,7 @@ from portal.domain.coverage.cache import SnapshotCache, data_version
 from portal.domain.coverage.projection import LATE, ON_TRACK, REACHED, STALLED, month_ends, project, trend_dates
 from portal.domain.coverage.snapshot import take_snapshot
 from portal.domain.coverage.targets import Goal, TargetData, save_target
-from portal.domain.rules import current_rules
+from portal.domain.workforce.rules import current_rules
 from portal.models import Assignment, Certificate, KeyGroup
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee
 

@@ -10,12 +10,12 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from portal.domain.coverage import offline
+from portal.domain.learning import offline
 from portal.domain.coverage.report import yearly_report
 from portal.domain.coverage.report_pdf import ReportSettings, render_report
 from portal.domain.coverage.targets import TargetData, save_target
-from portal.domain.policy import organization_scope
-from portal.domain.rules import current_rules
+from portal.domain.platform.policy import organization_scope
+from portal.domain.workforce.rules import current_rules
 from portal.models import Certificate, KeyGroup
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
 
@@ -231,7 +231,7 @@ def test_a_slow_report_shows_its_progress_then_a_download_for_its_owner_only(app
 
 def test_a_report_that_fails_says_why_and_offers_to_try_again(app, session, district, client, login, monkeypatch):
     from portal.domain.coverage import report as report_module
-    from portal.domain.errors import PortalError
+    from portal.domain.platform.errors import PortalError
 
     def broken(*_args, **_kwargs):
         raise PortalError("The certificate font is missing.")

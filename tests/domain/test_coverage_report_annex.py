@@ -5,14 +5,14 @@ from datetime import date, datetime, timezone
 
 from flask_babel import force_locale
 
-from portal.domain import prior
+from portal.domain.workforce import prior
 from portal.domain.coverage.offline_trace import NO_SESSION, PRIOR
 from portal.domain.coverage.report import yearly_report
 from portal.domain.coverage.report_pdf import ReportSettings, render_report
 from portal.domain.coverage.snapshot import coverage_by_sector
 from portal.domain.coverage.tables import offline_trace_table
-from portal.domain.policy import organization_scope
-from portal.domain.rules import current_rules
+from portal.domain.platform.policy import organization_scope
+from portal.domain.workforce.rules import current_rules
 from portal.models import Course
 from tests.domain.test_coverage_report import TODAY, district, lines, render  # noqa: F401  (fixture)
 from tests.factories import make_completion, make_user

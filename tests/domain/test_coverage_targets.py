@@ -7,10 +7,10 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from portal.domain import tabular
+from portal.domain.platform import tabular
 from portal.domain.coverage import target_import as imports
 from portal.domain.coverage.targets import TargetData, save_target
-from portal.domain.errors import ValidationError
+from portal.domain.platform.errors import ValidationError
 from portal.models import AuditEvent, KeyGroup, Target
 from tests.factories import make_locality
 

@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from portal.domain import drill_photos, drills
-from portal.domain.errors import NotAllowed, ValidationError
-from portal.domain.rules import RuleProblems, parse_rules, repository_rules_text
+from portal.domain.workforce import drill_photos, drills
+from portal.domain.platform.errors import NotAllowed, ValidationError
+from portal.domain.workforce.rules import RuleProblems, parse_rules, repository_rules_text
 from portal.models import AuditEvent, DrillParticipant, DrillPhoto
 from tests.factories import make_org, make_trainee
 

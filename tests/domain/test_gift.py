@@ -1,4 +1,4 @@
-"""GIFT import and export (portal.domain.gift): supported constructs, rejected kinds, round trips."""
+"""GIFT import and export (portal.domain.content.gift): supported constructs, rejected kinds, round trips."""
 from __future__ import annotations
 
 import string
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.domain.gift import GiftProblem, GiftResult, export_gift, parse_gift
+from portal.domain.content.gift import GiftProblem, GiftResult, export_gift, parse_gift
 
 TAG = "basics.fire-science"
 COMPARED_KEYS = ("id", "type", "stem", "options", "answer", "weights", "explanation", "feedback")
@@ -593,7 +593,7 @@ def _new_types() -> dict[str, dict]:
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_image_and_ordering_questions_round_trip(lang: str) -> None:
-    from portal.domain.gift import exportable
+    from portal.domain.content.gift import exportable
 
     questions, skipped = exportable(_new_types().values())
     assert skipped == ["sample-102"]

@@ -5,7 +5,7 @@ import pytest
 
 from portal import create_app
 from portal.config import ConfigError
-from portal.domain import localtime
+from portal.domain.platform import localtime
 
 
 def utc(*parts) -> datetime:

@@ -1,7 +1,7 @@
 """The waits after wrong tries: a few free, then doubling up to the ceiling; a wait that has ended is none."""
 from datetime import datetime, timedelta, timezone
 
-from portal.domain.login_backoff import BackoffPolicy, after_failure, standing
+from portal.domain.platform.login_backoff import BackoffPolicy, after_failure, standing
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)
 POLICY = BackoffPolicy(free_tries=5, first_wait=timedelta(minutes=1), longest_wait=timedelta(hours=1))

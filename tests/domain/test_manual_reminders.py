@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from portal.domain import manual_reminders
-from portal.domain.localtime import local_date
-from portal.domain.mail import CollectingMailer, MailUnavailable, MessageRefused
+from portal.domain.workforce import manual_reminders
+from portal.domain.platform.localtime import local_date
+from portal.domain.platform.mail import CollectingMailer, MailUnavailable, MessageRefused
 from portal.models import Assignment, AuditEvent, PersonReminder
 from tests.factories import make_course, make_org, make_trainee, make_user
 

@@ -9,15 +9,16 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from portal.domain import quiz
+from portal.domain.learning import quiz
 from portal.domain.content import upload as uploads
 from portal.domain.content.check import check_tree
 from portal.domain.content.export import export_bank
-from portal.domain.content.office_content import (QuestionFilter, QuestionRefused, course_summaries, edit_question,
-                                                  is_flagged, question_list, set_retired)
+from portal.domain.content.office_content import (
+    QuestionFilter, QuestionRefused, course_summaries, edit_question, is_flagged, question_list, set_retired
+)
 from portal.domain.content.sync import sync_content
-from portal.domain.errors import ValidationError
-from portal.domain.question_stats import QuestionStat
+from portal.domain.platform.errors import ValidationError
+from portal.domain.content.question_stats import QuestionStat
 from portal.models import AuditEvent, Course, Question, QuestionVersion
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee, make_user
@@ -219,7 +220,7 @@ def test_export_check_sync_changes_nothing(session, synced, office):
 
 
 def test_a_chinese_only_gift_file_imports_and_syncs(session, root):
-    from portal.domain.gift import parse_gift
+    from portal.domain.content.gift import parse_gift
 
     result = parse_gift(GIFT, tag="sample.a")
     (root / "question_bank" / "gift.yaml").write_text(
@@ -230,7 +231,7 @@ def test_a_chinese_only_gift_file_imports_and_syncs(session, root):
         in [str(w) for w in tree.warnings]
     report = sync_content(session, root)
     assert "question gift-one" in report.added
-    from portal.domain.questions import text
+    from portal.domain.content.questions import text
     assert text(question(session, "gift-one").current_version.data["stem"], "en") == "灭火器压力表指针在绿区表示？"
 
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.domain import accounts, password_resets
-from portal.domain.errors import ValidationError
-from portal.domain.passwords import verify_password
+from portal.domain.workforce import accounts, password_resets
+from portal.domain.platform.errors import ValidationError
+from portal.domain.platform.passwords import verify_password
 from portal.models import AuditEvent, PasswordResetCode, utcnow
 from tests.factories import DEFAULT_PASSWORD, make_org, make_user
 

@@ -2,9 +2,9 @@
 import pytest
 from flask_babel import force_locale
 
-from portal.domain.errors import ValidationError
-from portal.domain import password_strength
-from portal.domain.password_strength import check_password
+from portal.domain.platform.errors import ValidationError
+from portal.domain.platform import password_strength
+from portal.domain.platform.password_strength import check_password
 from zxcvbn import zxcvbn
 
 OWN = ("13800138000", "zhangwei", "张伟")

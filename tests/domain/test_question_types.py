@@ -9,8 +9,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from portal.domain import questions as qtypes
-from portal.domain import quiz
+from portal.domain.content import questions as qtypes
+from portal.domain.learning import quiz
 from portal.domain.content.check import check_tree
 from portal.domain.content.sync import sync_content
 from portal.models import Course, CourseMedia
@@ -214,7 +214,7 @@ def test_a_quiz_draws_grades_and_counts_each_new_type(session, content):
 
 
 def test_statistics_count_full_points_as_correct_and_show_the_share_of_points(session, content):
-    from portal.domain.question_stats import question_statistics
+    from portal.domain.content.question_stats import question_statistics
     from tests.domain.test_quiz import T0
 
     course_file = content / "courses/sample-types/course.yaml"

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain import progress, quiz
-from portal.domain import questions as qtypes
+from portal.domain.learning import progress, quiz
+from portal.domain.content import questions as qtypes
 from portal.domain.content.sync import sync_content
-from portal.domain.errors import NotAllowed
+from portal.domain.platform.errors import NotAllowed
 from portal.models import Assignment, Attempt, AttemptItem, Completion, Course, Question, QuestionVersion
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee
@@ -230,7 +230,7 @@ def test_editing_a_question_keeps_the_version_an_attempt_showed(session, course,
 
 
 def test_study_time_counts_only_reports_of_active_study_and_never_more_than_elapsed(session, course, trainee):
-    from portal.domain import study_time
+    from portal.domain.learning import study_time
 
     lesson = progress.live_lessons(course)[0]
     progress.open_lesson(session, trainee, lesson, now=T0)
@@ -247,7 +247,7 @@ def test_study_time_counts_only_reports_of_active_study_and_never_more_than_elap
 
 
 def test_question_statistics(session, course):
-    from portal.domain.question_stats import question_statistics
+    from portal.domain.content.question_stats import question_statistics
 
     for n in range(6):
         trainee = make_trainee(None)

@@ -10,9 +10,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from sqlalchemy import func, select
 
-from portal.domain.localtime import local_today
-from portal.domain.mail import CollectingMailer, MailUnavailable, Recipient, SmtpMailer, build_message
-from portal.domain.reminders import iso_week, send_reminders
+from portal.domain.platform.localtime import local_today
+from portal.domain.platform.mail import CollectingMailer, MailUnavailable, Recipient, SmtpMailer, build_message
+from portal.domain.workforce.reminders import iso_week, send_reminders
 from portal.models import Assignment, Course, DigestLog, ReminderLog
 from tests.factories import make_org, make_trainee, make_user
 from tests.smtp_server import free_port, running_smtp_server
@@ -457,7 +457,7 @@ def test_command_fails_clearly_when_the_server_is_unreachable(app, session, smtp
 
 
 def test_digest_lists_the_first_overdue_people_and_counts_the_rest(app, session, smtp, monkeypatch):
-    from portal.domain import reminders
+    from portal.domain.workforce import reminders
 
     monkeypatch.setattr(reminders, "DIGEST_OVERDUE_LIMIT", 2)
     org = make_org()
@@ -547,7 +547,7 @@ def test_smtp_login_is_used_when_configured(app):
 
 
 def test_the_digest_says_where_the_organization_stands_with_its_drills(app, session, smtp):
-    from portal.domain import drills
+    from portal.domain.workforce import drills
 
     today = MONDAY.date()
     org = make_org("示范商场", kind="public_gathering")

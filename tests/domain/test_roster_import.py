@@ -10,13 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal import create_app
-from portal.domain.reference import KEY_GROUPS
-from portal.domain.roster_import import (
-    ALL_STAFF, REASON_HEADER, ROW_HEADER, TEMPLATE_HEADERS, ExistingPerson, FieldChange, ParsedRoster, RosterFileError, classify,
-    error_file, parse_date, parse_roster, preview_from_json, preview_to_json,
+from portal.domain.workforce.reference import KEY_GROUPS
+from portal.domain.workforce.roster_import import (
+    ALL_STAFF, REASON_HEADER, ROW_HEADER, TEMPLATE_HEADERS, ExistingPerson, FieldChange, ParsedRoster,
+    RosterFileError, classify, error_file, parse_date, parse_roster, preview_from_json, preview_to_json
 )
-from portal.domain.roster_template import template
-from portal.domain.tabular import FormulaCell, Row, Table, TableError, read_table, write_csv, write_xlsx
+from portal.domain.workforce.roster_template import template
+from portal.domain.platform.tabular import FormulaCell, Row, Table, TableError, read_table, write_csv, write_xlsx
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "roster"
 GROUPS = {code: (code, zh, en) for code, zh, en in KEY_GROUPS}

@@ -8,10 +8,10 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from portal.domain.reference import KEY_GROUPS
-from portal.domain.roster_import import ALL_STAFF, TEMPLATE_HEADERS, parse_roster
-from portal.domain.roster_template import template
-from portal.domain.tabular import Row, Table, read_table
+from portal.domain.workforce.reference import KEY_GROUPS
+from portal.domain.workforce.roster_import import ALL_STAFF, TEMPLATE_HEADERS, parse_roster
+from portal.domain.workforce.roster_template import template
+from portal.domain.platform.tabular import Row, Table, read_table
 
 GROUPS = {code: (code, zh, en) for code, zh, en in KEY_GROUPS}
 POSTS = ["保安员", "收银员", "=1+1"]

@@ -7,9 +7,9 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from portal.domain import posts, roster, schedule
-from portal.domain.errors import ValidationError
-from portal.domain.rules import RuleProblems, parse_rules
+from portal.domain.workforce import posts, roster, schedule
+from portal.domain.platform.errors import ValidationError
+from portal.domain.workforce.rules import RuleProblems, parse_rules
 from portal.models import Assignment, Course, Post
 from tests.factories import make_completion, make_course, make_org
 
@@ -216,7 +216,7 @@ def test_rule_problems_name_their_lines():
 def test_repository_rules_are_valid_against_the_curriculum(session):
     from portal.config import PROJECT_ROOT
     from portal.domain.content.sync import sync_content
-    from portal.domain.rules import repository_rules_text
+    from portal.domain.workforce.rules import repository_rules_text
 
     sync_content(session, PROJECT_ROOT)
     codes = set(session.scalars(select(Course.code)))
@@ -227,7 +227,7 @@ def test_repository_rules_are_valid_against_the_curriculum(session):
 
 def test_validity_is_the_rules_whatever_the_channel_or_an_earlier_jobs_assignment(session, rules):
     """Online, classroom and a stale assignment from a job at another kind of organization: the rule decides."""
-    from portal.domain.coverage import offline
+    from portal.domain.learning import offline
     from portal.models import Completion
 
     mall = make_org(kind="public_gathering")
@@ -239,7 +239,7 @@ def test_validity_is_the_rules_whatever_the_channel_or_an_earlier_jobs_assignmen
     record = offline.create_session(session, offline.SessionData(basics.id, mall.id, date(2026, 3, 5), "李老师", "会议室"),
                                     actor_id=None, today=date(2026, 3, 5))
     offline.record_attendance(session, record, [in_class.id], method="roster", now=NOW, today=date(2026, 3, 5))
-    from portal.domain import hooks
+    from portal.domain.learning import hooks
 
     hooks.completion_recorded(session, done, now=NOW)
     by_class = session.scalar(select(Completion).where(Completion.person_id == in_class.person_id))
@@ -251,7 +251,7 @@ def test_validity_is_the_rules_whatever_the_channel_or_an_earlier_jobs_assignmen
     second = roster.hire(session, factory, roster.PersonData("王伟", "13900000003", "营业员", date(2026, 3, 10),
                                                               id_number="11010519491231002X"),
                          rules=rules, actor=actor(), now=NOW)
-    from portal.domain import people
+    from portal.domain.workforce import people
 
     people.join(session, online.person, second.person)  # the same human (as a confirmed claim joins them)
     latest = session.scalar(select(Assignment).where(Assignment.course_id == basics.id)

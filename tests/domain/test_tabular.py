@@ -11,9 +11,11 @@ import openpyxl
 import pytest
 from flask_babel.speaklater import LazyString
 
-from portal.domain import tabular
-from portal.domain.errors import ValidationError
-from portal.domain.tabular import FormulaCell, TableError, neutralise, read_table, write_csv, write_table, write_xlsx
+from portal.domain.platform import tabular
+from portal.domain.platform.errors import ValidationError
+from portal.domain.platform.tabular import (
+    FormulaCell, TableError, neutralise, read_table, write_csv, write_table, write_xlsx
+)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "roster"
 HEADERS_ZH = ["姓名", "手机号", "身份证号", "岗位", "重点人群", "入职日期"]
@@ -344,7 +346,7 @@ def test_write_table_registry():
 
 
 def test_csv_comes_in_chunks_that_add_up_to_the_whole_file():
-    from portal.domain.tabular import csv_chunks
+    from portal.domain.platform.tabular import csv_chunks
 
     rows = [[f"=名字{n}", n, date(2026, 1, 1)] for n in range(2500)]
     chunks = list(csv_chunks(["姓名", "Number", "Date"], rows, rows_per_chunk=1000))

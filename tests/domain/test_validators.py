@@ -1,9 +1,9 @@
 import pytest
 
-from portal.domain.errors import ValidationError
-from portal.domain.privacy import mask_id_number, mask_mobile, mask_name
-from portal.domain.validators import (
-    MOBILE_INPUT_PATTERN, normalize_credit_code, normalize_id_number, normalize_mobile, uscc_check_char,
+from portal.domain.platform.errors import ValidationError
+from portal.models.privacy import mask_id_number, mask_mobile, mask_name
+from portal.domain.platform.validators import (
+    MOBILE_INPUT_PATTERN, normalize_credit_code, normalize_id_number, normalize_mobile, uscc_check_char
 )
 
 # Real, published codes: 福建某企业 (the standard's own example), Huawei, Bank of China.

@@ -20,7 +20,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
 from portal.config import PROJECT_ROOT
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.extensions import db
 
 T = TypeVar("T")
@@ -82,7 +82,7 @@ def seed(today: date) -> None:
     """What `flask db upgrade && flask setup && flask content sync && flask demo seed` leave behind."""
     from portal.domain.content.sync import sync_content
     from portal.domain.demo import seed_demo
-    from portal.domain.reference import ensure_reference_data
+    from portal.domain.workforce.reference import ensure_reference_data
 
     db.create_all(bind_key=None)
     ensure_reference_data(db.session)

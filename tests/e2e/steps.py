@@ -40,7 +40,7 @@ def search(tour: Tour, keys: KeyboardUser, text: str, name: str) -> Locator:
 
 def wrong_answer(qtype: str, data: dict, option_order: list[str]) -> list[str]:
     """What someone who did not study would answer: every question (and every part of a case) answered wrong."""
-    from portal.domain import questions
+    from portal.domain.content import questions
 
     right = questions.get(qtype).correct(data)
     if qtype == "ordering":

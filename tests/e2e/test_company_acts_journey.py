@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from tests.e2e.steps import log_in
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 def _commitment_holders(session) -> list[str]:
     """The names of the demo mall's responsible person and fire-safety manager (as commitments_demo finds them)."""
-    from portal.domain.commitments_demo import MALL, _holder
+    from portal.domain.demo.commitments import MALL, _holder
     from portal.models import Organization
 
     org = session.scalar(select(Organization).where(Organization.name == MALL))

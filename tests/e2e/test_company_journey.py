@@ -8,7 +8,7 @@ import re
 import openpyxl
 import pytest
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from tests.e2e.keyboard import KeyboardUser
 from tests.e2e.steps import log_in, search
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from tests.e2e.steps import log_in
 
 pytestmark = pytest.mark.e2e
@@ -28,11 +28,11 @@ LOADED = """img => img.complete ? img.naturalWidth > 0 : new Promise(done => {
 def appoint_manager(session, n: int) -> dict:
     """The mall names a new fire-safety manager (on its roster, with an account) who has completed the manager's
     training: their duty commitment is waiting for them (the demo's own manager has no account)."""
-    from portal.domain import roster
-    from portal.domain.commitments_demo import _complete_training
-    from portal.domain.rules import current_rules
+    from portal.domain.workforce import roster
+    from portal.domain.demo.commitments import _complete_training
+    from portal.domain.workforce.rules import current_rules
     from portal.models import Organization, User, utcnow
-    from portal.domain.passwords import hash_password
+    from portal.domain.platform.passwords import hash_password
 
     org = session.scalar(select(Organization).where(Organization.name == MALL))
     rules = current_rules(session)

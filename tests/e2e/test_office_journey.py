@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import Locality
 from tests.e2e.steps import log_in, search
 

@@ -51,7 +51,7 @@ def add_course_and_trainee(session, root, n: int) -> str:
 
 def right_answers(session, attempt_id: int) -> dict[int, tuple[str, list[str], dict]]:
     """Per attempt item: its type, the right answer and the question."""
-    from portal.domain import questions
+    from portal.domain.content import questions
     from portal.models import Attempt
 
     attempt = session.get(Attempt, attempt_id)

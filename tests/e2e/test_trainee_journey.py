@@ -13,7 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from tests.e2e.keyboard import KeyboardUser
 from tests.e2e.steps import answer_question, choose_language, wrong_answer
 
@@ -30,9 +30,9 @@ LOADED = """img => img.complete ? img.naturalWidth > 0 : new Promise(done => {
 def put_on_roster(session, n: int) -> dict:
     """The company has already put the new employee on its roster with their ID number (as on their first day),
     so registering with that number joins their record at once."""
-    from portal.domain import roster
-    from portal.domain.rules import current_rules
-    from portal.domain.validators import id_check_char
+    from portal.domain.workforce import roster
+    from portal.domain.workforce.rules import current_rules
+    from portal.domain.platform.validators import id_check_char
     from portal.models import Course, Organization, utcnow
 
     org = session.scalar(select(Organization).where(Organization.name == EMPLOYER))
@@ -47,7 +47,7 @@ def put_on_roster(session, n: int) -> dict:
 
 def right_answers(session, attempt_id: int) -> dict[int, list[str]]:
     """What a trainee who studied well would answer, per attempt item."""
-    from portal.domain import questions
+    from portal.domain.content import questions
     from portal.models import Attempt
 
     attempt = session.get(Attempt, attempt_id)
@@ -68,7 +68,7 @@ def issue_reset_code(session, mobile: str) -> str:
     """The company administrator gives the person a reset code (as on the person's page)."""
     from datetime import timedelta
 
-    from portal.domain import password_resets
+    from portal.domain.workforce import password_resets
     from portal.models import User, utcnow
 
     user = session.scalar(select(User).where(User.mobile == mobile))

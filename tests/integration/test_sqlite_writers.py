@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from portal import create_app
 from portal.domain.content.sync import sync_content
-from portal.domain.reference import ensure_reference_data
+from portal.domain.workforce.reference import ensure_reference_data
 from portal.extensions import db
 from portal.models import AttemptItem
 from tests.conftest import FIXTURE_CONTENT

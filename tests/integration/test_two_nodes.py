@@ -19,7 +19,7 @@ from sqlalchemy import func, make_url, select
 
 from portal import create_app
 from portal.domain.content.sync import sync_content
-from portal.domain.reference import ensure_reference_data
+from portal.domain.workforce.reference import ensure_reference_data
 from portal.extensions import db
 from portal.models import Assignment, Attempt, AttemptItem, RuleSet
 from tests.conftest import FIXTURE_CONTENT
@@ -128,7 +128,7 @@ def test_schedule_started_on_both_nodes_at_once_creates_each_assignment_once(clu
 
 
 def test_a_certificate_issued_on_node_a_verifies_on_node_b(cluster):
-    from portal.domain import questions as qtypes
+    from portal.domain.content import questions as qtypes
     from portal.models import Certificate
 
     a, b = cluster["a"], cluster["b"]

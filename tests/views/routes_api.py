@@ -4,7 +4,7 @@ The API ignores session cookies: without a token every role gets 401, whoever is
 """
 from __future__ import annotations
 
-from portal.domain import api_tokens
+from portal.domain.platform import api_tokens
 from portal.models import utcnow
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from portal.domain import hooks
+from portal.domain.learning import hooks
 from portal.domain.certificates import status_lists
 from portal.domain.certificates.verify import organization_token
 from portal.models import Certificate, Completion, Course, Trainee

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.domain.coverage import offline
+from portal.domain.learning import offline
 
 
 def prepare(session, world) -> None:

@@ -7,8 +7,8 @@ import io
 from flask import current_app
 from PIL import Image
 
-from portal.domain import drill_photos, drills
-from portal.domain.localtime import local_today
+from portal.domain.workforce import drill_photos, drills
+from portal.domain.platform.localtime import local_today
 from portal.models import utcnow
 
 

@@ -1,7 +1,7 @@
 """The scope rule, route by route: every role x every route x own and other records.
 
 Every route of the app must appear in ROUTES (a new route fails test_every_route_is_in_the_matrix)
-and every view must declare its audience with policy.public / policy.roles / policy.signed_in.
+and every view must declare its audience with @public / @roles / @signed_in (portal.web.access).
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from sqlalchemy import select
 
-from portal.domain import quiz
+from portal.domain.learning import quiz
 from portal.domain.content.sync import sync_content
 from portal.models import Course, utcnow
 from tests.conftest import FIXTURE_CONTENT, media_url

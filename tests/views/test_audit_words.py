@@ -7,7 +7,8 @@ import io
 import re
 from pathlib import Path
 
-from portal.domain import audit, audit_labels
+from portal.domain.platform import audit
+from portal.domain.workforce import audit_labels
 from tests.factories import make_org, make_trainee, make_user
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"

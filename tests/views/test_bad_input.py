@@ -19,7 +19,7 @@ from werkzeug.exceptions import NotFound
 from wtforms import DateField, DecimalField, FloatField, IntegerField
 from wtforms.validators import NumberRange
 
-from portal.domain import quiz
+from portal.domain.learning import quiz
 from portal.models import Course, utcnow
 from portal.web.forms import FiniteDecimalField, TypedDateField
 from portal.web.navigation import safe_next

@@ -12,7 +12,7 @@ from cryptography.exceptions import InvalidSignature
 from sqlalchemy import select
 
 from portal.domain.certificates import issue
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import AuditEvent, Certificate, Person
 from tests.domain.test_certificates_credentials import schema_errors
 from tests.factories import make_trainee, make_user

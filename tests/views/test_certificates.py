@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from portal.domain.certificates import issue, proofs, signing
 from portal.domain.content.sync import sync_content
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import AuditEvent, Certificate, Course
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee, make_user

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import AuditEvent, Commitment, CommitmentText
 from tests.factories import make_completion, make_course, make_org, make_trainee, make_user
 

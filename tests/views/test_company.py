@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.domain.content.sync import sync_content
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import Assignment, AuditEvent, EmploymentEvent, KeyGroup, Organization, RuleSet, Person, Trainee
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_trainee, make_user
@@ -258,7 +258,7 @@ def test_the_roster_says_what_is_overdue_since_when_and_when_a_compliant_person_
 
 
 def test_a_course_nobody_opened_is_not_started(client, session, org, admin):
-    from portal.domain import progress
+    from portal.domain.learning import progress
     from portal.models import Course, utcnow
 
     course = session.scalar(select(Course).where(Course.code == "sample-course"))

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from portal.domain import drills
-from portal.domain.localtime import local_today
+from portal.domain.workforce import drills
+from portal.domain.platform.localtime import local_today
 from portal.models import Drill, DrillAction, DrillParticipant, DrillPhoto, utcnow
 from tests.factories import make_org, make_trainee, make_user
 

@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain import posts, tabular
+from portal.domain.workforce import posts
+from portal.domain.platform import tabular
 from portal.domain.content.sync import sync_content
 from portal.models import Assignment, AuditEvent, EmploymentEvent, KeyGroup, Person, Post, RuleSet, Trainee
 from tests.conftest import FIXTURE_CONTENT

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import Assignment, AuditEvent, PersonReminder
 from tests.factories import make_course, make_org, make_trainee, make_user
 from tests.smtp_server import free_port, running_smtp_server

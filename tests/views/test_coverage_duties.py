@@ -6,8 +6,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from portal.domain import commitments, drills
-from portal.domain.localtime import local_today
+from portal.domain.workforce import commitments, drills
+from portal.domain.platform.localtime import local_today
 from portal.models import utcnow
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
 from tests.views.test_coverage_pages import rows_of
@@ -16,7 +16,7 @@ LONG_AGO = datetime(2020, 1, 2, 2, tzinfo=timezone.utc)
 
 
 def _months_ago(months: int) -> date:
-    from portal.domain.schedule import add_months
+    from portal.domain.workforce.schedule import add_months
 
     return add_months(local_today(), -months)
 

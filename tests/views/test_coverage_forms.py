@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import Completion, KeyGroup, Locality, OfflineAttendance, OfflineSession, Target
 from tests.factories import make_course, make_locality, make_org, make_trainee, make_user
 from tests.views.routes_certificates import use_test_signing_key

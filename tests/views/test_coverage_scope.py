@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.domain.coverage.targets import TargetData, save_target
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import KeyGroup
 from tests.factories import make_completion, make_course, make_locality, make_org, make_trainee, make_user
 

@@ -19,11 +19,12 @@ import openpyxl
 import pytest
 
 import portal
-from portal.domain import audit, drills
-from portal.domain.coverage import offline
+from portal.domain.platform import audit
+from portal.domain.workforce import drills
+from portal.domain.learning import offline
 from portal.domain.coverage.targets import TargetData, save_target
-from portal.domain.localtime import local_today
-from portal.domain.tabular import FORMULA_STARTS
+from portal.domain.platform.localtime import local_today
+from portal.domain.platform.tabular import FORMULA_STARTS
 from portal.models import KeyGroup, Post, utcnow
 from tests.factories import make_course, make_locality, make_org, make_trainee, make_user
 from tests.views.routes_certificates import complete, use_test_signing_key
@@ -87,7 +88,7 @@ def test_every_export_route_is_downloaded_here(app):
 
 
 def test_only_tabular_writes_spreadsheets():
-    """Every CSV and XLSX leaves through portal/domain/tabular.py (write_csv, csv_chunks, write_xlsx), which
+    """Every CSV and XLSX leaves through portal/domain/platform/tabular.py (write_csv, csv_chunks, write_xlsx), which
     neutralises every cell: no other module writes one itself."""
     writers = re.compile(r"csv\.writer|csv\.DictWriter|DictWriter\(|import xlsxwriter|xlsxwriter\.|"
                          r"openpyxl\.Workbook\(|\bWorkbook\(|\.to_csv\(|\.to_excel\(")

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.domain import roster
+from portal.domain.workforce import roster
 from portal.domain.coverage.population import coverage_cells
 from portal.domain.coverage.requirements import load_requirements
-from portal.domain.localtime import local_today
-from portal.domain.people import EmployedElsewhere
-from portal.domain.rules import current_rules
+from portal.domain.platform.localtime import local_today
+from portal.domain.workforce.people import EmployedElsewhere
+from portal.domain.workforce.rules import current_rules
 from portal.models import AuditEvent, Assignment, Person, RosterClaim, Trainee, User, utcnow
 from tests.factories import make_completion, make_course, make_org, make_trainee, make_user
 
@@ -102,7 +102,7 @@ def test_adding_a_registered_mobile_asks_the_person_and_keeps_their_records(clie
     assert row.person_id != registered.person_id  # a mobile is no proof: not moved
     claim = session.scalar(select(RosterClaim).where(RosterClaim.user_id == user.id))
     assert claim.direction == "by_employer" and claim.status == "pending"
-    from portal.domain import claims
+    from portal.domain.workforce import claims
 
     claims.confirm(session, claim, actor=user, now=utcnow(), allow_concurrent=False)
     session.commit()
@@ -111,7 +111,7 @@ def test_adding_a_registered_mobile_asks_the_person_and_keeps_their_records(clie
     assert {job.organization_id for job in person.employments} == {None, org.id}
     assert [job.status for job in person.employments if job.organization_id is None] == ["left"]
     assert session.scalar(select(func.count()).select_from(Person).where(Person.mobile == "13600000009")) == 1
-    from portal.domain.personal_data import export_personal_data
+    from portal.domain.workforce.personal_data import export_personal_data
 
     assert len(export_personal_data(session, session.get(User, user.id))["completions"]) == 1
 
@@ -179,7 +179,7 @@ def _seed_demo(session) -> dict:
 
 def test_the_demo_shows_a_job_change_and_a_claim_waiting(app, session):
     from portal.domain.demo import DEMO_PASSWORD
-    from portal.domain.people_demo import MOVER_ID_NUMBER
+    from portal.domain.demo.people import MOVER_ID_NUMBER
     from portal.models import Certificate
 
     seeded = _seed_demo(session)
@@ -257,7 +257,7 @@ def test_a_person_employed_elsewhere_confirms_the_move_from_their_account(client
 
 
 def test_refusing_a_move_removes_the_waiting_row_and_keeps_the_job(session):
-    from portal.domain import claims
+    from portal.domain.workforce import claims
 
     old, new = make_org(), make_org()
     user = make_user("trainee", org=old)
@@ -280,7 +280,7 @@ def test_refusing_a_move_removes_the_waiting_row_and_keeps_the_job(session):
 
 
 def test_the_demo_has_a_paper_record_and_a_first_import_with_its_grace(app, session):
-    from portal.domain.compliance_demo import NEWCOMER_NAME, PAPER_RECORD
+    from portal.domain.demo.compliance import NEWCOMER_NAME, PAPER_RECORD
     from portal.domain.demo import seed_demo
     from portal.models import Completion, Organization, PriorTraining
 

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from portal.domain import progress, quiz
+from portal.domain.learning import progress, quiz
 from portal.domain.content.sync import sync_content
 from portal.models import Assignment, AuditEvent, Completion, Course
 from tests.conftest import FIXTURE_CONTENT
@@ -32,7 +32,7 @@ def clock(monkeypatch):
     """clock(moment): the views' current time and the local today are taken at `moment`."""
 
     def set_to(moment: datetime) -> None:
-        for module in ("portal.domain.localtime", "portal.trainee.views", "portal.company.views"):
+        for module in ("portal.domain.platform.localtime", "portal.trainee.views", "portal.company.views"):
             monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
 
     return set_to
@@ -70,7 +70,7 @@ def passed_attempt(session, user, course, *, submitted: datetime) -> int:
         progress.mark_read(session, trainee, lesson, now=submitted - timedelta(minutes=30))
     attempt = quiz.start_attempt(session, trainee, course, now=submitted - timedelta(minutes=3))
     for item in attempt.items:
-        from portal.domain import questions as qtypes
+        from portal.domain.content import questions as qtypes
 
         quiz.save_answer(session, attempt, item.id, list(qtypes.get(item.question_version.qtype).correct(
             item.question_version.data)), now=submitted - timedelta(minutes=1))

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from portal.domain import password_resets
-from portal.domain.localtime import format_time
+from portal.domain.workforce import password_resets
+from portal.domain.platform.localtime import format_time
 from portal.models import utcnow
 from portal.web import failed_attempts
 from tests.factories import DEFAULT_PASSWORD, make_org, make_user
@@ -107,8 +107,8 @@ def test_no_password_is_checked_while_the_account_waits(client, session, clock, 
     for _ in range(3):
         _try(client, user.username)
     checked = []
-    monkeypatch.setattr("portal.domain.accounts.verify_password", lambda *args: checked.append(args) or True)
-    monkeypatch.setattr("portal.domain.accounts.dummy_verify", lambda *args: checked.append(args))
+    monkeypatch.setattr("portal.domain.workforce.accounts.verify_password", lambda *args: checked.append(args) or True)
+    monkeypatch.setattr("portal.domain.workforce.accounts.dummy_verify", lambda *args: checked.append(args))
     assert _try(client, user.username, DEFAULT_PASSWORD)[0] == 429
     assert _try(client, "nobody-at-all")[0] == 200 and len(checked) == 1  # an unknown login is checked as usual
 

@@ -7,9 +7,10 @@ import io
 import re
 from datetime import timedelta
 
-from portal.domain import api_tokens, compliance
+from portal.domain.platform import api_tokens
+from portal.domain.workforce import compliance
 from portal.domain.certificates import verify
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import Assignment, Completion, utcnow
 from tests.factories import make_course, make_org, make_trainee, make_user
 

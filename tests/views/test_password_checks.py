@@ -6,7 +6,7 @@ import threading
 import pytest
 from argon2 import PasswordHasher
 
-from portal.domain import passwords
+from portal.domain.platform import passwords
 from portal.extensions import db
 from portal.models import User, utcnow
 from portal.web import failed_attempts

@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain import posts, roster, tabular
+from portal.domain.workforce import posts, roster
+from portal.domain.platform import tabular
 from portal.domain.content.sync import sync_content
-from portal.domain.errors import ValidationError
-from portal.domain.rules import current_rules
+from portal.domain.platform.errors import ValidationError
+from portal.domain.workforce.rules import current_rules
 from portal.models import Assignment, AuditEvent, EmploymentEvent, Person, Post, RuleSet, Trainee
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_course, make_org, make_user
@@ -225,7 +226,7 @@ def test_the_rules_no_longer_take_a_posts_section(client, session, world, office
 
 
 def test_the_api_reads_other_names_refuses_unknown_posts_and_lists_the_catalogue(app, session, world):
-    from portal.domain import api_tokens
+    from portal.domain.platform import api_tokens
     from portal.models import utcnow
 
     org, _course = world

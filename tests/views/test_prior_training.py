@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain import compliance
+from portal.domain.workforce import compliance
 from portal.domain.content.sync import sync_content
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import Assignment, AuditEvent, Certificate, Completion, PriorTraining, RuleSet
 from tests.conftest import FIXTURE_CONTENT
 from tests.factories import make_org, make_user

@@ -7,7 +7,7 @@ import io
 import json
 
 
-from portal.domain import audit
+from portal.domain.platform import audit
 from portal.models import Person
 from tests.factories import DEFAULT_PASSWORD, make_org, make_trainee, make_user
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.extensions import db
 from portal.models import AuditEvent
 from tests.conftest import database_url

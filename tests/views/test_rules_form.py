@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from portal.domain.rules import RuleProblems, current_rules, dump_rules, parse_rules, repository_rules_text
+from portal.domain.workforce.rules import RuleProblems, current_rules, dump_rules, parse_rules, repository_rules_text
 from portal.models import AuditEvent, Course, KeyGroup, ORGANIZATION_KINDS, RuleSet
 from tests.factories import make_course, make_user
 

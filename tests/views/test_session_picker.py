@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from portal.models import Certificate, Completion, OfflineAttendance, OfflineSession
 from tests.factories import make_course, make_org, make_trainee, make_user
 from tests.views.routes_certificates import use_test_signing_key

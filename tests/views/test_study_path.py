@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain import questions as qtypes
-from portal.domain import quiz
+from portal.domain.content import questions as qtypes
+from portal.domain.learning import quiz
 from portal.domain.content.sync import sync_content
 from portal.models import Attempt, AttemptGrant, AuditEvent, Certificate, Completion, Course, Question, utcnow
 from tests.conftest import FIXTURE_CONTENT

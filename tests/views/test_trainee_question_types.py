@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from portal.domain import questions as qtypes
+from portal.domain.content import questions as qtypes
 from portal.domain.content.sync import sync_content
 from portal.models import Attempt, AttemptItem
 from tests.conftest import FIXTURE_CONTENT

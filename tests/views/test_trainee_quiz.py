@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.domain import localtime
-from portal.domain import questions as qtypes
+from portal.domain.platform import localtime
+from portal.domain.content import questions as qtypes
 from portal.domain.content.sync import sync_content
 from portal.models import Attempt, AttemptItem, Completion, LessonProgress
 from tests.conftest import FIXTURE_CONTENT, media_url

@@ -15,10 +15,10 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from portal.domain.audit_labels import ACTIONS as AUDIT_LABELS
+from portal.domain.workforce.audit_labels import ACTIONS as AUDIT_LABELS
 from portal.domain.content.sync import sync_content
 from portal.domain.demo import DEMO_PASSWORD, seed_demo
-from portal.domain.localtime import local_today
+from portal.domain.platform.localtime import local_today
 from tests.conftest import FIXTURE_CONTENT
 
 READ_ALOUD = {"alt", "title", "aria-label", "placeholder"}

@@ -15,15 +15,17 @@ Modules, one seam each:
   queries      lists for trainees, companies, the office and the CLI
   bundles      the streamed ZIP of a company's certificates
   access       who may download which certificate
-  demo         certificates for the demo district
   seal         the placeholder seal image (Pillow)
+
+May import: platform, learning (the hours studied), workforce (the public check shows the organization's
+drills and commitments). Other contexts may import the modules named in EXPORTS (and the package's errors).
 """
-from portal.domain.errors import PortalError
+from portal.domain.platform.errors import PortalError
+from portal.domain.platform.pdf_fonts import FontMissing  # noqa: F401 (raised by certificates.pdf)
+
+EXPORTS = ("issue",)
+MAY_IMPORT = ("platform", "learning", "workforce")
 
 
 class CertificateError(PortalError):
     """A certificate action that cannot be done (bad state, missing reason...)."""
-
-
-class FontMissing(PortalError):
-    """The font the certificate PDFs embed is not installed."""

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings
 from portal.domain.certificates.pdf import certificate_pdf
-from portal.domain.tabular import write_csv
+from portal.domain.platform.tabular import write_csv
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 MANIFEST = "manifest.csv"

@@ -1,7 +1,7 @@
 """Issuing certificates: one per completion, renewals supersede, re-issues replace, revocation.
 
-Importing this module registers the completion hook (portal.domain.hooks imports it last, so it runs
-after the handler that closes assignments, in the same transaction).
+`issue_certificate` answers the completion event (connected in portal.domain.wiring, after the schedule's
+handler that closes assignments, in the same transaction).
 """
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import audit, hooks
+from portal.domain.platform import audit
 from portal.domain.certificates import CertificateError, status_lists
 from portal.domain.certificates.serials import next_serial
 from portal.domain.certificates.status import REPLACED, REVOKED, SUPERSEDED, VALID
-from portal.domain.localtime import local_date
-from portal.domain.study_time import credited_hours
+from portal.domain.platform.localtime import local_date
+from portal.domain.learning.study_time import credited_hours
 from portal.models import Certificate, Completion, Organization, Person, Trainee
 
 DEFAULT_PREFIX = "SFQ"
@@ -73,7 +73,6 @@ def issue_for_completion(session: Session, completion: Completion, *, now: datet
     return cert
 
 
-@hooks.on_completion
 def issue_certificate(session: Session, completion: Completion, now: datetime) -> None:
     """Completion hook: every completion on the portal (online or in class) earns a certificate; prior training
     recorded from elsewhere does not (its proof is the evidence it was recorded with)."""

@@ -11,43 +11,20 @@ import os
 import threading
 
 import qrcode
-from flask_babel import lazy_gettext as _l
-from reportlab.lib.colors import Color, black, white
+from reportlab.lib.colors import black, white
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from portal.domain.certificates import FontMissing
 from portal.domain.certificates.compact import qr_url
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings
-from portal.domain.localtime import local_date
+from portal.domain.platform.localtime import local_date
+from portal.domain.platform.pdf_fonts import INK, MUTED, RED, register_font  # noqa: F401 (pdf.register_font)
 
 RENDER_VERSION = "3"  # bump when the layout changes: cached PDFs are keyed by it
-RED = Color(0.70, 0.15, 0.12)
-INK = Color(0.11, 0.11, 0.12)
-MUTED = Color(0.33, 0.33, 0.33)
-_fonts: dict[str, str] = {}
 _images: dict[str, bytes | None] = {}
 _lock = threading.Lock()
-
-
-def register_font(path: str) -> str:
-    """Register the certificate font once per process and return its reportlab name."""
-    with _lock:
-        if path in _fonts:
-            return _fonts[path]
-        if not os.path.isfile(path):
-            raise FontMissing(_l(
-                "The certificate font %(path)s is missing. Install it (Debian: apt-get install fonts-wqy-zenhei) "
-                "or set CERT_FONT_PATH to a TrueType font with Chinese glyphs.", path=path))
-        name = "CertCJK-" + hashlib.sha256(path.encode()).hexdigest()[:8]
-        options = {"subfontIndex": 0} if path.lower().endswith(".ttc") else {}
-        pdfmetrics.registerFont(TTFont(name, path, **options))
-        _fonts[path] = name
-        return name
 
 
 def _seal(path: str) -> bytes | None:

@@ -11,7 +11,7 @@ import unicodedata
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.domain.sql import INSERT_ON_CONFLICT
+from portal.domain.platform.sql import INSERT_ON_CONFLICT
 from portal.models import Certificate, SerialCounter
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"

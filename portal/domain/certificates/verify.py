@@ -21,13 +21,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import commitments, compliance, drills
+from portal.domain.workforce import commitments, compliance, drills
 from portal.domain.certificates.serials import normalize_serial
 from portal.domain.certificates.status import EXPLANATIONS, LABELS, TONES, state_of
-from portal.domain.localtime import local_date
-from portal.domain.drills import DrillStatus
-from portal.domain.privacy import mask_name
-from portal.domain.rules import current_rules
+from portal.domain.platform.localtime import local_date
+from portal.domain.workforce.drills import DrillStatus
+from portal.models.privacy import mask_name
+from portal.domain.workforce.rules import current_rules
 from portal.models import Certificate, Course, Organization
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -6,10 +6,12 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from portal.domain import questions as qtypes
-from portal.domain.content.files import LANGS, ContentTree, CourseFile, LessonText, lesson_path, read_lesson, read_tree
+from portal.domain.content import questions as qtypes
+from portal.domain.content.files import (
+    LANGS, ContentTree, CourseFile, LessonText, lesson_path, read_lesson, read_tree
+)
 from portal.domain.content.media import MediaRef, check_ref, find_media, question_media_folder
-from portal.domain.reference import KEY_GROUPS
+from portal.models import KEY_GROUPS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 LEVELS = ("basic", "advanced", "special")

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from portal.domain.content import yamlines
-from portal.domain.questions import LANGS
+from portal.domain.platform import yamlines
+from portal.domain.content.questions import LANGS
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from portal.domain.content import yamlines
+from portal.domain.platform import yamlines
 from portal.domain.content.imagesize import image_size
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,118}$")  # a file beside the lesson: no folders, no dot files

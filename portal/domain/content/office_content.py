@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.domain import audit
+from portal.domain.platform import audit
 from portal.domain.content.check import question_problems
 from portal.domain.content.versions import add_version
-from portal.domain.errors import ValidationError
-from portal.domain.question_stats import QuestionStat, question_statistics
+from portal.domain.platform.errors import ValidationError
+from portal.domain.content.question_stats import QuestionStat, question_statistics
 from portal.models import Attempt, Course, Question, QuestionTag, QuestionVersion
 
 FLAG_MIN_ANSWERS = 20  # fewer answers say too little about a question to flag it

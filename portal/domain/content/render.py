@@ -13,7 +13,7 @@ from babel import Locale
 from flask_babel import force_locale, gettext
 
 from portal.domain.content.media import PLAYERS, MediaRef, MediaSet, alt_text, lesson_markdown, player_ref
-from portal.domain.questions import LANGS
+from portal.domain.content.questions import LANGS
 
 # Changed whenever the same lesson text would render to other HTML, so that the next sync renders every lesson again.
 RENDER_VERSION = "2"

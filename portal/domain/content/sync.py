@@ -21,7 +21,7 @@ from portal.domain.content.media import MediaSet, add_question_pictures, load_me
 from portal.domain.content.render import RENDER_VERSION, render_labels, render_lesson
 from portal.domain.content.stored_media import store_media
 from portal.domain.content.versions import add_version, digest, new_question, version_data
-from portal.domain.errors import ValidationError
+from portal.domain.platform.errors import ValidationError
 from portal.models import Course, KeyGroup, Lesson, Question
 
 QUIZ_DEFAULTS = {

@@ -17,14 +17,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import audit
-from portal.domain.content import yamlines
+from portal.domain.platform import audit
+from portal.domain.platform import yamlines
 from portal.domain.content.check import line_at, question_problems
 from portal.domain.content.office_content import pool_tags
 from portal.domain.content.sync import plain
 from portal.domain.content.versions import OFFICE_FILE, add_version, new_question, version_data
-from portal.domain.errors import ValidationError
-from portal.domain.gift import parse_gift
+from portal.domain.platform.errors import ValidationError
+from portal.domain.content.gift import parse_gift
 from portal.models import Question
 
 MAX_UPLOAD_BYTES = 1024 * 1024

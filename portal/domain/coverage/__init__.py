@@ -20,12 +20,18 @@ Definitions (one place for each; the dashboard states them in one sentence):
 Seams: requirements (course masks), population (the GROUP BY), places (the locality tree),
 arithmetic (figures and roll-up), targets and target_import, projection (trend), snapshot (one
 computation, scoped), cache, compliance (onboarding, periodic, overdue, certificates), missing
-(who to chase), gaps, tables (exports), charts (SVG), offline (classroom sessions), report and
-report_pdf (a year's and the plan period's reports), final (years kept final), demo.
+(who to chase), gaps, tables (exports), charts (SVG), report and report_pdf (a year's and the plan
+period's reports), final (years kept final). Classroom sessions are learning's (learning/offline.py).
 
 Domain functions take the Session, `today`, the rules and the scope (a clause on Organization, or
 None for the whole district); they flush, never commit.
+
+May import: platform, workforce. Other contexts may import the modules named in EXPORTS (and the package's
+Figure, Snapshot and take_snapshot).
 """
+EXPORTS = ("final", "report", "targets")
+MAY_IMPORT = ("platform", "workforce")
+
 from portal.domain.coverage.arithmetic import Figure
 from portal.domain.coverage.snapshot import Snapshot, take_snapshot
 

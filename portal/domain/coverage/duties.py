@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.commitments import STATUSES, Coverage, commitment_coverage
+from portal.domain.workforce.commitments import STATUSES, Coverage, commitment_coverage
 from portal.domain.coverage.places import LocalityTree, Place, load_tree
-from portal.domain.drills import DrillCompliance, DrillStatus, drill_compliance
-from portal.domain.localtime import day_start
-from portal.domain.rules import Rules
+from portal.domain.workforce.drills import DrillCompliance, DrillStatus, drill_compliance
+from portal.domain.platform.localtime import day_start
+from portal.domain.workforce.rules import Rules
 from portal.models import ORGANIZATION_KINDS, Organization, Sector
 
 

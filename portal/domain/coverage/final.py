@@ -12,11 +12,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import audit
+from portal.domain.platform import audit
 from portal.domain.coverage.report import CoverageReport
 from portal.domain.coverage.report_pdf import ReportSettings, render_report
-from portal.domain.errors import ValidationError
-from portal.domain.localtime import local_date
+from portal.domain.platform.errors import ValidationError
+from portal.domain.platform.localtime import local_date
 from portal.models import FinalReport
 
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, aliased
 from portal.domain.coverage.population import covered_clause, held_masks, people_in_scope, tune_for_aggregates
 from portal.domain.coverage.requirements import CourseInfo, Requirements
 from portal.domain.coverage.snapshot import Snapshot
-from portal.domain.employment import held_on_sql
-from portal.domain.privacy import mask_mobile
+from portal.domain.workforce.employment import held_on_sql
+from portal.models.privacy import mask_mobile
 from portal.models import Completion, Organization, Person, Trainee
 from portal.models.people import trainee_group
 

@@ -22,7 +22,7 @@ from sqlalchemy import and_, case, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from portal.domain.coverage.requirements import Requirements, valid_on
-from portal.domain.employment import placements
+from portal.domain.workforce.employment import placements
 from portal.models import Completion, Organization, Trainee
 from portal.models.people import trainee_group
 

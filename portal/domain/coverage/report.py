@@ -30,8 +30,8 @@ from portal.domain.coverage.places import Place
 from portal.domain.coverage.projection import PACE_DAYS, month_ends, quarter_ends
 from portal.domain.coverage.offline_trace import OfflineTrace, offline_trace
 from portal.domain.coverage.snapshot import GroupLine, Snapshot, coverage_by_sector, take_snapshot
-from portal.domain.employment import held_on_sql
-from portal.domain.rules import Rules
+from portal.domain.workforce.employment import held_on_sql
+from portal.domain.workforce.rules import Rules
 from portal.models import Certificate, Completion, OfflineSession, Organization, Sector, Target, Trainee
 
 PLAN_YEARS = 3

@@ -17,15 +17,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portal.domain.certificates.pdf import register_font
+from portal.domain.platform.pdf_fonts import register_font
 from portal.domain.coverage.arithmetic import Figure, rate_text
 from portal.domain.coverage.report import CoverageReport, YearActivity
 from portal.domain.coverage.offline_trace import NO_SESSION
 from portal.domain.coverage.report_drawings import HEAD, LINE, RED, bar_drawing, line_drawing
-from portal.domain.commitments import role_label
-from portal.domain.compliance import DUE_SOON_DAYS
+from portal.domain.workforce.commitments import role_label
+from portal.domain.workforce.compliance import DUE_SOON_DAYS
 from portal.domain.coverage.tables import duty_group_label, level_label, projection_text, untraced_source
-from portal.domain.organizations import kind_label
+from portal.domain.workforce.organizations import kind_label
 
 @dataclass(frozen=True)
 class ReportSettings:

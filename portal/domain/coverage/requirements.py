@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, literal_column, select
 from sqlalchemy.orm import Session
 
-from portal.domain.rules import Rules
+from portal.domain.workforce.rules import Rules
 from portal.models import ORGANIZATION_KINDS, Course, KeyGroup
 
 MAX_COURSES = 62  # bits of a signed 64-bit integer, with room to spare

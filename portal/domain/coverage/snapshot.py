@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.coverage.arithmetic import (WHOLE, CellSet, Figure, Rollup, by_organization, by_sector, rollup,
-                                               total)
+from portal.domain.coverage.arithmetic import (
+    WHOLE, CellSet, Figure, Rollup, by_organization, by_sector, rollup, total
+)
 from portal.domain.coverage.cache import SnapshotCache, data_version
 from portal.domain.coverage.compliance import Compliance, ComplianceBook, compliance_by_organization
 from portal.domain.coverage.places import LocalityTree, Place, load_tree
@@ -23,8 +24,8 @@ from portal.domain.coverage.population import Cell, coverage_cells, people_in_sc
 from portal.domain.coverage.projection import PACE_DAYS, Projection, project
 from portal.domain.coverage.requirements import GroupInfo, Requirements, load_requirements
 from portal.domain.coverage.targets import TargetBook, load_targets
-from portal.domain.employment import outranked_on
-from portal.domain.rules import Rules
+from portal.domain.workforce.employment import outranked_on
+from portal.domain.workforce.rules import Rules
 from portal.models import Organization, Sector
 
 

@@ -168,7 +168,7 @@ def untraced_source(kind: str) -> str:
 
 def duty_group_label(key, locale: str, total_label: str = "") -> str:
     """A DutyLine's group in words: an organization kind, a street, a sector, or every organization in view."""
-    from portal.domain.organizations import kind_label
+    from portal.domain.workforce.organizations import kind_label
 
     if key is None:
         return total_label or _("Whole district")
@@ -191,7 +191,7 @@ def duty_values(line: DutyLine) -> list:
 def duty_table(figures: DutyFigures, locale: str, total_label: str = ""):
     """Drills and commitments per organization kind, street and sector, every organization together, then the
     commitments per role."""
-    from portal.domain.commitments import role_label
+    from portal.domain.workforce.commitments import role_label
 
     headers = [_("Grouped by"), _("Group"), *duty_columns()]
     body = [[dimension, duty_group_label(line.key, locale), *duty_values(line)]
@@ -206,7 +206,7 @@ def duty_table(figures: DutyFigures, locale: str, total_label: str = ""):
 
 def overdue_drill_table(figures: DutyFigures, locale: str):
     """The organizations overdue with their fire drills, the longest overdue first."""
-    from portal.domain.organizations import kind_label
+    from portal.domain.workforce.organizations import kind_label
 
     headers = [_("Organization"), _("Kind of organization"), _("Street / township"), _("Sector"), _("Last drill"),
                _("Drill was due"), _("Days overdue")]

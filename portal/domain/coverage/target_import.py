@@ -16,10 +16,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import audit
+from portal.domain.platform import audit
 from portal.domain.coverage.targets import MAX_DECLARED, TargetData, default_deadline, save_target
-from portal.domain.tabular import Cell, Table, TableError, formula_refusal, unneutralise, write_table
-from portal.domain.validators import date_range_message, is_plausible_date
+from portal.domain.platform.tabular import Cell, Table, TableError, formula_refusal, unneutralise, write_table
+from portal.domain.platform.validators import date_range_message, is_plausible_date
 from portal.models import KeyGroup, Locality, Target
 
 FIELDS = ("group", "locality", "declared", "deadline", "rate")

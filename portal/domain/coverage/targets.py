@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import audit
-from portal.domain.errors import ValidationError
+from portal.domain.platform import audit
+from portal.domain.platform.errors import ValidationError
 from portal.models import KeyGroup, Locality, Target
 
 DEFAULT_RATE = 1.0
