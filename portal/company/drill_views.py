@@ -17,7 +17,7 @@ from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
 from portal.models import DRILL_KINDS, Drill, DrillAction, DrillPhoto, Organization, utcnow
 from portal.web.exports import export_response
-from portal.web.forms import apply_domain_error
+from portal.web.forms import apply_domain_error, saving
 from portal.web.pagination import paginate
 from portal.web.parameters import record_ids, whole_number
 from portal.web import access
@@ -80,18 +80,14 @@ def new_drill(org_id: int):
     if request.method == "GET" and not form.day.data:
         form.day.data = local_today()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             if held:
                 drill = drills.record_drill(db.session, org, form.data_value(), actor_id=current_user.id, now=utcnow(),
                                             today=local_today(), address=_address())
             else:
                 drill = drills.plan_drill(db.session, org, form.data_value(), actor_id=current_user.id,
                                           today=local_today(), address=_address())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The drill has been recorded. Add who took part below.") if held
                   else _("The drill has been planned. On the day, show its QR code to sign people in."), "success")
             return redirect(url_for("company.drill_detail", org_id=org.id, drill_id=drill.id))
@@ -190,15 +186,11 @@ def add_drill_action(org_id: int, drill_id: int):
     form = ActionForm()
     form.owner_trainee_id.choices = _owner_choices(drill)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             drills.add_action(db.session, drill, description=form.description.data, owner_name=form.owner_name.data,
                               owner_trainee_id=form.owner_trainee_id.data or None, due_on=form.due_on.data,
                               today=local_today(), actor_id=current_user.id, address=_address())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The follow-up action has been added."), "success")
             return redirect(url_for("company.drill_detail", org_id=org.id, drill_id=drill.id) + "#actions")
     return _drill_page(org, drill, action_form=form)
@@ -235,15 +227,11 @@ def add_drill_photo(org_id: int, drill_id: int):
     drill = _drill(org, drill_id)
     form = PhotoForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             drill_photos.add_photo(db.session, drill, form.photo.data.stream, alt_text=form.alt_text.data,
                                    storage_path=current_app.config["STORAGE_PATH"], limits=_limits(),
                                    actor_id=current_user.id, address=_address())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The photo has been added."), "success")
             return redirect(url_for("company.drill_detail", org_id=org.id, drill_id=drill.id) + "#photos")
     return _drill_page(org, drill, photo_form=form)

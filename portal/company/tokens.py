@@ -10,7 +10,7 @@ from portal.domain.platform import api_tokens
 from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import Organization, utcnow
-from portal.web.forms import apply_domain_error
+from portal.web.forms import saving
 from portal.web import access
 
 bp = Blueprint("company_tokens", __name__, url_prefix="/company", template_folder="templates")
@@ -28,14 +28,10 @@ def tokens(org_id: int):
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             token, new_token = api_tokens.create(db.session, org, name=form.name.data, actor_id=current_user.id,
                                                  address=request.remote_addr or "", now=utcnow())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             form = TokenForm(formdata=None)
     # The new token is rendered here, never flashed: the session cookie is signed, not secret.
     response = make_response(render_template(

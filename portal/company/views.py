@@ -25,7 +25,7 @@ from portal.models import (Assignment, Attempt, Completion, Course, EmploymentEv
 from portal.models.people import trainee_group
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
-from portal.web.forms import apply_domain_error
+from portal.web.forms import saving
 from portal.web.pagination import paginate
 from portal.web.i18n import current_locale
 from portal.web import access
@@ -205,14 +205,10 @@ def hire(org_id: int):
         form.groups.data = ["all_staff"]
     if form.validate_on_submit():
         data = _person_data(form)
-        try:
+        with saving(form) as saved:
             person = roster.hire(db.session, org, data, rules=current_rules(db.session), actor=_actor(), now=utcnow(),
                                  allow_concurrent=current_app.config["ALLOW_CONCURRENT_EMPLOYMENT"], ask_person=True)
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             if person.status == "pending":
                 flash(_("%(name)s works at another organization: they have been asked to confirm the move from their "
                         "own account, and appear on your roster once they do.", name=person.real_name), "info")
@@ -297,13 +293,9 @@ def edit(org_id: int, trainee_id: int):
     if form.validate_on_submit():
         data = _person_data(form)
         old_post = trainee.post
-        try:
+        with saving(form) as saved:
             roster.update(db.session, trainee, data, rules=current_rules(db.session), actor=_actor(), now=utcnow())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The details have been saved. The new post is a transfer: its training is due before starting "
                     "it, today.") if trainee.post != old_post else _("The details have been saved."), "success")
             return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
@@ -322,15 +314,11 @@ def transfer(org_id: int, trainee_id: int):
         form.groups.data = [g.code for g in trainee.groups]
         form.effective_on.data = local_today()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             created = roster.transfer(db.session, trainee, post=form.post.data, groups=form.groups.data,
                                       effective_on=form.effective_on.data, rules=current_rules(db.session),
                                       actor=_actor(), now=utcnow(), add_post=form.add_post.data)
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Transfer recorded: %(n)s training assignment(s) due before the new post starts.", n=len(created)), "success")
             return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
     return render_template("company/transfer.html", org=org, form=form, person=trainee, **_post_context(form))
@@ -426,14 +414,10 @@ def prior_training(org_id: int, trainee_id: int):
     if form.validate_on_submit():
         data = prior.PriorData(form.course.data, form.completed_on.data, form.provider.data,
                                float(form.hours.data) if form.hours.data is not None else None, form.evidence.data)
-        try:
+        with saving(form) as saved:
             prior.record(db.session, trainee.person, data, organization_id=org.id, actor_id=current_user.id,
                          now=utcnow(), rules=current_rules(db.session), address=request.remote_addr or "")
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The prior training has been recorded and counts from now on."), "success")
             return redirect(url_for("company.person", org_id=org.id, trainee_id=trainee.id))
     return render_template("company/prior_training.html", org=org, person=trainee, form=form)

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import Course, OfflineSession, Organization, utcnow
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
-from portal.web.forms import apply_domain_error
+from portal.web.forms import apply_domain_error, saving
 from portal.web.i18n import current_locale
 from portal.web.parameters import record_ids
 from portal.web import access
@@ -78,14 +78,10 @@ def new_session():
     if form.validate_on_submit():
         data = offline.SessionData(form.course_id.data, form.organization_id.data or None, form.held_on.data,
                                    form.trainer.data, form.place.data, form.hours.data)
-        try:
+        with saving(form) as saved:
             record = offline.create_session(db.session, data, actor_id=current_user.id, today=blueprint.today(),
                                             window=_date_window(), address=blueprint.address())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The session has been recorded. Add its attendance below."), "success")
             return redirect(url_for("coverage.session_detail", session_id=record.id))
     return render_template("coverage/session_form.html", form=form)

@@ -23,7 +23,7 @@ from portal.domain.platform.errors import PortalError, ValidationError
 from portal.extensions import db
 from portal.models import Target
 from portal.web.exports import MIMETYPES, export_response
-from portal.web.forms import apply_domain_error
+from portal.web.forms import saving
 from portal.web.i18n import current_locale
 from portal.web.parameters import is_token, record_id
 from portal.web import access
@@ -44,17 +44,13 @@ def targets():
     tree = load_tree(db.session)
     if form.validate_on_submit():
         place = tree.get(record_id(form.locality_id.data))
-        try:
+        with saving(form) as saved:
             if place is None:
                 raise ValidationError(_l("There is no such locality; choose one from the list."), "locality_id")
             save_target(db.session, TargetData(form.group_id.data, place.id, form.declared_count.data or 0,
                                                form.deadline.data, form.target_rate.data / 100),
                         actor_id=current_user.id, address=blueprint.address())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The target has been saved."), "success")
             return redirect(url_for("coverage.targets"))
     rows = list_targets(db.session)

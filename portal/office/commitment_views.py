@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.models import Organization, utcnow
 from portal.office.setup_views import OFFICE, bp as setup_bp
 from portal.office.views import VIEWERS, _visible_sectors, bp
-from portal.web.forms import apply_domain_error
+from portal.web.forms import saving
 from portal.web.parameters import record_id
 from portal.web import access
 
@@ -77,18 +77,14 @@ def commitment_text(role: str):
     if form.validate_on_submit():
         data = commitments.TextData(**{name: form[name].data or "" for name in
                                        ("title_zh", "title_en", "body_zh", "body_en", "basis")})
-        try:
-            saved = commitments.save_text(db.session, role, data, user=current_user, now=utcnow(),
-                                          address=request.remote_addr or "")
-        except commitments.CommitmentError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            if current is not None and saved.id == current.id:
-                flash(_("Nothing changed: the text stays at version %(version)s.", version=saved.version), "success")
+        with saving(form) as saved:
+            text = commitments.save_text(db.session, role, data, user=current_user, now=utcnow(),
+                                         address=request.remote_addr or "")
+        if saved:
+            if current is not None and text.id == current.id:
+                flash(_("Nothing changed: the text stays at version %(version)s.", version=text.version), "success")
             else:
-                flash(_("Version %(version)s is in use from now on.", version=saved.version), "success")
+                flash(_("Version %(version)s is in use from now on.", version=text.version), "success")
             return redirect(url_for("office_setup.commitment_texts"))
     return render_template("office/commitment_text.html", role=role, role_name=commitments.role_label(role),
                            form=form, versions=versions, holder=rules.commitments.get(role),

@@ -31,7 +31,7 @@ from portal.office.views import bp
 from portal.company.forms import EmptyForm
 from portal.web.course_media import send_course_media
 from portal.web.database import reporting_session
-from portal.web.forms import apply_domain_error
+from portal.web.forms import apply_domain_error, saving
 from portal.web.i18n import current_locale
 from portal.web.pagination import paginate
 from portal.web import access
@@ -221,14 +221,10 @@ def question_retire(code: str):
     question = _question_or_404(code)
     form = RetireForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             set_retired(db.session, question, not question.retired, reason=form.reason.data, actor_id=current_user.id,
                         address=_address())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Retired: new quizzes no longer draw it.") if question.retired
                   else _("Reinstated: new quizzes may draw it again."), "success")
             return redirect(url_for("office.question_detail", code=code))

@@ -8,12 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.domain.workforce import posts
-from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import Course, Post, utcnow
 from portal.office.setup_forms import MergePostForm, PostForm
 from portal.office.setup_views import OFFICE, bp
-from portal.web.forms import apply_domain_error
+from portal.web.forms import saving
 from portal.web.pagination import paginate
 from portal.web import access
 
@@ -53,16 +52,12 @@ def _data(form: PostForm) -> posts.PostData:
 
 def _save(form: PostForm, post: Post | None) -> bool:
     """Add or change a post from the form; a refusal lands on the form's fields (nothing kept)."""
-    try:
+    with saving(form) as saved:
         post, rescheduled = posts.save(db.session, post, _data(form), actor_id=current_user.id,
                                        address=request.remote_addr or "", now=utcnow())
-    except ValidationError as error:
-        db.session.rollback()
-        apply_domain_error(form, error)
-        return False
-    db.session.commit()
-    flash(_saved_message(post, rescheduled), "success")
-    return True
+    if saved:
+        flash(_saved_message(post, rescheduled), "success")
+    return bool(saved)
 
 
 def _merge_choices(form: MergePostForm, post: Post) -> None:

@@ -11,7 +11,7 @@ from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import ORGANIZATION_KINDS, KeyGroup, Locality, Sector
 from portal.office.setup_forms import GrantForm, KeyGroupForm, OrganizationForm
-from portal.web.forms import apply_domain_error
+from portal.web.forms import saving
 from portal.web.i18n import current_locale
 from portal.web import access
 
@@ -28,15 +28,11 @@ def _address() -> str:
 def key_groups():
     form = KeyGroupForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             organizations.save_key_group(db.session, group=None, code=form.code.data, name_zh=form.name_zh.data,
                                          name_en=form.name_en.data, active=form.active.data,
                                          actor_id=current_user.id, address=_address())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The key group has been added."), "success")
             return redirect(url_for("office_setup.key_groups"))
     groups = db.session.scalars(select(KeyGroup).order_by(KeyGroup.sort_order)).all()
@@ -85,14 +81,10 @@ def organization_form(org_id: int | None = None):
     form = OrganizationForm(obj=org if request.method == "GET" else None)
     _org_choices(form)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             org = organizations.save_organization(db.session, _org_data(form), org=org, actor_id=current_user.id,
                                                   address=_address())
-        except ValidationError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s has been saved.", name=org.name), "success")
             return redirect(url_for("office.organization", org_id=org.id))
     return render_template("office/organization_form.html", form=form, org=org)

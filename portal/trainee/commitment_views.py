@@ -16,7 +16,7 @@ from portal.domain.platform.localtime import local_today
 from portal.extensions import db
 from portal.models import Commitment, Trainee, utcnow
 from portal.trainee.views import bp
-from portal.web.forms import apply_domain_error
+from portal.web.forms import saving
 from portal.web.i18n import current_locale
 from portal.web import access
 
@@ -46,15 +46,11 @@ def commitment(trainee_id: int, role: str):
         abort(404)
     form = SignForm()
     if form.validate_on_submit() and duty.status in ("to_sign", "expired"):
-        try:
+        with saving(form) as saved:
             commitments.sign(db.session, job=job, role=role, typed_name=form.typed_name.data or "",
                              confirmed=bool(form.confirm.data), now=utcnow(), user=current_user,
                              user_agent=request.user_agent.string or "", address=request.remote_addr or "")
-        except commitments.CommitmentError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Thank you: your duty commitment is signed. You can download a copy below."), "success")
             return redirect(url_for("trainee.commitment", trainee_id=job.id, role=role))
     page = render_template("trainee/commitment.html", duty=duty, job=job, form=form,

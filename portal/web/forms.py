@@ -1,13 +1,16 @@
-"""WTForms glue: run a domain validator as a field validator; fields that refuse what no record can hold."""
+"""WTForms glue: run a domain validator as a field validator; fields that refuse what no record can hold; a
+domain change made from a form, committed or shown on the form."""
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from wtforms import DateField, DecimalField
 from wtforms.validators import StopValidation
 
 from portal.domain.platform.errors import ValidationError
 from portal.domain.platform.validators import date_range_message, is_plausible_date
+from portal.extensions import db
 
 
 class Domain:
@@ -54,3 +57,38 @@ def apply_domain_error(form, error: ValidationError) -> None:
         field.errors = list(field.errors) + [str(error.message)]
     else:
         form.form_errors.append(str(error.message))
+
+
+class Saved:
+    """What `saving` reports: true once the change is committed; false while it runs and after a refusal."""
+
+    def __init__(self) -> None:
+        self.committed = False
+
+    def __bool__(self) -> bool:
+        return self.committed
+
+
+@contextmanager
+def saving(form) -> Iterator[Saved]:
+    """Run the domain call(s) in the block as one change made from `form`: when they finish, commit; when the
+    domain refuses (ValidationError), roll back, put its message on the form and carry on after the block. What
+    the block assigns is there after it when the change was saved::
+
+        with saving(form) as saved:
+            drill = drills.plan_drill(db.session, org, ...)
+        if saved:
+            flash(...)
+            return redirect(url_for(..., drill_id=drill.id))
+        return render_template(...)  # the form, with the refusal on it
+
+    Any other exception leaves the block uncommitted and goes on up, as it would without the helper."""
+    saved = Saved()
+    try:
+        yield saved
+    except ValidationError as error:
+        db.session.rollback()
+        apply_domain_error(form, error)
+    else:
+        db.session.commit()
+        saved.committed = True
