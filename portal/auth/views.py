@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
-from portal.company.forms import EmptyForm
+from portal.web.forms import EmptyForm, apply_domain_error
 from portal.domain.workforce import accounts
 from portal.domain.platform import audit, login_sessions, policy
 from portal.models import privacy
@@ -18,7 +18,6 @@ from portal.extensions import db, limiter
 from portal.models import utcnow
 from portal.web import failed_attempts
 from portal.web.errors import answer_retry_after
-from portal.web.forms import apply_domain_error
 from portal.web.navigation import safe_next
 from portal.web.session import current_token, lifetimes, sign_in, sign_out
 from portal.web import access

@@ -61,9 +61,5 @@ class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[DataRequired(REQUIRED), Length(max=100)])
 
 
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons."""
-
-
 class DateFilterForm(FlaskForm):
     day = TypedDateField(validators=[Optional()])

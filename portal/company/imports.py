@@ -13,7 +13,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.company.forms import EmptyForm, ImportForm
+from portal.company.forms import ImportForm
+from portal.web.forms import EmptyForm
 from portal.domain.workforce import roster
 from portal.extensions import db
 from portal.models import Course, KeyGroup, Organization, Trainee

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from portal.company.forms import EmptyForm
+from portal.web.forms import EmptyForm
 from portal.company.views import MANAGERS, ROSTER_FILTERS, _org, _roster_statement, bp
 from portal.domain.workforce import compliance, manual_reminders
 from portal.domain.workforce import people as people_domain

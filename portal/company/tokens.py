@@ -5,12 +5,12 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.company.forms import EmptyForm, TokenForm
+from portal.company.forms import TokenForm
+from portal.web.forms import EmptyForm, saving
 from portal.domain.platform import api_tokens
 from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import Organization, utcnow
-from portal.web.forms import saving
 from portal.web import access
 
 bp = Blueprint("company_tokens", __name__, url_prefix="/company", template_folder="templates")

@@ -10,7 +10,8 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from portal.company.forms import EmptyForm, PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
+from portal.company.forms import PersonForm, PriorTrainingForm, ReleaseForm, TransferForm
+from portal.web.forms import EmptyForm, saving
 from portal.domain.workforce import claims as claims_domain
 from portal.domain.workforce import commitments, compliance, drills, manual_reminders, posts, prior, roster
 from portal.domain.platform import policy
@@ -25,7 +26,6 @@ from portal.models import (Assignment, Attempt, Completion, Course, EmploymentEv
 from portal.models.people import trainee_group
 from portal.web.database import reporting_session
 from portal.web.exports import export_response
-from portal.web.forms import saving
 from portal.web.pagination import paginate
 from portal.web.i18n import current_locale
 from portal.web import access

@@ -28,10 +28,9 @@ from portal.office.check_words import in_words
 from portal.office.content_forms import RetireForm, UploadForm, YamlQuestionForm
 from portal.office.question_form import fits_the_form, has_options, option_rows, posted_question
 from portal.office.views import bp
-from portal.company.forms import EmptyForm
+from portal.web.forms import EmptyForm, apply_domain_error, saving
 from portal.web.course_media import send_course_media
 from portal.web.database import reporting_session
-from portal.web.forms import apply_domain_error, saving
 from portal.web.i18n import current_locale
 from portal.web.pagination import paginate
 from portal.web import access

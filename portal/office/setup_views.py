@@ -11,7 +11,7 @@ from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import ORGANIZATION_KINDS, KeyGroup, Locality, Sector
 from portal.office.setup_forms import GrantForm, KeyGroupForm, OrganizationForm
-from portal.web.forms import saving
+from portal.web.forms import EmptyForm, saving
 from portal.web.i18n import current_locale
 from portal.web import access
 
@@ -114,8 +114,6 @@ def grant_admin(org_id: int):
 @access.roles(*OFFICE)
 def revoke_admin(org_id: int, user_id: int):
     org = access.organization_or_404(db.session, current_user, org_id)
-    from portal.company.forms import EmptyForm
-
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:

@@ -14,7 +14,7 @@ from portal.domain.platform.errors import ValidationError
 from portal.extensions import db
 from portal.models import (ORGANIZATION_KINDS, AuditEvent, IdentityConflict, Organization, Post, PriorTraining, Sector,
                            Trainee, User, utcnow)
-from portal.company.forms import EmptyForm as ResolveForm
+from portal.web.forms import EmptyForm as ResolveForm
 from portal.office.forms import RejectForm, ResetPasswordForm
 from portal.web.database import reporting_session
 from portal.web.i18n import current_locale

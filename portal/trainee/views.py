@@ -19,7 +19,8 @@ from portal.domain.platform.localtime import local_date, local_today
 from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
 from portal.models import Assignment, Lesson, RosterClaim, Trainee, utcnow
-from portal.company.forms import EmptyForm as ClaimForm
+from portal.web.forms import EmptyForm
+from portal.web.forms import EmptyForm as ClaimForm
 from portal.web.course_media import send_course_media
 from portal.web.i18n import current_locale
 from portal.web.pagination import LAST_PAGE, page_asked, paginate
@@ -399,8 +400,6 @@ def privacy():
 
     error = None
     if request.method == "POST":
-        from portal.company.forms import EmptyForm
-
         if not EmptyForm().validate_on_submit():
             abort(400)
         try:

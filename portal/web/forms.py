@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
+from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField
 from wtforms.validators import StopValidation
 
@@ -92,3 +93,7 @@ def saving(form) -> Iterator[Saved]:
     else:
         db.session.commit()
         saved.committed = True
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons (every blueprint's)."""
