@@ -1,6 +1,7 @@
-"""The layout stays true: web -> domain -> models, never back; a domain context imports only the contexts its
-`MAY_IMPORT` names, and of them only the modules their `EXPORTS` name; no two domain modules import each other,
-however indirectly. Every import counts, also one inside a function.
+"""The layout stays true: web -> domain -> models, never back; a blueprint imports no other blueprint (what they
+share is in portal/web); a domain context imports only the contexts its `MAY_IMPORT` names, and of them only the
+modules their `EXPORTS` name; no two domain modules import each other, however indirectly. Every import counts,
+also one inside a function.
 
 Each rule is checked on the code as it is and on a deliberate wrong import, so the check itself can fail.
 """
@@ -15,8 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = "portal.domain"
 # The web layer: the blueprints, their shared helpers and the commands. Below it only the domain and the models.
-WEB = ("portal.web", "portal.cli", "portal.api", "portal.auth", "portal.certificates", "portal.company",
-       "portal.coverage", "portal.office", "portal.public", "portal.trainee")
+BLUEPRINTS = ("portal.api", "portal.auth", "portal.certificates", "portal.company", "portal.coverage", "portal.office",
+              "portal.public", "portal.trainee")
+WEB = ("portal.web", "portal.cli", *BLUEPRINTS)
 # From Flask the domain reads only the configuration; requests, redirects, aborts and the user are the web's.
 DOMAIN_FLASK = {"current_app", "has_app_context"}
 TOP = ("demo", "wiring")  # stand on every context; nothing of the domain imports them
@@ -72,6 +74,9 @@ def violations(sources: dict[str, str]) -> list[str]:
             where = f"{module}:{line} imports {target}" + (f".{name}" if name else "")
             if within(module, "portal.models") and (within(target, DOMAIN) or within(target, WEB)):
                 problems.append(f"{where}: models import nothing of the domain or the web")
+            own = next((b for b in BLUEPRINTS if within(module, b)), None)
+            if (own or within(module, "portal.web")) and within(target, BLUEPRINTS) and not within(target, own or ()):
+                problems.append(f"{where}: a blueprint uses only itself and what all share (portal.web)")
             if not within(module, DOMAIN):
                 continue
             if within(target, WEB) or target == "portal":
@@ -162,6 +167,10 @@ def test_every_context_declares_what_it_may_import_and_exports():
      "models import nothing of the domain"),
     ("portal.domain.workforce.schedule", "from portal.domain.workforce import posts",
      "import cycle"),
+    ("portal.trainee.views", "from portal.company.forms import PersonForm",
+     "a blueprint uses only itself"),
+    ("portal.web.pagination", "from portal.office.views import bp",
+     "a blueprint uses only itself"),
 ])
 def test_a_wrong_import_is_caught(module, wrong, expected):
     sources = read_sources()

@@ -12,7 +12,7 @@ from portal.domain.platform import policy
 from portal.domain.platform.localtime import local_today
 from portal.extensions import db
 from portal.models import Commitment
-from portal.trainee.commitment_views import commitment_download
+from portal.web.commitment_download import commitment_download
 from portal.web.exports import export_response
 from portal.web.i18n import current_locale
 from portal.web import access

@@ -2,7 +2,7 @@
 and download the PDF copy."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,13 +11,12 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
 from portal.domain.workforce import commitments
-from portal.domain.workforce.commitment_pdf import CommitmentPdfSettings, render_commitment
 from portal.domain.platform.localtime import local_today
 from portal.extensions import db
 from portal.models import Commitment, Trainee, utcnow
 from portal.trainee.views import bp
+from portal.web.commitment_download import commitment_download
 from portal.web.forms import saving
-from portal.web.i18n import current_locale
 from portal.web import access
 
 
@@ -67,13 +66,3 @@ def commitment_pdf(commitment_id: int):
     if record is None or person is None or record.person_id != person.id:
         abort(404)
     return commitment_download(record)
-
-
-def commitment_download(record: Commitment) -> Response:
-    """The PDF as a download, in the reader's language (the company's copy too)."""
-    locale = current_locale()
-    data = render_commitment(record, CommitmentPdfSettings.from_config(current_app.config, locale), locale=locale)
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{record.serial}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
