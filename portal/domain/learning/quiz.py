@@ -382,12 +382,13 @@ def submit(session: Session, attempt: Attempt, *, now: datetime) -> Attempt:
         points.append(qtypes.get(version.qtype).grade(version.data, list(item.answer or []), rule))
     score = round(100 * sum(points) / len(points), 1) if points else 0.0
     passed = score >= attempt.settings.get("pass_mark", 100)
-    # The grade goes with the claim, in one UPDATE; the answers just saved are written with the items' points
-    # (one batch), after it. Graded elsewhere first: the answers are still written (as before) with the commit.
+    # The grade goes with the claim, in one UPDATE; the answers just saved are written after it, with the items'
+    # points (one batch).
     with session.no_autoflush:
         claimed = session.execute(_CLAIM, {"attempt_key": attempt.id, "graded_at": now, "graded_score": score,
                                            "graded_passed": passed})
     if claimed.rowcount != 1:
+        session.flush()  # the answers just saved, as when the claim came after them
         session.refresh(attempt)  # graded elsewhere: show that grade
         return attempt
     # We wrote these values ourselves: no need to read the attempt (and its items) back.
