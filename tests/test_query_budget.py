@@ -39,10 +39,13 @@ BUDGETS = {
     "lesson": 4,  # on PostgreSQL one is SET LOCAL synchronous_commit (see progress.open_lesson)
     "quiz page": 3,
     "save answer": 3,
-    # passing, every lesson read: grade, completion, assignment closed, certificate; the rules in force and the
-    # post catalogue's courses (read with them) decide how long the completion counts; the certificate states
-    # the study time counted (one sum)
-    "save and submit": 25,
+    # passing, every lesson read: the attempt and its items (two), the grade with the claim (one UPDATE) and the
+    # items' answers and points (one batch); the best passed attempt, the lessons read and the latest completion
+    # (one); the rules in force and the post catalogue's courses (two), the person's jobs with their organization
+    # and key groups (one) decide how long the completion counts, written with it (one INSERT); the assignments
+    # closed (one UPDATE); the certificate: its serial (here the year's first, which also starts the counter:
+    # two more), the study time counted (one sum), its INSERT and the older ones it supersedes (one)
+    "save and submit": 17,
     # (here the year's first, which also starts its serial counter: two statements)
     "result": 6,
     "company roster": 14,

@@ -5,7 +5,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.domain.learning import progress, quiz
 from portal.domain.content import questions as qtypes
@@ -117,6 +117,23 @@ def test_double_submit_gives_one_grade(session, course, trainee):
     again = quiz.submit(session, attempt, now=T0 + timedelta(minutes=5))
     assert again.score == 100.0 and again.submitted_at == T0 + timedelta(minutes=1)
     assert session.scalar(select(func.count()).select_from(Completion)) <= 1
+
+
+def test_a_submit_graded_elsewhere_first_keeps_that_grade_and_writes_the_answers_it_saved(session, course, trainee):
+    attempt = quiz.start_attempt(session, trainee, course, now=T0)
+    session.commit()
+    answer_all(session, attempt, right=True)  # the page's answers, not written yet
+    with session.no_autoflush:  # another request grades the attempt first
+        session.execute(update(Attempt).where(Attempt.id == attempt.id)
+                        .values(status="graded", submitted_at=T0, score=0.0, passed=False)
+                        .execution_options(synchronize_session=False))
+    graded = quiz.submit(session, attempt, now=T0 + timedelta(minutes=1))
+    assert (graded.status, graded.score, graded.submitted_at) == ("graded", 0.0, T0)
+    session.commit()
+    session.expire_all()
+    items = session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)).all()
+    assert all(item.answer for item in items) and all(item.points is None for item in items)
+    assert session.scalar(select(func.count()).select_from(Completion)) == 0
 
 
 @pytest.mark.parametrize("tamper", ["foreign option", "foreign item", "two answers to a single"])

@@ -54,10 +54,13 @@ def _new_certificate(session: Session, completion: Completion, trainee: Trainee,
 
 def issue_for_completion(session: Session, completion: Completion, *, now: datetime) -> Certificate:
     """Issue the completion's certificate (once); older valid certificates of the course are superseded."""
-    existing = session.scalar(select(Certificate).where(Certificate.completion_id == completion.id)
-                              .order_by(Certificate.id).limit(1))
-    if existing is not None:
-        return existing
+    if completion.id is None:  # not written yet (maybe_complete's new completion): it has no certificate
+        session.flush()
+    else:
+        existing = session.scalar(select(Certificate).where(Certificate.completion_id == completion.id)
+                                  .order_by(Certificate.id).limit(1))
+        if existing is not None:
+            return existing
     trainee = session.get(Person, completion.person_id).current_employment  # the employer when issued
     cert = _new_certificate(session, completion, trainee, now)
     older = session.scalars(select(Certificate).where(

@@ -22,6 +22,8 @@ def connect(*handlers: Handler) -> None:
 
 
 def completion_recorded(session: Session, completion: Completion, *, now: datetime) -> None:
+    """Run the handlers. The completion may not be written yet (maybe_complete hands a new one over unflushed,
+    so that one INSERT carries the validity the schedule's handler gives it): a handler needing its id flushes."""
     if not _on_completion:
         raise RuntimeError("no completion handlers: call portal.domain.wiring.connect() (create_app does)")
     for handler in list(_on_completion):

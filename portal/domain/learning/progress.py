@@ -148,21 +148,44 @@ def mark_read(session: Session, trainee: Trainee, lesson: Lesson, *, now: dateti
     return row
 
 
+# What maybe_complete decides on, in one statement: the best passed attempt (no row: none), the course's live
+# lessons and those read, and the latest online completion earned by a quiz. Built once.
+_PASSED = (select(Attempt).where(Attempt.person_id == bindparam("person_key"),
+                                 Attempt.course_id == bindparam("course_key"), Attempt.status == "graded",
+                                 Attempt.passed.is_(True), Attempt.practice.is_(False))
+           .order_by(Attempt.score.desc(), Attempt.id).limit(1))
+_LIVE_LESSONS = (select(func.count(Lesson.id))
+                 .where(Lesson.course_id == bindparam("course_key"), Lesson.retired.is_(False))
+                 .correlate(None).scalar_subquery())
+_LESSONS_READ = (select(func.count(LessonProgress.read_at))
+                 .join(Lesson, LessonProgress.lesson_id == Lesson.id)
+                 .where(LessonProgress.person_id == bindparam("person_key"),
+                        Lesson.course_id == bindparam("course_key"), Lesson.retired.is_(False))
+                 .correlate(None).scalar_subquery())
+_LATEST_QUIZ_COMPLETION = (
+    select(Completion.id).where(Completion.person_id == bindparam("person_key"),
+                                Completion.course_id == bindparam("course_key"), Completion.mode == "online",
+                                Completion.attempt_id.is_not(None))
+    .order_by(Completion.id.desc()).limit(1).correlate(None).scalar_subquery())
+_COMPLETION_STATE = (_PASSED.add_columns(_LIVE_LESSONS, _LESSONS_READ, Completion)
+                     .outerjoin(Completion, Completion.id == _LATEST_QUIZ_COMPLETION))
+
+
 def best_passed_attempt(session: Session, trainee: Trainee, course: Course) -> Attempt | None:
-    return session.scalar(
-        select(Attempt).where(Attempt.person_id == trainee.person_id, Attempt.course_id == course.id,
-                              Attempt.status == "graded", Attempt.passed.is_(True), Attempt.practice.is_(False))
-        .order_by(Attempt.score.desc(), Attempt.id).limit(1))
+    return session.scalar(_PASSED, {"person_key": trainee.person_id, "course_key": course.id})
 
 
 def maybe_complete(session: Session, trainee: Trainee, course: Course, *, now: datetime) -> Completion | None:
-    """Record a Completion once every lesson is read and the quiz is passed; the best attempt counts."""
-    attempt = best_passed_attempt(session, trainee, course)
-    if attempt is None or not lesson_counts(session, trainee, [course])[0][1].done:  # counted, not loaded
+    """Record a Completion once every lesson is read and the quiz is passed; the best attempt counts.
+
+    The new completion goes to the completion's handlers unflushed: the schedule's (run first) gives it its
+    validity before it is written, so one INSERT carries it."""
+    row = session.execute(_COMPLETION_STATE, {"person_key": trainee.person_id, "course_key": course.id}).first()
+    if row is None:
         return None
-    completion = session.scalar(select(Completion).where(
-        Completion.person_id == trainee.person_id, Completion.course_id == course.id,
-        Completion.mode == "online", Completion.attempt_id.is_not(None)).order_by(Completion.id.desc()).limit(1))
+    attempt, total, read, completion = row
+    if not LessonCount(read=read, total=total).done:  # counted, not loaded
+        return None
     if completion is not None and completion.completed_on >= local_date(attempt.submitted_at or now):
         if (completion.score or 0) < (attempt.score or 0):
             completion.score, completion.attempt_id = attempt.score, attempt.id
@@ -170,7 +193,6 @@ def maybe_complete(session: Session, trainee: Trainee, course: Course, *, now: d
     completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=local_date(now),
                             mode="online", attempt_id=attempt.id, score=attempt.score)
     session.add(completion)
-    session.flush()
     from portal.domain.learning import hooks
 
     hooks.completion_recorded(session, completion, now=now)

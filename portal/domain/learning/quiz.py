@@ -375,29 +375,39 @@ def finish_if_overdue(session: Session, attempt: Attempt, *, now: datetime) -> b
 
 def submit(session: Session, attempt: Attempt, *, now: datetime) -> Attempt:
     """Grade the attempt exactly once; later calls return the same grade."""
-    claimed = session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
-        .values(status="graded", submitted_at=now).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        session.refresh(attempt)  # graded elsewhere: show that grade
-        return attempt
-    # We wrote these two values ourselves: no need to read the attempt (and its items) back.
-    set_committed_value(attempt, "status", "graded")
-    set_committed_value(attempt, "submitted_at", now)
     rule = attempt.settings.get("multiple_grading", "all_or_nothing")
-    total = 0.0
+    points = []
     for item in attempt.items:
         version = item.question_version
-        item.points = qtypes.get(version.qtype).grade(version.data, list(item.answer or []), rule)
-        item.correct = item.points == 1.0
-        total += item.points
-    attempt.score = round(100 * total / len(attempt.items), 1) if attempt.items else 0.0
-    attempt.passed = attempt.score >= attempt.settings.get("pass_mark", 100)
+        points.append(qtypes.get(version.qtype).grade(version.data, list(item.answer or []), rule))
+    score = round(100 * sum(points) / len(points), 1) if points else 0.0
+    passed = score >= attempt.settings.get("pass_mark", 100)
+    # The grade goes with the claim, in one UPDATE; the answers just saved are written after it, with the items'
+    # points (one batch).
+    with session.no_autoflush:
+        claimed = session.execute(_CLAIM, {"attempt_key": attempt.id, "graded_at": now, "graded_score": score,
+                                           "graded_passed": passed})
+    if claimed.rowcount != 1:
+        session.flush()  # the answers just saved, as when the claim came after them
+        session.refresh(attempt)  # graded elsewhere: show that grade
+        return attempt
+    # We wrote these values ourselves: no need to read the attempt (and its items) back.
+    for name, value in (("status", "graded"), ("submitted_at", now), ("score", score), ("passed", passed)):
+        set_committed_value(attempt, name, value)
+    for item, item_points in zip(attempt.items, points):
+        item.points, item.correct = item_points, item_points == 1.0
     session.flush()
     if attempt.passed and not attempt.practice:
         person = session.get(Person, attempt.person_id)
         progress.maybe_complete(session, person.current_employment, attempt.course, now=now)
     return attempt
+
+
+_CLAIM = (update(Attempt).where(Attempt.id == bindparam("attempt_key"), Attempt.status == "open")
+          .values(status="graded", submitted_at=bindparam("graded_at", type_=Attempt.submitted_at.type),
+                  score=bindparam("graded_score", type_=Attempt.score.type),
+                  passed=bindparam("graded_passed", type_=Attempt.passed.type))
+          .execution_options(synchronize_session=False))
 
 
 def may_review(session: Session, attempt: Attempt) -> bool:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from portal.domain.platform import audit
 from portal.domain.platform.localtime import local_date
@@ -268,6 +269,7 @@ def completion_validity(session: Session, completion: Completion, rules: Rules) 
     person = session.get(Person, completion.person_id)
     course = session.get(Course, completion.course_id)
     jobs = [job for job in person.employments if job.status == "active"] or [person.current_employment]
+    _load_organizations_and_groups(session, [job for job in jobs if job is not None])
     months = [requirement.valid_months for job in jobs if job is not None
               for requirement in requirements(job, job.organization, rules, today=completion.completed_on)
               if requirement.course_code == course.code and requirement.valid_months]
@@ -277,6 +279,15 @@ def completion_validity(session: Session, completion: Completion, rules: Rules) 
             Assignment.valid_months.is_not(None)).order_by(Assignment.id.desc()).limit(1))
         months = [assignment.valid_months] if assignment else []
     return add_months(completion.completed_on, min(months)) if months else None
+
+
+def _load_organizations_and_groups(session: Session, jobs: list[Trainee]) -> None:
+    """What requirements() reads of these jobs (their organization and key groups), in one statement for those
+    that lack either (instead of one statement each)."""
+    lacking = [job.id for job in jobs if {"organization", "groups"} & inspect(job).unloaded]
+    if lacking:
+        session.execute(select(Trainee).where(Trainee.id.in_(lacking))
+                        .options(joinedload(Trainee.organization), joinedload(Trainee.groups))).unique().all()
 
 
 @dataclass(frozen=True)
@@ -306,14 +317,24 @@ def standing(trainee: Trainee, open_assignments: list[Assignment], has_completio
 
 def close_open_assignments(session: Session, completion: Completion, now: datetime) -> None:
     """Completion handler: a completion gets its validity from the rule that made it due and fulfils the open
-    assignments of that course in any of its person's jobs."""
-    if completion.valid_until is None:
-        completion.valid_until = completion_validity(session, completion, current_rules(session))
-    jobs = select(Trainee.id).where(Trainee.person_id == completion.person_id)
-    for assignment in session.scalars(select(Assignment).where(
-            Assignment.trainee_id.in_(jobs), Assignment.course_id == completion.course_id,
-            Assignment.status == "open")):
-        assignment.status, assignment.closed_reason, assignment.closed_at = "completed", "completed", now or utcnow()
+    assignments of that course in any of its person's jobs (one UPDATE).
+
+    A completion not written yet (maybe_complete's) stays unwritten here, so that one INSERT carries its
+    validity (the certificate's handler writes it)."""
+    with session.no_autoflush if inspect(completion).pending else nullcontext():
+        if completion.valid_until is None:
+            completion.valid_until = completion_validity(session, completion, current_rules(session))
+        session.execute(_CLOSE_FULFILLED, {"person_key": completion.person_id, "course_key": completion.course_id,
+                                           "closed_now": now or utcnow()})
+
+
+_CLOSE_FULFILLED = (
+    update(Assignment)
+    .where(Assignment.trainee_id.in_(select(Trainee.id).where(Trainee.person_id == bindparam("person_key"))),
+           Assignment.course_id == bindparam("course_key"), Assignment.status == "open")
+    .values(status="completed", closed_reason="completed",
+            closed_at=bindparam("closed_now", type_=Assignment.closed_at.type))
+    .execution_options(synchronize_session="fetch"))
 
 
 def save_rules(session: Session, text: str, *, note: str, actor_id: int, address: str, now, apply: bool):
