@@ -11,7 +11,6 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
 from portal.domain.workforce import commitments
-from portal.domain.workforce.commitment_pdf import CommitmentPdfSettings, render_commitment
 from portal.domain.platform.localtime import local_today
 from portal.extensions import db
 from portal.models import Commitment, Trainee, utcnow
@@ -75,6 +74,8 @@ def commitment_pdf(commitment_id: int):
 
 def commitment_download(record: Commitment) -> Response:
     """The PDF as a download, in the reader's language (the company's copy too)."""
+    from portal.domain.workforce.commitment_pdf import CommitmentPdfSettings, render_commitment  # reportlab, at first use
+
     locale = current_locale()
     data = render_commitment(record, CommitmentPdfSettings.from_config(current_app.config, locale), locale=locale)
     response = Response(data, mimetype="application/pdf")
