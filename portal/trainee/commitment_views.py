@@ -74,7 +74,8 @@ def commitment_pdf(commitment_id: int):
 
 def commitment_download(record: Commitment) -> Response:
     """The PDF as a download, in the reader's language (the company's copy too)."""
-    from portal.domain.workforce.commitment_pdf import CommitmentPdfSettings, render_commitment  # reportlab, at first use
+    # reportlab loads with the first PDF, not in every worker at start
+    from portal.domain.workforce.commitment_pdf import CommitmentPdfSettings, render_commitment
 
     locale = current_locale()
     data = render_commitment(record, CommitmentPdfSettings.from_config(current_app.config, locale), locale=locale)
