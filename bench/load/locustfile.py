@@ -1,10 +1,13 @@
 """Simulated trainees studying and taking quizzes: the scenario of `make load` and `make kill-test`.
 
 Each simulated trainee logs in with its own account (load0001, load0002... made by harness.py), opens
-its home page, picks a course, reads a few lessons (marking them read as static/js/lesson.js does),
-starts or resumes the quiz, saves its answers one at a time with `Accept: application/json` as
-static/js/quiz.js does, sometimes changes an answer or leaves a quiz half done to resume it later,
-submits and reads the result.
+its home page, picks a course (the one it is studying, else one it has not taken yet), reads the next 1 to 3
+lessons it has not read (marking them read as static/js/lesson.js does), and once every lesson is read starts
+or resumes the quiz (the portal offers a quiz only then: quiz.eligibility, "Read the lessons first"), saves its
+answers one at a time with `Accept: application/json` as static/js/quiz.js does (every input of a question:
+choices, the parts of a case, the steps of an ordering), sometimes changes an answer or leaves a quiz half
+done to resume it later, submits, reads the result and moves on to another course. A course it has taken, or
+whose quiz the portal refuses now (cooldown, attempts used), is only read again.
 
 Everything the server acknowledged is appended to LOAD_RECORD (JSON lines), and every answer is
 written there before it is sent, so verify.py can check afterwards that each acknowledged answer is
@@ -28,6 +31,7 @@ import os
 import random
 import re
 import time
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import gevent
@@ -49,10 +53,12 @@ BUSY_WAIT_AT_MOST = 10.0  # seconds: a person tries again soon, whatever Retry-A
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 COURSE_LINK = re.compile(r'href="/me/courses/([A-Za-z0-9_.-]+)"')
 LESSON_LINK = re.compile(r'href="/me/courses/[A-Za-z0-9_.-]+/lessons/([A-Za-z0-9_.-]+)"')
+# A lesson of the course page's list and its badge: "ok" read, "warn" not read yet.
+LESSON_STATE = re.compile(r'class="lesson-link" href="/me/courses/[A-Za-z0-9_.-]+/lessons/([A-Za-z0-9_.-]+)">'
+                          r'<span>.*?</span>\s*<span class="badge (ok|warn)">', re.S)
 RESUME_LINK = re.compile(r'href="/me/attempts/(\d+)"')
 ATTEMPT_URL = re.compile(r"/me/attempts/(\d+)$")
 ITEM = re.compile(r'<input type="hidden" name="item" value="(\d+)">')
-OPTION = re.compile(r'<input type="(radio|checkbox)" name="answer-(\d+)" value="([^"]+)"')
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 AS_SCRIPT = {**FORM, "Accept": "application/json"}
 
@@ -117,7 +123,8 @@ class Trainee(FastHttpUser):
     def on_start(self) -> None:
         self.login = f"{ACCOUNT_PREFIX}{next(_accounts):04d}"
         self.csrf = ""
-        self.exhausted: set[str] = set()  # courses whose quiz the portal will not start now
+        self.exhausted: set[str] = set()  # courses whose quiz was taken, or that the portal will not start now
+        self.studying: str | None = None  # the course whose lessons it is reading, or whose quiz it left half done
         self.log_in()
 
     # --- the scenario ------------------------------------------------------------------------
@@ -130,17 +137,26 @@ class Trainee(FastHttpUser):
             self.fail_task("GET", "/me/", "the home page lists no course")
         self.think()
         fresh = [code for code in courses if code not in self.exhausted]
-        code = random.choice(fresh or courses)
+        code = self.studying if self.studying in fresh else random.choice(fresh or courses)
         page = self.call("GET", f"/me/courses/{code}", "/me/courses/[code]").text
-        lessons = list(dict.fromkeys(LESSON_LINK.findall(page)))
-        for slug in random.sample(lessons, k=min(len(lessons), random.randint(1, 3))):
-            self.read_lesson(code, slug)
-        if not fresh:
-            return  # nothing to take: this round was reading only
+        if not fresh:  # every course taken: this round is reading again only
+            lessons = list(dict.fromkeys(LESSON_LINK.findall(page)))
+            for slug in random.sample(lessons, k=min(len(lessons), random.randint(1, 3))):
+                self.read_lesson(code, slug)
+            return
+        self.studying = code
         resume = RESUME_LINK.search(page)
+        if resume is None:
+            unread = [slug for slug, badge in LESSON_STATE.findall(page) if badge == "warn"]
+            count = random.randint(1, 3)
+            for slug in unread[:count]:  # in the course's order, as "Continue where you left off" leads
+                self.read_lesson(code, slug)
+            if len(unread) > count:
+                return  # lessons left to read: the course page offers no quiz yet
         attempt_id = int(resume.group(1)) if resume else self.start_quiz(code)
-        if attempt_id is not None:
-            self.take_quiz(attempt_id)
+        if attempt_id is not None and self.take_quiz(attempt_id):
+            self.exhausted.add(code)  # taken: on to another course
+            self.studying = None
 
     def log_in(self) -> None:
         self.call("GET", "/auth/login", "/auth/login")  # for the CSRF token
@@ -163,12 +179,14 @@ class Trainee(FastHttpUser):
         found = ATTEMPT_URL.search(response.headers.get("Location", ""))
         if found is None:  # not allowed now (cooldown after a failed attempt, all attempts used)
             self.exhausted.add(code)
+            self.studying = None
             return None
         record("started", u=self.login, c=code, a=int(found.group(1)))
         return int(found.group(1))
 
-    def take_quiz(self, attempt_id: int) -> None:
-        seen: dict[int, tuple[str, list[str]]] = {}  # item: its options
+    def take_quiz(self, attempt_id: int) -> bool:
+        """Answer every page and submit (True), or leave the quiz half done to resume it next time (False)."""
+        seen: dict[int, list[tuple[str, list[str]]]] = {}  # item: its inputs
         page_number = 1
         leave_half_done = random.random() < 0.05
         while True:
@@ -182,7 +200,7 @@ class Trainee(FastHttpUser):
                     earlier = random.choice(list(seen))
                     self.answer(attempt_id, earlier, seen[earlier])
             if leave_half_done and page_number >= 2:
-                return  # the course page offers to resume it next time
+                return False  # the course page offers to resume it next time
             if f'name="next_page" value="{page_number + 1}"' not in page:
                 break
             page_number += 1
@@ -193,11 +211,17 @@ class Trainee(FastHttpUser):
             record("submitted", u=self.login, a=attempt_id)
         self.call("GET", f"/me/attempts/{attempt_id}/result", "/me/attempts/[id]/result")
         self.think()
+        return True
 
-    def answer(self, attempt_id: int, item: int, choices: tuple[str, list[str]]) -> None:
-        kind, values = choices
-        chosen = sorted(random.sample(values, k=random.randint(1, min(3, len(values)))) if kind == "checkbox"
-                        else [random.choice(values)])
+    def answer(self, attempt_id: int, item: int, inputs: list[tuple[str, list[str]]]) -> None:
+        chosen = []
+        for kind, values in inputs:  # a question's choices, or each part of a case, or the steps of an ordering
+            if kind == "checkbox":
+                chosen += sorted(random.sample(values, k=random.randint(1, min(3, len(values)))))
+            elif kind == "steps":
+                chosen += random.sample(values, k=len(values))
+            else:
+                chosen.append(random.choice(values))
         record("sent", u=self.login, a=attempt_id, i=item, v=chosen)
         body = [("csrf_token", self.csrf), ("item", str(item))] + [(f"answer-{item}", v) for v in chosen]
         reply = self.call("POST", f"/me/attempts/{attempt_id}/answers", "/me/attempts/[id]/answers", form=body,
@@ -208,10 +232,14 @@ class Trainee(FastHttpUser):
             self.fail_task("POST", "/me/attempts/[id]/answers", f"not saved: {reply.text[:200]}")
 
     @staticmethod
-    def options(page: str) -> dict[int, tuple[str, list[str]]]:
-        found: dict[int, tuple[str, list[str]]] = {}
-        for kind, item, value in OPTION.findall(page):
-            found.setdefault(int(item), (kind, []))[1].append(value)
+    def options(page: str) -> dict[int, list[tuple[str, list[str]]]]:
+        """Each question's inputs as quiz.js finds them (`data-answer`), one (kind, values) per group of radio
+        buttons or checkboxes (a case has one per part); an ordering's selects as ("steps", its choices)."""
+        reader = QuizInputs()
+        reader.feed(page)
+        found: dict[int, list[tuple[str, list[str]]]] = {}
+        for (item, _name), (kind, values) in reader.groups.items():
+            found.setdefault(item, []).append((kind, values))
         return found
 
     # --- one request, checked, retried while the server is down (kill test) -------------------
@@ -266,6 +294,31 @@ class Trainee(FastHttpUser):
 
     def think(self, factor: float = 1.0) -> None:
         gevent.sleep(factor * random.uniform(THINK_LOW, THINK_HIGH))
+
+
+class QuizInputs(HTMLParser):
+    """The answer inputs of a quiz page, grouped by (item, input name) in page order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.groups: dict[tuple[int, str], tuple[str, list[str]]] = {}
+        self.select: tuple[int, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") in ("radio", "checkbox") and attrs.get("data-answer"):
+            key = (int(attrs["data-answer"]), attrs["name"])
+            self.groups.setdefault(key, (attrs["type"], []))[1].append(attrs["value"])
+        elif tag == "select" and attrs.get("data-answer"):
+            self.select = (int(attrs["data-answer"]), attrs["name"])
+        elif tag == "option" and self.select is not None and attrs.get("value"):
+            values = self.groups.setdefault(self.select, ("steps", []))[1]
+            if attrs["value"] not in values:  # every step's select offers the same choices
+                values.append(attrs["value"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self.select = None
 
 
 class Login(Trainee):

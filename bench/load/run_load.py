@@ -79,10 +79,11 @@ def markdown(args, spawn_rate: float, machine: str, figures: dict, report: dict,
 production settings) on a fresh PostgreSQL database with the real curriculum and the demo district;
 locust (`bench/load/locustfile.py`, FastHttpUser) on the same 2 cores, {spawn_rate} users started (logging in) per second,
 all of them within the first {args.login_over} s.
-Each simulated trainee logs in, opens its home page and a course, reads 1 to 3 lessons (marked read as
-`lesson.js` does), starts or resumes the quiz, saves each answer as `quiz.js` does (sometimes changing
-one, sometimes leaving the quiz half done), submits and reads the result, thinking {args.think.replace(',', ' to ')} s
-between steps. Times in ms.
+Each simulated trainee logs in, opens its home page and the course it is studying (else one it has not taken),
+reads its next 1 to 3 unread lessons (marked read as `lesson.js` does), and once all are read starts or resumes
+the quiz (the portal offers it only then), saves each answer as `quiz.js` does (sometimes changing one, sometimes
+leaving the quiz half done), submits, reads the result and moves on to another course, thinking
+{args.think.replace(',', ' to ')} s between steps. Times in ms.
 
 {harness.figures_table(figures)}{harness.gunicorn_options(args.gunicorn_arg)}
 

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from portal.domain.platform import policy
 from portal.domain.certificates import (
-    CertificateError, bundles, credentials, issue, pdf, queries, serials, signing, status_lists, verify
+    CertificateError, credentials, issue, queries, serials, signing, status_lists, verify
 )
 from portal.domain.certificates.documents import CertificateSettings, load_document
 from portal.domain.certificates.status import state_of
@@ -86,6 +86,8 @@ def mine():
 @bp.route("/certificates/<serial>.pdf")
 @access.roles("trainee", *COMPANY)
 def download(serial: str):
+    from portal.domain.certificates import pdf  # reportlab and qrcode: loaded by the first PDF, not at start
+
     cert = access.certificate_or_404(db.session, current_user, serial)
     data = pdf.certificate_pdf(load_document(db.session, cert), _settings())
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
@@ -185,6 +187,8 @@ def company(org_id: int):
 @bp.route("/company/<int:org_id>/certificates.zip")
 @access.roles(*COMPANY)
 def company_zip(org_id: int):
+    from portal.domain.certificates import bundles  # the PDFs' libraries, as in download()
+
     org = access.organization_or_404(db.session, current_user, org_id, manage=True)
     now = utcnow()
     entries = [bundles.BundleEntry(load_document(db.session, row.cert), row.state)
@@ -205,6 +209,8 @@ def _attachment(filename: str) -> str:
 @bp.route("/company/<int:org_id>/inspection-qr.png")
 @access.roles(*COMPANY)
 def inspection_qr_png(org_id: int):
+    from portal.domain.certificates import pdf
+
     org = access.organization_or_404(db.session, current_user, org_id, manage=True)
     return send_file(io.BytesIO(pdf.qr_png(_inspection_url(org.id))), mimetype="image/png",
                      download_name=f"inspection-qr-{org.id}.png")
@@ -213,6 +219,8 @@ def inspection_qr_png(org_id: int):
 @bp.route("/company/<int:org_id>/inspection-qr.pdf")
 @access.roles(*COMPANY)
 def inspection_qr_pdf(org_id: int):
+    from portal.domain.certificates import pdf
+
     org = access.organization_or_404(db.session, current_user, org_id, manage=True)
     data = pdf.render_inspection_poster(org_name=org.name, url=_inspection_url(org.id), settings=_settings())
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"inspection-qr-{org.id}.pdf")

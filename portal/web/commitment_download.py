@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Response, current_app
 
-from portal.domain.workforce.commitment_pdf import CommitmentPdfSettings, render_commitment
 from portal.models import Commitment
 from portal.web.i18n import current_locale
 
 
 def commitment_download(record: Commitment) -> Response:
+    # reportlab loads with the first PDF, not in every worker at start
+    from portal.domain.workforce.commitment_pdf import CommitmentPdfSettings, render_commitment
+
     locale = current_locale()
     data = render_commitment(record, CommitmentPdfSettings.from_config(current_app.config, locale), locale=locale)
     response = Response(data, mimetype="application/pdf")

@@ -20,8 +20,7 @@ Modules, one seam each:
 May import: platform, learning (the hours studied), workforce (the public check shows the organization's
 drills and commitments). Other contexts may import the modules named in EXPORTS (and the package's errors).
 """
-from portal.domain.platform.errors import PortalError
-from portal.domain.platform.pdf_fonts import FontMissing  # noqa: F401 (raised by certificates.pdf)
+from portal.domain.platform.errors import FontMissing, PortalError  # noqa: F401 (FontMissing: raised by pdf)
 
 EXPORTS = ("issue",)
 MAY_IMPORT = ("platform", "learning", "workforce")

@@ -17,11 +17,13 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from portal.domain.certificates import signing
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 VERSION = "2"
 COURSE_CODE = re.compile(r"^[a-z0-9-]{1,64}$")

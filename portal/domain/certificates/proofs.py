@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime, timezone
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from typing import TYPE_CHECKING, Any
 
 from portal.domain.certificates import signing
 from portal.domain.certificates.documents import CertificateSettings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 CRYPTOSUITE = "eddsa-jcs-2022"
 

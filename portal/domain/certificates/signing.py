@@ -1,7 +1,8 @@
 """The portal's Ed25519 key pair, its public JWK, canonical JSON and base encodings.
 
 The private key lives at SIGNING_KEY_PATH (PKCS#8 PEM), created on first use with mode 0600.
-Keys are cached per path for the life of the process.
+Keys are cached per path for the life of the process. `cryptography` loads at the first key used (a certificate
+signed or checked), not in every worker at start.
 """
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 log = logging.getLogger(__name__)
 _keys: dict[str, Ed25519PrivateKey] = {}
@@ -79,6 +79,9 @@ def sha256(data: bytes) -> bytes:
 
 
 def _create(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
@@ -95,6 +98,9 @@ def _create(path: Path) -> Ed25519PrivateKey:
 
 
 def _read(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     if path.stat().st_mode & 0o077:
         log.warning("the signing key %s is readable by other users: chmod 600 it", path)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -119,6 +125,8 @@ def public_key(path: str) -> Ed25519PublicKey:
 
 
 def raw_public_key(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -138,6 +146,8 @@ def key_from_jwk(jwk: dict[str, Any]) -> Ed25519PublicKey:
     """The public key of a published JWK; ValueError when it is not an Ed25519 OKP key."""
     if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
         raise ValueError("not an Ed25519 JWK")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     return Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"]))
 
 
@@ -146,6 +156,8 @@ def sign(path: str, data: bytes) -> bytes:
 
 
 def signature_valid(key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+
     try:
         key.verify(signature, data)
     except InvalidSignature:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -14,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from portal.domain.platform import audit
 from portal.domain.coverage.report import CoverageReport
-from portal.domain.coverage.report_pdf import ReportSettings, render_report
 from portal.domain.platform.errors import ValidationError
 from portal.domain.platform.localtime import local_date
 from portal.models import FinalReport
+
+if TYPE_CHECKING:
+    from portal.domain.coverage.report_pdf import ReportSettings
 
 
 def _kept(session: Session, year: int | None = None) -> list[FinalReport]:
@@ -64,6 +67,8 @@ def keep(session: Session, *, year: int, pdfs: dict[str, bytes], actor_id: int |
 def make_final(session: Session, report: CoverageReport, settings: list[ReportSettings], *, actor_id: int | None,
                now: datetime) -> list[FinalReport]:
     """Render a year's report in each language of `settings` and keep them as the year's final report."""
+    from portal.domain.coverage.report_pdf import render_report  # reportlab: loaded by the first report, not at start
+
     pdfs = {}
     for each in settings:
         with force_locale(each.locale):

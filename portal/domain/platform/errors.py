@@ -17,3 +17,8 @@ class ValidationError(PortalError):
 
 class NotAllowed(PortalError):
     """The action is not allowed now (limits, state)."""
+
+
+class FontMissing(PortalError):
+    """The font the PDFs embed is not installed (pdf_fonts.register_font). Defined here, not beside reportlab, so
+    that naming it loads no PDF library."""

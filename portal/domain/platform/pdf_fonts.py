@@ -11,17 +11,13 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from portal.domain.platform.errors import PortalError
+from portal.domain.platform.errors import FontMissing
 
 RED = Color(0.70, 0.15, 0.12)
 INK = Color(0.11, 0.11, 0.12)
 MUTED = Color(0.33, 0.33, 0.33)
 _fonts: dict[str, str] = {}
 _lock = threading.Lock()
-
-
-class FontMissing(PortalError):
-    """The font the PDFs embed is not installed."""
 
 
 def register_font(path: str) -> str:

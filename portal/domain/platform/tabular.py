@@ -1,4 +1,8 @@
-"""Spreadsheets in and out: read an uploaded CSV or XLSX safely, write CSV or XLSX that cannot run formulas."""
+"""Spreadsheets in and out: read an uploaded CSV or XLSX safely, write CSV or XLSX that cannot run formulas.
+
+openpyxl and XlsxWriter (about 10 MB in each worker) load at the first workbook read or written, not when a worker
+starts: most workers serve trainees, who never touch one; CSV needs neither.
+"""
 from __future__ import annotations
 
 import csv
@@ -12,11 +16,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-import openpyxl
-import xlsxwriter
-import xlsxwriter.utility
 from flask_babel import lazy_gettext as _l
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from portal.domain.platform.errors import ValidationError
 from portal.domain.platform.localtime import to_local
@@ -244,6 +244,8 @@ def _text_cell(value: str) -> Cell:
 
 
 def _xlsx_records(data: bytes, max_columns: int) -> Iterator[tuple[int, list[Cell]]]:
+    import openpyxl
+
     _check_archive(data)
     workbook = _quietly(lambda: openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False))
     try:
@@ -325,6 +327,8 @@ def _xlsx_cell(value) -> Cell:
         return value
     if isinstance(value, time):
         return value.isoformat()
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula  # loaded by now (_xlsx_records)
+
     if isinstance(value, ArrayFormula):
         return FormulaCell(value.text if (value.text or "").startswith("=") else f"={value.text or ''}")
     if isinstance(value, DataTableFormula):
@@ -383,6 +387,8 @@ def write_xlsx(headers: Sequence, rows: Iterable[Sequence], *, sheet_title: str 
     Written with XlsxWriter (row by row, strings never read as formulas): a district-wide table of half
     a million cells takes a couple of seconds, less than half of what openpyxl needs.
     """
+    import xlsxwriter
+
     rows = [list(row) for row in rows]
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False,
@@ -478,6 +484,9 @@ class Sheet:
 def write_workbook(sheets: Sequence[Sheet], *, lists_title: str = "Lists") -> bytes:
     """A workbook of several sheets (the first is the one importers read), every cell neutralised as in
     write_xlsx; drop-down values live on one hidden sheet named `lists_title`, one column per list."""
+    import xlsxwriter
+    import xlsxwriter.utility
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})

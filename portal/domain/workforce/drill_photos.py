@@ -2,7 +2,7 @@
 profiles), re-encoded as JPEG and stored under STORAGE_PATH/drills as <sha256>.jpg with a thumbnail beside it.
 
 Only the decoded pixels leave an upload: whatever else a file carries (a script in a comment, a polyglot, the
-phone's position) is never stored nor served."""
+phone's position) is never stored nor served. Pillow loads at the first photo, not in every worker at start."""
 from __future__ import annotations
 
 import hashlib
@@ -12,15 +12,18 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.platform import audit
 from portal.domain.platform.errors import ValidationError
 from portal.models import Drill, DrillPhoto
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_PIXELS = 50_000_000  # decoding more would take the worker's memory (a "decompression bomb")
@@ -58,6 +61,8 @@ def read_limited(stream, max_bytes: int) -> bytes:
 
 def _decoded(data: bytes) -> Image.Image:
     """The image the bytes hold, fully decoded; ValidationError for anything that is not a JPEG, PNG or WebP."""
+    from PIL import Image, UnidentifiedImageError
+
     refused = ValidationError(_l("This file is not a photo: send a JPEG, PNG or WebP image."), "photo")
     try:
         with warnings.catch_warnings():
@@ -80,6 +85,8 @@ def _decoded(data: bytes) -> Image.Image:
 
 def _jpeg(image: Image.Image, side: int, quality: int) -> bytes:
     """The pixels only, at most `side` pixels wide and high, as a JPEG with no metadata."""
+    from PIL import Image
+
     copy = image.copy()
     copy.thumbnail((side, side), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
@@ -90,6 +97,8 @@ def _jpeg(image: Image.Image, side: int, quality: int) -> bytes:
 def reencode(data: bytes, limits: PhotoLimits = PhotoLimits()) -> tuple[bytes, bytes, tuple[int, int]]:
     """(photo JPEG, thumbnail JPEG, (width, height)) of an uploaded image: turned upright by its EXIF
     orientation, transparency on white, metadata dropped."""
+    from PIL import Image, ImageOps
+
     image = _decoded(data)
     image = ImageOps.exif_transpose(image)
     if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
