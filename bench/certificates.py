@@ -27,6 +27,7 @@ from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from portal.config import BaseConfig  # noqa: E402
 from portal.domain.certificates import pdf  # noqa: E402
+from portal.domain.platform import pdf_fonts  # noqa: E402
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings  # noqa: E402
 from portal.models.certificates import new_identity_salt  # noqa: E402
 from portal.domain.certificates.serials import format_serial  # noqa: E402
@@ -80,7 +81,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as keys:
         config = settings(Path(keys))
         start = time.perf_counter()
-        font = pdf.register_font(config.font_path)
+        font = pdf_fonts.register_font(config.font_path)
         register_ms = (time.perf_counter() - start) * 1000
         pdf.render_certificate(document(0), config)  # warm-up: seal, signing key, imports
         bare_page(font, "张伟 SFQ-2026-000001-X")

@@ -43,7 +43,7 @@ def upgrade():
 def _fill(connection):
     from datetime import datetime, timezone
 
-    from portal.domain.workforce.posts import post_key
+    from portal.domain.workforce.rules import post_key
     from portal.domain.workforce.reference import POSTS
 
     now = datetime.now(timezone.utc)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.domain.workforce import posts
+from portal.domain.workforce.rules import post_key
 from portal.extensions import db
 from portal.models import Course, Post, utcnow
 from portal.office.setup_forms import MergePostForm, PostForm
@@ -24,9 +25,9 @@ def _matching(query: str, status: str):
     if status == "to_review":
         statement = statement.where(Post.reviewed.is_(False))
     if query:
-        key = posts.post_key(query)
+        key = post_key(query)
         ids = [post_id for post_id, name, synonyms in db.session.execute(select(Post.id, Post.name, Post.synonyms))
-               if any(key in posts.post_key(other) for other in [name, *(synonyms or [])])]
+               if any(key in post_key(other) for other in [name, *(synonyms or [])])]
         statement = statement.where(Post.id.in_(ids))
     return statement
 

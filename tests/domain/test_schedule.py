@@ -7,9 +7,9 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from portal.domain.workforce import posts, roster, schedule
+from portal.domain.workforce import roster, schedule
 from portal.domain.platform.errors import ValidationError
-from portal.domain.workforce.rules import RuleProblems, parse_rules
+from portal.domain.workforce.rules import RuleProblems, course_rules, parse_rules
 from portal.models import Assignment, Course, Post
 from tests.factories import make_completion, make_course, make_org
 
@@ -43,7 +43,7 @@ def rules(session):
     control_room = session.scalar(select(Post).where(Post.name == "消防控制室值班员"))
     control_room.courses, control_room.basis = ["control-room"], "第三十八条 控制室"
     session.flush()
-    return dataclasses.replace(parse_rules(RULES, courses=set(COURSES)), posts=posts.course_rules(session))
+    return dataclasses.replace(parse_rules(RULES, courses=set(COURSES)), posts=course_rules(session))
 
 
 def actor():

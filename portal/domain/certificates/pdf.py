@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from portal.domain.certificates.compact import qr_url
 from portal.domain.certificates.documents import CertificateDocument, CertificateSettings
 from portal.domain.platform.localtime import local_date
-from portal.domain.platform.pdf_fonts import INK, MUTED, RED, register_font  # noqa: F401 (pdf.register_font)
+from portal.domain.platform.pdf_fonts import INK, MUTED, RED, register_font
 
 RENDER_VERSION = "3"  # bump when the layout changes: cached PDFs are keyed by it
 _images: dict[str, bytes | None] = {}

@@ -72,7 +72,7 @@ def holds(holder: CommitmentRole, job: Trainee, group_codes: set[str]) -> bool:
     if holder.organization_kind and (job.organization is None or job.organization.kind != holder.organization_kind):
         return False
     if holder.post:
-        from portal.domain.workforce.posts import post_key
+        from portal.domain.workforce.rules import post_key
 
         return post_key(job.post) == post_key(holder.post)
     return True
