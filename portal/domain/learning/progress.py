@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from portal.domain.learning import hooks
 from portal.domain.platform.localtime import local_date
 from portal.domain.platform.sql import INSERT_ON_CONFLICT
 from portal.models import Attempt, Certificate, Completion, Course, Lesson, LessonProgress, Trainee
@@ -193,8 +194,6 @@ def maybe_complete(session: Session, trainee: Trainee, course: Course, *, now: d
     completion = Completion(person_id=trainee.person_id, course_id=course.id, completed_on=local_date(now),
                             mode="online", attempt_id=attempt.id, score=attempt.score)
     session.add(completion)
-    from portal.domain.learning import hooks
-
     hooks.completion_recorded(session, completion, now=now)
     return completion
 
