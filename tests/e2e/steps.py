@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator
 
-from tests.e2e.keyboard import KeyboardUser
+from tests.e2e.keyboard import FOCUS_STATE, KeyboardUser
 from tests.e2e.page_checks import HTML_LANG, Tour
 
 DEMO_PASSWORD = "Demo-Pass-2026"
@@ -69,3 +69,27 @@ def answer_question(page, keys: KeyboardUser, item: int, values: list[str]) -> b
     for value in values:
         changed = keys.check(page.locator(f'input[data-answer="{item}"][value="{value}"]')) or changed
     return changed
+
+
+# The second question's first control has the focus; the first question's stop that Shift+Tab reaches (its ticked
+# radio button, else its last control) sits half under the timer.
+UNDER_THE_TIMER = """() => {
+  const [first, second] = document.querySelectorAll('#quiz-form fieldset');
+  const stops = [...first.querySelectorAll('input, select')];
+  const back = stops.find(e => e.type === 'radio' && e.checked) || stops[stops.length - 1];
+  const start = second.querySelector('input, select');
+  start.focus({preventScroll: true});
+  const timer = document.getElementById('timer').offsetHeight, r = back.getBoundingClientRect();
+  scrollBy(0, r.top + r.height / 2 - timer / 2);
+  const moved = back.getBoundingClientRect();
+  return document.activeElement === start && moved.top < timer && moved.bottom > 0;
+}"""
+
+
+def back_past_the_timer(page, keys: KeyboardUser) -> None:
+    """The quiz's timer stays at the top of the screen: a question reached backwards with Shift+Tab scrolls clear of
+    it, not behind it."""
+    assert page.evaluate(UNDER_THE_TIMER), "a question's control sits under the timer"
+    keys.press("Shift+Tab")
+    state = page.evaluate(FOCUS_STATE, [page.evaluate_handle("() => document.activeElement")])
+    assert state["onScreen"] and not state["covered"], f"the focused {state['what']} is hidden under the timer"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from portal.domain.platform.localtime import local_today
 from tests.e2e.keyboard import KeyboardUser
-from tests.e2e.steps import answer_question, choose_language, wrong_answer
+from tests.e2e.steps import answer_question, back_past_the_timer, choose_language, wrong_answer
 
 pytestmark = pytest.mark.e2e
 
@@ -160,6 +160,7 @@ def test_new_employee_from_invitation_to_certificate(portal, tour_factory, run_n
     checked = page.locator("#quiz-form input:checked").count() + page.locator("#quiz-form select").evaluate_all(
         "selects => selects.filter(select => select.value).length")
     assert checked >= 5, "the answers given before closing the tab are still there"
+    back_past_the_timer(page, keys)
     quiz_page = 1
     while True:
         answer_page(page, keys, answers)
