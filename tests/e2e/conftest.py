@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.page_checks import AXE_SCRIPT, DEVICES, PAGE_QUALITY_CHECKS, SCREENSHOTS, VNU_JAR, Findings, Tour
+from tests.e2e.page_checks import AXE_SCRIPT, DEVICES, SCREENSHOTS, VNU_JAR, Findings, Tour
 from tests.e2e.portal_server import PortalServer, fresh_database, serve_portal
 
 CHROMIUM = "/usr/bin/chromium"
@@ -21,10 +21,25 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 LANGS = ("zh_CN", "en")
 FINDINGS = Findings()
+# CI shares the four variants (language x screen) out between its two passes (.ci/run): every journey runs on both
+# databases, and every page is judged once in each language on each screen. `make test` alone runs all four.
+VARIANTS = os.environ.get("E2E_VARIANTS", " ".join(f"{lang}-{device}" for lang in LANGS for device in DEVICES)).split()
+
+
+def _variant(item) -> str | None:
+    params = getattr(item, "callspec", None) and item.callspec.params
+    return f"{params['lang']}-{params['device']}" if params and {"lang", "device"} <= params.keys() else None
 
 
 def pytest_collection_modifyitems(config, items):
-    """Check the HTML of all visited pages after the last journey, in one Java run."""
+    """Only the variants asked for; the HTML of all visited pages checked after the last journey, in one Java run."""
+    unknown = set(VARIANTS) - {f"{lang}-{device}" for lang in LANGS for device in DEVICES}
+    if unknown:
+        raise pytest.UsageError(f"E2E_VARIANTS: no such language and screen: {', '.join(sorted(unknown))}")
+    other = [item for item in items if _variant(item) not in (None, *VARIANTS)]
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = [item for item in items if _variant(item) in (None, *VARIANTS)]
     here = Path(__file__).parent
     last = [item for item in items if item.get_closest_marker("after_journeys")]
     for item in last:
@@ -94,9 +109,7 @@ def lang(request) -> str:
     return request.param
 
 
-# The PostgreSQL pass of CI (E2E_PAGE_CHECKS=journeys) runs each journey on the desktop only: a phone differs from a
-# desktop in its page (checked in the SQLite pass), not in what the journey asks of the database.
-@pytest.fixture(params=sorted(DEVICES) if PAGE_QUALITY_CHECKS else ["desktop"])
+@pytest.fixture(params=sorted(DEVICES))
 def device(request):
     return DEVICES[request.param]
 

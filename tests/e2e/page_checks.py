@@ -5,7 +5,6 @@ HTML, which the Nu HTML checker reads in one batch at the end of the session (te
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -51,11 +50,6 @@ class Device:
             "bypass_csp": True,
         }
 
-
-# What depends on the HTML alone (axe, reflow at 360 px and 200 % zoom, screenshots) is checked once: CI's PostgreSQL
-# pass (.ci/run) sets E2E_PAGE_CHECKS=journeys, running every journey and its database again without them, since the
-# SQLite pass checked the same pages. `make test` alone checks everything on either database.
-PAGE_QUALITY_CHECKS = os.environ.get("E2E_PAGE_CHECKS", "all") != "journeys"
 
 DEVICES = {
     "phone": Device("phone", {"width": 390, "height": 844}, 1, True),
@@ -151,14 +145,17 @@ class Tour:
         self.findings.html_files.append(html_file)
         assert page.get_attribute("html", "lang") == HTML_LANG[self.lang], f"{key}: page not in {self.lang}"
         assert page.title().strip(), f"{key}: the page has no title"
-        if PAGE_QUALITY_CHECKS:
-            if shot:
-                with self.findings.timing("screenshots"):
-                    page.screenshot(path=str(self.folder / f"{stem}.png"), full_page=True)
-            with self.findings.timing("axe"):
-                self._axe(key)
-            with self.findings.timing("reflow"):
-                self._reflow(key)
+        # The checks resize the window and take whole-page pictures, which moves the page under the focus; a
+        # keyboard user's page stays where their last key left it.
+        scrolled = page.evaluate("() => [scrollX, scrollY]")
+        if shot:
+            with self.findings.timing("screenshots"):
+                page.screenshot(path=str(self.folder / f"{stem}.png"), full_page=True)
+        with self.findings.timing("axe"):
+            self._axe(key)
+        with self.findings.timing("reflow"):
+            self._reflow(key)
+        page.evaluate("([x, y]) => scrollTo(x, y)", scrolled)
         self.findings.pages_checked += 1
 
     def _axe(self, key: str) -> None:
