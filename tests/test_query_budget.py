@@ -19,7 +19,7 @@ from portal.domain.workforce import schedule
 from portal.domain.content.sync import sync_content
 from portal.domain.workforce.rules import current_rules
 from portal.extensions import db
-from portal.models import Course, Lesson
+from portal.models import Attempt, Course, Lesson
 from tests.factories import DEFAULT_PASSWORD, key_groups, make_completion, make_org, make_trainee, make_user
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,10 @@ BUDGETS = {
     "lesson": 4,  # on PostgreSQL one is SET LOCAL synchronous_commit (see progress.open_lesson)
     "quiz page": 3,
     "save answer": 3,
+    # the course; the open attempt, the attempts so far and the lessons read (eligibility: three); the questions seen
+    # before, every pool's questions (one), the versions drawn (one), the attempt's number; the attempt and its items
+    # (two INSERTs). It was 59: each pool's questions with their tags, each drawn version and each item on its own.
+    "start a quiz": 11,
     # passing, every lesson read: the attempt and its items (two), the grade with the claim (one UPDATE) and the
     # items' answers and points (one batch); the best passed attempt, the lessons read and the latest completion
     # (one); the rules in force and the post catalogue's courses (two), the person's jobs with their organization
@@ -198,6 +202,22 @@ def test_trainee_pages_stay_within_their_budget(app, district):
         if not count <= BUDGETS[page]:
             over.append(f"{page}: budget {BUDGETS[page]}, {count!r}")
     assert not over, "\n\n".join(over)
+
+
+def test_starting_a_quiz_stays_within_budget_and_does_not_grow_with_questions(app, district, session):
+    """Drawing 18 questions from six pools reads each pool once, and the versions drawn at once."""
+    user = make_user("trainee", org=district["org"])
+    user.trainee.groups = key_groups("all_staff")
+    basics = session.scalar(select(Course).where(Course.code == "all-staff-basics"))
+    for lesson in progress.live_lessons(basics):
+        progress.mark_read(session, user.trainee, lesson, now=NOW)
+    session.commit()
+    client = browser_for(app, user)
+    count, response = statements_for(app, client, "POST", "/me/courses/all-staff-basics/quiz")
+    attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    drawn = len(db.session.get(Attempt, attempt_id).items)
+    assert drawn == sum(pool["count"] for pool in basics.quiz["pools"]) == 18
+    assert count <= BUDGETS["start a quiz"], f"start a quiz: budget {BUDGETS['start a quiz']}, {count!r}"
 
 
 def test_trainee_home_does_not_grow_with_courses_or_lessons(app, district, session):

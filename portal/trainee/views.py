@@ -196,8 +196,9 @@ def start_quiz(code: str):
         db.session.commit()  # an overdue attempt may have been graded on the way
         flash(str(error.message), "error")
         return redirect(url_for("trainee.course", code=code))
+    attempt_id = attempt.id
     db.session.commit()
-    return redirect(url_for("trainee.attempt", attempt_id=attempt.id))
+    return redirect(url_for("trainee.attempt", attempt_id=attempt_id))
 
 
 def _own_attempt(attempt_id: int, *, lessons: bool = False):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session, defer, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -154,11 +154,13 @@ def start_attempt(session: Session, trainee: Trainee, course: Course, *, now: da
     attempt = Attempt(person_id=trainee.person_id, course_id=course.id, number=number, practice=practice,
                       settings=quiz, started_at=now, deadline_at=now + timedelta(minutes=limit) if limit else None,
                       status="open")
-    for position, version in enumerate(versions, start=1):
-        attempt.items.append(AttemptItem(position=position, question_version_id=version.id,
-                                         option_order=_option_order(version, quiz, rng)))
     session.add(attempt)
     session.flush()
+    # the items in one statement (the attempt's pages read them back)
+    session.execute(insert(AttemptItem), [
+        {"attempt_id": attempt.id, "position": position, "question_version_id": version.id,
+         "option_order": _option_order(version, quiz, rng)}
+        for position, version in enumerate(versions, start=1)])
     return attempt
 
 
@@ -191,20 +193,26 @@ def draw_questions(session: Session, trainee: Trainee, course: Course, rng: rand
         select(QuestionVersion.question_id).join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .where(Attempt.person_id == trainee.person_id, Attempt.course_id == course.id)))
-    chosen: list[Question] = []
-    for pool in course.quiz["pools"]:
-        candidates = [q for q in session.scalars(
-            select(Question).join(QuestionTag).where(QuestionTag.tag == pool["tag"], Question.retired.is_(False))
-            .order_by(Question.id)) if q not in chosen]
-        if practice:
-            candidates = [q for q in candidates if not q.current_version.data.get("exam_only")]
-        groups = ([q for q in candidates if q.id in prefer],
-                  [q for q in candidates if q.id not in prefer and q.id not in seen],
-                  [q for q in candidates if q.id not in prefer and q.id in seen])
+    pools = course.quiz["pools"]
+    by_tag: dict[str, list[tuple[int, int]]] = {pool["tag"]: [] for pool in pools}  # (question, its current version)
+    for tag, question, version, data in session.execute(
+            select(QuestionTag.tag, Question.id, QuestionVersion.id, QuestionVersion.data if practice else None)
+            .join(Question, Question.id == QuestionTag.question_id)
+            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+            .where(QuestionTag.tag.in_(by_tag), Question.retired.is_(False)).order_by(Question.id)):
+        if not (practice and data.get("exam_only")):
+            by_tag[tag].append((question, version))
+    chosen: dict[int, int] = {}  # question -> its current version, in the order drawn
+    for pool in pools:
+        candidates = [c for c in by_tag[pool["tag"]] if c[0] not in chosen]
+        groups = ([c for c in candidates if c[0] in prefer],
+                  [c for c in candidates if c[0] not in prefer and c[0] not in seen],
+                  [c for c in candidates if c[0] not in prefer and c[0] in seen])
         for group in groups:
             rng.shuffle(group)
-        chosen.extend([q for group in groups for q in group][: pool["count"]])
-    return [q.current_version for q in chosen]
+        chosen.update([c for group in groups for c in group][: pool["count"]])
+    versions = {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(chosen.values())))}
+    return [versions[version] for version in chosen.values()]
 
 
 # Every page of an attempt reads all its items and their questions: one query each, not one per item
