@@ -87,10 +87,24 @@ def _sqlite_template(tmp_path_factory):
     yield path
 
 
-def _truncate_all() -> None:
-    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+# Tables whose identity has moved since the last truncation (rows written, maybe deleted since).
+MOVED_IDENTITIES = """
+SELECT DISTINCT t.relname FROM pg_sequences q
+JOIN pg_depend d ON d.objid = format('%I.%I', q.schemaname, q.sequencename)::regclass
+JOIN pg_class t ON t.oid = d.refobjid AND t.relnamespace = 'public'::regnamespace
+WHERE q.schemaname = 'public' AND q.last_value IS NOT NULL
+"""
+
+
+def _truncate_used() -> None:
+    """Empty the tables the test wrote to and restart their identities (truncating all of them took 80 ms)."""
+    names = [t.name for t in db.metadata.sorted_tables]
+    holding_rows = " UNION ALL ".join(f"""SELECT '{name}' FROM (SELECT FROM "{name}" LIMIT 1) AS t""" for name in names)
     with db.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        used = set(connection.scalars(text(holding_rows))) | set(connection.scalars(text(MOVED_IDENTITIES)))
+        if used:
+            quoted = ", ".join(f'"{name}"' for name in sorted(used))
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
@@ -122,7 +136,7 @@ def app(tmp_path, _postgres_schema, _sqlite_template, app_config):
     with app.app_context():
         db.session.remove()
         if ON_POSTGRES:
-            _truncate_all()
+            _truncate_used()
         for engine in db.engines.values():
             engine.dispose()
 
