@@ -134,7 +134,11 @@ $(LOCK_TOOL)/.installed: $(BIN)/.bootstrap requirements/lock-tool.txt
 	  echo "could not install the lock tool (requirements/lock-tool.txt): make lock needs PyPI (https://pypi.org/simple/)"; exit 1; }
 	@touch $@
 
-translations: venv
+# Compiled only when the catalogue changed (CI's two passes share the checkout while they run).
+MESSAGES := portal/translations/zh_Hans_CN/LC_MESSAGES/messages
+translations: venv $(MESSAGES).mo
+
+$(MESSAGES).mo: $(MESSAGES).po $(BIN)/.installed
 	$(BIN)/pybabel compile -d portal/translations -l zh_Hans_CN
 
 extract-messages: venv

@@ -12,11 +12,13 @@ from portal.domain.coverage.snapshot import take_snapshot
 from portal.domain.platform.localtime import local_today
 from portal.domain.workforce.rules import current_rules
 from portal.models import KeyGroup
+from tests.conftest import ON_POSTGRES
 from tests.factories import make_completion, make_course, make_org, make_trainee
 
 TODAY = date(2026, 6, 30)
 SINCE = date(2020, 1, 1)  # when these rosters' people started: coverage counts people employed on each date
-REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own (the two-node test uses 15)
+# Databases of their own: 13 and 14, one per CI pass (they run at once); the two-node test takes one of 1 to 12.
+REDIS_URL = f"redis://127.0.0.1:6379/{14 if ON_POSTGRES else 13}"
 
 
 @pytest.fixture(params=["folder", "redis"])

@@ -29,7 +29,7 @@ from tests.integration.servers import csrf, gunicorn, log_in
 BASE = make_url(os.environ.get("TWO_NODE_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 # Per run, so that two checkouts testing at once on one machine do not drop each other's database or counters.
 DATABASE = f"portal_two_nodes_{os.getpid()}"
-REDIS_URL = f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
+REDIS_URL = f"redis://127.0.0.1:6379/{1 + os.getpid() % 12}"  # 13 and 14 are the coverage cache test's
 ROOT = Path(__file__).resolve().parents[2]
 RULES = (ROOT / "tests" / "views" / "test_company.py").read_text(encoding="utf-8").split('RULES = """')[1].split('"""')[0]
 
