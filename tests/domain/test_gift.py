@@ -135,6 +135,12 @@ def test_true_false_feedback_for_wrong_and_right_answers() -> None:
     assert question["feedback"] == {"wrong": zh("No: lifts can stop."), "right": zh("Right, use the stairs.")}
 
 
+def test_true_false_feedback_may_hold_an_arrow() -> None:
+    question = parse_one("Lifts are safe in a fire.{F#No -> use the stairs.}")
+    assert question["type"] == "true_false" and question["answer"] is False
+    assert question["feedback"] == {"wrong": zh("No -> use the stairs.")}
+
+
 def test_true_false_with_only_right_feedback() -> None:
     question = parse_one("Stairs are safe.{T##Correct.####General.}")
     assert question["feedback"] == {"right": zh("Correct.")}

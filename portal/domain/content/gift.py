@@ -289,10 +289,10 @@ class _Parser:
             raise _Skip("numerical questions are not supported")
         if "~" in block:
             return self._choice_answers(block)
+        if block.split("#", 1)[0].strip() in _TRUE_FALSE_WORDS:  # before "->", which its feedback may hold
+            return self._true_false_answers(block)
         if "->" in block:
             return self._ordering_answers(block)
-        if block.split("#", 1)[0].strip() in _TRUE_FALSE_WORDS:
-            return self._true_false_answers(block)
         raise _Skip("short-answer questions are not supported")
 
     def _choice_answers(self, block: str) -> _Answers:
