@@ -211,7 +211,8 @@ def draw_questions(session: Session, trainee: Trainee, course: Course, rng: rand
         for group in groups:
             rng.shuffle(group)
         chosen.update([c for group in groups for c in group][: pool["count"]])
-    versions = {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(chosen.values())))}
+    drawn = session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(chosen.values())))
+    versions = {version.id: version for version in drawn}
     return [versions[version] for version in chosen.values()]
 
 
