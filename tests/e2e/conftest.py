@@ -21,8 +21,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 LANGS = ("zh_CN", "en")
 FINDINGS = Findings()
-# CI shares the four variants (language x screen) out between its two passes (.ci/run): every journey runs on both
-# databases, and every page is judged once in each language on each screen. `make test` alone runs all four.
+# The variants (language-screen) to run, all four unless E2E_VARIANTS names some: CI keeps each of its two passes to
+# one (.ci/run), so that every journey meets both databases and each language and each screen is judged once.
 VARIANTS = os.environ.get("E2E_VARIANTS", " ".join(f"{lang}-{device}" for lang in LANGS for device in DEVICES)).split()
 
 
