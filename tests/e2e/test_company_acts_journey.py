@@ -151,7 +151,6 @@ def test_company_admin_records_a_classroom_session_from_the_roster(portal, tour_
     tour.finish()
 
 
-@pytest.mark.parametrize("device", ["desktop"], indirect=True)  # a spreadsheet: its language matters, not the screen
 def test_company_admin_downloads_a_template_that_explains_itself(portal, tour_factory, lang):
     """The XLSX template: the roster sheet first and empty, an instructions sheet in the page's language with an
     example the import never reads, and drop-down lists of posts and key groups."""
