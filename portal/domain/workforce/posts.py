@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.platform import audit
 from portal.domain.platform.errors import ValidationError
-from portal.domain.workforce.rules import CourseRule, Rules, post_key
+from portal.domain.workforce.rules import Rules, post_key
 from portal.models import Course, Organization, Post, Trainee
 
 MAX_LENGTH = 100
